@@ -1,0 +1,150 @@
+"""Ranking (xếp hạng) the agencies of a bloc and proposing its awards."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from itertools import groupby
+
+from bot.domain.rules import Award, TieBreak, TieBreakKind
+from bot.domain.sheets import SheetTotals
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An agency to rank, with its final totals; an ineligible one is ranked but not awarded."""
+
+    agency_code: str
+    totals: SheetTotals
+    submitted_at: datetime | None
+    eligible: bool = True
+    ineligible_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Placing:
+    """An agency's place in the standings.
+
+    ``shared`` is True when another agency has the same rank. ``decided_by`` is the tie-break
+    rule that separated it from the neighbouring place with the same total (the one above when
+    there is one, else the one below), or None when no rule was needed or none could separate.
+    """
+
+    rank: int
+    candidate: Candidate
+    shared: bool
+    decided_by: TieBreak | None
+
+
+@dataclass(frozen=True)
+class Standings:
+    """The bloc's ranking (bảng xếp hạng), highest total first."""
+
+    placings: tuple[Placing, ...]
+
+    def leader(self) -> Placing | None:
+        """The leading unit (đơn vị dẫn đầu): the one agency at rank 1; None if it is shared."""
+        top = [placing for placing in self.placings if placing.rank == 1]
+        return top[0] if len(top) == 1 else None
+
+    def by_agency(self, code: str) -> Placing | None:
+        """The placing of the agency ``code``, or None if it is not ranked."""
+        return next((p for p in self.placings if p.candidate.agency_code == code), None)
+
+
+@dataclass(frozen=True)
+class AwardProposal:
+    """The agencies the ranking proposes for one award.
+
+    ``tie_at_boundary`` is True when the last agency chosen shares its rank with an eligible
+    agency that got no award: the bloc has to decide between them, e.g. by vote.
+    """
+
+    award: Award
+    agency_codes: tuple[str, ...]
+    tie_at_boundary: bool
+
+
+# A sort key: lower sorts first. Each part is a tuple so that None and datetimes compare safely.
+_Key = tuple[tuple[object, ...], ...]
+
+
+def rank(candidates: Iterable[Candidate], tie_break: Sequence[TieBreak]) -> Standings:
+    """Rank by total, highest first, then by the tie-break rules in order.
+
+    Agencies still equal after every rule share a rank (1, 1, 3), listed by agency code.
+    """
+    pool = list(candidates)
+    repeated = sorted(code for code, n in Counter(c.agency_code for c in pool).items() if n > 1)
+    if repeated:
+        raise ValueError(f"agencies listed more than once: {', '.join(repeated)}")
+
+    keyed = sorted(
+        ((_key(c, tie_break), c) for c in pool), key=lambda kc: (kc[0], kc[1].agency_code)
+    )
+    grouped = [(key, [c for _, c in tied]) for key, tied in groupby(keyed, key=lambda kc: kc[0])]
+    keys = [key for key, _ in grouped]
+
+    placings: list[Placing] = []
+    position = 1
+    for index, (_, place) in enumerate(grouped):
+        decided_by = _separating_rule(keys, index, tie_break)
+        for candidate in place:
+            placings.append(Placing(position, candidate, len(place) > 1, decided_by))
+        position += len(place)
+    return Standings(tuple(placings))
+
+
+def propose_awards(standings: Standings, awards: Sequence[Award]) -> tuple[AwardProposal, ...]:
+    """Fill the awards in order from the top; one award per agency, ineligible agencies skipped."""
+    waiting = [p for p in standings.placings if p.candidate.eligible]
+    proposals: list[AwardProposal] = []
+    for award in awards:
+        if award.count < 0:
+            raise ValueError(f"award {award.title!r} has a negative count {award.count}")
+        chosen, waiting = waiting[: award.count], waiting[award.count :]
+        tie = bool(chosen) and any(p.rank == chosen[-1].rank for p in waiting)
+        codes = tuple(p.candidate.agency_code for p in chosen)
+        proposals.append(AwardProposal(award, codes, tie))
+    return tuple(proposals)
+
+
+def _key(candidate: Candidate, tie_break: Sequence[TieBreak]) -> _Key:
+    totals = candidate.totals
+    parts: list[tuple[object, ...]] = [(-totals.total,)]
+    for rule in tie_break:
+        match rule.kind:
+            case TieBreakKind.GROUP:
+                parts.append((-_group_subtotal(totals, rule.group_code or ""),))
+            case TieBreakKind.DEDUCTIONS:
+                parts.append((totals.deductions,))
+            case TieBreakKind.SUBMITTED_AT:
+                at = candidate.submitted_at
+                parts.append((0, at) if at is not None else (1,))
+    return tuple(parts)
+
+
+def _group_subtotal(totals: SheetTotals, group_code: str) -> Decimal:
+    """A group's subtotal by code, case-insensitive; KeyError if the sheet has no such group."""
+    wanted = group_code.casefold()
+    for code, subtotal in totals.groups.items():
+        if code.casefold() == wanted:
+            return subtotal
+    raise KeyError(f"tie-break on group {group_code!r}, which the scoring table does not have")
+
+
+def _separating_rule(
+    keys: list[_Key], index: int, tie_break: Sequence[TieBreak]
+) -> TieBreak | None:
+    """The rule that sets place ``index`` apart from a neighbouring place with the same total."""
+    for other in (index - 1, index + 1):
+        if 0 <= other < len(keys) and keys[other][0] == keys[index][0]:
+            for rule, mine, theirs in zip(
+                tie_break, keys[index][1:], keys[other][1:], strict=True
+            ):
+                if mine != theirs:
+                    return rule
+    return None
