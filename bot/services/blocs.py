@@ -1,0 +1,354 @@
+"""Bloc import (nhập khối từ tệp YAML) and the bloc list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from bot.clock import Clock
+from bot.services.blocfile import BlocSpec, EventSpec
+from bot.storage.models import (
+    Agency,
+    Bloc,
+    CriteriaGroupRow,
+    CriterionRow,
+    Event,
+    Season,
+    SeasonMember,
+)
+from bot.storage.repositories import BlocSummary
+from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+
+
+class Action(StrEnum):
+    ADDED = "added"
+    UPDATED = "updated"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing an import changed: ``criterion I.1 updated: max 25 -> 30``."""
+
+    action: Action
+    what: str  # bloc, agency, season, group, criterion, event, role
+    code: str
+    fields: tuple[tuple[str, str, str], ...] = ()  # (field, before, after)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    bloc_code: str
+    year: int
+    changes: tuple[Change, ...]
+
+
+class RefusalReason(StrEnum):
+    REMOVED_WITH_SCORES = "removed_with_scores"
+    MAX_BELOW_SCORES = "max_below_scores"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an import would destroy scores: what, which, how many sheets."""
+
+    reason: RefusalReason
+    what: str  # agency, criterion
+    code: str
+    sheets: int = 0
+    highest: Decimal | None = None
+
+
+class ImportRefused(Exception):
+    def __init__(self, refusals: Iterable[Refusal]) -> None:
+        self.refusals = tuple(refusals)
+        super().__init__("; ".join(f"{r.what} {r.code}: {r.reason}" for r in self.refusals))
+
+
+@dataclass
+class _Diff:
+    changes: list[Change] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
+
+    def update(self, row: Any, what: str, code: str, **values: Any) -> None:
+        """Set the attributes that differ and note them as one change."""
+        changed = []
+        for name, new in values.items():
+            old = getattr(row, name)
+            if old != new:
+                changed.append((name, _show(old), _show(new)))
+                setattr(row, name, new)
+        if changed and what:
+            self.changes.append(Change(Action.UPDATED, what, code, tuple(changed)))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes")
+    return "" if value is None else str(value)
+
+
+class BlocService:
+    """Use cases about whole blocs."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self.uow = uow
+        self.clock = clock
+
+    async def import_bloc(self, spec: BlocSpec) -> ImportReport:
+        """Create or update a bloc and its season so that they match ``spec``.
+
+        Raises ImportRefused, writing nothing, when the change would drop scores.
+        """
+        diff = _Diff()
+        async with self.uow() as uow:
+            bloc = await uow.blocs.get(spec.code)
+            if bloc is None:
+                bloc = Bloc(
+                    code=spec.code,
+                    name=spec.name,
+                    timezone=spec.timezone,
+                    locale=spec.locale,
+                    created_at=self.clock.now(),
+                    agencies=[],
+                )
+                uow.blocs.add(bloc)
+                diff.changes.append(Change(Action.ADDED, "bloc", spec.code))
+            else:
+                diff.update(
+                    bloc,
+                    "bloc",
+                    spec.code,
+                    name=spec.name,
+                    timezone=spec.timezone,
+                    locale=spec.locale,
+                )
+            agencies = await self._sync_agencies(uow, bloc, spec, diff)
+            season = await uow.seasons.get(bloc.id, spec.season.year) if bloc.id else None
+            if season is None:
+                season = Season(
+                    year=spec.season.year,
+                    step=spec.season.table.step,
+                    members=[],
+                    groups=[],
+                    criteria=[],
+                    events=[],
+                )
+                season.bloc = bloc
+                uow.seasons.add(season)
+                diff.changes.append(Change(Action.ADDED, "season", str(spec.season.year)))
+            await self._sync_season(uow, season, agencies, spec, diff)
+            if diff.refusals:
+                raise ImportRefused(diff.refusals)
+            await uow.commit()
+        return ImportReport(spec.code, spec.season.year, tuple(diff.changes))
+
+    async def summaries(self) -> list[BlocSummary]:
+        async with self.uow() as uow:
+            return await uow.blocs.summaries()
+
+    async def _sync_agencies(
+        self, uow: UnitOfWork, bloc: Bloc, spec: BlocSpec, diff: _Diff
+    ) -> dict[str, Agency]:
+        existing = {agency.code: agency for agency in bloc.agencies}
+        wanted = {agency.code for agency in spec.agencies}
+        gone = [agency for code, agency in existing.items() if code not in wanted]
+        if gone:
+            scored = await uow.blocs.scored_sheets_by_agency(bloc.id)
+            for old in gone:
+                if scored.get(old.id):
+                    diff.refusals.append(
+                        Refusal(
+                            RefusalReason.REMOVED_WITH_SCORES, "agency", old.code, scored[old.id]
+                        )
+                    )
+                else:
+                    bloc.agencies.remove(old)
+                    diff.changes.append(Change(Action.REMOVED, "agency", old.code))
+        for position, agency_spec in enumerate(spec.agencies):
+            agency = existing.get(agency_spec.code)
+            if agency is None:
+                agency = Agency(code=agency_spec.code, name=agency_spec.name, position=position)
+                bloc.agencies.append(agency)
+                existing[agency.code] = agency
+                diff.changes.append(Change(Action.ADDED, "agency", agency.code))
+            else:
+                diff.update(agency, "agency", agency.code, name=agency_spec.name)
+                diff.update(agency, "", agency.code, position=position)
+        return {code: agency for code, agency in existing.items() if code in wanted}
+
+    async def _sync_season(
+        self,
+        uow: UnitOfWork,
+        season: Season,
+        agencies: dict[str, Agency],
+        spec: BlocSpec,
+        diff: _Diff,
+    ) -> None:
+        rules = spec.season
+        year = str(rules.year)
+        diff.update(
+            season,
+            "season",
+            year,
+            step=rules.table.step,
+            tie_break=[str(rule) for rule in rules.tie_break],
+            awards=[{"title": a.title, "count": a.count} for a in rules.awards],
+        )
+        self._sync_members(season, agencies, spec, diff)
+        await self._sync_table(uow, season, spec, diff)
+        self._sync_events(season, rules.events, spec.timezone, diff)
+
+    def _sync_members(
+        self, season: Season, agencies: dict[str, Agency], spec: BlocSpec, diff: _Diff
+    ) -> None:
+        roles = {code: "member" for code in agencies}
+        roles.update({code: "deputy" for code in spec.season.deputies})
+        roles[spec.season.head] = "head"
+        members = {member.agency.code: member for member in season.members if member.agency}
+        for stale in list(season.members):
+            if stale.agency is None or stale.agency.code not in roles:
+                season.members.remove(stale)
+        for code, role in roles.items():
+            member = members.get(code)
+            if member is None:
+                season.members.append(SeasonMember(agency=agencies[code], role=role))
+                if role != "member":
+                    diff.changes.append(Change(Action.ADDED, "role", code, (("role", "", role),)))
+            else:
+                diff.update(member, "role", code, role=role)
+
+    async def _sync_table(
+        self, uow: UnitOfWork, season: Season, spec: BlocSpec, diff: _Diff
+    ) -> None:
+        table = spec.season.table
+        groups = {group.code: group for group in season.groups}
+        criteria = {criterion.code: criterion for criterion in season.criteria}
+        wanted = {item.code for item in table.criteria()}
+        gone = [row for code, row in criteria.items() if code not in wanted]
+        scored = await uow.seasons.scored_sheets_by_criterion(season.id) if season.id else {}
+        highest = await uow.seasons.highest_values_by_criterion(season.id) if season.id else {}
+        for old in gone:
+            if scored.get(old.id):
+                diff.refusals.append(
+                    Refusal(
+                        RefusalReason.REMOVED_WITH_SCORES, "criterion", old.code, scored[old.id]
+                    )
+                )
+            else:
+                season.criteria.remove(old)
+                diff.changes.append(Change(Action.REMOVED, "criterion", old.code))
+        position = 0
+        for group_position, group in enumerate(table.groups):
+            group_row = groups.get(group.code)
+            if group_row is None:
+                group_row = CriteriaGroupRow(
+                    code=group.code,
+                    title=group.title,
+                    kind=group.kind.value,
+                    cap=group.cap,
+                    position=group_position,
+                    items=[],
+                )
+                season.groups.append(group_row)
+                groups[group.code] = group_row
+                diff.changes.append(Change(Action.ADDED, "group", group.code))
+            else:
+                diff.update(
+                    group_row,
+                    "group",
+                    group.code,
+                    title=group.title,
+                    kind=group.kind.value,
+                    cap=group.cap,
+                )
+                diff.update(group_row, "", group.code, position=group_position)
+            for item in group.items:
+                row = criteria.get(item.code)
+                if row is None:
+                    row = CriterionRow(
+                        code=item.code,
+                        title=item.title,
+                        max=item.max,
+                        kind=item.kind.value,
+                        position=position,
+                    )
+                    season.criteria.append(row)
+                    row.group = group_row
+                    diff.changes.append(Change(Action.ADDED, "criterion", item.code))
+                else:
+                    top = highest.get(row.id)
+                    if top is not None and top > item.max:
+                        diff.refusals.append(
+                            Refusal(
+                                RefusalReason.MAX_BELOW_SCORES,
+                                "criterion",
+                                item.code,
+                                scored.get(row.id, 0),
+                                top,
+                            )
+                        )
+                    if row.group is not group_row:
+                        move = ("group", row.group.code, group.code)
+                        diff.changes.append(
+                            Change(Action.UPDATED, "criterion", item.code, (move,))
+                        )
+                        row.group = group_row
+                    diff.update(
+                        row,
+                        "criterion",
+                        item.code,
+                        title=item.title,
+                        max=item.max,
+                        kind=item.kind.value,
+                    )
+                    diff.update(row, "", item.code, position=position)
+                position += 1
+        wanted_groups = {group.code for group in table.groups}
+        for code, group_row in groups.items():
+            if code not in wanted_groups:
+                season.groups.remove(group_row)
+                diff.changes.append(Change(Action.REMOVED, "group", code))
+
+    def _sync_events(
+        self, season: Season, events: tuple[EventSpec, ...], timezone: str, diff: _Diff
+    ) -> None:
+        existing = {event.code: event for event in season.events}
+        wanted = {event.code for event in events}
+        for code, old in existing.items():
+            if code not in wanted and old.source == "file":
+                season.events.remove(old)
+                diff.changes.append(Change(Action.REMOVED, "event", code))
+        for spec in events:
+            remind = sorted((int(offset.total_seconds()) for offset in spec.remind), reverse=True)
+            row = existing.get(spec.code)
+            if row is None:
+                season.events.append(
+                    Event(
+                        kind=spec.kind.value,
+                        code=spec.code,
+                        title=spec.title,
+                        at=spec.at,
+                        place=spec.place,
+                        remind=remind,
+                        closes_scoring=spec.closes_scoring,
+                        source="file",
+                    )
+                )
+                diff.changes.append(Change(Action.ADDED, "event", spec.code))
+            else:
+                diff.update(
+                    row,
+                    "event",
+                    spec.code,
+                    kind=spec.kind.value,
+                    title=spec.title,
+                    at=spec.at,
+                    place=spec.place,
+                    remind=remind,
+                    closes_scoring=spec.closes_scoring,
+                )

@@ -1,0 +1,103 @@
+"""Invite codes (mã mời): one per agency to link people, one per bloc to link its group."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.storage.models import Invite
+from bot.storage.uow import UnitOfWorkFactory
+
+# No look-alikes: without 0/O, 1/I/L, 5/S, 2/Z, 8/B; upper case so that it reads out loud.
+ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_LENGTH = 12
+AGENCY_MAX_USES = 3
+GROUP_MAX_USES = 2
+VALIDITY = timedelta(days=60)
+
+
+def new_code(length: int = CODE_LENGTH) -> str:
+    """A fresh random code from a cryptographically secure generator."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def normalize_code(text: str) -> str:
+    """What a person typed, as a stored code: upper case, without spaces and dashes."""
+    return "".join(text.split()).replace("-", "").upper()
+
+
+@dataclass(frozen=True)
+class InviteLine:
+    """One printed invite: for an agency (``agency_code`` set) or for the group."""
+
+    kind: str  # agency, group
+    agency_code: str | None
+    agency_name: str | None
+    code: str
+    uses: int
+    max_uses: int
+    expires_at: datetime
+
+
+class UnknownBloc(LookupError):
+    """No bloc has this code."""
+
+
+class InviteService:
+    """Hands out invite codes."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self.uow = uow
+        self.clock = clock
+
+    async def invites(self, bloc_code: str, *, rotate: bool = False) -> list[InviteLine]:
+        """The bloc's usable codes, creating what is missing; ``rotate`` replaces them all."""
+        now = self.clock.now()
+        async with self.uow() as uow:
+            bloc = await uow.blocs.get(bloc_code)
+            if bloc is None:
+                raise UnknownBloc(bloc_code)
+            if rotate:
+                await uow.invites.revoke_all(bloc.id, now)
+                await uow.session.flush()
+            active = list(await uow.invites.active(bloc.id, now))
+            have_group = any(invite.kind == "group" for invite in active)
+            have_agency = {invite.agency_id for invite in active if invite.kind == "agency"}
+            for agency in bloc.agencies:
+                if agency.id not in have_agency:
+                    active.append(self._new(bloc.id, agency.id, "agency", now))
+            if not have_group:
+                active.append(self._new(bloc.id, None, "group", now))
+            for invite in active:
+                if invite.id is None:
+                    uow.invites.add(invite)
+            await uow.commit()
+            order = {agency.id: position for position, agency in enumerate(bloc.agencies)}
+            active.sort(key=lambda i: (i.kind == "group", order.get(i.agency_id or 0, 0)))
+            names = {agency.id: (agency.code, agency.name) for agency in bloc.agencies}
+            return [
+                InviteLine(
+                    kind=invite.kind,
+                    agency_code=names[invite.agency_id][0] if invite.agency_id else None,
+                    agency_name=names[invite.agency_id][1] if invite.agency_id else None,
+                    code=invite.code,
+                    uses=invite.uses,
+                    max_uses=invite.max_uses,
+                    expires_at=invite.expires_at,
+                )
+                for invite in active
+            ]
+
+    def _new(self, bloc_id: int, agency_id: int | None, kind: str, now: datetime) -> Invite:
+        return Invite(
+            bloc_id=bloc_id,
+            agency_id=agency_id,
+            kind=kind,
+            code=new_code(),
+            max_uses=AGENCY_MAX_USES if kind == "agency" else GROUP_MAX_USES,
+            uses=0,
+            expires_at=now + VALIDITY,
+            created_at=now,
+        )

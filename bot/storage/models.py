@@ -1,0 +1,329 @@
+"""The database tables, as typed SQLAlchemy 2 mappings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.storage.types import Points, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        Decimal: Points(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class Bloc(Base):
+    """An emulation bloc (khối thi đua)."""
+
+    __tablename__ = "blocs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    timezone: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+
+    agencies: Mapped[list[Agency]] = relationship(
+        back_populates="bloc", order_by="Agency.position", cascade="all, delete-orphan"
+    )
+    seasons: Mapped[list[Season]] = relationship(
+        back_populates="bloc", order_by="Season.year", cascade="all, delete-orphan"
+    )
+
+
+class Agency(Base):
+    """A member agency (cơ quan, đơn vị) of a bloc."""
+
+    __tablename__ = "agencies"
+    __table_args__ = (UniqueConstraint("bloc_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bloc_id: Mapped[int] = mapped_column(ForeignKey("blocs.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    bloc: Mapped[Bloc] = relationship(back_populates="agencies")
+
+
+class Season(Base):
+    """A bloc's emulation year with its scoring rules."""
+
+    __tablename__ = "seasons"
+    __table_args__ = (UniqueConstraint("bloc_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bloc_id: Mapped[int] = mapped_column(ForeignKey("blocs.id", ondelete="CASCADE"))
+    year: Mapped[int]
+    step: Mapped[Decimal]
+    tie_break: Mapped[list[str]] = mapped_column(JSON, default=list)
+    awards: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    announced_at: Mapped[datetime | None]
+
+    bloc: Mapped[Bloc] = relationship(back_populates="seasons")
+    members: Mapped[list[SeasonMember]] = relationship(cascade="all, delete-orphan")
+    groups: Mapped[list[CriteriaGroupRow]] = relationship(
+        order_by="CriteriaGroupRow.position", cascade="all, delete-orphan"
+    )
+    criteria: Mapped[list[CriterionRow]] = relationship(
+        order_by="CriterionRow.position", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[Event]] = relationship(order_by="Event.at", cascade="all, delete-orphan")
+
+
+class SeasonMember(Base):
+    """An agency's part in a season: its role and whether it may be proposed for awards."""
+
+    __tablename__ = "season_members"
+    __table_args__ = (UniqueConstraint("season_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16), default="member")  # head, deputy, member
+    eligible: Mapped[bool] = mapped_column(Boolean, default=True)
+    ineligible_reason: Mapped[str | None] = mapped_column(Text)
+
+    agency: Mapped[Agency] = relationship()
+
+
+class CriteriaGroupRow(Base):
+    """A content group (nhóm nội dung) of a season's scoring table."""
+
+    __tablename__ = "criteria_groups"
+    __table_args__ = (UniqueConstraint("season_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    cap: Mapped[Decimal | None]
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    items: Mapped[list[CriterionRow]] = relationship(
+        back_populates="group", order_by="CriterionRow.position"
+    )
+
+
+class CriterionRow(Base):
+    """A criterion (tiêu chí) of a season's scoring table."""
+
+    __tablename__ = "criteria"
+    __table_args__ = (UniqueConstraint("season_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("criteria_groups.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    max: Mapped[Decimal]
+    kind: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    group: Mapped[CriteriaGroupRow] = relationship(back_populates="items")
+
+
+class Event(Base):
+    """A deadline (hạn nộp) or a meeting (hội nghị) of a season."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("season_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # deadline, meeting
+    code: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+    place: Mapped[str | None] = mapped_column(Text)
+    remind: Mapped[list[int]] = mapped_column(JSON, default=list)  # offsets in seconds
+    closes_scoring: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(16), default="file")  # file, chat
+    cancelled_at: Mapped[datetime | None]
+
+
+class Contact(Base):
+    """A person's identity on one platform (Telegram or Zalo)."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+    unreachable_at: Mapped[datetime | None]
+
+
+class Membership(Base):
+    """A contact linked to one agency of a bloc (cán bộ đầu mối)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("contact_id", "bloc_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    bloc_id: Mapped[int] = mapped_column(ForeignKey("blocs.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16), default="contact")
+    invite_id: Mapped[int | None] = mapped_column(ForeignKey("invites.id", ondelete="SET NULL"))
+    linked_at: Mapped[datetime]
+
+    contact: Mapped[Contact] = relationship()
+    agency: Mapped[Agency] = relationship()
+
+
+class Invite(Base):
+    """An invite code: links a person to an agency, or a group chat to the bloc."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bloc_id: Mapped[int] = mapped_column(ForeignKey("blocs.id", ondelete="CASCADE"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # agency, group
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    max_uses: Mapped[int]
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    agency: Mapped[Agency | None] = relationship()
+
+
+class GroupLink(Base):
+    """A group chat bound to a bloc; it receives the bloc's posts."""
+
+    __tablename__ = "group_links"
+    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bloc_id: Mapped[int] = mapped_column(ForeignKey("blocs.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text, default="")
+    linked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+    linked_at: Mapped[datetime]
+
+
+class ScoreSheet(Base):
+    """Self-score sheet (bảng tự chấm điểm) of one agency for one season."""
+
+    __tablename__ = "score_sheets"
+    __table_args__ = (UniqueConstraint("season_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft, submitted, locked
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    entries: Mapped[list[ScoreEntry]] = relationship(cascade="all, delete-orphan")
+
+
+class ScoreEntry(Base):
+    """One criterion's value on a sheet: the agency's own, the reviewed and the final one."""
+
+    __tablename__ = "score_entries"
+    __table_args__ = (UniqueConstraint("sheet_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("score_sheets.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"))
+    self_value: Mapped[Decimal | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime]
+    reviewed_value: Mapped[Decimal | None]
+    reviewed_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+    reviewed_at: Mapped[datetime | None]
+    final_value: Mapped[Decimal | None]
+
+    criterion: Mapped[CriterionRow] = relationship()
+
+
+class ConversationState(Base):
+    """Where a dialog stands for one (platform, chat, user), so a restart continues it."""
+
+    __tablename__ = "conversation_states"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime]
+
+
+class ProcessedUpdate(Base):
+    """An incoming update already handled; a second delivery is ignored."""
+
+    __tablename__ = "processed_updates"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class AuditEntry(Base):
+    """Append-only history of every score change: who, when, old, new and why."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_sheet_at", "sheet_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("score_sheets.id", ondelete="RESTRICT"))
+    criterion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("criteria.id", ondelete="RESTRICT")
+    )
+    field: Mapped[str] = mapped_column(String(16))  # self, reviewed, final, note, status
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    actor_label: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,207 @@
+"""Repositories: the queries the services need, one class per aggregate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CompoundSelect, func, or_, select, union
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.storage.models import (
+    Agency,
+    AuditEntry,
+    Bloc,
+    CriteriaGroupRow,
+    CriterionRow,
+    Invite,
+    Membership,
+    ScoreEntry,
+    ScoreSheet,
+    Season,
+    SeasonMember,
+)
+
+_HAS_VALUE = or_(
+    ScoreEntry.self_value.is_not(None),
+    ScoreEntry.reviewed_value.is_not(None),
+    ScoreEntry.final_value.is_not(None),
+)
+
+
+@dataclass(frozen=True)
+class BlocSummary:
+    """One line of ``blocbot bloc list``."""
+
+    code: str
+    name: str
+    season_year: int | None
+    agencies: int
+    contacts: int
+    submitted: int
+
+
+class BlocRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, code: str) -> Bloc | None:
+        """The bloc with its agencies, or None."""
+        query = select(Bloc).where(Bloc.code == code).options(selectinload(Bloc.agencies))
+        return (await self.session.scalars(query)).one_or_none()
+
+    def add(self, bloc: Bloc) -> None:
+        self.session.add(bloc)
+
+    async def summaries(self) -> list[BlocSummary]:
+        """Every bloc with its latest season and how far it is."""
+        blocs = (await self.session.scalars(select(Bloc).order_by(Bloc.code))).all()
+        result = []
+        for bloc in blocs:
+            year = await self.session.scalar(
+                select(func.max(Season.year)).where(Season.bloc_id == bloc.id)
+            )
+            agencies = await self.session.scalar(
+                select(func.count()).select_from(Agency).where(Agency.bloc_id == bloc.id)
+            )
+            contacts = await self.session.scalar(
+                select(func.count()).select_from(Membership).where(Membership.bloc_id == bloc.id)
+            )
+            submitted = await self.session.scalar(
+                select(func.count())
+                .select_from(ScoreSheet)
+                .join(Season, Season.id == ScoreSheet.season_id)
+                .where(
+                    Season.bloc_id == bloc.id,
+                    Season.year == year,
+                    ScoreSheet.status != "draft",
+                )
+            )
+            result.append(
+                BlocSummary(
+                    bloc.code, bloc.name, year, agencies or 0, contacts or 0, submitted or 0
+                )
+            )
+        return result
+
+    async def scored_sheets_by_agency(self, bloc_id: int) -> dict[int, int]:
+        """Agency id -> how many of its sheets hold a score or a score history."""
+        in_bloc = ScoreSheet.season_id.in_(select(Season.id).where(Season.bloc_id == bloc_id))
+        with_values = (
+            select(ScoreSheet.agency_id, ScoreSheet.id)
+            .join(ScoreEntry, ScoreEntry.sheet_id == ScoreSheet.id)
+            .where(in_bloc, _HAS_VALUE)
+        )
+        audited = (
+            select(ScoreSheet.agency_id, ScoreSheet.id)
+            .join(AuditEntry, AuditEntry.sheet_id == ScoreSheet.id)
+            .where(in_bloc)
+        )
+        return await _count_pairs(self.session, union(with_values, audited))
+
+
+class SeasonRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, bloc_id: int, year: int) -> Season | None:
+        """A season with its table, members and events loaded."""
+        query = (
+            select(Season)
+            .where(Season.bloc_id == bloc_id, Season.year == year)
+            .options(
+                selectinload(Season.groups).selectinload(CriteriaGroupRow.items),
+                selectinload(Season.criteria).selectinload(CriterionRow.group),
+                selectinload(Season.members).selectinload(SeasonMember.agency),
+                selectinload(Season.events),
+            )
+        )
+        return (await self.session.scalars(query)).one_or_none()
+
+    async def latest_year(self, bloc_id: int) -> int | None:
+        return await self.session.scalar(
+            select(func.max(Season.year)).where(Season.bloc_id == bloc_id)
+        )
+
+    def add(self, season: Season) -> None:
+        self.session.add(season)
+
+    async def scored_sheets_by_criterion(self, season_id: int) -> dict[int, int]:
+        """Criterion id -> how many sheets hold a score or a score history for it."""
+        with_values = (
+            select(ScoreEntry.criterion_id, ScoreEntry.sheet_id)
+            .join(ScoreSheet, ScoreSheet.id == ScoreEntry.sheet_id)
+            .where(ScoreSheet.season_id == season_id, _HAS_VALUE)
+        )
+        audited = (
+            select(AuditEntry.criterion_id, AuditEntry.sheet_id)
+            .join(ScoreSheet, ScoreSheet.id == AuditEntry.sheet_id)
+            .where(ScoreSheet.season_id == season_id, AuditEntry.criterion_id.is_not(None))
+        )
+        return await _count_pairs(self.session, union(with_values, audited))
+
+    async def highest_values_by_criterion(self, season_id: int) -> dict[int, Decimal]:
+        """Criterion id -> the highest value any sheet gives it (self, reviewed or final)."""
+        rows = await self.session.execute(
+            select(
+                ScoreEntry.criterion_id,
+                ScoreEntry.self_value,
+                ScoreEntry.reviewed_value,
+                ScoreEntry.final_value,
+            )
+            .join(ScoreSheet, ScoreSheet.id == ScoreEntry.sheet_id)
+            .where(ScoreSheet.season_id == season_id, _HAS_VALUE)
+        )
+        highest: dict[int, Decimal] = {}
+        for criterion_id, *values in rows:
+            for value in values:
+                if value is not None and value > highest.get(criterion_id, value - 1):
+                    highest[criterion_id] = value
+        return highest
+
+
+class InviteRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def active(self, bloc_id: int, now: datetime) -> Sequence[Invite]:
+        """Codes of the bloc that can still be used."""
+        query = (
+            select(Invite)
+            .where(
+                Invite.bloc_id == bloc_id,
+                Invite.revoked_at.is_(None),
+                Invite.expires_at > now,
+                Invite.uses < Invite.max_uses,
+            )
+            .options(selectinload(Invite.agency))
+            .order_by(Invite.id)
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def revoke_all(self, bloc_id: int, now: datetime) -> None:
+        rows = await self.session.scalars(
+            select(Invite).where(Invite.bloc_id == bloc_id, Invite.revoked_at.is_(None))
+        )
+        for invite in rows:
+            invite.revoked_at = now
+
+    async def find(self, code: str) -> Invite | None:
+        query = select(Invite).where(Invite.code == code).options(selectinload(Invite.agency))
+        return (await self.session.scalars(query)).one_or_none()
+
+    def add(self, invite: Invite) -> None:
+        self.session.add(invite)
+
+
+async def _count_pairs(
+    session: AsyncSession, pairs: CompoundSelect[tuple[int, int]]
+) -> dict[int, int]:
+    """Count the distinct (key, sheet) pairs of ``pairs`` per key."""
+    sub = pairs.subquery()
+    key, sheet = sub.c
+    rows = await session.execute(select(key, func.count(sheet)).group_by(key))
+    return {row[0]: row[1] for row in rows}
