@@ -12,13 +12,15 @@ from typing import Any
 
 import yaml
 
+from bot.services.blocfile import read_yaml
+
 ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "examples" / "tw-thaibinh.yaml"
 
 
 def sample_data() -> dict[str, Any]:
     """The sample bloc file as plain data, to change and dump again."""
-    data: dict[str, Any] = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = read_yaml(SAMPLE.read_text(encoding="utf-8"))
     return data
 
 

@@ -347,15 +347,28 @@ def test_group_and_criterion_codes() -> None:
     }
 
 
-def test_title_cut_by_an_unquoted_comma_gets_a_hint() -> None:
+def test_unquoted_commas_in_a_one_line_mapping_stay_in_the_title() -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert "{code: IV.2, title: Công đoàn, đoàn thanh niên vững mạnh, max: 5}" in text
+
+    table = parse_bloc(text).season.table
+
+    assert table.find("IV.2") == dataclasses.replace(
+        table.find("IV.2"),  # type: ignore[arg-type]
+        title="Công đoàn, đoàn thanh niên vững mạnh",
+        max=Decimal(5),
+    )
+
+
+def test_a_stray_key_in_block_style_is_still_an_error() -> None:
     text = SAMPLE.read_text(encoding="utf-8").replace(
-        '"Công đoàn, đoàn thanh niên vững mạnh"', "Công đoàn, đoàn thanh niên vững mạnh"
+        "  year: 2021\n", "  year: 2021\n  hạn chót:\n"
     )
 
     (problem,) = problems(text)
 
-    assert problem.path == "season.criteria[3].items[1].đoàn thanh niên vững mạnh"
-    assert problem.message.endswith("a text with a comma needs quotes")
+    assert problem.path == "season.hạn chót"
+    assert problem.message.startswith("unknown key; accepted:")
 
 
 # -- bloc and agencies
