@@ -1,0 +1,109 @@
+"""Shared fixtures: a migrated database on SQLite, and on PostgreSQL when configured."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.app import App, build
+from bot.clock import FrozenClock
+from bot.config import Settings
+from bot.storage.db import create_engine
+from bot.storage.migrate import upgrade
+from bot.storage.models import Base
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "examples" / "tw-thaibinh.yaml"
+PG_ENV = "BLOCBOT_TEST_DATABASE_URL"
+PG_URL = os.environ.get(PG_ENV, "")
+PG_SKIP = f"PostgreSQL not configured: set {PG_ENV} to run this test there too"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not PG_URL:
+        terminalreporter.write_line(
+            f"NOTE: the PostgreSQL variants were skipped because {PG_ENV} is not set "
+            f"(e.g. {PG_ENV}=postgresql+asyncpg://postgres@127.0.0.1:5432/test make test).",
+            yellow=True,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that tries to open a connection outside this machine."""
+    real = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
+        ):
+            raise RuntimeError(f"test tried to reach the network: {address!r}")
+        return real(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema() -> Iterator[str]:
+    """Create the PostgreSQL schema once per run, from the migrations."""
+
+    async def reset() -> None:
+        engine = create_engine(PG_URL)
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+        await upgrade(PG_URL)
+
+    asyncio.run(reset())
+    yield PG_URL
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL of an empty, migrated database: a fresh SQLite file, or the cleaned PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'blocbot.db'}"
+        asyncio.run(upgrade(url))
+        return url
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    url: str = request.getfixturevalue("_postgres_schema")
+    asyncio.run(_truncate(url))
+    return url
+
+
+async def _truncate(url: str) -> None:
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2021, 11, 10, 2, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def app(database_url: str, clock: FrozenClock) -> AsyncIterator[App]:
+    """The wired application on the test database, with a frozen clock."""
+    application = build(Settings(database_url=database_url, _env_file=None), clock)  # type: ignore[call-arg]
+    yield application
+    await application.close()
+
+
+def backend(url: str) -> str:
+    return make_url(url).get_backend_name()
