@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint run venv clean
+.PHONY: demo test bench lint run venv clean locales
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot tests bench
 	$(BIN)/ruff format --check bot tests bench
 	$(BIN)/mypy
+
+# Refresh the catalogs from the code; then translate the new empty entries in locales/vi.
+locales: $(STAMP)
+	$(BIN)/pybabel extract -k N_ --no-location --sort-output --project=blocbot -o locales/blocbot.pot bot
+	$(BIN)/pybabel update --no-location --width=99 -D blocbot -i locales/blocbot.pot -d locales
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,52 @@
+"""Every message in the code has a Vietnamese and an English translation with its placeholders."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from bot.i18n import LOCALES
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+
+
+def messages_in_code() -> set[str]:
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT / "bot"), keywords=KEYWORDS, comment_tags=()
+    ):
+        found.update([message] if isinstance(message, str) else message)
+    return found
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_catalog_translates_every_message(locale: str) -> None:
+    path = ROOT / "locales" / locale / "LC_MESSAGES" / "blocbot.po"
+    with path.open("rb") as source:
+        catalog = read_po(source, locale=locale)
+    # English message ids are English text: an empty English entry falls back to the id.
+    translated = {
+        m.id: m.string or (m.id if locale == "en" else "")
+        for m in catalog
+        if m.id and not m.fuzzy
+    }
+    translated = {message: text for message, text in translated.items() if text}
+
+    missing = sorted(messages_in_code() - translated.keys())
+    broken = sorted(
+        message
+        for message, text in translated.items()
+        if isinstance(text, str) and placeholders(text) != placeholders(str(message))
+    )
+
+    assert not missing, f"untranslated in {locale}: {missing}"
+    assert not broken, f"placeholders differ in {locale}: {broken}"
