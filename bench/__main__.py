@@ -1,0 +1,14 @@
+"""Run every benchmark and print its figures."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bench import storage
+
+
+def main() -> None:
+    asyncio.run(storage.run())
+
+
+main()
