@@ -70,6 +70,5 @@ async def run() -> None:
         standings = rank(candidates, tie_break)
         ranking = time.perf_counter() - started
         assert len(standings.placings) == agencies
-        print(
-            f"{agencies:5d} sheets: totals {totals * 1000:7.2f} ms, ranking {ranking * 1000:7.2f} ms"
-        )
+        figures = f"totals {totals * 1000:7.2f} ms, ranking {ranking * 1000:7.2f} ms"
+        print(f"{agencies:5d} sheets: {figures}")
