@@ -1,4 +1,4 @@
-"""The composition root: builds the engine, the services and (later) the channels."""
+"""The composition root: builds the engine, the services, the router and the channels."""
 
 from __future__ import annotations
 
@@ -8,9 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.handlers import build_router
+from bot.handlers.context import Services
+from bot.handlers.router import Router
 from bot.services.blocs import BlocService
+from bot.services.enrolment import EnrolmentService
 from bot.services.invites import InviteService
-from bot.storage.db import create_engine, session_factory
+from bot.services.people import PeopleService
+from bot.services.results import ResultsService
+from bot.services.scoring import ScoringService
+from bot.storage.db import create_engine, is_sqlite, session_factory
 from bot.storage.uow import UnitOfWorkFactory
 
 
@@ -24,6 +31,8 @@ class App:
     uow: UnitOfWorkFactory
     blocs: BlocService
     invites: InviteService
+    services: Services
+    router: Router
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -33,7 +42,13 @@ def build(settings: Settings, clock: Clock | None = None) -> App:
     """Wire the application for ``settings``."""
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
-    uow = UnitOfWorkFactory(session_factory(engine))
+    uow = UnitOfWorkFactory(session_factory(engine), serial=is_sqlite(settings.database_url))
+    services = Services(
+        people=PeopleService(uow, clock, settings.operator_ids(), settings.locale),
+        enrolment=EnrolmentService(uow, clock),
+        scoring=ScoringService(uow, clock),
+        results=ResultsService(uow, clock),
+    )
     return App(
         settings=settings,
         clock=clock,
@@ -41,4 +56,6 @@ def build(settings: Settings, clock: Clock | None = None) -> App:
         uow=uow,
         blocs=BlocService(uow, clock),
         invites=InviteService(uow, clock),
+        services=services,
+        router=build_router(services, settings.locale),
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Executable, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -42,3 +44,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions whose objects stay readable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def insert_or_ignore(session: AsyncSession, model: type[Any], **values: Any) -> Executable:
+    """An INSERT that does nothing when a unique key already exists (SQLite and PostgreSQL)."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        return pg_insert(model).values(**values).on_conflict_do_nothing()
+    return sqlite_insert(model).values(**values).on_conflict_do_nothing()

@@ -327,3 +327,15 @@ class AuditEntry(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     actor_label: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class EnrolmentFailure(Base):
+    """A wrong invite code typed by someone; too many in a short time and they must wait."""
+
+    __tablename__ = "enrolment_failures"
+    __table_args__ = (Index("ix_enrolment_failures_who_at", "platform", "user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]

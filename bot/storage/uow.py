@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.repositories import (
     BlocRepository,
+    ContactRepository,
+    ConversationRepository,
+    EnrolmentFailureRepository,
+    GroupLinkRepository,
     InviteRepository,
     SeasonRepository,
+    SheetRepository,
 )
 
 
@@ -20,15 +26,30 @@ class UnitOfWork:
     blocs: BlocRepository
     seasons: SeasonRepository
     invites: InviteRepository
+    contacts: ContactRepository
+    groups: GroupLinkRepository
+    sheets: SheetRepository
+    conversations: ConversationRepository
+    failures: EnrolmentFailureRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], serial: asyncio.Lock | None = None
+    ) -> None:
         self._sessions = sessions
+        self._serial = serial
 
     async def __aenter__(self) -> UnitOfWork:
+        if self._serial is not None:
+            await self._serial.acquire()
         self.session = self._sessions()
         self.blocs = BlocRepository(self.session)
         self.seasons = SeasonRepository(self.session)
         self.invites = InviteRepository(self.session)
+        self.contacts = ContactRepository(self.session)
+        self.groups = GroupLinkRepository(self.session)
+        self.sheets = SheetRepository(self.session)
+        self.conversations = ConversationRepository(self.session)
+        self.failures = EnrolmentFailureRepository(self.session)
         return self
 
     async def __aexit__(
@@ -41,6 +62,8 @@ class UnitOfWork:
             await self.session.rollback()
         finally:
             await self.session.close()
+            if self._serial is not None:
+                self._serial.release()
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -50,10 +73,18 @@ class UnitOfWork:
 
 
 class UnitOfWorkFactory:
-    """Makes a fresh UnitOfWork for each use case call."""
+    """Makes a fresh UnitOfWork for each use case call.
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    On SQLite one database file takes one writer at a time; units of work of this process take
+    turns (``serial``) instead of meeting SQLITE_BUSY. Other processes wait on busy_timeout.
+    Units of work never nest, so the turn is never awaited twice by one task.
+    """
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, serial: bool = False
+    ) -> None:
         self.sessions = sessions
+        self._serial = asyncio.Lock() if serial else None
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions)
+        return UnitOfWork(self.sessions, self._serial)

@@ -19,7 +19,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "blocs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -385,7 +384,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     op.drop_table("score_entries")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_log_sheet_at")

@@ -1,4 +1,4 @@
-"""Repositories: the queries the services need, one class per aggregate."""
+"""Blocs, seasons and invite codes."""
 
 from __future__ import annotations
 
@@ -52,6 +52,9 @@ class BlocRepository:
         """The bloc with its agencies, or None."""
         query = select(Bloc).where(Bloc.code == code).options(selectinload(Bloc.agencies))
         return (await self.session.scalars(query)).one_or_none()
+
+    async def by_id(self, bloc_id: int) -> Bloc | None:
+        return await self.session.get(Bloc, bloc_id)
 
     def add(self, bloc: Bloc) -> None:
         self.session.add(bloc)
@@ -128,6 +131,21 @@ class SeasonRepository:
 
     def add(self, season: Season) -> None:
         self.session.add(season)
+
+    async def roles_in_latest(self, bloc_id: int) -> dict[int, str]:
+        """Agency id -> role (head, deputy, member) in the bloc's latest season."""
+        latest = select(func.max(Season.year)).where(Season.bloc_id == bloc_id).scalar_subquery()
+        rows = await self.session.execute(
+            select(SeasonMember.agency_id, SeasonMember.role)
+            .join(Season, Season.id == SeasonMember.season_id)
+            .where(Season.bloc_id == bloc_id, Season.year == latest)
+        )
+        return {agency_id: role for agency_id, role in rows}
+
+    async def latest(self, bloc_id: int) -> Season | None:
+        """The bloc's current (latest) season, loaded like ``get``."""
+        year = await self.latest_year(bloc_id)
+        return await self.get(bloc_id, year) if year is not None else None
 
     async def scored_sheets_by_criterion(self, season_id: int) -> dict[int, int]:
         """Criterion id -> how many sheets hold a score or a score history for it."""

@@ -1,0 +1,78 @@
+"""What a handler gets: the update, the person, their dialog, the services, and a reply list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.handlers.model import Button, Incoming, Outgoing, Replies
+from bot.services.people import Conversation, GroupBloc, Link, Person
+
+if TYPE_CHECKING:
+    from bot.handlers.router import Router
+    from bot.services.enrolment import EnrolmentService
+    from bot.services.people import PeopleService
+    from bot.services.results import ResultsService
+    from bot.services.scoring import ScoringService
+
+
+@dataclass(frozen=True)
+class Services:
+    """The use cases handlers may call."""
+
+    people: PeopleService
+    enrolment: EnrolmentService
+    scoring: ScoringService
+    results: ResultsService
+
+
+@dataclass
+class Context:
+    """One update being handled."""
+
+    incoming: Incoming
+    person: Person
+    conversation: Conversation
+    group: GroupBloc | None
+    services: Services
+    replies: Replies
+    router: Router
+
+    @property
+    def bloc_id(self) -> int | None:
+        """The bloc a command is about: the group's bloc, else the person's own."""
+        if self.group is not None:
+            return self.group.bloc_id
+        link = self.person.link
+        return link.bloc_id if link else None
+
+    @property
+    def link(self) -> Link | None:
+        """The person's link in the bloc of this update."""
+        bloc_id = self.bloc_id
+        return self.person.link_in(bloc_id) if bloc_id is not None else None
+
+    def reply(
+        self,
+        text: str,
+        buttons: Sequence[Sequence[Button]] = (),
+        *,
+        menu: bool = False,
+        edit: bool = False,
+    ) -> None:
+        """Answer in the chat of the update."""
+        rows = tuple(tuple(row) for row in buttons if row)
+        self.replies.add(Outgoing(text, rows, edit=edit, menu=menu))
+        if menu:
+            self.conversation.data["menu"] = [button.payload for row in rows for button in row]
+        else:
+            self.conversation.data.pop("menu", None)
+
+    def send(self, platform: str, chat_id: str, text: str) -> None:
+        """Send to another chat (a group post, a direct message)."""
+        self.replies.add(Outgoing(text, platform=platform, chat_id=chat_id))
+
+    def notice(self, text: str) -> None:
+        """A short acknowledgement of a pressed button."""
+        self.replies.notice = text

@@ -1,0 +1,90 @@
+"""The neutral message model every channel translates to and from.
+
+A channel (Telegram, Zalo, console) turns a platform update into an ``Incoming`` and renders each
+``Outgoing`` the handlers return. Telegram shows ``buttons`` as an inline keyboard; Zalo and the
+console show them as numbered options, answered with the number (``menu``) or the keyword.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ChatKind(StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+
+
+class IncomingKind(StrEnum):
+    TEXT = "text"  # a message with text (commands included)
+    BUTTON = "button"  # a pressed button (Telegram callback query)
+    EDITED = "edited"  # an edited earlier message: not read again
+    UNSUPPORTED = "unsupported"  # photo, sticker, voice...: the bot reads only text
+
+
+@dataclass(frozen=True)
+class Sender:
+    """The person behind an update, as the platform names them."""
+
+    user_id: str
+    display_name: str = ""
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One update from a person, in any channel."""
+
+    platform: str  # telegram, zalo, console
+    update_id: str  # unique per platform; a second delivery is ignored
+    chat_id: str
+    chat_kind: ChatKind
+    sender: Sender
+    kind: IncomingKind = IncomingKind.TEXT
+    text: str = ""
+    payload: str | None = None  # the pressed button's payload
+    callback_id: str | None = None  # to acknowledge a pressed button
+    message_id: str | None = None  # the message the button was on
+    chat_title: str = ""
+    bot_username: str | None = None  # so "/cmd@bot" can be told from "/cmd@otherbot"
+
+    @property
+    def in_group(self) -> bool:
+        return self.chat_kind is ChatKind.GROUP
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice offered with a reply; ``payload`` must stay under 64 bytes."""
+
+    label: str
+    payload: str
+    keyword: str | None = None  # what to type on a channel without buttons
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message the bot sends: to the chat of the update (``chat_id`` None) or elsewhere."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    platform: str | None = None  # None: the platform of the update
+    chat_id: str | None = None  # None: the chat of the update
+    edit: bool = False  # replace the message whose button was pressed
+    menu: bool = False  # numbered options answer with a number on channels without buttons
+    notice: str | None = None  # short acknowledgement of a pressed button (a toast)
+
+    def rows(self) -> list[Button]:
+        return [button for row in self.buttons for button in row]
+
+
+@dataclass
+class Replies:
+    """What handling one update produced, in order."""
+
+    messages: list[Outgoing] = field(default_factory=list)
+    notice: str | None = None  # acknowledgement of the pressed button, if any
+
+    def add(self, message: Outgoing) -> None:
+        self.messages.append(message)

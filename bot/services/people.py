@@ -1,0 +1,228 @@
+"""People in the chat: who they are, which agency they speak for, where their dialog stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from bot.clock import Clock
+from bot.i18n import normalize_locale
+from bot.storage.models import Bloc, Contact, ConversationState
+from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+
+
+class Role(StrEnum):
+    """A contact's part in a bloc, from their agency's part in the current season."""
+
+    HEAD = "head"  # Trưởng khối
+    DEPUTY = "deputy"  # Phó khối
+    MEMBER = "member"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A contact's link to one agency of one bloc (cán bộ đầu mối)."""
+
+    bloc_id: int
+    bloc_code: str
+    bloc_name: str
+    bloc_locale: str
+    bloc_timezone: str
+    agency_id: int
+    agency_code: str
+    agency_name: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who sent an update, with their links and rights."""
+
+    contact_id: int
+    platform: str
+    user_id: str
+    name: str
+    language: str
+    operator: bool
+    links: tuple[Link, ...] = ()
+
+    @property
+    def link(self) -> Link | None:
+        """The link used for commands in a direct chat: the most recent one."""
+        return self.links[0] if self.links else None
+
+    def link_in(self, bloc_id: int) -> Link | None:
+        return next((link for link in self.links if link.bloc_id == bloc_id), None)
+
+    def leads(self, bloc_id: int) -> bool:
+        """Head, deputy or operator of this bloc: sees standings, links groups."""
+        link = self.link_in(bloc_id)
+        return self.operator or (link is not None and link.role in (Role.HEAD, Role.DEPUTY))
+
+    def heads(self, bloc_id: int) -> bool:
+        """Head or operator of this bloc: announces results."""
+        link = self.link_in(bloc_id)
+        return self.operator or (link is not None and link.role is Role.HEAD)
+
+
+@dataclass(frozen=True)
+class GroupBloc:
+    """The bloc a group chat is linked to."""
+
+    bloc_id: int
+    bloc_code: str
+    bloc_name: str
+    bloc_locale: str
+
+
+@dataclass
+class Conversation:
+    """Where a person's dialog stands in one chat; saved after each update."""
+
+    flow: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def start(self, flow: str, **data: Any) -> None:
+        self.flow, self.data = flow, dict(data)
+
+    def end(self) -> None:
+        self.flow, self.data = None, {}
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A fresh update, ready to handle."""
+
+    person: Person
+    conversation: Conversation
+    group: GroupBloc | None
+
+
+class PeopleService:
+    """Identifies people and keeps their dialog state."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        operators: frozenset[tuple[str, str]] = frozenset(),
+        default_locale: str = "vi",
+    ) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.operators = operators
+        self.default_locale = default_locale
+
+    async def open(
+        self,
+        *,
+        platform: str,
+        update_id: str,
+        chat_id: str,
+        user_id: str,
+        name: str,
+        language_code: str | None,
+        in_group: bool,
+    ) -> Opened | None:
+        """Claim an update and load its person and dialog; None if it was handled before."""
+        now = self.clock.now()
+        async with self.uow() as uow:
+            if not await uow.conversations.claim_update(platform, update_id, now):
+                return None
+            contact = await uow.contacts.get(platform, user_id)
+            if contact is None:
+                contact = Contact(
+                    platform=platform,
+                    user_id=user_id,
+                    display_name=name,
+                    created_at=now,
+                    language=normalize_locale(language_code, self.default_locale),
+                )
+                uow.contacts.add(contact)
+                await uow.session.flush()
+            elif name and contact.display_name != name:
+                contact.display_name = name
+            if contact.unreachable_at is not None:
+                contact.unreachable_at = None  # they wrote to us: reachable again
+            person = await self._person(uow, contact)
+            state = await uow.conversations.state(platform, chat_id, user_id)
+            group = await self._group(uow, platform, chat_id) if in_group else None
+            await uow.commit()
+        conversation = Conversation(state.state, dict(state.data)) if state else Conversation()
+        if conversation.flow == "":
+            conversation.flow = None
+        return Opened(person, conversation, group)
+
+    async def save(
+        self, platform: str, chat_id: str, user_id: str, conversation: Conversation
+    ) -> None:
+        """Store the dialog state (an ended dialog is stored empty)."""
+        async with self.uow() as uow:
+            state = await uow.conversations.state(platform, chat_id, user_id)
+            if state is None:
+                if conversation.flow is None:
+                    return
+                state = ConversationState(platform=platform, chat_id=chat_id, user_id=user_id)
+                uow.conversations.add(state)
+            state.state = conversation.flow or ""
+            state.data = dict(conversation.data)
+            state.updated_at = self.clock.now()
+            await uow.commit()
+
+    async def person(self, platform: str, user_id: str) -> Person | None:
+        """A known person, freshly loaded (after a change to their links or language)."""
+        async with self.uow() as uow:
+            contact = await uow.contacts.get(platform, user_id)
+            return await self._person(uow, contact) if contact else None
+
+    async def set_language(self, contact_id: int, language: str) -> None:
+        async with self.uow() as uow:
+            contact = await uow.contacts.by_id(contact_id)
+            if contact is not None:
+                contact.language = normalize_locale(language)
+                await uow.commit()
+
+    async def _person(self, uow: UnitOfWork, contact: Contact) -> Person:
+        memberships = await uow.contacts.memberships(contact.id)
+        roles = await _roles(uow, {m.bloc_id for m in memberships})
+        links = tuple(
+            Link(
+                bloc_id=m.bloc_id,
+                bloc_code=m.agency.bloc.code,
+                bloc_name=m.agency.bloc.name,
+                bloc_locale=m.agency.bloc.locale,
+                bloc_timezone=m.agency.bloc.timezone,
+                agency_id=m.agency_id,
+                agency_code=m.agency.code,
+                agency_name=m.agency.name,
+                role=Role(roles.get((m.bloc_id, m.agency_id), Role.MEMBER)),
+            )
+            for m in memberships
+        )
+        return Person(
+            contact_id=contact.id,
+            platform=contact.platform,
+            user_id=contact.user_id,
+            name=contact.display_name,
+            language=contact.language or self.default_locale,
+            operator=(contact.platform, contact.user_id) in self.operators,
+            links=links,
+        )
+
+    async def _group(self, uow: UnitOfWork, platform: str, chat_id: str) -> GroupBloc | None:
+        link = await uow.groups.for_chat(platform, chat_id)
+        if link is None:
+            return None
+        bloc = await uow.session.get(Bloc, link.bloc_id)
+        assert bloc is not None
+        return GroupBloc(bloc.id, bloc.code, bloc.name, bloc.locale)
+
+
+async def _roles(uow: UnitOfWork, bloc_ids: set[int]) -> dict[tuple[int, int], str]:
+    """(bloc id, agency id) -> role in each bloc's latest season."""
+    roles: dict[tuple[int, int], str] = {}
+    for bloc_id in bloc_ids:
+        for agency_id, role in (await uow.seasons.roles_in_latest(bloc_id)).items():
+            roles[(bloc_id, agency_id)] = role
+    return roles

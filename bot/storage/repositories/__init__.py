@@ -1,0 +1,27 @@
+"""Repositories: the queries the services need, one module per aggregate."""
+
+from bot.storage.repositories.blocs import (
+    BlocRepository,
+    BlocSummary,
+    InviteRepository,
+    SeasonRepository,
+)
+from bot.storage.repositories.conversations import ConversationRepository
+from bot.storage.repositories.people import (
+    ContactRepository,
+    EnrolmentFailureRepository,
+    GroupLinkRepository,
+)
+from bot.storage.repositories.sheets import SheetRepository
+
+__all__ = [
+    "BlocRepository",
+    "BlocSummary",
+    "ContactRepository",
+    "ConversationRepository",
+    "EnrolmentFailureRepository",
+    "GroupLinkRepository",
+    "InviteRepository",
+    "SeasonRepository",
+    "SheetRepository",
+]
