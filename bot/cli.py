@@ -71,11 +71,39 @@ def _parser() -> argparse.ArgumentParser:
     importer.set_defaults(command=bloc_import)
     bloc.add_parser("list", help=_("list the blocs")).set_defaults(command=bloc_list)
 
+    commands.add_parser("run", help=_("run the bot on every channel with a token")).set_defaults(
+        command=run_bot
+    )
+    demo = commands.add_parser("demo", help=_("chat with the sample bloc in this terminal"))
+    demo.add_argument(
+        "--database",
+        metavar="FILE",
+        default="blocbot-demo.db",
+        help=_("the demo's SQLite file (created afresh)"),
+    )
+    demo.set_defaults(command=run_demo)
+
     invites = commands.add_parser("invites", help=_("print a bloc's invite codes"))
     invites.add_argument("bloc", metavar="BLOC")
     invites.add_argument("--rotate", action="store_true", help=_("replace every code"))
     invites.set_defaults(command=invite_codes)
     return parser
+
+
+async def run_bot(app: App, _args: argparse.Namespace) -> int:
+    """Run the channels, the scheduler and the web server until stopped."""
+    from bot.runner import run
+
+    await app.close()
+    return await run(app.settings)
+
+
+async def run_demo(app: App, args: argparse.Namespace) -> int:
+    """The console demo on a local SQLite file seeded with the sample bloc."""
+    from bot.demo import demo
+
+    await app.close()
+    return await demo(app.settings, args.database)
 
 
 async def db_upgrade(app: App, _args: argparse.Namespace) -> int:
