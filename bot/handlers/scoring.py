@@ -1,9 +1,460 @@
-"""The self-score sheet dialog: /score, /myscore, /note."""
+"""The self-score sheet dialog: /score, /myscore, /note, and the sheet's buttons.
+
+One criterion at a time (code, title, max, current value); answers as numbers (``8,5`` or
+``8.5``), yes/no, or words to skip, go back, jump to a group, add a note or review; several
+criteria at once, one per line (``I.1 28``). Every answer is committed as it is given.
+"""
 
 from __future__ import annotations
 
-from bot.handlers.router import Router
+import hashlib
+import re
+import unicodedata
+from decimal import Decimal
+
+from bot.domain.criteria import Criterion
+from bot.domain.scores import ScoreError, parse_score
+from bot.handlers import sheet_text
+from bot.handlers.context import Context
+from bot.handlers.formatting import points, when
+from bot.handlers.model import Button
+from bot.handlers.router import Audience, Command, Router
+from bot.i18n import N_, _
+from bot.services.people import Link
+from bot.services.scoring import Closed, Incomplete, NoSeason, SheetClosed, SheetView
+
+FLOW = "score"
+_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*)\s*[:=]?\s+(\S.*?)\s*$")
+_WORDS = {
+    "skip": {"skip", "bo qua", "tiep", "next"},
+    "back": {"back", "quay lai", "lui", "truoc"},
+    "review": {"review", "xem lai", "xem", "tong hop"},
+    "note": {"note", "ghi chu"},
+    "submit": {"submit", "nop", "gui"},
+}
 
 
 def register(router: Router) -> None:
     """Add the scoring commands, dialog and buttons."""
+    router.command(
+        Command(
+            "score",
+            score,
+            Audience.LINKED,
+            N_("fill in your agency's self-score sheet"),
+            ("chamdiem",),
+            in_group=False,
+        )
+    )
+    router.command(
+        Command(
+            "myscore",
+            myscore,
+            Audience.LINKED,
+            N_("your agency's sheet and its status"),
+            ("diemcuatoi",),
+            in_group=False,
+        )
+    )
+    router.command(
+        Command(
+            "note",
+            note,
+            Audience.LINKED,
+            N_("add a note to the current criterion"),
+            ("ghichu",),
+            in_group=False,
+        )
+    )
+    router.flow(FLOW, answer)
+    router.button("sc", press)
+
+
+async def score(ctx: Context, target: str) -> None:
+    """Open (or resume) the sheet, at ``target`` (a group or criterion code) if given."""
+    link = await _link(ctx)
+    if link is None:
+        return
+    sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
+    if sheet.closed is not None:
+        _show_closed(ctx, sheet, link)
+        return
+    lines = [sheet_text.header(sheet, link.agency_name)]
+    deadline = sheet_text.deadline_line(sheet, link.bloc_timezone)
+    if deadline:
+        lines.append(deadline)
+    criterion = _target(sheet, target) if target else _resume(ctx, sheet)
+    if target and criterion is None:
+        lines.append(_("There is no group or criterion {code}.").format(code=target))
+        criterion = sheet.next_open()
+    ctx.conversation.start(FLOW)
+    if criterion is None:
+        lines.append(_("Every criterion has a score."))
+        ctx.reply("\n".join(lines))
+        _review(ctx, sheet, link)
+        return
+    lines.append(_('Send one score at a time, or several lines at once like "I.1 28".'))
+    ctx.reply("\n".join(lines))
+    _ask(ctx, sheet, criterion)
+
+
+async def myscore(ctx: Context, _args: str) -> None:
+    """Show the agency's sheet and its status."""
+    link = await _link(ctx)
+    if link is None:
+        return
+    sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
+    ctx.reply("\n".join([sheet_text.review(sheet, link.agency_name), _status(sheet, link)]))
+
+
+async def note(ctx: Context, text: str) -> None:
+    """Set the note of the criterion being scored (``/note`` alone asks for it)."""
+    at = ctx.conversation.data.get("at")
+    if ctx.conversation.flow != FLOW or not at:
+        ctx.reply(_("Notes belong to a criterion: open your sheet with /score first."))
+        return
+    if not text:
+        ctx.conversation.data["awaiting"] = "note"
+        ctx.reply(_("Send the note for {code} (send - to remove it).").format(code=at))
+        return
+    await _save_note(ctx, at, text)
+
+
+async def answer(ctx: Context, text: str) -> None:
+    """Read what the person typed while their sheet is open."""
+    link = ctx.link
+    if link is None:
+        ctx.conversation.end()
+        return
+    if ctx.conversation.data.pop("awaiting", None) == "note":
+        await _save_note(ctx, ctx.conversation.data.get("at", ""), text)
+        return
+    sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
+    at = sheet.table.find(ctx.conversation.data.get("at", "")) or sheet.next_open()
+    word = _word(text)
+    if word:
+        await _act(ctx, sheet, link, word, at)
+        return
+    jump = _target(sheet, text)
+    if jump is not None:
+        _ask(ctx, sheet, jump)
+        return
+    lines = [line for line in text.splitlines() if line.strip()]
+    pairs = [_LINE.match(line) for line in lines]
+    if len(lines) > 1 or (pairs and pairs[0] and sheet.table.find(pairs[0].group(1))):
+        await _many(ctx, sheet, link, lines)
+        return
+    if at is None:
+        _review(ctx, sheet, link)
+        return
+    try:
+        value = parse_score(text, at, sheet.table.step)
+    except ScoreError as error:
+        ctx.reply(sheet_text.problem(error))
+        return
+    await _record(ctx, link, [(at.code, value)], at)
+
+
+async def press(ctx: Context, payload: str) -> None:
+    """A button of the sheet: it names its criterion, so old messages still act right."""
+    link = await _link(ctx)
+    if link is None:
+        return
+    parts = payload.split(":")
+    action, code = parts[1], (parts[2] if len(parts) > 2 else "")
+    sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
+    if action == "reopen":
+        await _reopen(ctx, link)
+        return
+    if action == "show":
+        ctx.reply(sheet_text.review(sheet, link.agency_name))
+        return
+    if sheet.closed is not None:
+        ctx.notice(_("The sheet cannot be changed now."))
+        _show_closed(ctx, sheet, link)
+        return
+    if ctx.conversation.flow != FLOW:
+        ctx.conversation.start(FLOW)
+    criterion = sheet.table.find(code) if code else None
+    if action in ("yes", "no") and criterion is not None:
+        value = criterion.max if action == "yes" else Decimal(0)
+        await _record(ctx, link, [(criterion.code, value)], criterion)
+    elif action == "submit":
+        await _submit(ctx, sheet, link, code)
+    elif action == "edit":
+        _ask(ctx, sheet, sheet.next_open() or next(sheet.table.criteria()))
+    else:
+        await _act(ctx, sheet, link, action, criterion)
+
+
+async def _act(
+    ctx: Context, sheet: SheetView, link: Link, word: str, at: Criterion | None
+) -> None:
+    criteria = list(sheet.table.criteria())
+    index = criteria.index(at) if at in criteria else 0
+    if word == "skip":
+        if index + 1 >= len(criteria):
+            _review(ctx, sheet, link)
+        else:
+            _ask(ctx, sheet, criteria[index + 1])
+    elif word == "back":
+        _ask(ctx, sheet, criteria[max(0, index - 1)])
+    elif word in ("review", "submit"):
+        _review(ctx, sheet, link)
+    elif word == "note" and at is not None:
+        ctx.conversation.data["at"] = at.code
+        ctx.conversation.data["awaiting"] = "note"
+        ctx.reply(_("Send the note for {code} (send - to remove it).").format(code=at.code))
+
+
+async def _many(ctx: Context, sheet: SheetView, link: Link, lines: list[str]) -> None:
+    """Several criteria at once, one per line; good lines are kept even if others are wrong."""
+    good: list[tuple[str, Decimal]] = []
+    problems = []
+    for number, line in enumerate(lines, start=1):
+        match = _LINE.match(line)
+        criterion = sheet.table.find(match.group(1)) if match else None
+        if match is None:
+            problems.append(
+                _('Line {n} "{line}": write a code and a score, like "I.1 28".').format(
+                    n=number, line=line.strip()
+                )
+            )
+            continue
+        if criterion is None:
+            problems.append(
+                _("Line {n}: there is no criterion {code}.").format(n=number, code=match.group(1))
+            )
+            continue
+        try:
+            good.append((criterion.code, parse_score(match.group(2), criterion, sheet.table.step)))
+        except ScoreError as error:
+            problems.append(
+                _("Line {n}: {problem}").format(n=number, problem=sheet_text.problem(error))
+            )
+    if problems and not good:
+        ctx.reply("\n".join(problems))
+        return
+    at = sheet.table.find(ctx.conversation.data.get("at", ""))
+    await _record(ctx, link, good, at, problems)
+
+
+async def _record(
+    ctx: Context,
+    link: Link,
+    values: list[tuple[str, Decimal]],
+    at: Criterion | None,
+    problems: list[str] | None = None,
+) -> None:
+    try:
+        sheet = await ctx.services.scoring.answer(
+            link.bloc_id, link.agency_id, ctx.person.contact_id, values
+        )
+    except SheetClosed as closed:
+        sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
+        ctx.reply(sheet_text.closed(closed.reason, sheet, link.bloc_timezone))
+        ctx.conversation.end()
+        return
+    saved = ", ".join(f"{code} = {points(value)}" for code, value in values)
+    lines = [_("Saved: {values}.").format(values=saved), *(problems or [])]
+    ctx.reply("\n".join(lines))
+    following = sheet.resume_at(at.code if at is not None else values[-1][0])
+    if following is None:
+        _review(ctx, sheet, link)
+    else:
+        _ask(ctx, sheet, following)
+
+
+async def _save_note(ctx: Context, code: str, text: str) -> None:
+    link = ctx.link
+    if link is None or not code:
+        return
+    cleared = text.strip() in ("-", "")
+    try:
+        sheet = await ctx.services.scoring.note(
+            link.bloc_id,
+            link.agency_id,
+            ctx.person.contact_id,
+            code,
+            None if cleared else text.strip(),
+        )
+    except SheetClosed as closed:
+        sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
+        ctx.reply(sheet_text.closed(closed.reason, sheet, link.bloc_timezone))
+        return
+    ctx.reply(_("Note removed.") if cleared else _("Note saved for {code}.").format(code=code))
+    criterion = sheet.table.find(code)
+    if criterion is not None:
+        _ask(ctx, sheet, criterion)
+
+
+async def _submit(ctx: Context, sheet: SheetView, link: Link, version: str) -> None:
+    if version and version != _version(sheet):
+        ctx.notice(_("The sheet changed since that review."))
+        ctx.reply(_("The sheet changed since that review; here it is as it stands now."))
+        _review(ctx, sheet, link)
+        return
+    try:
+        sheet = await ctx.services.scoring.submit(
+            link.bloc_id, link.agency_id, ctx.person.contact_id
+        )
+    except Incomplete as incomplete:
+        codes = ", ".join(c.code for c in incomplete.missing)
+        ctx.reply(
+            _(
+                "Every criterion needs a score before submitting (0 is a score). Missing: {codes}."
+            ).format(codes=codes)
+        )
+        _ask(ctx, sheet, incomplete.missing[0])
+        return
+    except SheetClosed as closed:
+        ctx.reply(sheet_text.closed(closed.reason, sheet, link.bloc_timezone))
+        return
+    ctx.conversation.end()
+    lines = [
+        _("Submitted. Total: {total}.").format(total=points(sheet.totals.total)),
+    ]
+    if sheet.deadline is not None:
+        lines.append(
+            _("You can reopen it with /score until {time}.").format(
+                time=when(sheet.deadline, link.bloc_timezone)
+            )
+        )
+    ctx.notice(_("Submitted."))
+    ctx.reply("\n".join(lines))
+
+
+async def _reopen(ctx: Context, link: Link) -> None:
+    try:
+        sheet = await ctx.services.scoring.reopen(
+            link.bloc_id, link.agency_id, ctx.person.contact_id
+        )
+    except SheetClosed as closed:
+        sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
+        ctx.reply(sheet_text.closed(closed.reason, sheet, link.bloc_timezone))
+        return
+    ctx.conversation.start(FLOW)
+    ctx.reply(_("The sheet is open again. Change what you need, then review and submit it again."))
+    _review(ctx, sheet, link)
+
+
+def _resume(ctx: Context, sheet: SheetView) -> Criterion | None:
+    """Where an earlier visit stopped: that criterion if still unscored, else the next one."""
+    at = ctx.conversation.data.get("at") if ctx.conversation.flow == FLOW else None
+    return sheet.resume_at(at)
+
+
+def _ask(ctx: Context, sheet: SheetView, criterion: Criterion) -> None:
+    """Show one criterion with its buttons and remember it as the current one."""
+    ctx.conversation.data["at"] = criterion.code
+    code = criterion.code
+    rows: list[list[Button]] = []
+    if criterion.is_yesno:
+        rows.append(
+            [
+                Button(_("Yes (đạt)"), f"sc:yes:{code}", _("yes")),
+                Button(_("No (không đạt)"), f"sc:no:{code}", _("no")),
+            ]
+        )
+    rows.append(
+        [
+            Button(_("◀ Back"), f"sc:back:{code}", _("back")),
+            Button(_("Skip ▶"), f"sc:skip:{code}", _("skip")),
+        ]
+    )
+    rows.append(
+        [
+            Button(_("Note"), f"sc:note:{code}", _("note")),
+            Button(_("Review and submit"), "sc:review", _("review")),
+        ]
+    )
+    ctx.reply(sheet_text.prompt(sheet, criterion), rows)
+
+
+def _review(ctx: Context, sheet: SheetView, link: Link) -> None:
+    text = sheet_text.review(sheet, link.agency_name)
+    if sheet.missing:
+        first = sheet.missing[0]
+        ctx.conversation.data["at"] = first.code
+        button = Button(_("Continue scoring"), f"sc:edit:{first.code}", _("continue"))
+        ctx.reply(
+            text + "\n" + _("Score the missing criteria, then submit."), [[button]], menu=True
+        )
+        return
+    buttons = [
+        Button(_("Submit the sheet"), f"sc:submit:{_version(sheet)}", _("submit")),
+        Button(_("Keep editing"), "sc:edit", _("edit")),
+    ]
+    ctx.reply(text + "\n" + _("Submit this sheet to the bloc head?"), [buttons], menu=True)
+
+
+def _show_closed(ctx: Context, sheet: SheetView, link: Link) -> None:
+    assert sheet.closed is not None
+    ctx.conversation.end()
+    text = sheet_text.closed(sheet.closed, sheet, link.bloc_timezone)
+    if sheet.closed is Closed.SUBMITTED:
+        buttons = [
+            Button(_("Reopen to edit"), "sc:reopen", _("reopen")),
+            Button(_("Show the sheet"), "sc:show", _("show")),
+        ]
+        ctx.reply(text, [buttons], menu=True)
+    else:
+        ctx.reply(text, [[Button(_("Show the sheet"), "sc:show", _("show"))]], menu=True)
+
+
+def _status(sheet: SheetView, link: Link) -> str:
+    if sheet.closed is not None:
+        return sheet_text.closed(sheet.closed, sheet, link.bloc_timezone)
+    return _("Status: being filled in. Send /score to continue.")
+
+
+async def _link(ctx: Context) -> Link | None:
+    """The agency the person scores for, or a reply saying why there is none."""
+    link = ctx.link
+    if link is None:
+        ctx.reply(
+            _(
+                "Only an agency's contact officer fills in its sheet. Link your account "
+                "with /start CODE."
+            )
+        )
+        return None
+    try:
+        await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
+    except NoSeason:
+        ctx.reply(_("Your bloc has no season to score yet."))
+        return None
+    return link
+
+
+def _target(sheet: SheetView, text: str) -> Criterion | None:
+    """A criterion code, or a group code (with or without "nhóm"/"group"): where to jump."""
+    words = _fold(text).split()
+    if words and words[0] in ("nhom", "group"):
+        words = words[1:]
+    if len(words) != 1:
+        return None
+    criterion = sheet.table.find(words[0])
+    if criterion is not None:
+        return criterion
+    group = sheet.table.group(words[0])
+    return group.items[0] if group and group.items else None
+
+
+def _word(text: str) -> str | None:
+    folded = _fold(text)
+    localized = {word: {_fold(_(word)), *synonyms} for word, synonyms in _WORDS.items()}
+    return next((word for word, forms in localized.items() if folded in forms), None)
+
+
+def _fold(text: str) -> str:
+    """Lower case without Vietnamese diacritics: ``Bỏ qua`` -> ``bo qua``."""
+    text = text.strip().lower().replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def _version(sheet: SheetView) -> str:
+    """A short fingerprint of the values, so a stale "submit" button is noticed."""
+    text = ";".join(f"{code}={value}" for code, value in sorted(sheet.values.items()))
+    return hashlib.sha1(text.encode()).hexdigest()[:8]

@@ -68,12 +68,20 @@ class SheetView:
     submitted_at: datetime | None
     deadline: datetime | None  # the deadline that closes scoring
     closed: Closed | None  # None: the agency may change it now
+    as_of: datetime  # when it was read
     totals: SheetTotals = field(init=False)
     missing: tuple[Criterion, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "totals", total(self.table, self.values))
         object.__setattr__(self, "missing", missing(self.table, self.values))
+
+    def resume_at(self, code: str | None) -> Criterion | None:
+        """``code`` itself if still unanswered, else the next unanswered one."""
+        current = self.table.find(code) if code else None
+        if current is not None and current.code not in self.values:
+            return current
+        return self.next_open(code)
 
     def next_open(self, after: str | None = None) -> Criterion | None:
         """The first unanswered criterion after ``after`` (wrapping), or None when all are."""
@@ -273,6 +281,7 @@ class ScoringService:
             submitted_at=sheet.submitted_at if sheet else None,
             deadline=scoring_deadline(season),
             closed=closed,
+            as_of=self.clock.now(),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextvars import ContextVar, Token
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,6 +18,9 @@ from bot.storage.repositories import (
     SeasonRepository,
     SheetRepository,
 )
+
+
+_turn: ContextVar[bool] = ContextVar("blocbot_uow_turn", default=False)
 
 
 class UnitOfWork:
@@ -37,10 +41,14 @@ class UnitOfWork:
     ) -> None:
         self._sessions = sessions
         self._serial = serial
+        self._token: Token[bool] | None = None
 
     async def __aenter__(self) -> UnitOfWork:
         if self._serial is not None:
+            if _turn.get():
+                raise RuntimeError("a unit of work was opened inside another one")
             await self._serial.acquire()
+            self._token = _turn.set(True)
         self.session = self._sessions()
         self.blocs = BlocRepository(self.session)
         self.seasons = SeasonRepository(self.session)
@@ -63,6 +71,8 @@ class UnitOfWork:
         finally:
             await self.session.close()
             if self._serial is not None:
+                if self._token is not None:
+                    _turn.reset(self._token)
                 self._serial.release()
 
     async def commit(self) -> None:
