@@ -1,0 +1,387 @@
+"""The console channel: chat with the bot in a terminal (or through a pipe) as any contact.
+
+Every line a person types becomes an ``Incoming`` on the platform ``console``, except the
+meta-commands, which steer the console itself: ``:as CODE`` (be that agency's contact),
+``:in group`` / ``:in dm``, ``:who``, ``:reset``, ``:help`` and ``:quit``. Replies are printed
+under the prompt; what the bot sends to the group or to other people is printed with a prefix,
+so one sees everything the bloc receives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import itertools
+import os
+import signal
+import stat
+import sys
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import TextIO
+
+from bot.channels.hub import Hub
+from bot.channels.text import render_options
+from bot.handlers.formatting import role_name
+from bot.handlers.model import ChatKind, Incoming, Outgoing, Sender
+from bot.handlers.router import Router
+from bot.i18n import _, use_locale
+
+PLATFORM = "console"
+BOT_USERNAME = "blocbot"
+HEAD = "head"  # ``:as head``: the contact of the head agency
+
+
+@dataclass(frozen=True)
+class Stage:
+    """What the console plays on: the bot, the people one can be, and the bloc's group."""
+
+    router: Router
+    contacts: Mapping[str, Sender]  # agency code -> that agency's console contact
+    head: str  # agency code of the bloc head
+    group_id: str
+    group_title: str
+
+
+Reset = Callable[[], Awaitable[Stage]]
+
+
+class LineReader:
+    """Lines of a text stream, read without blocking the event loop.
+
+    A pipe or a terminal is watched by the loop; a file or an in-memory stream never blocks and
+    is read directly.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._fd = _watchable(stream)
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        self._pending = ""
+        self._ended = False
+        self._ready: asyncio.Future[None] | None = None
+
+    async def readline(self) -> str | None:
+        """The next line without its line break, or None at the end of the input."""
+        if self._fd is None:
+            line = "" if self._ended else self.stream.readline()
+            return line.rstrip("\r\n") if line else None
+        while "\n" not in self._pending and not self._ended:
+            chunk = await self._chunk()
+            if chunk is None:  # this loop cannot watch it: read in place from now on
+                self._fd = None
+                line = self._pending + self.stream.readline()
+                self._pending = ""
+                return line.rstrip("\r\n") if line else None
+            self._pending += self._decoder.decode(chunk, final=not chunk)
+            self._ended = self._ended or not chunk
+        if not self._pending:
+            return None
+        line, _newline, self._pending = self._pending.partition("\n")
+        return line.rstrip("\r")
+
+    def end(self) -> None:
+        """End the input early: the pending and every later read return None."""
+        self._ended, self._pending = True, ""
+        if self._ready is not None and not self._ready.done():
+            self._ready.set_result(None)
+
+    async def _chunk(self) -> bytes | None:
+        """What the descriptor has once it is readable; b"" at the end, None if not watchable."""
+        assert self._fd is not None
+        loop = asyncio.get_running_loop()
+        self._ready = ready = loop.create_future()
+        try:
+            loop.add_reader(self._fd, _settle, ready)
+        except (NotImplementedError, OSError):
+            return None
+        try:
+            await ready
+        finally:
+            loop.remove_reader(self._fd)
+        return b"" if self._ended else os.read(self._fd, 65536)
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def _watchable(stream: TextIO) -> int | None:
+    """The descriptor of a pipe, socket or terminal behind ``stream``, else None."""
+    try:
+        fd = stream.fileno()
+        mode = os.fstat(fd).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode):
+        return fd
+    return None
+
+
+class ConsoleChannel:
+    """The console adapter: one person at a time types, the bot answers in the terminal.
+
+    It registers with ``hub`` as the channel of the console platform: replies for other chats
+    (the group, other people) come back through ``send`` and are shown with a prefix.
+    """
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        stage: Stage,
+        *,
+        start: str,
+        reset: Reset | None = None,
+        source: TextIO | None = None,
+        out: TextIO | None = None,
+        interactive: bool | None = None,
+        hub: Hub | None = None,
+    ) -> None:
+        self.stage = stage
+        self.start = start
+        self.code = start  # the agency whose contact is typing
+        self.in_group = False
+        self.reset = reset
+        self.source = source or sys.stdin
+        self.out = out or sys.stdout
+        self.interactive = self.source.isatty() if interactive is None else interactive
+        self.reader = LineReader(self.source)
+        self._updates = itertools.count(1)
+        self._prompt: str | None = None  # shown and waiting for a line
+        self.hub = hub or Hub()
+        self.hub.register(PLATFORM, self)
+
+    @property
+    def sender(self) -> Sender:
+        return self.stage.contacts[self.code]
+
+    @property
+    def chat_id(self) -> str:
+        return self.stage.group_id if self.in_group else self.sender.user_id
+
+    async def run(self) -> int:
+        """Read lines until ``:quit`` or the end of the input; 0 when done."""
+        stop = self._catch_interrupt()
+        try:
+            while True:
+                prompt = await self.prompt()
+                line = await self._read(prompt)
+                if line is None:
+                    break
+                line = line.strip()
+                if not line:
+                    continue
+                if not self.interactive:
+                    self.write(f"{prompt}{line}")
+                if line.startswith(":"):
+                    if not await self.meta(line):
+                        break
+                else:
+                    await self.say(line)
+                self.write("")
+        except BrokenPipeError:  # the reader of the output went away (| head): nothing to say
+            self._mute()
+        finally:
+            stop()
+        return 0
+
+    async def say(self, text: str) -> None:
+        """Send one line to the bot as the current person, here, and show what comes back."""
+        chat_id = self.chat_id
+        incoming = Incoming(
+            platform=PLATFORM,
+            update_id=str(next(self._updates)),
+            chat_id=chat_id,
+            chat_kind=ChatKind.GROUP if self.in_group else ChatKind.PRIVATE,
+            sender=self.sender,
+            text=text,
+            chat_title=self.stage.group_title if self.in_group else "",
+            bot_username=BOT_USERNAME,
+        )
+        replies = await self.stage.router.handle(incoming)
+        if replies.notice:
+            self.write(f"({replies.notice})")
+        await self.hub.deliver(replies, incoming, self._reply)
+
+    async def send(self, outgoing: Outgoing) -> None:
+        """Show a message the bot sends on its own initiative (the hub's sender for console)."""
+        if outgoing.chat_id is None:
+            raise ValueError("a message sent on the bot's initiative needs a chat_id")
+        if self._prompt is not None:
+            self.out.write("\n")
+        await self._show(outgoing, outgoing.chat_id)
+        if self._prompt is not None:
+            self.out.write(self._prompt)
+            self.out.flush()
+
+    async def meta(self, line: str) -> bool:
+        """Carry out a console command; False to stop."""
+        word, _space, rest = line[1:].partition(" ")
+        word, rest = word.lower(), rest.strip()
+        with use_locale(await self.language()):
+            if word in ("quit", "exit", "q"):
+                return False
+            if word == "as":
+                await self._act_as(rest)
+            elif word == "in":
+                await self._go_in(rest)
+            elif word == "who":
+                await self.who()
+            elif word == "reset":
+                await self._start_over()
+            elif word == "help":
+                self.write(self.help_text())
+            else:
+                self.write(
+                    _("Unknown console command {command}. Send :help to see them.").format(
+                        command=f":{word}"
+                    )
+                )
+        return True
+
+    async def who(self) -> None:
+        """Say who and where the person at the keyboard is."""
+        person = await self.stage.router.services.people.person(PLATFORM, self.sender.user_id)
+        link = person.link if person else None
+        name = person.name if person else self.sender.display_name
+        if link is None:
+            self.write(_("You are {name}, not linked to an agency.").format(name=name))
+        else:
+            self.write(
+                _("You are the contact officer of {agency} ({code}), {role}.").format(
+                    agency=link.agency_name, code=link.agency_code, role=role_name(link.role)
+                )
+            )
+        self.write(self._here())
+
+    def _here(self) -> str:
+        if self.in_group:
+            return _("Here: the group {title}.").format(title=self.stage.group_title)
+        return _("Here: a direct chat with the bot.")
+
+    def help_text(self) -> str:
+        """The console commands."""
+        codes = ", ".join(self.stage.contacts)
+        rows = [
+            (":as CODE", _("be the contact of agency CODE ({codes})").format(codes=codes)),
+            (
+                ":as head",
+                _("be the contact of the bloc head ({code})").format(code=self.stage.head),
+            ),
+            (":in group", _("speak in the bloc's group chat")),
+            (":in dm", _("speak in your direct chat with the bot")),
+            (":who", _("who and where you are")),
+            (":reset", _("recreate the demo database and start over")),
+            (":quit", _("leave (Ctrl-D does too)")),
+        ]
+        width = max(len(command) for command, _text in rows)
+        lines = [_("Console commands (not sent to the bot):")]
+        lines += [f"  {command.ljust(width)}  {text}" for command, text in rows]
+        lines.append(_("Everything else goes to the bot: send /help to see its commands."))
+        return "\n".join(lines)
+
+    async def prompt(self) -> str:
+        """``thue › `` in a direct chat, ``nhóm · nhnn › `` in the group."""
+        if not self.in_group:
+            return f"{self.code} › "
+        with use_locale(await self.language()):
+            return f"{_('group')} · {self.code} › "
+
+    async def language(self) -> str:
+        """The language of the person at the keyboard."""
+        person = await self.stage.router.services.people.person(PLATFORM, self.sender.user_id)
+        return person.language if person else self.stage.router.default_locale
+
+    def write(self, text: str) -> None:
+        self.out.write(f"{text}\n")
+        self.out.flush()
+
+    async def _act_as(self, who: str) -> None:
+        code = self.stage.head if who.lower() == HEAD else who.lower()
+        if code not in self.stage.contacts:
+            codes = ", ".join(self.stage.contacts)
+            self.write(
+                _("Unknown agency {code}. Choose one of: {codes}, or head.").format(
+                    code=who or "?", codes=codes
+                )
+            )
+            return
+        self.code = code
+        with use_locale(await self.language()):
+            await self.who()
+
+    async def _go_in(self, where: str) -> None:
+        if where.lower() in ("group", "nhom", "nhóm"):
+            self.in_group = True
+        elif where.lower() in ("dm", "private", "rieng", "riêng"):
+            self.in_group = False
+        else:
+            self.write(_("Use :in group or :in dm."))
+            return
+        self.write(self._here())
+
+    async def _start_over(self) -> None:
+        if self.reset is None:
+            self.write(_("Starting over is not available here."))
+            return
+        self.stage = await self.reset()
+        self.code, self.in_group = self.start, False
+        with use_locale(await self.language()):
+            self.write(_("The demo database was recreated; everything starts over."))
+            await self.who()
+
+    async def _reply(self, message: Outgoing) -> None:
+        await self._show(message, self.chat_id)
+
+    async def _show(self, message: Outgoing, chat_id: str) -> None:
+        text = render_options(message)
+        if chat_id == self.chat_id:
+            self.write(text)
+            return
+        if chat_id == self.stage.group_id:
+            with use_locale(await self.language()):
+                header = f"[{_('group')} · {self.stage.group_title}]"
+        else:
+            agency = next(
+                (code for code, s in self.stage.contacts.items() if s.user_id == chat_id), chat_id
+            )
+            header = f"[→ {agency}]"
+        self.write(header)
+        self.write("\n".join(f"  {line}" for line in text.splitlines()))
+
+    async def _read(self, prompt: str) -> str | None:
+        if not self.interactive:
+            return await self.reader.readline()
+        self.out.write(prompt)
+        self.out.flush()
+        self._prompt = prompt
+        try:
+            line = await self.reader.readline()
+        finally:
+            self._prompt = None
+        if line is None:
+            self.out.write("\n")  # leave the terminal on a fresh line after Ctrl-D or Ctrl-C
+        return line
+
+    def _mute(self) -> None:
+        """Send what is still to be written to stdout nowhere, so exiting stays quiet."""
+        if self.out is sys.stdout:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+    def _catch_interrupt(self) -> Callable[[], None]:
+        """On a terminal, Ctrl-C ends the conversation like Ctrl-D; returns the undo."""
+        if not self.interactive:
+            return lambda: None
+        loop = asyncio.get_running_loop()
+        try:
+            loop.add_signal_handler(signal.SIGINT, self.reader.end)
+        except (NotImplementedError, RuntimeError, ValueError):
+            return lambda: None
+
+        def undo() -> None:
+            loop.remove_signal_handler(signal.SIGINT)
+
+        return undo
