@@ -34,18 +34,22 @@ def test_catalog_translates_every_message(locale: str) -> None:
     with path.open("rb") as source:
         catalog = read_po(source, locale=locale)
     # English message ids are English text: an empty English entry falls back to the id.
-    translated = {
-        m.id: m.string or (m.id if locale == "en" else "")
-        for m in catalog
-        if m.id and not m.fuzzy
-    }
-    translated = {message: text for message, text in translated.items() if text}
+    translated: dict[str, str] = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        texts = [message.string] if isinstance(message.string, str) else list(message.string)
+        for index, msgid in enumerate(ids):
+            text = texts[min(index, len(texts) - 1)] if texts else ""
+            if text or locale == "en":
+                translated[msgid] = text or msgid
 
     missing = sorted(messages_in_code() - translated.keys())
     broken = sorted(
         message
         for message, text in translated.items()
-        if isinstance(text, str) and placeholders(text) != placeholders(str(message))
+        if placeholders(text) != placeholders(message)
     )
 
     assert not missing, f"untranslated in {locale}: {missing}"
