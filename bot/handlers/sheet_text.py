@@ -114,7 +114,9 @@ def closed(reason: Closed, sheet: SheetView, timezone: str) -> str:
             "changes before the deadline."
         ).format(time=submitted, total=points(sheet.totals.total))
     if reason is Closed.DEADLINE:
-        return _("Scoring closed at the deadline. Only the bloc head can reopen a sheet now.")
+        return _(
+            "Scoring closed at the deadline. If a change is still needed, contact the bloc head."
+        )
     return _("The results have been announced; the sheets are locked.")
 
 
