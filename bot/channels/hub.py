@@ -1,0 +1,74 @@
+"""The running channels, so a reply meant for another chat or platform finds its way there."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Protocol
+
+from bot.handlers.model import Incoming, Outgoing, Replies
+
+log = logging.getLogger(__name__)
+
+ReplyPath = Callable[[Outgoing], Awaitable[None]]
+
+
+class Channel(Protocol):
+    """A running channel that can send to any chat of its platform."""
+
+    async def send(self, outgoing: Outgoing) -> None:
+        """Send ``outgoing`` to its ``chat_id``."""
+
+
+class Hub:
+    """Running channels by platform, and the order of work within each chat."""
+
+    def __init__(self) -> None:
+        self._channels: dict[str, Channel] = {}
+        self._turns: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
+
+    def register(self, platform: str, channel: Channel) -> None:
+        self._channels[platform] = channel
+
+    def unregister(self, platform: str) -> None:
+        self._channels.pop(platform, None)
+
+    async def deliver(self, replies: Replies, incoming: Incoming, reply: ReplyPath) -> None:
+        """Send each reply: to the update's chat through ``reply``, else through its channel."""
+        for message in replies.messages:
+            platform = message.platform or incoming.platform
+            if message.chat_id is None or (
+                platform == incoming.platform and message.chat_id == incoming.chat_id
+            ):
+                await reply(message)
+                continue
+            channel = self._channels.get(platform)
+            if channel is None:
+                log.warning(
+                    "no %s channel is running: message to %s dropped", platform, message.chat_id
+                )
+                continue
+            await channel.send(dataclasses.replace(message, platform=platform))
+
+    @asynccontextmanager
+    async def turn(self, platform: str, chat_id: str) -> AsyncIterator[None]:
+        """Wait for the chat's earlier updates; enter in arrival order (the lock is FIFO).
+
+        A channel enters before its first ``await`` for an update and stays in while it
+        handles it and sends the replies, so replies come out in the order people wrote.
+        """
+        key = (platform, chat_id)
+        lock, users = self._turns.get(key, (asyncio.Lock(), 0))
+        self._turns[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._turns[key]
+            if users == 1:
+                del self._turns[key]
+            else:
+                self._turns[key] = (lock, users - 1)

@@ -1,0 +1,230 @@
+"""The real Telegram channel against the Bot API emulator: in process, and as `blocbot run`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.channels.hub import Hub
+from bot.channels.telegram import TelegramChannel
+from bot.handlers.context import Context
+from bot.handlers.model import Button
+from bot.handlers.router import Audience, Command
+from bot.testing.process import BotProcess
+from bot.testing.recording import Recording
+from bot.testing.telegram_emulator import FakeUser, TelegramEmulator
+
+TOKEN = "123:ABC"
+AGENCY = "Cục Thuế tỉnh Thái Bình"
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[TelegramEmulator]:
+    async with TelegramEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def channel(tg: TelegramEmulator, app: App) -> AsyncIterator[TelegramChannel]:
+    settings = app.settings.model_copy(
+        update={"telegram_token": TOKEN, "telegram_base_url": tg.api_url}
+    )
+    running = TelegramChannel(settings, app.router, Hub())
+    await running.start()
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+def hoa(tg: TelegramEmulator) -> FakeUser:
+    return tg.user(2001, "Hoa", last_name="Trần", language_code="vi")
+
+
+async def test_start_with_an_invite_code_links_and_greets(
+    tg: TelegramEmulator, app: App, channel: TelegramChannel, hoa: FakeUser
+) -> None:
+    recording = Recording(app)
+    await recording.seed()
+    await hoa.send(f"/start {recording.codes['thue']}")
+    reply = await tg.wait_reply(hoa)
+    assert AGENCY in reply.text
+    assert channel.label == "telegram: @blocbot_test_bot"
+
+
+async def test_photos_stickers_and_edits_get_a_short_answer(
+    tg: TelegramEmulator, channel: TelegramChannel, hoa: FakeUser
+) -> None:
+    await hoa.send_photo(caption="ảnh minh chứng")
+    photo = await tg.wait_reply(hoa)
+    await hoa.send_sticker()
+    sticker = await tg.wait_reply(hoa)
+    assert 0 < len(photo.text) < 200 and sticker.text == photo.text
+
+    said = await hoa.send("xin chào")
+    await tg.wait_reply(hoa)
+    await hoa.edit(said, "xin chào bot")
+    edited = await tg.wait_reply(hoa)
+    assert 0 < len(edited.text) < 200 and edited.text != photo.text
+
+
+async def test_a_redelivered_update_is_answered_once(
+    tg: TelegramEmulator, channel: TelegramChannel, hoa: FakeUser
+) -> None:
+    await hoa.send("/help")
+    first = await tg.wait_reply(hoa)
+    await tg.redeliver(tg.update_count)
+    await hoa.send("/nosuchcommand")
+    second = await tg.wait_reply(hoa)
+    assert tg.stats.redelivered == 1
+    assert tg.messages(hoa) == [first, second]
+    assert "/nosuchcommand" in second.text
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_a_flood_error_is_waited_out(
+    tg: TelegramEmulator, channel: TelegramChannel, hoa: FakeUser
+) -> None:
+    tg.fail_next("sendMessage", status=429, retry_after=1)
+    started = time.monotonic()
+    await hoa.send("/help")
+    reply = await tg.wait_reply(hoa, timeout=10)
+    assert time.monotonic() - started >= 1
+    assert tg.stats.injected == 1
+    assert tg.messages(hoa) == [reply]
+
+
+async def test_a_dropped_connection_is_retried(
+    tg: TelegramEmulator, channel: TelegramChannel, hoa: FakeUser
+) -> None:
+    tg.drop_connection_next("sendMessage")
+    await hoa.send("/help")
+    reply = await tg.wait_reply(hoa, timeout=10)
+    assert tg.stats.dropped == 1
+    assert tg.messages(hoa) == [reply]
+
+
+async def test_group_commands_for_another_bot_are_left_alone(
+    tg: TelegramEmulator, channel: TelegramChannel, hoa: FakeUser
+) -> None:
+    group = tg.group(-100555, "Khối thi đua", members=[hoa], privacy=False)
+    await hoa.send("/help@otherbot", chat=group)
+    await hoa.send("/help@blocbot_test_bot", chat=group)
+    reply = await tg.wait_reply(group)
+    assert "/start" in reply.text
+    assert tg.update_count == 2  # the bot saw both
+    assert tg.messages(group) == [reply]
+
+
+async def test_a_group_that_adds_the_bot_is_told_how_to_link_it_once(
+    tg: TelegramEmulator, channel: TelegramChannel, hoa: FakeUser
+) -> None:
+    group = tg.group(-100777, "Khối thi đua", members=[hoa])
+    tg.add_message(tg.chats[group.id], hoa, "service", extra={"new_chat_members": [tg.bot_user]})
+    welcome = await tg.wait_reply(group)
+    assert "/linkgroup" in welcome.text
+    await tg.redeliver(tg.update_count)
+    await hoa.send("/help", chat=group)
+    await tg.wait_reply(group)
+    assert len(tg.messages(group)) == 2
+
+
+async def test_the_command_menu_is_set_in_both_languages(
+    tg: TelegramEmulator, app: App, channel: TelegramChannel
+) -> None:
+    public = [
+        command.name
+        for command in app.router.ordered
+        if command.audience in (Audience.ANYONE, Audience.LINKED)
+    ]
+    vietnamese, english = tg.commands[("default", "")], tg.commands[("default", "en")]
+    assert [c["command"] for c in vietnamese] == [c["command"] for c in english] == public
+    assert {"command": "start", "description": "link your account with an invite code"} in english
+    assert len(public) < len(app.router.ordered)  # leaders' commands are not advertised
+
+
+async def test_replies_keep_the_order_of_quick_messages(
+    tg: TelegramEmulator, channel: TelegramChannel, hoa: FakeUser
+) -> None:
+    an = tg.user(2002, "An")
+    tg.drop_connection_next("sendMessage")  # the first reply is late: the others must wait
+    names = [f"/khong{n}" for n in range(1, 6)]
+    for name in names:
+        await hoa.send(name)
+        await an.send(name)
+    for person in (hoa, an):
+        replies = await tg.wait_for(person, count=5, timeout=10)
+        assert [next(n for n in names if n in r.text) for r in replies] == names
+
+
+async def test_buttons_edits_notices_long_texts_and_other_chats(
+    tg: TelegramEmulator, app: App, channel: TelegramChannel, hoa: FakeUser
+) -> None:
+    group = tg.group(-100888, "Khối thi đua", members=[hoa])
+    await hoa.send("hi", chat=group)  # the bot does not see it (privacy), but the chat exists
+    long_text = "\n".join(f"Dòng {n}: " + "điểm " * 20 for n in range(60))  # ~6500 characters
+
+    async def offer(ctx: Context, _args: str) -> None:
+        ctx.reply(long_text, [[Button("Giữ", "t:keep"), Button("Đổi", "t:change")]])
+        ctx.send("telegram", str(group.id), "Hoa đã mở bảng điểm.")
+
+    async def press(ctx: Context, payload: str) -> None:
+        text = "Đã đổi." if payload == "t:change" else "Giữ nguyên."
+        ctx.reply(text, [[Button("Đổi", "t:change")]], edit=True)
+        ctx.notice("OK")
+
+    app.router.command(Command("testbuttons", offer, Audience.ANYONE, "test"))
+    app.router.button("t", press)
+
+    await hoa.send("/testbuttons")
+    first, last = await tg.wait_for(hoa, count=2)
+    assert (first.buttons, last.buttons) == ([], [["Giữ", "Đổi"]])
+    assert f"{first.text}\n{last.text}" == long_text
+    posted = await tg.wait_reply(group)
+    assert posted.text == "Hoa đã mở bảng điểm."
+
+    query = await hoa.press("Đổi")
+    await tg.wait_until(lambda: last.edit_count == 1, chat=hoa)
+    assert tg.callback(query).answered and tg.callback(query).text == "OK"
+    assert (last.text, last.buttons, last.edit_count) == ("Đã đổi.", [["Đổi"]], 1)
+
+    await hoa.press("Đổi")  # the same text again: "message is not modified" is fine
+    await hoa.send("/testbuttons")  # replies come in order: the press was fully handled
+    await tg.wait_for(hoa, count=2)
+    assert tg.stats.errors[400] == 1
+    assert tg.messages(hoa)[:2] == [first, last] and last.edit_count == 1
+    assert len(tg.messages(hoa)) == 4
+
+    tg.fail_next("editMessageText", status=400, description="Bad Request: message can't be edited")
+    await hoa.press("Đổi")
+    fresh = await tg.wait_reply(hoa)  # the edit failed: a new message instead
+    assert (fresh.text, fresh.buttons) == ("Đã đổi.", [["Đổi"]])
+
+
+# -- blocbot run, as a child process ----------------------------------------------------------
+
+
+async def test_run_without_a_token_says_how_to_set_one(tmp_path: Path) -> None:
+    database = f"sqlite+aiosqlite:///{tmp_path / 'blocbot.db'}"
+    child = BotProcess({"BLOCBOT_DATABASE_URL": database}, tmp_path).start()
+    assert await child.wait(timeout=30) == 2
+    assert "BLOCBOT_TELEGRAM_TOKEN" in child.log and "blocbot demo" in child.log
+    assert not (tmp_path / "blocbot.db").exists()  # nothing touched
+
+
+async def test_blocbot_run_answers_and_stops_on_sigterm(
+    tg: TelegramEmulator, tmp_path: Path, hoa: FakeUser
+) -> None:
+    database = f"sqlite+aiosqlite:///{tmp_path / 'blocbot.db'}"
+    async with BotProcess.against(tg, database, tmp_path).start() as child:
+        await child.wait_running()
+        await hoa.send("/start")
+        reply = await tg.wait_reply(hoa, timeout=10)
+        assert "/start" in reply.text
+        assert await child.stop() == 0
+    assert "blocbot is running (telegram: @blocbot_test_bot)" in child.log
+    assert "Traceback" not in child.log
+    assert tg.feed.pending_count == 0  # the answered update was confirmed before exiting
