@@ -2,8 +2,352 @@
 
 from __future__ import annotations
 
-from bot.handlers.router import Router
+from bot.domain.rules import TieBreak, TieBreakKind
+from bot.domain.scores import NO_WORDS, YES_WORDS
+from bot.handlers.context import Context
+from bot.handlers.formatting import duration, points, when
+from bot.handlers.model import Button
+from bot.handlers.router import Audience, Command, Router
+from bot.i18n import N_, _, ngettext, use_locale
+from bot.services.results import (
+    AgencyProgress,
+    AlreadyAnnounced,
+    Progress,
+    ProgressView,
+    SeasonChanged,
+    StandingsView,
+)
+from bot.services.scoring import NoSeason
+
+PREFIX = "an"  # announcement confirmation buttons: an:yes:<year>, an:no
+FLOW = "announce"  # waiting for the head to confirm, also by a typed number or keyword
 
 
 def register(router: Router) -> None:
     """Add the progress, standings and announcement commands."""
+    router.command(
+        Command(
+            "progress",
+            progress,
+            Audience.LINKED,
+            N_("who has submitted the self-score sheets"),
+            ("tiendo",),
+        )
+    )
+    router.command(
+        Command(
+            "standings",
+            standings,
+            Audience.LINKED,
+            N_("the ranking: provisional for the head and deputies, final after the results"),
+            ("xephang",),
+        )
+    )
+    router.command(
+        Command("announce", announce, Audience.HEADS, N_("publish the final results"), ("congbo",))
+    )
+    router.button(PREFIX, confirm)
+    router.flow(FLOW, answer)
+
+
+async def progress(ctx: Context, _args: str) -> None:
+    """Show who has submitted, who is drafting, and the time left."""
+    bloc_id = _bloc(ctx)
+    if bloc_id is None:
+        return
+    try:
+        view = await ctx.services.results.progress(bloc_id)
+    except NoSeason:
+        ctx.reply(_("The bloc has no emulation season yet."))
+        return
+    leader = ctx.person.leads(bloc_id) and not ctx.incoming.in_group
+    ctx.reply(progress_text(view, contacts=leader))
+
+
+async def standings(ctx: Context, _args: str) -> None:
+    """Show the ranking this person may see here."""
+    bloc_id = _bloc(ctx)
+    if bloc_id is None:
+        return
+    try:
+        view = await ctx.services.results.standings(bloc_id)
+    except NoSeason:
+        ctx.reply(_("The bloc has no emulation season yet."))
+        return
+    if view.final:
+        ctx.reply(results_post(view))
+    elif ctx.person.leads(bloc_id) and not ctx.incoming.in_group:
+        ctx.reply(provisional_text(view))
+    else:
+        hidden = _(
+            "The ranking is visible to the head and deputies until the results are announced."
+        )
+        ctx.reply(f"{progress_text(view.progress, contacts=False)}\n\n{hidden}")
+
+
+async def announce(ctx: Context, _args: str) -> None:
+    """Sum up the submissions and ask the head to confirm publishing the results."""
+    bloc_id = _bloc(ctx)
+    if bloc_id is None:
+        return
+    try:
+        view = await ctx.services.results.progress(bloc_id)
+    except NoSeason:
+        ctx.reply(_("The bloc has no emulation season yet."))
+        return
+    if view.announced_at is not None:
+        ctx.reply(_announced(view))
+        return
+    submitted = view.having(Progress.SUBMITTED)
+    lines = [
+        _("Announce the results of {year}?").format(year=view.season_year),
+        _("{done} of {total} agencies have submitted their sheets.").format(
+            done=len(submitted), total=len(view.agencies)
+        ),
+    ]
+    missing = [line.agency.name for line in view.agencies if line.status is not Progress.SUBMITTED]
+    if missing:
+        lines.append(
+            _("Not submitted, so not ranked: {agencies}").format(agencies=", ".join(missing))
+        )
+    lines.append(
+        _(
+            "Announcing locks every sheet, fixes the final scores and sends the ranking to the "
+            "bloc's group and to every contact. It cannot be undone."
+        )
+    )
+    ctx.conversation.start(FLOW, year=view.season_year)
+    ctx.reply("\n".join(lines), _choices(view.season_year), menu=True)
+
+
+async def answer(ctx: Context, text: str) -> None:
+    """Read a typed answer to the announcement question."""
+    year = ctx.conversation.data.get("year")
+    word = " ".join(text.casefold().split())
+    if word in YES_WORDS or word == _("yes").casefold():
+        await confirm(ctx, f"{PREFIX}:yes:{year}")
+    elif word in NO_WORDS or word == _("no").casefold():
+        await confirm(ctx, f"{PREFIX}:no")
+    elif ctx.incoming.in_group:
+        ctx.conversation.end()  # the group talks about something else
+    else:
+        ctx.reply(_("Choose 1 to announce the results or 2 to cancel."), _choices(year), menu=True)
+
+
+async def confirm(ctx: Context, payload: str) -> None:
+    """Publish the results and send them out, or drop the question."""
+    if ctx.conversation.flow == FLOW:
+        ctx.conversation.end()
+    bloc_id = ctx.bloc_id
+    if bloc_id is None or not ctx.person.heads(bloc_id):
+        ctx.notice(_("Only the bloc head or an operator can announce the results."))
+        return
+    parts = payload.split(":")
+    if parts == [PREFIX, "no"]:
+        try:
+            announced = (await ctx.services.results.progress(bloc_id)).announced
+        except NoSeason:
+            announced = False
+        if announced:
+            ctx.notice(_("The results are already announced."))
+        else:
+            ctx.reply(_("Nothing was announced."), edit=True)
+        return
+    if len(parts) != 3 or parts[1] != "yes" or not parts[2].isdigit():
+        ctx.notice(_("This button has expired."))
+        return
+    try:
+        done = await ctx.services.results.announce(
+            bloc_id, ctx.person.contact_id, year=int(parts[2])
+        )
+    except AlreadyAnnounced:
+        ctx.notice(_("The results are already announced."))
+        return
+    except (SeasonChanged, NoSeason):
+        ctx.notice(_("This button has expired."))
+        return
+    ctx.reply(
+        _("The results are announced and sent to {groups} and {people}.").format(
+            groups=ngettext("{n} group", "{n} groups", len(done.groups)).format(
+                n=len(done.groups)
+            ),
+            people=ngettext("{n} contact", "{n} contacts", len(done.contacts)).format(
+                n=len(done.contacts)
+            ),
+        ),
+        edit=True,
+    )
+    ctx.reply(results_post(done.standings))
+    here = (ctx.incoming.platform, ctx.incoming.chat_id)
+    for recipient in (*done.groups, *done.contacts):
+        if (recipient.platform, recipient.chat_id) == here:
+            continue  # this chat has the reply
+        with use_locale(recipient.locale):
+            ctx.send(recipient.platform, recipient.chat_id, results_post(done.standings))
+
+
+def _choices(year: object) -> list[list[Button]]:
+    return [
+        [
+            Button(_("Announce"), f"{PREFIX}:yes:{year}", _("yes")),
+            Button(_("Cancel"), f"{PREFIX}:no", _("no")),
+        ]
+    ]
+
+
+def progress_text(view: ProgressView, *, contacts: bool) -> str:
+    """Who has submitted, who is drafting, who has not started, and the deadline."""
+    submitted = view.having(Progress.SUBMITTED)
+    lines = [
+        _("Self-score sheets of {bloc}, {year}: {done} of {total} submitted.").format(
+            bloc=view.bloc_name,
+            year=view.season_year,
+            done=len(submitted),
+            total=len(view.agencies),
+        )
+    ]
+    sections: tuple[tuple[tuple[Progress, ...], str], ...]
+    if view.announced:
+        sections = (
+            ((Progress.SUBMITTED,), _("Submitted:")),
+            ((Progress.DRAFT, Progress.NOT_STARTED), _("Not submitted:")),
+        )
+    else:
+        sections = (
+            ((Progress.SUBMITTED,), _("Submitted:")),
+            ((Progress.DRAFT,), _("Still drafting:")),
+            ((Progress.NOT_STARTED,), _("Not started:")),
+        )
+    for statuses, heading in sections:
+        agencies = [line for line in view.agencies if line.status in statuses]
+        if agencies:
+            lines.append(heading)
+            lines.extend(_progress_line(view, line, contacts) for line in agencies)
+    lines.append(_deadline_line(view))
+    return "\n".join(lines)
+
+
+def provisional_text(view: StandingsView) -> str:
+    """The provisional ranking from the self-scores, for the head and deputies."""
+    progress = view.progress
+    heading = _(
+        "Provisional ranking of {bloc}, {year}, from the self-scores of the submitted sheets. "
+        "Only the head and deputies see it until the results are announced."
+    ).format(bloc=progress.bloc_name, year=progress.season_year)
+    return "\n".join([heading, *_ranking_lines(view)])
+
+
+def results_post(view: StandingsView) -> str:
+    """The final results: ranking, leading unit, award proposals, ineligible agencies."""
+    progress = view.progress
+    heading = _("Results of the emulation year {year}: {bloc}").format(
+        year=progress.season_year, bloc=progress.bloc_name
+    )
+    return "\n".join([heading, *_ranking_lines(view)])
+
+
+def _ranking_lines(view: StandingsView) -> list[str]:
+    if not view.placings:
+        lines = [_("No sheet has been submitted yet.")]
+    else:
+        lines = [""]
+        for placing in view.placings:
+            mark = f"{placing.rank}=" if placing.shared else f"{placing.rank}."
+            line = f"{mark} {placing.agency.name} — {points(placing.total)}"
+            notes = [_tie_rule(placing.decided_by)] if placing.decided_by else []
+            if not placing.eligible:
+                notes.append(_("not eligible for awards"))
+            lines.append(f"{line} ({'; '.join(notes)})" if notes else line)
+        lines.append("")
+        lines.append(_leader_line(view))
+    if view.placings and view.awards:
+        lines.append(_("Award proposals:"))
+        for award in view.awards:
+            names = ", ".join(agency.name for agency in award.agencies) or _("none")
+            lines.append(f"• {award.title}: {names}")
+            if award.tied:
+                lines.append(
+                    "  "
+                    + _("Tie at rank {rank} between {agencies}: the bloc decides, e.g. by vote.")
+                    .format(rank=award.tie_rank, agencies=", ".join(a.name for a in award.tied))
+                )  # fmt: skip
+    ineligible = view.ineligible()
+    if ineligible:
+        lines.append(_("Not eligible for awards:"))
+        lines.extend(
+            f"• {p.agency.name}: {p.ineligible_reason or _('no reason given')}" for p in ineligible
+        )
+    if view.not_ranked:
+        lines.append(
+            _("Not ranked (no submitted sheet): {agencies}").format(
+                agencies=", ".join(agency.name for agency in view.not_ranked)
+            )
+        )
+    return lines
+
+
+def _leader_line(view: StandingsView) -> str:
+    if view.leader is None:
+        return _("Leading unit: none (the first place is shared or no agency is eligible).")
+    line = _("Leading unit: {agency}").format(agency=view.leader.name)
+    first = view.awards[0] if view.awards else None
+    if first is not None and view.leader in first.tied:
+        line += " " + _("(tied: the bloc decides)")
+    return line
+
+
+def _tie_rule(rule: TieBreak) -> str:
+    if rule.kind is TieBreakKind.GROUP:
+        return _("tie broken by group {group}").format(group=rule.group_code)
+    if rule.kind is TieBreakKind.DEDUCTIONS:
+        return _("tie broken by fewer deductions")
+    return _("tie broken by earlier submission")
+
+
+def _progress_line(view: ProgressView, line: AgencyProgress, contacts: bool) -> str:
+    text = f"• {line.agency.name}"
+    if line.status is Progress.SUBMITTED and line.submitted_at is not None:
+        text += f" — {when(line.submitted_at, view.timezone)}"
+    elif line.status is Progress.DRAFT and not view.announced:
+        text += " — " + _("{answered}/{criteria} criteria").format(
+            answered=line.answered, criteria=line.criteria
+        )
+    if contacts:
+        count = (
+            ngettext("{n} contact", "{n} contacts", line.contacts).format(n=line.contacts)
+            if line.contacts
+            else _("no linked contact")
+        )
+        text += f" · {count}"
+    return text
+
+
+def _deadline_line(view: ProgressView) -> str:
+    if view.announced_at is not None:
+        return _announced(view)
+    if view.deadline is None:
+        return _("No deadline closes the scoring yet.")
+    deadline = when(view.deadline, view.timezone)
+    if view.as_of < view.deadline:
+        return _("Deadline {time}: {left} left.").format(
+            time=deadline, left=duration(view.deadline - view.as_of)
+        )
+    return _("The deadline {time} has passed.").format(time=deadline)
+
+
+def _announced(view: ProgressView) -> str:
+    at = view.announced_at
+    assert at is not None
+    return _(
+        "The results of {year} were announced on {time}. Send /standings to see them."
+    ).format(year=view.season_year, time=when(at, view.timezone))
+
+
+def _bloc(ctx: Context) -> int | None:
+    """The bloc of the command, or None after telling the person how to choose one."""
+    bloc_id = ctx.bloc_id
+    if bloc_id is None:
+        ctx.reply(
+            _("Link your account first (/start CODE), or use this command in the bloc's group.")
+        )
+    return bloc_id

@@ -147,6 +147,11 @@ class SeasonRepository:
         year = await self.latest_year(bloc_id)
         return await self.get(bloc_id, year) if year is not None else None
 
+    async def lock(self, season_id: int) -> datetime | None:
+        """Hold the season row until commit; its ``announced_at`` as committed now."""
+        query = select(Season.announced_at).where(Season.id == season_id).with_for_update()
+        return (await self.session.execute(query)).scalar_one()
+
     async def scored_sheets_by_criterion(self, season_id: int) -> dict[int, int]:
         """Criterion id -> how many sheets hold a score or a score history for it."""
         with_values = (

@@ -73,6 +73,18 @@ class SheetRepository:
         )
         return list((await self.session.scalars(query)).all())
 
+    async def lock_season(self, season_id: int) -> list[ScoreSheet]:
+        """Every sheet of a season with its entries, read afresh and held until commit."""
+        query = (
+            select(ScoreSheet)
+            .where(ScoreSheet.season_id == season_id)
+            .options(selectinload(ScoreSheet.entries))
+            .order_by(ScoreSheet.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return list((await self.session.scalars(query)).all())
+
     def audit(self, entry: AuditEntry) -> None:
         """Append to the audit log; rows are never changed afterwards."""
         self.session.add(entry)
