@@ -185,6 +185,12 @@ class Router:
                         "code your bloc head gave you."
                     )
                 )
+            elif command.audience is Audience.HEADS:
+                ctx.reply(
+                    _("Only the bloc head or an operator can use /{name}.").format(
+                        name=command.name
+                    )
+                )
             else:
                 ctx.reply(
                     _("Only the bloc head, deputies or operators can use /{name}.").format(

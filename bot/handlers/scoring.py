@@ -141,7 +141,7 @@ async def answer(ctx: Context, text: str) -> None:
         return
     lines = [line for line in text.splitlines() if line.strip()]
     pairs = [_LINE.match(line) for line in lines]
-    if len(lines) > 1 or (pairs and pairs[0] and sheet.table.find(pairs[0].group(1))):
+    if len(lines) > 1 or (pairs and pairs[0] and _looks_like_code(pairs[0].group(1))):
         await _many(ctx, sheet, link, lines)
         return
     if at is None:
@@ -439,6 +439,11 @@ def _target(sheet: SheetView, text: str) -> Criterion | None:
         return criterion
     group = sheet.table.group(words[0])
     return group.items[0] if group and group.items else None
+
+
+def _looks_like_code(word: str) -> bool:
+    """``I.9``, ``B2``: a criterion code, known or not (plain words are not)."""
+    return any(c.isdigit() or c == "." for c in word)
 
 
 def _word(text: str) -> str | None:

@@ -161,7 +161,7 @@ class PeopleService:
         async with self.uow() as uow:
             state = await uow.conversations.state(platform, chat_id, user_id)
             if state is None:
-                if conversation.flow is None:
+                if conversation.flow is None and not conversation.data:
                     return
                 state = ConversationState(platform=platform, chat_id=chat_id, user_id=user_id)
                 uow.conversations.add(state)
