@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.storage import sqlite_inline
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -30,9 +32,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; on SQLite with WAL, foreign keys and a busy timeout on every connection."""
+    """An async engine; on SQLite with WAL, foreign keys and a busy timeout on every connection.
+
+    SQLite runs through the inline driver (``bot.storage.sqlite_inline``) whatever async
+    driver the URL names, so ``sqlite+aiosqlite:///blocbot.db`` works as documented.
+    """
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"timeout": 10})
+        url = (
+            make_url(url)
+            .set(drivername=f"sqlite+{sqlite_inline.DRIVER}")
+            .render_as_string(hide_password=False)
+        )
     else:
         kwargs.setdefault("pool_pre_ping", True)
     engine = create_async_engine(url, **kwargs)
@@ -52,3 +63,17 @@ def insert_or_ignore(session: AsyncSession, model: type[Any], **values: Any) -> 
     if bind.dialect.name == "postgresql":
         return pg_insert(model).values(**values).on_conflict_do_nothing()
     return sqlite_insert(model).values(**values).on_conflict_do_nothing()
+
+
+def upsert(
+    session: AsyncSession,
+    model: type[Any],
+    values: dict[str, Any],
+    keys: list[str] | None = None,
+) -> Executable:
+    """INSERT, or UPDATE the row with the same ``keys`` (default: the primary key)."""
+    keys = keys or [column.name for column in model.__table__.primary_key.columns]
+    changes = {name: value for name, value in values.items() if name not in keys}
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model).values(**values)
+    return statement.on_conflict_do_update(index_elements=keys, set_=changes)
