@@ -48,6 +48,7 @@ def build(settings: Settings, clock: Clock | None = None) -> App:
         enrolment=EnrolmentService(uow, clock),
         scoring=ScoringService(uow, clock),
         results=ResultsService(uow, clock),
+        transaction=uow.transaction,
     )
     return App(
         settings=settings,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bot.handlers.model import Button, Incoming, Outgoing, Replies
 from bot.services.people import Conversation, GroupBloc, Link, Person
@@ -17,14 +18,21 @@ if TYPE_CHECKING:
     from bot.services.scoring import ScoringService
 
 
+class Transaction(Protocol):
+    """The transaction of one update: ``rollback()`` drops everything done in it."""
+
+    async def rollback(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Services:
-    """The use cases handlers may call."""
+    """The use cases handlers may call, and the transaction each update runs in."""
 
     people: PeopleService
     enrolment: EnrolmentService
     scoring: ScoringService
     results: ResultsService
+    transaction: Callable[[], AbstractAsyncContextManager[Transaction]]
 
 
 @dataclass

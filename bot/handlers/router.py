@@ -87,46 +87,49 @@ class Router:
 
     async def _handle(self, incoming: Incoming) -> Replies:
         replies = Replies()
-        opened = await self.services.people.open(
-            platform=incoming.platform,
-            update_id=incoming.update_id,
-            chat_id=incoming.chat_id,
-            user_id=incoming.sender.user_id,
-            name=incoming.sender.display_name,
-            language_code=incoming.sender.language_code,
-            in_group=incoming.in_group,
-        )
-        if opened is None:
-            return replies  # delivered before: already handled
-        ctx = Context(
-            incoming,
-            opened.person,
-            opened.conversation,
-            opened.group,
-            self.services,
-            replies,
-            self,
-        )
-        before = (ctx.conversation.flow, dict(ctx.conversation.data))
-        locale = opened.group.bloc_locale if opened.group else opened.person.language
-        with use_locale(locale):
-            try:
-                await self._route(ctx)
-            except Exception:
-                log.exception(
-                    "failed to handle %s update %s", incoming.platform, incoming.update_id
-                )
-                replies.messages.clear()
-                ctx.reply(
-                    _(
-                        "Sorry, something went wrong. What you entered before is saved; "
-                        "please try again."
-                    )
-                )
-        if (ctx.conversation.flow, ctx.conversation.data) != before:
-            await self.services.people.save(
-                incoming.platform, incoming.chat_id, incoming.sender.user_id, ctx.conversation
+        async with self.services.transaction() as transaction:
+            opened = await self.services.people.open(
+                platform=incoming.platform,
+                update_id=incoming.update_id,
+                chat_id=incoming.chat_id,
+                user_id=incoming.sender.user_id,
+                name=incoming.sender.display_name,
+                language_code=incoming.sender.language_code,
+                in_group=incoming.in_group,
             )
+            if opened is None:
+                return replies  # delivered before: already handled
+            ctx = Context(
+                incoming,
+                opened.person,
+                opened.conversation,
+                opened.group,
+                self.services,
+                replies,
+                self,
+            )
+            before = (ctx.conversation.flow, dict(ctx.conversation.data))
+            locale = opened.group.bloc_locale if opened.group else opened.person.language
+            with use_locale(locale):
+                try:
+                    await self._route(ctx)
+                except Exception:
+                    log.exception(
+                        "failed to handle %s update %s", incoming.platform, incoming.update_id
+                    )
+                    await transaction.rollback()  # none of this update is kept
+                    replies.messages.clear()
+                    ctx.reply(
+                        _(
+                            "Sorry, something went wrong. What you entered before is saved; "
+                            "please try again."
+                        )
+                    )
+                    return replies
+            if (ctx.conversation.flow, ctx.conversation.data) != before:
+                await self.services.people.save(
+                    incoming.platform, incoming.chat_id, incoming.sender.user_id, ctx.conversation
+                )
         return replies
 
     async def _route(self, ctx: Context) -> None:

@@ -72,10 +72,10 @@ def register(router: Router) -> None:
 
 async def score(ctx: Context, target: str) -> None:
     """Open (or resume) the sheet, at ``target`` (a group or criterion code) if given."""
-    link = await _link(ctx)
-    if link is None:
+    opened = await _open(ctx)
+    if opened is None:
         return
-    sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
+    link, sheet = opened
     if sheet.closed is not None:
         _show_closed(ctx, sheet, link)
         return
@@ -90,20 +90,18 @@ async def score(ctx: Context, target: str) -> None:
     ctx.conversation.start(FLOW)
     if criterion is None:
         lines.append(_("Every criterion has a score."))
-        ctx.reply("\n".join(lines))
-        _review(ctx, sheet, link)
+        _review(ctx, sheet, link, "\n".join(lines))
         return
     lines.append(_('Send one score at a time, or several lines at once like "I.1 28".'))
-    ctx.reply("\n".join(lines))
-    _ask(ctx, sheet, criterion)
+    _ask(ctx, sheet, criterion, "\n".join(lines))
 
 
 async def myscore(ctx: Context, _args: str) -> None:
     """Show the agency's sheet and its status."""
-    link = await _link(ctx)
-    if link is None:
+    opened = await _open(ctx)
+    if opened is None:
         return
-    sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
+    link, sheet = opened
     ctx.reply("\n".join([sheet_text.review(sheet, link.agency_name), _status(sheet, link)]))
 
 
@@ -157,12 +155,12 @@ async def answer(ctx: Context, text: str) -> None:
 
 async def press(ctx: Context, payload: str) -> None:
     """A button of the sheet: it names its criterion, so old messages still act right."""
-    link = await _link(ctx)
-    if link is None:
+    opened = await _open(ctx)
+    if opened is None:
         return
+    link, sheet = opened
     parts = payload.split(":")
     action, code = parts[1], (parts[2] if len(parts) > 2 else "")
-    sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
     if action == "reopen":
         await _reopen(ctx, link)
         return
@@ -256,13 +254,12 @@ async def _record(
         ctx.conversation.end()
         return
     saved = ", ".join(f"{code} = {points(value)}" for code, value in values)
-    lines = [_("Saved: {values}.").format(values=saved), *(problems or [])]
-    ctx.reply("\n".join(lines))
+    lead = "\n".join([_("Saved: {values}.").format(values=saved), *(problems or [])])
     following = sheet.resume_at(at.code if at is not None else values[-1][0])
     if following is None:
-        _review(ctx, sheet, link)
+        _review(ctx, sheet, link, lead)
     else:
-        _ask(ctx, sheet, following)
+        _ask(ctx, sheet, following, lead)
 
 
 async def _save_note(ctx: Context, code: str, text: str) -> None:
@@ -282,17 +279,23 @@ async def _save_note(ctx: Context, code: str, text: str) -> None:
         sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
         ctx.reply(sheet_text.closed(closed.reason, sheet, link.bloc_timezone))
         return
-    ctx.reply(_("Note removed.") if cleared else _("Note saved for {code}.").format(code=code))
+    done = _("Note removed.") if cleared else _("Note saved for {code}.").format(code=code)
     criterion = sheet.table.find(code)
     if criterion is not None:
-        _ask(ctx, sheet, criterion)
+        _ask(ctx, sheet, criterion, done)
+    else:
+        ctx.reply(done)
 
 
 async def _submit(ctx: Context, sheet: SheetView, link: Link, version: str) -> None:
     if version and version != _version(sheet):
         ctx.notice(_("The sheet changed since that review."))
-        ctx.reply(_("The sheet changed since that review; here it is as it stands now."))
-        _review(ctx, sheet, link)
+        _review(
+            ctx,
+            sheet,
+            link,
+            _("The sheet changed since that review; here it is as it stands now."),
+        )
         return
     try:
         sheet = await ctx.services.scoring.submit(
@@ -334,8 +337,8 @@ async def _reopen(ctx: Context, link: Link) -> None:
         ctx.reply(sheet_text.closed(closed.reason, sheet, link.bloc_timezone))
         return
     ctx.conversation.start(FLOW)
-    ctx.reply(_("The sheet is open again. Change what you need, then review and submit it again."))
-    _review(ctx, sheet, link)
+    lead = _("The sheet is open again. Change what you need, then review and submit it again.")
+    _review(ctx, sheet, link, lead)
 
 
 def _resume(ctx: Context, sheet: SheetView) -> Criterion | None:
@@ -344,7 +347,7 @@ def _resume(ctx: Context, sheet: SheetView) -> Criterion | None:
     return sheet.resume_at(at)
 
 
-def _ask(ctx: Context, sheet: SheetView, criterion: Criterion) -> None:
+def _ask(ctx: Context, sheet: SheetView, criterion: Criterion, lead: str = "") -> None:
     """Show one criterion with its buttons and remember it as the current one."""
     ctx.conversation.data["at"] = criterion.code
     code = criterion.code
@@ -368,11 +371,11 @@ def _ask(ctx: Context, sheet: SheetView, criterion: Criterion) -> None:
             Button(_("Review and submit"), "sc:review", _("review")),
         ]
     )
-    ctx.reply(sheet_text.prompt(sheet, criterion), rows)
+    ctx.reply(_joined(lead, sheet_text.prompt(sheet, criterion)), rows)
 
 
-def _review(ctx: Context, sheet: SheetView, link: Link) -> None:
-    text = sheet_text.review(sheet, link.agency_name)
+def _review(ctx: Context, sheet: SheetView, link: Link, lead: str = "") -> None:
+    text = _joined(lead, sheet_text.review(sheet, link.agency_name))
     if sheet.missing:
         first = sheet.missing[0]
         ctx.conversation.data["at"] = first.code
@@ -386,6 +389,11 @@ def _review(ctx: Context, sheet: SheetView, link: Link) -> None:
         Button(_("Keep editing"), "sc:edit", _("edit")),
     ]
     ctx.reply(text + "\n" + _("Submit this sheet to the bloc head?"), [buttons], menu=True)
+
+
+def _joined(lead: str, text: str) -> str:
+    """One message: what just happened, then what comes next."""
+    return f"{lead}\n\n{text}" if lead else text
 
 
 def _show_closed(ctx: Context, sheet: SheetView, link: Link) -> None:
@@ -408,8 +416,8 @@ def _status(sheet: SheetView, link: Link) -> str:
     return _("Status: being filled in. Send /score to continue.")
 
 
-async def _link(ctx: Context) -> Link | None:
-    """The agency the person scores for, or a reply saying why there is none."""
+async def _open(ctx: Context) -> tuple[Link, SheetView] | None:
+    """The person's agency and its sheet, or a reply saying why there is none."""
     link = ctx.link
     if link is None:
         ctx.reply(
@@ -420,11 +428,10 @@ async def _link(ctx: Context) -> Link | None:
         )
         return None
     try:
-        await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
+        return link, await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
     except NoSeason:
         ctx.reply(_("Your bloc has no season to score yet."))
         return None
-    return link
 
 
 def _target(sheet: SheetView, text: str) -> Criterion | None:

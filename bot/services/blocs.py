@@ -144,6 +144,8 @@ class BlocService:
             await self._sync_season(uow, season, agencies, spec, diff)
             if diff.refusals:
                 raise ImportRefused(diff.refusals)
+            if diff.changes and season.id is not None:
+                season.version += 1  # readers that cached the season read it again
             await uow.commit()
         return ImportReport(spec.code, spec.season.year, tuple(diff.changes))
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.i18n import normalize_locale
-from bot.storage.models import Bloc, Contact, ConversationState
+from bot.storage.models import Bloc, Contact
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 
@@ -159,15 +159,14 @@ class PeopleService:
     ) -> None:
         """Store the dialog state (an ended dialog is stored empty)."""
         async with self.uow() as uow:
-            state = await uow.conversations.state(platform, chat_id, user_id)
-            if state is None:
-                if conversation.flow is None and not conversation.data:
-                    return
-                state = ConversationState(platform=platform, chat_id=chat_id, user_id=user_id)
-                uow.conversations.add(state)
-            state.state = conversation.flow or ""
-            state.data = dict(conversation.data)
-            state.updated_at = self.clock.now()
+            await uow.conversations.put(
+                platform,
+                chat_id,
+                user_id,
+                conversation.flow or "",
+                dict(conversation.data),
+                self.clock.now(),
+            )
             await uow.commit()
 
     async def person(self, platform: str, user_id: str) -> Person | None:
@@ -184,21 +183,19 @@ class PeopleService:
                 await uow.commit()
 
     async def _person(self, uow: UnitOfWork, contact: Contact) -> Person:
-        memberships = await uow.contacts.memberships(contact.id)
-        roles = await _roles(uow, {m.bloc_id for m in memberships})
         links = tuple(
             Link(
-                bloc_id=m.bloc_id,
-                bloc_code=m.agency.bloc.code,
-                bloc_name=m.agency.bloc.name,
-                bloc_locale=m.agency.bloc.locale,
-                bloc_timezone=m.agency.bloc.timezone,
-                agency_id=m.agency_id,
-                agency_code=m.agency.code,
-                agency_name=m.agency.name,
-                role=Role(roles.get((m.bloc_id, m.agency_id), Role.MEMBER)),
+                bloc_id=row.bloc_id,
+                bloc_code=row.bloc_code,
+                bloc_name=row.bloc_name,
+                bloc_locale=row.bloc_locale,
+                bloc_timezone=row.bloc_timezone,
+                agency_id=row.agency_id,
+                agency_code=row.agency_code,
+                agency_name=row.agency_name,
+                role=Role(row.role or Role.MEMBER),
             )
-            for m in memberships
+            for row in await uow.contacts.links(contact.id)
         )
         return Person(
             contact_id=contact.id,
@@ -217,12 +214,3 @@ class PeopleService:
         bloc = await uow.session.get(Bloc, link.bloc_id)
         assert bloc is not None
         return GroupBloc(bloc.id, bloc.code, bloc.name, bloc.locale)
-
-
-async def _roles(uow: UnitOfWork, bloc_ids: set[int]) -> dict[tuple[int, int], str]:
-    """(bloc id, agency id) -> role in each bloc's latest season."""
-    roles: dict[tuple[int, int], str] = {}
-    for bloc_id in bloc_ids:
-        for agency_id, role in (await uow.seasons.roles_in_latest(bloc_id)).items():
-            roles[(bloc_id, agency_id)] = role
-    return roles

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -18,7 +18,8 @@ from bot.domain.criteria import (
 )
 from bot.domain.scores import plain
 from bot.domain.sheets import SheetTotals, missing, total
-from bot.storage.models import AuditEntry, ScoreSheet, Season
+from bot.storage.models import Season
+from bot.storage.repositories.sheets import SheetRow
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 
@@ -111,18 +112,55 @@ def scoring_deadline(season: Season) -> datetime | None:
     return next((e.at for e in season.events if e.closes_scoring and e.cancelled_at is None), None)
 
 
+@dataclass(frozen=True)
+class SeasonShape:
+    """What a season's sheets are scored against; kept until the season's version changes."""
+
+    season_id: int
+    bloc_id: int
+    year: int
+    version: int
+    table: ScoringTable
+    ids: Mapping[str, int]  # criterion code -> id
+    codes: Mapping[int, str]  # criterion id -> code
+    deadline: datetime | None
+
+    @classmethod
+    def of(cls, season: Season) -> SeasonShape:
+        ids = {row.code: row.id for row in season.criteria}
+        return cls(
+            season_id=season.id,
+            bloc_id=season.bloc_id,
+            year=season.year,
+            version=season.version,
+            table=table_of(season),
+            ids=ids,
+            codes={criterion_id: code for code, criterion_id in ids.items()},
+            deadline=scoring_deadline(season),
+        )
+
+
+@dataclass(frozen=True)
+class _Now:
+    """A season's shape with what changes under it: whether results are out."""
+
+    shape: SeasonShape
+    announced_at: datetime | None
+
+
 class ScoringService:
     """Reads and changes agencies' self-score sheets; every change is audited."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self.uow = uow
         self.clock = clock
+        self._shapes: dict[int, SeasonShape] = {}
 
     async def sheet(self, bloc_id: int, agency_id: int) -> SheetView:
         async with self.uow() as uow:
             season = await self._season(uow, bloc_id)
-            sheet = await uow.sheets.get(season.id, agency_id)
-            return self._view(season, agency_id, sheet)
+            row = await uow.sheets.read(season.shape.season_id, agency_id)
+            return self._view(season, agency_id, row)
 
     async def answer(
         self,
@@ -135,34 +173,24 @@ class ScoringService:
         now = self.clock.now()
         async with self.uow() as uow:
             season = await self._season(uow, bloc_id)
-            sheet = await uow.sheets.get_or_create(season.id, agency_id, now)
-            self._check_open(season, sheet, now)
-            rows = {row.code: row for row in season.criteria}
+            row = await uow.sheets.ensure(season.shape.season_id, agency_id, now)
+            self._check_open(season, row.status, now)
+            audit = []
             for code, value in answers:
-                row = rows[code]
-                entry = await uow.sheets.entry(sheet.id, row.id, now)
-                if entry.self_value is not None and entry.self_value == value:
+                criterion_id = season.shape.ids[code]
+                old = row.values.get(criterion_id)
+                if old is not None and old == value:
                     continue
-                uow.sheets.audit(
-                    AuditEntry(
-                        at=now,
-                        sheet_id=sheet.id,
-                        criterion_id=row.id,
-                        field="self",
-                        old_value=_text(entry.self_value),
-                        new_value=_text(value),
-                        actor_id=contact_id,
-                        actor_label="",
-                    )
+                await uow.sheets.set_entry(row.id, criterion_id, contact_id, now, self_value=value)
+                row.values[criterion_id] = value
+                audit.append(
+                    _audit(now, row.id, contact_id, "self", _text(old), _text(value), criterion_id)
                 )
-                entry.self_value = value
-                entry.updated_by_id = contact_id
-                entry.updated_at = now
-            sheet.updated_at = now
+            if audit:
+                await uow.sheets.append_audit(audit)
+                await uow.sheets.update(row.id, updated_at=now)
             await uow.commit()
-            return self._view(
-                season, agency_id, await uow.sheets.get(season.id, agency_id, reload=True)
-            )
+            return self._view(season, agency_id, row)
 
     async def note(
         self, bloc_id: int, agency_id: int, contact_id: int, code: str, text: str | None
@@ -171,30 +199,21 @@ class ScoringService:
         now = self.clock.now()
         async with self.uow() as uow:
             season = await self._season(uow, bloc_id)
-            sheet = await uow.sheets.get_or_create(season.id, agency_id, now)
-            self._check_open(season, sheet, now)
-            row = next(row for row in season.criteria if row.code == code)
-            entry = await uow.sheets.entry(sheet.id, row.id, now)
-            if entry.note != text:
-                uow.sheets.audit(
-                    AuditEntry(
-                        at=now,
-                        sheet_id=sheet.id,
-                        criterion_id=row.id,
-                        field="note",
-                        old_value=entry.note,
-                        new_value=text,
-                        actor_id=contact_id,
-                        actor_label="",
-                    )
+            row = await uow.sheets.ensure(season.shape.season_id, agency_id, now)
+            self._check_open(season, row.status, now)
+            criterion_id = season.shape.ids[code]
+            old = row.notes.get(criterion_id)
+            if old != text:
+                await uow.sheets.set_entry(row.id, criterion_id, contact_id, now, note=text)
+                await uow.sheets.append_audit(
+                    [_audit(now, row.id, contact_id, "note", old, text, criterion_id)]
                 )
-                entry.note = text
-                entry.updated_by_id = contact_id
-                entry.updated_at = now
+                if text:
+                    row.notes[criterion_id] = text
+                else:
+                    row.notes.pop(criterion_id, None)
             await uow.commit()
-            return self._view(
-                season, agency_id, await uow.sheets.get(season.id, agency_id, reload=True)
-            )
+            return self._view(season, agency_id, row)
 
     async def submit(self, bloc_id: int, agency_id: int, contact_id: int) -> SheetView:
         """Send the sheet to the head; every criterion must be answered."""
@@ -210,79 +229,103 @@ class ScoringService:
         now = self.clock.now()
         async with self.uow() as uow:
             season = await self._season(uow, bloc_id)
-            sheet = await uow.sheets.get_or_create(season.id, agency_id, now)
-            view = self._view(season, agency_id, sheet)
+            row = await uow.sheets.ensure(season.shape.season_id, agency_id, now)
+            view = self._view(season, agency_id, row)
             if status is SheetStatus.SUBMITTED:
-                self._check_open(season, sheet, now)
+                self._check_open(season, row.status, now)
                 if view.missing:
                     raise Incomplete(view.missing)
             else:
                 reason = self._closed(season, now)
                 if reason is not None:
                     raise SheetClosed(reason)
-            if sheet.status != status.value:
-                uow.sheets.audit(
-                    AuditEntry(
-                        at=now,
-                        sheet_id=sheet.id,
-                        field="status",
-                        old_value=sheet.status,
-                        new_value=status.value,
-                        actor_id=contact_id,
-                        actor_label="",
-                    )
-                )
-                sheet.status = status.value
+            if row.status != status.value:
                 submitted = status is SheetStatus.SUBMITTED
-                sheet.submitted_at = now if submitted else None
-                sheet.submitted_by_id = contact_id if submitted else None
-                sheet.updated_at = now
+                await uow.sheets.append_audit(
+                    [_audit(now, row.id, contact_id, "status", row.status, status.value)]
+                )
+                await uow.sheets.update(
+                    row.id,
+                    status=status.value,
+                    submitted_at=now if submitted else None,
+                    submitted_by_id=contact_id if submitted else None,
+                    updated_at=now,
+                )
+                row = replace(row, status=status.value, submitted_at=now if submitted else None)
             await uow.commit()
-            return self._view(season, agency_id, sheet)
+            return self._view(season, agency_id, row)
 
-    async def _season(self, uow: UnitOfWork, bloc_id: int) -> Season:
-        season = await uow.seasons.latest(bloc_id)
-        if season is None:
+    async def _season(self, uow: UnitOfWork, bloc_id: int) -> _Now:
+        """The bloc's current season: its shape from the cache while its version holds."""
+        current = await uow.seasons.current(bloc_id)
+        if current is None:
             raise NoSeason(bloc_id)
-        return season
+        season_id, version, announced_at = current
+        shape = self._shapes.get(season_id)
+        if shape is None or shape.version != version:
+            season = await uow.seasons.by_id(season_id)
+            assert season is not None
+            shape = self._shapes[season_id] = SeasonShape.of(season)
+        return _Now(shape, announced_at)
 
-    def _closed(self, season: Season, now: datetime) -> Closed | None:
+    def _closed(self, season: _Now, now: datetime) -> Closed | None:
         if season.announced_at is not None:
             return Closed.LOCKED
-        deadline = scoring_deadline(season)
+        deadline = season.shape.deadline
         if deadline is not None and now >= deadline:
             return Closed.DEADLINE
         return None
 
-    def _check_open(self, season: Season, sheet: ScoreSheet, now: datetime) -> None:
+    def _check_open(self, season: _Now, status: str, now: datetime) -> None:
         reason = self._closed(season, now)
-        if reason is None and sheet.status != SheetStatus.DRAFT.value:
-            reason = Closed.SUBMITTED if sheet.status == "submitted" else Closed.LOCKED
+        if reason is None and status != SheetStatus.DRAFT.value:
+            reason = Closed.SUBMITTED if status == SheetStatus.SUBMITTED.value else Closed.LOCKED
         if reason is not None:
             raise SheetClosed(reason)
 
-    def _view(self, season: Season, agency_id: int, sheet: ScoreSheet | None) -> SheetView:
-        codes = {row.id: row.code for row in season.criteria}
-        entries = sheet.entries if sheet else []
-        status = SheetStatus(sheet.status) if sheet else SheetStatus.DRAFT
-        closed = self._closed(season, self.clock.now())
+    def _view(self, season: _Now, agency_id: int, row: SheetRow | None) -> SheetView:
+        shape = season.shape
+        status = SheetStatus(row.status) if row else SheetStatus.DRAFT
+        now = self.clock.now()
+        closed = self._closed(season, now)
         if closed is None and status is not SheetStatus.DRAFT:
             closed = Closed.SUBMITTED if status is SheetStatus.SUBMITTED else Closed.LOCKED
         return SheetView(
-            bloc_id=season.bloc_id,
-            season_year=season.year,
+            bloc_id=shape.bloc_id,
+            season_year=shape.year,
             agency_id=agency_id,
-            table=table_of(season),
-            values={
-                codes[e.criterion_id]: e.self_value for e in entries if e.self_value is not None
-            },
-            notes={codes[e.criterion_id]: e.note for e in entries if e.note},
+            table=shape.table,
+            values={shape.codes[c]: v for c, v in row.values.items()} if row else {},
+            notes={shape.codes[c]: n for c, n in row.notes.items()} if row else {},
             status=status,
-            submitted_at=sheet.submitted_at if sheet else None,
-            deadline=scoring_deadline(season),
+            submitted_at=row.submitted_at if row else None,
+            deadline=shape.deadline,
             closed=closed,
-            as_of=self.clock.now(),
+            as_of=now,
         )
+
+
+def _audit(
+    at: datetime,
+    sheet_id: int,
+    actor_id: int,
+    field: str,
+    old: str | None,
+    new: str | None,
+    criterion_id: int | None = None,
+) -> dict[str, object]:
+    """One audit log row: who changed what on a sheet, from what to what."""
+    return {
+        "at": at,
+        "sheet_id": sheet_id,
+        "criterion_id": criterion_id,
+        "field": field,
+        "old_value": old,
+        "new_value": new,
+        "actor_id": actor_id,
+        "actor_label": "",
+        "reason": None,
+    }
 
 
 def _text(value: Decimal | None) -> str | None:

@@ -87,6 +87,8 @@ class Season(Base):
     tie_break: Mapped[list[str]] = mapped_column(JSON, default=list)
     awards: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     announced_at: Mapped[datetime | None]
+    # Bumped whenever the table, members or events change, so readers may cache the rest.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     bloc: Mapped[Bloc] = relationship(back_populates="seasons")
     members: Mapped[list[SeasonMember]] = relationship(cascade="all, delete-orphan")

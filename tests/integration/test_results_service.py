@@ -70,8 +70,8 @@ async def review(app: App, seeded: Seeded, code: str, criterion: str, value: str
         season = await uow.seasons.latest(seeded.bloc_id)
         assert season is not None
         row = next(row for row in season.criteria if row.code == criterion)
-        sheet = await uow.sheets.get(season.id, seeded.agencies[code])
-        assert sheet is not None
+        sheets = await uow.sheets.for_season(season.id)
+        sheet = next(s for s in sheets if s.agency_id == seeded.agencies[code])
         entry = next(e for e in sheet.entries if e.criterion_id == row.id)
         entry.reviewed_value = Decimal(value)
         await uow.commit()

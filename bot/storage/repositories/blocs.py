@@ -44,6 +44,14 @@ class BlocSummary:
     submitted: int
 
 
+_SEASON_LOADS = (
+    selectinload(Season.groups).selectinload(CriteriaGroupRow.items),
+    selectinload(Season.criteria).selectinload(CriterionRow.group),
+    selectinload(Season.members).selectinload(SeasonMember.agency),
+    selectinload(Season.events),
+)
+
+
 class BlocRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -115,12 +123,7 @@ class SeasonRepository:
         query = (
             select(Season)
             .where(Season.bloc_id == bloc_id, Season.year == year)
-            .options(
-                selectinload(Season.groups).selectinload(CriteriaGroupRow.items),
-                selectinload(Season.criteria).selectinload(CriterionRow.group),
-                selectinload(Season.members).selectinload(SeasonMember.agency),
-                selectinload(Season.events),
-            )
+            .options(*_SEASON_LOADS)
         )
         return (await self.session.scalars(query)).one_or_none()
 
@@ -141,6 +144,23 @@ class SeasonRepository:
             .where(Season.bloc_id == bloc_id, Season.year == latest)
         )
         return {agency_id: role for agency_id, role in rows}
+
+    async def current(self, bloc_id: int) -> tuple[int, int, datetime | None] | None:
+        """(id, version, announced_at) of the bloc's latest season: one cheap query."""
+        row = (
+            await self.session.execute(
+                select(Season.id, Season.version, Season.announced_at)
+                .where(Season.bloc_id == bloc_id)
+                .order_by(Season.year.desc())
+                .limit(1)
+            )
+        ).first()
+        return (row[0], row[1], row[2]) if row else None
+
+    async def by_id(self, season_id: int) -> Season | None:
+        """A season loaded like ``get``."""
+        query = select(Season).where(Season.id == season_id).options(*_SEASON_LOADS)
+        return (await self.session.scalars(query)).one_or_none()
 
     async def latest(self, bloc_id: int) -> Season | None:
         """The bloc's current (latest) season, loaded like ``get``."""

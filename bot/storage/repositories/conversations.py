@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.db import insert_or_ignore
+from bot.storage.db import insert_or_ignore, upsert
 from bot.storage.models import ConversationState, ProcessedUpdate
 
 
@@ -31,8 +32,25 @@ class ConversationRepository:
     async def state(self, platform: str, chat_id: str, user_id: str) -> ConversationState | None:
         return await self.session.get(ConversationState, (platform, chat_id, user_id))
 
-    def add(self, state: ConversationState) -> None:
-        self.session.add(state)
+    async def put(
+        self,
+        platform: str,
+        chat_id: str,
+        user_id: str,
+        state: str,
+        data: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        """Write a dialog state, whether or not one was stored before (one statement)."""
+        values = {
+            "platform": platform,
+            "chat_id": chat_id,
+            "user_id": user_id,
+            "state": state,
+            "data": data,
+            "updated_at": now,
+        }
+        await self.session.execute(upsert(self.session, ConversationState, values))
 
     async def states_in_flow(self, flow: str) -> list[ConversationState]:
         query = select(ConversationState).where(ConversationState.state == flow)

@@ -3,12 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.storage.models import Agency, Contact, EnrolmentFailure, GroupLink, Membership
+from bot.storage.models import (
+    Agency,
+    Bloc,
+    Contact,
+    EnrolmentFailure,
+    GroupLink,
+    Membership,
+    Season,
+    SeasonMember,
+)
+
+
+class LinkRow(NamedTuple):
+    """A contact's link as one row: bloc, agency and the agency's role this season."""
+
+    bloc_id: int
+    bloc_code: str
+    bloc_name: str
+    bloc_locale: str
+    bloc_timezone: str
+    agency_id: int
+    agency_code: str
+    agency_name: str
+    role: str | None
 
 
 class ContactRepository:
@@ -44,6 +68,41 @@ class ContactRepository:
             .order_by(Membership.agency_id, Membership.id)
         )
         return list((await self.session.scalars(query)).all())
+
+    async def links(self, contact_id: int) -> list[LinkRow]:
+        """The contact's links with agency, bloc and role in the bloc's latest season, newest
+        first, in one query."""
+        latest = (
+            select(Season.id)
+            .where(Season.bloc_id == Membership.bloc_id)
+            .order_by(Season.year.desc())
+            .limit(1)
+            .correlate(Membership)
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                Membership.bloc_id,
+                Bloc.code,
+                Bloc.name,
+                Bloc.locale,
+                Bloc.timezone,
+                Membership.agency_id,
+                Agency.code,
+                Agency.name,
+                SeasonMember.role,
+            )
+            .join(Agency, Agency.id == Membership.agency_id)
+            .join(Bloc, Bloc.id == Membership.bloc_id)
+            .outerjoin(
+                SeasonMember,
+                (SeasonMember.agency_id == Membership.agency_id)
+                & (SeasonMember.season_id == latest),
+            )
+            .where(Membership.contact_id == contact_id)
+            .order_by(Membership.linked_at.desc(), Membership.id.desc())
+        )
+        return [LinkRow(*row) for row in await self.session.execute(query)]
 
     def link(self, membership: Membership) -> None:
         self.session.add(membership)

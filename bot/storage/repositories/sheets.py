@@ -2,66 +2,102 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy import update as sa_update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.storage.db import insert_or_ignore
+from bot.storage.db import insert_or_ignore, upsert
 from bot.storage.models import AuditEntry, ScoreEntry, ScoreSheet
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """An agency's sheet as the chat reads it, in one query: status and entries by criterion."""
+
+    id: int
+    status: str
+    submitted_at: datetime | None
+    values: dict[int, Decimal]  # criterion id -> self-score
+    notes: dict[int, str]  # criterion id -> note
 
 
 class SheetRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(
-        self, season_id: int, agency_id: int, *, lock: bool = False, reload: bool = False
-    ) -> ScoreSheet | None:
-        """An agency's sheet with its entries.
-
-        ``lock`` holds the row until commit (PostgreSQL); ``reload`` reads it again even if
-        this session already has it.
-        """
+    async def read(self, season_id: int, agency_id: int, *, lock: bool = False) -> SheetRow | None:
+        """The sheet with its entries in one query; ``lock`` holds the sheet until commit."""
         query = (
-            select(ScoreSheet)
+            select(
+                ScoreSheet.id,
+                ScoreSheet.status,
+                ScoreSheet.submitted_at,
+                ScoreEntry.criterion_id,
+                ScoreEntry.self_value,
+                ScoreEntry.note,
+            )
+            .outerjoin(ScoreEntry, ScoreEntry.sheet_id == ScoreSheet.id)
             .where(ScoreSheet.season_id == season_id, ScoreSheet.agency_id == agency_id)
-            .options(selectinload(ScoreSheet.entries))
         )
         if lock:
-            query = query.with_for_update()
-        if reload:
-            query = query.execution_options(populate_existing=True)
-        return (await self.session.scalars(query)).one_or_none()
+            query = query.with_for_update(of=ScoreSheet)
+        rows = (await self.session.execute(query)).all()
+        if not rows:
+            return None
+        first = rows[0]
+        values = {r.criterion_id: r.self_value for r in rows if r.self_value is not None}
+        notes = {r.criterion_id: r.note for r in rows if r.note}
+        return SheetRow(first.id, first.status, first.submitted_at, values, notes)
 
-    async def get_or_create(self, season_id: int, agency_id: int, now: datetime) -> ScoreSheet:
-        """The agency's sheet, created if missing; safe when two people start it at once."""
-        await self.session.execute(
-            insert_or_ignore(
-                self.session, ScoreSheet, season_id=season_id, agency_id=agency_id,
-                status="draft", created_at=now, updated_at=now,
+    async def ensure(self, season_id: int, agency_id: int, now: datetime) -> SheetRow:
+        """The sheet, created if missing and held until commit; safe when two start it at once."""
+        row = await self.read(season_id, agency_id, lock=True)
+        if row is None:
+            await self.session.execute(
+                insert_or_ignore(
+                    self.session,
+                    ScoreSheet,
+                    season_id=season_id,
+                    agency_id=agency_id,
+                    status="draft",
+                    created_at=now,
+                    updated_at=now,
+                )
             )
-        )  # fmt: skip
-        sheet = await self.get(season_id, agency_id, lock=True)
-        assert sheet is not None
-        return sheet
+            row = await self.read(season_id, agency_id, lock=True)
+        assert row is not None
+        return row
 
-    async def entry(self, sheet_id: int, criterion_id: int, now: datetime) -> ScoreEntry:
-        """The entry of one criterion on a sheet, created empty if missing, locked for update."""
+    async def set_entry(
+        self, sheet_id: int, criterion_id: int, contact_id: int, now: datetime, **fields: Any
+    ) -> None:
+        """Write fields of one criterion's entry (``self_value``, ``note``), creating it."""
+        values = {
+            "sheet_id": sheet_id,
+            "criterion_id": criterion_id,
+            "updated_by_id": contact_id,
+            "updated_at": now,
+            **fields,
+        }
+        statement = upsert(self.session, ScoreEntry, values, keys=["sheet_id", "criterion_id"])
+        await self.session.execute(statement)
+
+    async def update(self, sheet_id: int, **fields: Any) -> None:
+        """Change columns of a sheet (status, submitted_at, updated_at...)."""
         await self.session.execute(
-            insert_or_ignore(
-                self.session, ScoreEntry, sheet_id=sheet_id, criterion_id=criterion_id,
-                updated_at=now,
-            )
-        )  # fmt: skip
-        query = (
-            select(ScoreEntry)
-            .where(ScoreEntry.sheet_id == sheet_id, ScoreEntry.criterion_id == criterion_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
+            sa_update(ScoreSheet).where(ScoreSheet.id == sheet_id).values(**fields)
         )
-        return (await self.session.scalars(query)).one()
+
+    async def append_audit(self, rows: list[dict[str, Any]]) -> None:
+        """Append several audit rows in one statement; rows are never changed afterwards."""
+        if rows:
+            await self.session.execute(insert(AuditEntry), rows)
 
     async def for_season(self, season_id: int) -> list[ScoreSheet]:
         """Every sheet of a season with its entries."""
