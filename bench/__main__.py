@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import storage
+from bench import chat, storage
 
 
 def main() -> None:
     asyncio.run(storage.run())
+    asyncio.run(chat.run())
 
 
 main()

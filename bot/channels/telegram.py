@@ -369,8 +369,11 @@ def _application(settings: Settings) -> TelegramApp:
         )
         .get_updates_request(HTTPXRequest(connection_pool_size=2, read_timeout=10.0))
         .rate_limiter(
+            # Replies to someone typing go out at once (a 429 is retried after retry_after);
+            # the overall pace of messages the bot sends on its own is kept by the outbox.
+            # Groups are held to Telegram's 20 messages a minute here.
             AIORateLimiter(
-                overall_max_rate=25,
+                overall_max_rate=0,
                 overall_time_period=1,
                 group_max_rate=20,
                 group_time_period=60,

@@ -92,44 +92,44 @@ async def test_a_whole_season_on_telegram(
 
         # Thuế: every kind of bad input first, then the whole sheet by lines.
         thue = people["thue"]
-        assert "I.1 —" in await say(tg, thue, "/score", replies=2)
+        assert "I.1 —" in await say(tg, thue, "/score")
         assert "không phải là số" in await say(tg, thue, "mười")
         assert "không được nhỏ hơn 0" in await say(tg, thue, "-1")
         assert "vượt quá điểm tối đa của I.1" in await say(tg, thue, "30")
         assert "không phải bội số của 0,5" in await say(tg, thue, "8,3")
         assert "không có tiêu chí I.9" in await say(tg, thue, "I.9 5")
-        review = await say(tg, thue, sheet_lines(24), replies=2)
+        review = await say(tg, thue, sheet_lines(24))
         assert "Tổng điểm: 103" in review
         assert "Đã nộp" in await press(tg, thue, "Nộp bảng điểm")
 
         # Thống kê: step by step; the bot is killed in the middle and started again.
         thongke = people["thongke"]
-        await say(tg, thongke, "/chamdiem", replies=2)
-        await say(tg, thongke, "22", replies=2)
+        await say(tg, thongke, "/chamdiem")
+        await say(tg, thongke, "22")
         for value in STEPS[:5]:
-            await say(tg, thongke, value, replies=2)
+            await say(tg, thongke, value)
         assert await bot.kill() != 0
         bot.start()
         await bot.wait_running()
-        resumed = await say(tg, thongke, "/score", replies=2)
+        resumed = await say(tg, thongke, "/score")
         assert "đã chấm 6/17" in resumed and "IV.1 —" in resumed
         for value in STEPS[5:]:
-            last = await say(tg, thongke, value, replies=2)
+            last = await say(tg, thongke, value)
         assert "Tổng điểm: 101" in last
         await press(tg, thongke, "Nộp bảng điểm")
 
         # Everyone else: by lines (nhnn leads with 104), Kho bạc step by step.
         khobac = people["khobac"]
-        await say(tg, khobac, "/score", replies=2)
+        await say(tg, khobac, "/score")
         for value in ["23", *STEPS]:
-            await say(tg, khobac, value, replies=2)
+            await say(tg, khobac, value)
         await press(tg, khobac, "Nộp bảng điểm")
         for code, first in [("nhnn", 25), ("dutru", 21), ("bhxh", 20), ("haiquan", 19)]:
-            await say(tg, people[code], "/score", replies=2)
-            await say(tg, people[code], sheet_lines(first), replies=2)
+            await say(tg, people[code], "/score")
+            await say(tg, people[code], sheet_lines(first))
             await press(tg, people[code], "Nộp bảng điểm")
-        await say(tg, people["qltt"], "/score", replies=2)
-        await say(tg, people["qltt"], sheet_lines(18), replies=2)  # not submitted
+        await say(tg, people["qltt"], "/score")
+        await say(tg, people["qltt"], sheet_lines(18))  # not submitted
 
         # Only leaders see the provisional ranking; strangers and members cannot announce.
         stranger = tg.user(4040, "Người lạ")
