@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import statistics
-import subprocess
+import random
 import sys
 import tempfile
 import time
@@ -28,6 +27,11 @@ from bot.testing.process import BotProcess
 from bot.testing.telegram_emulator import FakeUser, TelegramEmulator
 
 CONTACTS = int(os.environ.get("BENCH_CONTACTS", "200"))
+# Paced run: a person reads the prompt and types the next score; seconds between answers.
+THINK = (
+    float(os.environ.get("BENCH_THINK_MIN", "3")),
+    float(os.environ.get("BENCH_THINK_MAX", "7")),
+)
 BLOC_SIZE = 50  # agencies per bloc (the bloc file allows at most 50)
 CRITERIA = 20
 TIMEOUT = 60.0
@@ -102,15 +106,21 @@ class Run:
         )
 
 
-async def converse(tg: TelegramEmulator, user: FakeUser, texts: list[str], run: Run) -> None:
-    """Send each text and wait for the first reply before the next, like a person."""
+async def converse(
+    tg: TelegramEmulator, user: FakeUser, texts: list[str], run: Run, think: random.Random | None
+) -> None:
+    """Send each text and wait for the first reply before the next, like a person.
+
+    Latency is the emulator's own clock: the person's message recorded, the bot's reply
+    recorded. ``think`` pauses between answers (None: none, the saturation run).
+    """
     for text in texts:
-        sent = time.perf_counter()
-        await user.send(text)
-        await tg.wait_for(user, timeout=TIMEOUT)
-        run.latencies.append(time.perf_counter() - sent)
+        if think is not None:
+            await asyncio.sleep(think.uniform(*THINK))
+        message = await user.send(text)
+        (reply,) = await tg.wait_for(user, timeout=TIMEOUT)
+        run.latencies.append(reply.at - message.at)
         run.updates += 1
-        tg.mark(user)
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -121,11 +131,23 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-async def measure(name: str, tg: TelegramEmulator, scripts: list[list[str]], pid: int) -> Run:
+async def measure(
+    name: str,
+    tg: TelegramEmulator,
+    scripts: list[list[str]],
+    pid: int,
+    *,
+    first: int = 5000,
+    paced: bool = False,
+) -> Run:
+    """People ``first``, ``first + 1``... each play one script, all at once."""
     run = Run(name)
-    users = [tg.user(5000 + n, f"Người {n}") for n in range(len(scripts))]
+    users = [tg.user(first + n, f"Người {n}") for n in range(len(scripts))]
+    thinks = [random.Random(n) if paced else None for n in range(len(scripts))]
     started = time.perf_counter()
-    await asyncio.gather(*(converse(tg, u, s, run) for u, s in zip(users, scripts, strict=True)))
+    await asyncio.gather(
+        *(converse(tg, u, s, run, t) for u, s, t in zip(users, scripts, thinks, strict=True))
+    )
     run.seconds = time.perf_counter() - started
     run.peak_rss_mb = peak_rss_mb(pid)
     return run
@@ -136,47 +158,68 @@ def sheet_script() -> list[str]:
     return ["/score", *answers]
 
 
-async def bench_blocbot(folder: Path) -> Run:
+async def bench_blocbot(folder: Path) -> tuple[Run, Run]:
     url = f"sqlite+aiosqlite:///{folder}/bench.db"
-    codes = await seed(url, CONTACTS)
+    codes = await seed(url, 2 * CONTACTS)
     async with TelegramEmulator() as tg:
         bot = BotProcess.against(tg, url, folder).start()
         try:
             await bot.wait_running()
-            enrol = await measure("enrol", tg, [[f"/start {code}"] for code in codes], bot.pid)
+            enrol = await measure("enrol", tg, [[f"/start {c}"] for c in codes], bot.pid)
             print(enrol.line())
-            return await measure("blocbot", tg, [sheet_script() for _ in codes], bot.pid)
+            scripts = [sheet_script() for _ in range(CONTACTS)]
+            full = await measure("blocbot", tg, scripts, bot.pid)
+            print(full.line())
+            calm = await measure(
+                "blocbot~", tg, scripts, bot.pid, first=5000 + CONTACTS, paced=True
+            )
+            print(calm.line())
+            return full, calm
         finally:
             await bot.stop()
 
 
-async def bench_echo() -> Run:
+async def bench_echo() -> tuple[Run, Run]:
     async with TelegramEmulator() as tg:
-        child = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("echo_bot.py")), tg.api_url],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+        script = Path(__file__).with_name("echo_bot.py")
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(script),
+            tg.api_url,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
         )
         try:
             assert child.stdout is not None
-            await asyncio.get_running_loop().run_in_executor(None, child.stdout.readline)
+            await child.stdout.readline()
             warm = tg.user(4999, "warm")
             await warm.send("ping")
             await tg.wait_for(warm, timeout=TIMEOUT)
-            return await measure("echo", tg, [sheet_script() for _ in range(CONTACTS)], child.pid)
+            scripts = [sheet_script() for _ in range(CONTACTS)]
+            full = await measure("echo", tg, scripts, child.pid)
+            print(full.line())
+            calm = await measure(
+                "echo~", tg, scripts, child.pid, first=5000 + CONTACTS, paced=True
+            )
+            print(calm.line())
+            return full, calm
         finally:
             child.terminate()
-            child.wait(10)
+            await child.wait()
 
 
 async def run() -> None:
-    print(f"== chat: {CONTACTS} contacts fill a {CRITERIA}-criterion sheet at once ==")
-    with tempfile.TemporaryDirectory() as folder:
-        blocbot = await bench_blocbot(Path(folder))
-    echo = await bench_echo()
-    print(blocbot.line())
-    print(echo.line())
     print(
-        f"blocbot / echo floor: throughput {blocbot.rate / echo.rate:.2f}x, "
-        f"p99 latency {blocbot.percentile(0.99) / echo.percentile(0.99):.1f}x"
+        f"== chat: {CONTACTS} contacts fill a {CRITERIA}-criterion sheet at once, over HTTP "
+        f"through the Telegram emulator ==\n"
+        f"   saturated: nobody pauses (throughput); paced (~): {THINK[0]:g}-{THINK[1]:g} s "
+        f"between answers (latency at a human pace)"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        blocbot, blocbot_paced = await bench_blocbot(Path(folder))
+    echo, echo_paced = await bench_echo()
+    print(
+        f"blocbot / echo floor: throughput {blocbot.rate / echo.rate:.2f}x; "
+        f"paced p99 {blocbot_paced.percentile(0.99):.1f} ms vs "
+        f"{echo_paced.percentile(0.99):.1f} ms"
     )

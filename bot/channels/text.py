@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.handlers.model import Outgoing
+from bot.i18n import _
 
 TELEGRAM_LIMIT = 4096  # characters in one Telegram message
 ZALO_LIMIT = 2000  # characters in one Zalo message
@@ -50,7 +51,7 @@ def render_options(outgoing: Outgoing) -> str:
     """The message text with its buttons written out, for channels without buttons.
 
     A menu becomes numbered lines (``1. label``) answered with the number; other buttons become
-    one line ``label: keyword · label: keyword`` naming what to type instead.
+    one line naming what to type instead: ``(type: back · skip · note)``.
     """
     buttons = outgoing.rows()
     if not buttons:
@@ -58,7 +59,7 @@ def render_options(outgoing: Outgoing) -> str:
     if outgoing.menu:
         options = [f"{number}. {button.label}" for number, button in enumerate(buttons, 1)]
         return "\n".join([outgoing.text, *options])
-    keywords = [f"{button.label}: {button.keyword}" for button in buttons if button.keyword]
+    keywords = [button.keyword for button in buttons if button.keyword]
     if not keywords:
         return outgoing.text
-    return f"{outgoing.text}\n{' · '.join(keywords)}"
+    return outgoing.text + "\n" + _("(type: {words})").format(words=" · ".join(keywords))

@@ -188,7 +188,7 @@ class ScoringService:
                 )
             if audit:
                 await uow.sheets.append_audit(audit)
-                await uow.sheets.update(row.id, updated_at=now)
+                await uow.sheets.touch(row.id, now)
             await uow.commit()
             return self._view(season, agency_id, row)
 
@@ -204,7 +204,9 @@ class ScoringService:
             criterion_id = season.shape.ids[code]
             old = row.notes.get(criterion_id)
             if old != text:
-                await uow.sheets.set_entry(row.id, criterion_id, contact_id, now, note=text)
+                await uow.sheets.set_entry(
+                    row.id, criterion_id, contact_id, now, note=text, field="note"
+                )
                 await uow.sheets.append_audit(
                     [_audit(now, row.id, contact_id, "note", old, text, criterion_id)]
                 )
@@ -244,12 +246,12 @@ class ScoringService:
                 await uow.sheets.append_audit(
                     [_audit(now, row.id, contact_id, "status", row.status, status.value)]
                 )
-                await uow.sheets.update(
+                await uow.sheets.set_status(
                     row.id,
-                    status=status.value,
-                    submitted_at=now if submitted else None,
-                    submitted_by_id=contact_id if submitted else None,
-                    updated_at=now,
+                    status.value,
+                    now if submitted else None,
+                    contact_id if submitted else None,
+                    now,
                 )
                 row = replace(row, status=status.value, submitted_at=now if submitted else None)
             await uow.commit()

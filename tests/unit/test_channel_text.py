@@ -84,7 +84,7 @@ def test_buttons_become_one_line_of_keywords() -> None:
             (Button("Không có từ khóa", "sheet:x"),),
         ),
     )
-    assert render_options(outgoing) == "Nộp bảng điểm?\nNộp: /submit · Sửa: /edit"
+    assert render_options(outgoing) == "Nộp bảng điểm?\n(type: /submit · /edit)"
 
 
 def test_buttons_without_keywords_add_nothing() -> None:

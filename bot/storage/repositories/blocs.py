@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CompoundSelect, func, or_, select, union
+from sqlalchemy import CompoundSelect, bindparam, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -49,6 +49,14 @@ _SEASON_LOADS = (
     selectinload(Season.criteria).selectinload(CriterionRow.group),
     selectinload(Season.members).selectinload(SeasonMember.agency),
     selectinload(Season.events),
+)
+
+
+_CURRENT = (
+    select(Season.id, Season.version, Season.announced_at)
+    .where(Season.bloc_id == bindparam("bloc_id"))
+    .order_by(Season.year.desc())
+    .limit(1)
 )
 
 
@@ -147,14 +155,7 @@ class SeasonRepository:
 
     async def current(self, bloc_id: int) -> tuple[int, int, datetime | None] | None:
         """(id, version, announced_at) of the bloc's latest season: one cheap query."""
-        row = (
-            await self.session.execute(
-                select(Season.id, Season.version, Season.announced_at)
-                .where(Season.bloc_id == bloc_id)
-                .order_by(Season.year.desc())
-                .limit(1)
-            )
-        ).first()
+        row = (await self.session.execute(_CURRENT, {"bloc_id": bloc_id})).first()
         return (row[0], row[1], row[2]) if row else None
 
     async def by_id(self, season_id: int) -> Season | None:

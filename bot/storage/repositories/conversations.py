@@ -5,11 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Executable, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.db import insert_or_ignore, upsert
+from bot.storage.db import Prepared, dialect_insert
 from bot.storage.models import ConversationState, ProcessedUpdate
+
+
+def _put_state(dialect: str) -> Executable:
+    insert = dialect_insert(dialect, ConversationState)
+    changed = {name: insert.excluded[name] for name in ("state", "data", "updated_at")}
+    return insert.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=["platform", "chat_id", "user_id"], set_=changed
+    )
+
+
+_CLAIM = Prepared(
+    lambda dialect: dialect_insert(dialect, ProcessedUpdate).on_conflict_do_nothing()
+)
+_PUT_STATE = Prepared(_put_state)
 
 
 class ConversationRepository:
@@ -18,10 +32,8 @@ class ConversationRepository:
 
     async def claim_update(self, platform: str, update_id: str, now: datetime) -> bool:
         """Record an update as processed; False when it already was (a second delivery)."""
-        statement = insert_or_ignore(
-            self.session, ProcessedUpdate, platform=platform, update_id=update_id, processed_at=now
-        )
-        result = await self.session.execute(statement)
+        values = {"platform": platform, "update_id": update_id, "processed_at": now}
+        result = await self.session.execute(_CLAIM(self.session), values)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def forget_updates_before(self, moment: datetime) -> None:
@@ -50,7 +62,7 @@ class ConversationRepository:
             "data": data,
             "updated_at": now,
         }
-        await self.session.execute(upsert(self.session, ConversationState, values))
+        await self.session.execute(_PUT_STATE(self.session), values)
 
     async def states_in_flow(self, flow: str) -> list[ConversationState]:
         query = select(ConversationState).where(ConversationState.state == flow)

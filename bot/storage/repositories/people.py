@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -35,13 +35,48 @@ class LinkRow(NamedTuple):
     role: str | None
 
 
+_CONTACT = select(Contact).where(
+    Contact.platform == bindparam("platform"), Contact.user_id == bindparam("user_id")
+)
+_LATEST_SEASON = (
+    select(Season.id)
+    .where(Season.bloc_id == Membership.bloc_id)
+    .order_by(Season.year.desc())
+    .limit(1)
+    .correlate(Membership)
+    .scalar_subquery()
+)
+_LINKS = (
+    select(
+        Membership.bloc_id,
+        Bloc.code,
+        Bloc.name,
+        Bloc.locale,
+        Bloc.timezone,
+        Membership.agency_id,
+        Agency.code,
+        Agency.name,
+        SeasonMember.role,
+    )
+    .join(Agency, Agency.id == Membership.agency_id)
+    .join(Bloc, Bloc.id == Membership.bloc_id)
+    .outerjoin(
+        SeasonMember,
+        (SeasonMember.agency_id == Membership.agency_id)
+        & (SeasonMember.season_id == _LATEST_SEASON),
+    )
+    .where(Membership.contact_id == bindparam("contact_id"))
+    .order_by(Membership.linked_at.desc(), Membership.id.desc())
+)
+
+
 class ContactRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, platform: str, user_id: str) -> Contact | None:
-        query = select(Contact).where(Contact.platform == platform, Contact.user_id == user_id)
-        return (await self.session.scalars(query)).one_or_none()
+        params = {"platform": platform, "user_id": user_id}
+        return (await self.session.scalars(_CONTACT, params)).one_or_none()
 
     async def by_id(self, contact_id: int) -> Contact | None:
         return await self.session.get(Contact, contact_id)
@@ -72,37 +107,8 @@ class ContactRepository:
     async def links(self, contact_id: int) -> list[LinkRow]:
         """The contact's links with agency, bloc and role in the bloc's latest season, newest
         first, in one query."""
-        latest = (
-            select(Season.id)
-            .where(Season.bloc_id == Membership.bloc_id)
-            .order_by(Season.year.desc())
-            .limit(1)
-            .correlate(Membership)
-            .scalar_subquery()
-        )
-        query = (
-            select(
-                Membership.bloc_id,
-                Bloc.code,
-                Bloc.name,
-                Bloc.locale,
-                Bloc.timezone,
-                Membership.agency_id,
-                Agency.code,
-                Agency.name,
-                SeasonMember.role,
-            )
-            .join(Agency, Agency.id == Membership.agency_id)
-            .join(Bloc, Bloc.id == Membership.bloc_id)
-            .outerjoin(
-                SeasonMember,
-                (SeasonMember.agency_id == Membership.agency_id)
-                & (SeasonMember.season_id == latest),
-            )
-            .where(Membership.contact_id == contact_id)
-            .order_by(Membership.linked_at.desc(), Membership.id.desc())
-        )
-        return [LinkRow(*row) for row in await self.session.execute(query)]
+        rows = await self.session.execute(_LINKS, {"contact_id": contact_id})
+        return [LinkRow(*row) for row in rows]
 
     def link(self, membership: Membership) -> None:
         self.session.add(membership)

@@ -2,18 +2,69 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Executable, Table, bindparam, insert, select
 from sqlalchemy import update as sa_update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.storage.db import insert_or_ignore, upsert
+from bot.storage.db import Prepared, dialect_insert, insert_or_ignore
 from bot.storage.models import AuditEntry, ScoreEntry, ScoreSheet
+
+_SHEET_AND_ENTRIES = (
+    select(
+        ScoreSheet.id,
+        ScoreSheet.status,
+        ScoreSheet.submitted_at,
+        ScoreEntry.criterion_id,
+        ScoreEntry.self_value,
+        ScoreEntry.note,
+    )
+    .outerjoin(ScoreEntry, ScoreEntry.sheet_id == ScoreSheet.id)
+    .where(
+        ScoreSheet.season_id == bindparam("season_id"),
+        ScoreSheet.agency_id == bindparam("agency_id"),
+    )
+)
+_READ = _SHEET_AND_ENTRIES
+_READ_LOCKED = _SHEET_AND_ENTRIES.with_for_update(of=ScoreSheet)
+_SHEETS = cast(Table, ScoreSheet.__table__)
+_TOUCH = (
+    sa_update(_SHEETS)
+    .where(_SHEETS.c.id == bindparam("s_id"))
+    .values(updated_at=bindparam("s_at"))
+)
+_STATUS = (
+    sa_update(_SHEETS)
+    .where(_SHEETS.c.id == bindparam("s_id"))
+    .values(
+        status=bindparam("s_status"),
+        submitted_at=bindparam("s_submitted_at"),
+        submitted_by_id=bindparam("s_by"),
+        updated_at=bindparam("s_at"),
+    )
+)
+_AUDIT = insert(cast(Table, AuditEntry.__table__))
+
+
+def _set_entry(field: str) -> Callable[[str], Executable]:
+    def build(dialect: str) -> Executable:
+        insert = dialect_insert(dialect, ScoreEntry)
+        changed = {name: insert.excluded[name] for name in (field, "updated_by_id", "updated_at")}
+        return insert.on_conflict_do_update(  # type: ignore[no-any-return]
+            index_elements=["sheet_id", "criterion_id"], set_=changed
+        )
+
+    return build
+
+
+_SET_SELF = Prepared(_set_entry("self_value"))
+_SET_NOTE = Prepared(_set_entry("note"))
 
 
 @dataclass(frozen=True)
@@ -33,21 +84,9 @@ class SheetRepository:
 
     async def read(self, season_id: int, agency_id: int, *, lock: bool = False) -> SheetRow | None:
         """The sheet with its entries in one query; ``lock`` holds the sheet until commit."""
-        query = (
-            select(
-                ScoreSheet.id,
-                ScoreSheet.status,
-                ScoreSheet.submitted_at,
-                ScoreEntry.criterion_id,
-                ScoreEntry.self_value,
-                ScoreEntry.note,
-            )
-            .outerjoin(ScoreEntry, ScoreEntry.sheet_id == ScoreSheet.id)
-            .where(ScoreSheet.season_id == season_id, ScoreSheet.agency_id == agency_id)
-        )
-        if lock:
-            query = query.with_for_update(of=ScoreSheet)
-        rows = (await self.session.execute(query)).all()
+        query = _READ_LOCKED if lock else _READ
+        params = {"season_id": season_id, "agency_id": agency_id}
+        rows = (await self.session.execute(query, params)).all()
         if not rows:
             return None
         first = rows[0]
@@ -75,29 +114,53 @@ class SheetRepository:
         return row
 
     async def set_entry(
-        self, sheet_id: int, criterion_id: int, contact_id: int, now: datetime, **fields: Any
+        self,
+        sheet_id: int,
+        criterion_id: int,
+        contact_id: int,
+        now: datetime,
+        *,
+        self_value: Decimal | None = None,
+        note: str | None = None,
+        field: str = "self_value",
     ) -> None:
-        """Write fields of one criterion's entry (``self_value``, ``note``), creating it."""
+        """Write one criterion's self-score or note (``field``), creating the entry."""
         values = {
             "sheet_id": sheet_id,
             "criterion_id": criterion_id,
             "updated_by_id": contact_id,
             "updated_at": now,
-            **fields,
+            field: self_value if field == "self_value" else note,
         }
-        statement = upsert(self.session, ScoreEntry, values, keys=["sheet_id", "criterion_id"])
-        await self.session.execute(statement)
+        statement = _SET_SELF if field == "self_value" else _SET_NOTE
+        await self.session.execute(statement(self.session), values)
 
-    async def update(self, sheet_id: int, **fields: Any) -> None:
-        """Change columns of a sheet (status, submitted_at, updated_at...)."""
-        await self.session.execute(
-            sa_update(ScoreSheet).where(ScoreSheet.id == sheet_id).values(**fields)
-        )
+    async def touch(self, sheet_id: int, now: datetime) -> None:
+        """Note that the sheet changed now."""
+        await self.session.execute(_TOUCH, {"s_id": sheet_id, "s_at": now})
+
+    async def set_status(
+        self,
+        sheet_id: int,
+        status: str,
+        submitted_at: datetime | None,
+        submitted_by: int | None,
+        now: datetime,
+    ) -> None:
+        """Move the sheet to a status (draft, submitted, locked)."""
+        params = {
+            "s_id": sheet_id,
+            "s_status": status,
+            "s_submitted_at": submitted_at,
+            "s_by": submitted_by,
+            "s_at": now,
+        }
+        await self.session.execute(_STATUS, params)
 
     async def append_audit(self, rows: list[dict[str, Any]]) -> None:
-        """Append several audit rows in one statement; rows are never changed afterwards."""
+        """Append audit rows in one statement; rows are never changed afterwards."""
         if rows:
-            await self.session.execute(insert(AuditEntry), rows)
+            await self.session.execute(_AUDIT, rows)
 
     async def for_season(self, season_id: int) -> list[ScoreSheet]:
         """Every sheet of a season with its entries."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -69,6 +70,7 @@ class ChatMessage:
     edit_count: int = 0
     deleted: bool = False
     seen_by_bot: bool = True
+    at: float = field(default_factory=time.perf_counter)  # when the emulator recorded it
 
     @property
     def chat_id(self) -> int:
