@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from zoneinfo import ZoneInfo
@@ -38,7 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     set_default_locale(settings.locale)
     args = _parser().parse_args(argv)
     command: Callable[[App, argparse.Namespace], Awaitable[int]] = args.command
-    return asyncio.run(_with_app(settings, command, args))
+    try:
+        return asyncio.run(_with_app(settings, command, args))
+    except BrokenPipeError:  # the reader went away (``blocbot ... | head``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 async def _with_app(
