@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from bot.domain.rules import TieBreak, TieBreakKind
 from bot.domain.scores import NO_WORDS, YES_WORDS
 from bot.handlers.context import Context
@@ -21,6 +24,9 @@ from bot.services.scoring import NoSeason
 
 PREFIX = "an"  # announcement confirmation buttons: an:yes:<year>, an:no
 FLOW = "announce"  # waiting for the head to confirm, also by a typed number or keyword
+
+
+V = TypeVar("V")
 
 
 def register(router: Router) -> None:
@@ -50,30 +56,34 @@ def register(router: Router) -> None:
     router.flow(FLOW, answer)
 
 
-async def progress(ctx: Context, _args: str) -> None:
-    """Show who has submitted, who is drafting, and the time left."""
+async def _read(ctx: Context, read: Callable[[int], Awaitable[V]]) -> tuple[int, V] | None:
+    """The bloc of this chat and what ``read`` says of it, or a reply saying why not."""
     bloc_id = _bloc(ctx)
     if bloc_id is None:
-        return
+        return None
     try:
-        view = await ctx.services.results.progress(bloc_id)
+        return bloc_id, await read(bloc_id)
     except NoSeason:
         ctx.reply(_("The bloc has no emulation season yet."))
+        return None
+
+
+async def progress(ctx: Context, _args: str) -> None:
+    """Show who has submitted, who is drafting, and the time left."""
+    found = await _read(ctx, ctx.services.results.progress)
+    if found is None:
         return
+    bloc_id, view = found
     leader = ctx.person.leads(bloc_id) and not ctx.incoming.in_group
     ctx.reply(progress_text(view, contacts=leader))
 
 
 async def standings(ctx: Context, _args: str) -> None:
     """Show the ranking this person may see here."""
-    bloc_id = _bloc(ctx)
-    if bloc_id is None:
+    found = await _read(ctx, ctx.services.results.standings)
+    if found is None:
         return
-    try:
-        view = await ctx.services.results.standings(bloc_id)
-    except NoSeason:
-        ctx.reply(_("The bloc has no emulation season yet."))
-        return
+    bloc_id, view = found
     if view.final:
         ctx.reply(results_post(view))
     elif ctx.person.leads(bloc_id) and not ctx.incoming.in_group:

@@ -47,16 +47,11 @@ class EnrolmentService:
         """Link ``person`` to the agency of an invite code."""
         now = self.clock.now()
         async with self.uow() as uow:
-            wait = await self._throttled(uow, person, now)
-            if wait is not None:
-                return EnrolResult(Outcome.WAIT, wait=wait)
-            invite = await uow.invites.find(normalize_code(text))
-            problem = self._problem(invite, now, "agency")
-            if problem is not None or invite is None or invite.agency is None:
-                uow.failures.add(person.platform, person.user_id, now)
-                await uow.commit()
-                return EnrolResult(problem or Outcome.UNKNOWN)
+            invite = await self._usable(uow, person, text, "agency", now)
+            if isinstance(invite, EnrolResult):
+                return invite
             agency = invite.agency
+            assert agency is not None
             bloc = await uow.blocs.by_id(agency.bloc_id)
             current = next(
                 (
@@ -98,15 +93,9 @@ class EnrolmentService:
         """Bind a group chat to the bloc of a group code, if the person leads that bloc."""
         now = self.clock.now()
         async with self.uow() as uow:
-            wait = await self._throttled(uow, person, now)
-            if wait is not None:
-                return EnrolResult(Outcome.WAIT, wait=wait)
-            invite = await uow.invites.find(normalize_code(text))
-            problem = self._problem(invite, now, "group")
-            if problem is not None or invite is None:
-                uow.failures.add(person.platform, person.user_id, now)
-                await uow.commit()
-                return EnrolResult(problem or Outcome.UNKNOWN)
+            invite = await self._usable(uow, person, text, "group", now)
+            if isinstance(invite, EnrolResult):
+                return invite
             bloc = await uow.blocs.by_id(invite.bloc_id)
             name = bloc.name if bloc else ""
             if not person.leads(invite.bloc_id):
@@ -132,6 +121,21 @@ class EnrolmentService:
             invite.uses += 1
             await uow.commit()
             return EnrolResult(Outcome.LINKED, invite.bloc_id, name)
+
+    async def _usable(
+        self, uow: UnitOfWork, person: Person, text: str, kind: str, now: datetime
+    ) -> Invite | EnrolResult:
+        """The invite a typed code names, or why it cannot be used (a wrong code is counted)."""
+        wait = await self._throttled(uow, person, now)
+        if wait is not None:
+            return EnrolResult(Outcome.WAIT, wait=wait)
+        invite = await uow.invites.find(normalize_code(text))
+        problem = self._problem(invite, now, kind)
+        if problem is not None or invite is None:
+            uow.failures.add(person.platform, person.user_id, now)
+            await uow.commit()
+            return EnrolResult(problem or Outcome.UNKNOWN)
+        return invite
 
     @staticmethod
     def _problem(invite: Invite | None, now: datetime, kind: str) -> Outcome | None:
