@@ -171,6 +171,8 @@ class Event(Base):
     closes_scoring: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str] = mapped_column(String(16), default="file")  # file, chat
     cancelled_at: Mapped[datetime | None]
+    # Bumped when the event moves: reminders are keyed by it, so a moved event reminds again.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class Contact(Base):
@@ -340,4 +342,47 @@ class EnrolmentFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+
+
+class OutboxMessage(Base):
+    """A message the bot sends on its own initiative, waiting for (or done by) the dispatcher.
+
+    Written in the same transaction as the change that caused it; the dispatcher claims due
+    rows, sends them within the platform's limits and records what happened.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    chat_kind: Mapped[str] = mapped_column(String(16), default="private")  # private, group
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    bloc_id: Mapped[int | None] = mapped_column(ForeignKey("blocs.id", ondelete="CASCADE"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    due_at: Mapped[datetime]
+    not_after: Mapped[datetime | None]  # past this it is no longer worth sending: skipped
+    quiet: Mapped[bool] = mapped_column(Boolean, default=False)  # waits out the night
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # pending, sending, sent, failed, skipped, cancelled
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    lease_until: Mapped[datetime | None]  # a claim by a dispatcher holds until then
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class ScheduleMark(Base):
+    """A scheduled job that has run once (a reminder fired, a digest posted): never again."""
+
+    __tablename__ = "schedule_marks"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
     at: Mapped[datetime]

@@ -23,6 +23,7 @@ from bot.storage.repositories import (
     EnrolmentFailureRepository,
     GroupLinkRepository,
     InviteRepository,
+    OutboxRepository,
     SeasonRepository,
     SheetRepository,
 )
@@ -39,6 +40,7 @@ class UnitOfWork:
     sheets: SheetRepository
     conversations: ConversationRepository
     failures: EnrolmentFailureRepository
+    outbox: OutboxRepository
 
     def __init__(self, session: AsyncSession, *, scoped: bool = False) -> None:
         self.session = session
@@ -51,6 +53,7 @@ class UnitOfWork:
         self.sheets = SheetRepository(session)
         self.conversations = ConversationRepository(session)
         self.failures = EnrolmentFailureRepository(session)
+        self.outbox = OutboxRepository(session)
 
     async def commit(self) -> None:
         if self.scoped:

@@ -7,6 +7,7 @@ from bot.storage.repositories.blocs import (
     SeasonRepository,
 )
 from bot.storage.repositories.conversations import ConversationRepository
+from bot.storage.repositories.outbox import NewMessage, OutboxRepository
 from bot.storage.repositories.people import (
     ContactRepository,
     EnrolmentFailureRepository,
@@ -22,6 +23,8 @@ __all__ = [
     "EnrolmentFailureRepository",
     "GroupLinkRepository",
     "InviteRepository",
+    "NewMessage",
+    "OutboxRepository",
     "SeasonRepository",
     "SheetRepository",
 ]
