@@ -37,3 +37,25 @@ class FrozenClock:
         if moment.tzinfo is None:
             raise ValueError("FrozenClock needs a timezone-aware moment")
         self._now = moment.astimezone(UTC)
+
+
+class OffsetClock:
+    """The real time moved by an offset: the console demo's clock, which ``:time`` moves on."""
+
+    def __init__(self, base: Clock | None = None) -> None:
+        self._base = base or SystemClock()
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return self._base.now() + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        if delta < timedelta(0):
+            raise ValueError("time only moves forward")
+        self.offset += delta
+
+    def set(self, moment: datetime) -> None:
+        """Move to ``moment`` (timezone-aware), forward only."""
+        if moment.tzinfo is None:
+            raise ValueError("OffsetClock needs a timezone-aware moment")
+        self.advance(moment.astimezone(UTC) - self.now())

@@ -2,7 +2,8 @@
 
 Every line a person types becomes an ``Incoming`` on the platform ``console``, except the
 meta-commands, which steer the console itself: ``:as CODE`` (be that agency's contact),
-``:in group`` / ``:in dm``, ``:who``, ``:reset``, ``:help`` and ``:quit``. Replies are printed
+``:in group`` / ``:in dm``, ``:who``, ``:time`` (move the clock), ``:reset``, ``:help`` and
+``:quit``. Replies are printed
 under the prompt; what the bot sends to the group or to other people is printed with a prefix,
 so one sees everything the bloc receives.
 """
@@ -10,22 +11,25 @@ so one sees everything the bloc receives.
 from __future__ import annotations
 
 import asyncio
-import codecs
 import itertools
 import os
+import re
 import signal
-import stat
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
+from bot.channels.console_input import LineReader
 from bot.channels.hub import Hub
 from bot.channels.text import render_options
+from bot.clock import OffsetClock
 from bot.handlers.formatting import role_name
 from bot.handlers.model import ChatKind, Incoming, Outgoing, Sender
 from bot.handlers.router import Router
-from bot.i18n import _, use_locale
+from bot.i18n import N_, _, use_locale
 
 PLATFORM = "console"
 BOT_USERNAME = "blocbot"
@@ -41,82 +45,47 @@ class Stage:
     head: str  # agency code of the bloc head
     group_id: str
     group_title: str
+    timezone: str = "Asia/Ho_Chi_Minh"
+    clock: OffsetClock | None = None  # ``:time`` moves it
+    fire: Callable[[], Awaitable[object]] | None = None  # send what became due
 
 
 Reset = Callable[[], Awaitable[Stage]]
+STEP = timedelta(hours=1)  # ``:time`` walks forward this much at a time, firing what is due
+_OFFSET = re.compile(r"\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
+_WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 
 
-class LineReader:
-    """Lines of a text stream, read without blocking the event loop.
-
-    A pipe or a terminal is watched by the loop; a file or an in-memory stream never blocks and
-    is read directly.
-    """
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self._fd = _watchable(stream)
-        encoding = getattr(stream, "encoding", None) or "utf-8"
-        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-        self._pending = ""
-        self._ended = False
-        self._ready: asyncio.Future[None] | None = None
-
-    async def readline(self) -> str | None:
-        """The next line without its line break, or None at the end of the input."""
-        if self._fd is None:
-            line = "" if self._ended else self.stream.readline()
-            return line.rstrip("\r\n") if line else None
-        while "\n" not in self._pending and not self._ended:
-            chunk = await self._chunk()
-            if chunk is None:  # this loop cannot watch it: read in place from now on
-                self._fd = None
-                line = self._pending + self.stream.readline()
-                self._pending = ""
-                return line.rstrip("\r\n") if line else None
-            self._pending += self._decoder.decode(chunk, final=not chunk)
-            self._ended = self._ended or not chunk
-        if not self._pending:
-            return None
-        line, _newline, self._pending = self._pending.partition("\n")
-        return line.rstrip("\r")
-
-    def end(self) -> None:
-        """End the input early: the pending and every later read return None."""
-        self._ended, self._pending = True, ""
-        if self._ready is not None and not self._ready.done():
-            self._ready.set_result(None)
-
-    async def _chunk(self) -> bytes | None:
-        """What the descriptor has once it is readable; b"" at the end, None if not watchable."""
-        assert self._fd is not None
-        loop = asyncio.get_running_loop()
-        self._ready = ready = loop.create_future()
+def time_target(text: str, now: datetime, timezone: str) -> datetime | None:
+    """Where ``:time`` goes: ``+3d``, ``+2h30m``, ``2025-11-19 17:00`` or ``19/11 17:00``
+    (local time); None when the text is none of these."""
+    text = text.strip()
+    offset = _OFFSET.fullmatch(text)
+    if offset and any(offset.groups()):
+        days, hours, minutes = (int(part or 0) for part in offset.groups())
+        return now + timedelta(days=days, hours=hours, minutes=minutes)
+    zone = ZoneInfo(timezone)
+    local_year = now.astimezone(zone).year
+    for pattern, with_year in (
+        ("%Y-%m-%d %H:%M", True),
+        ("%d/%m/%Y %H:%M", True),
+        ("%d/%m %H:%M", False),
+    ):
         try:
-            loop.add_reader(self._fd, _settle, ready)
-        except (NotImplementedError, OSError):
-            return None
-        try:
-            await ready
-        finally:
-            loop.remove_reader(self._fd)
-        return b"" if self._ended else os.read(self._fd, 65536)
-
-
-def _settle(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
-
-
-def _watchable(stream: TextIO) -> int | None:
-    """The descriptor of a pipe, socket or terminal behind ``stream``, else None."""
-    try:
-        fd = stream.fileno()
-        mode = os.fstat(fd).st_mode
-    except (OSError, ValueError):
-        return None
-    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode):
-        return fd
+            moment = datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+        if not with_year:
+            moment = moment.replace(year=local_year)
+        return moment.replace(tzinfo=zone).astimezone(UTC)
     return None
 
 
@@ -232,6 +201,8 @@ class ConsoleChannel:
                 await self.who()
             elif word == "reset":
                 await self._start_over()
+            elif word == "time":
+                await self._move_time(rest)
             elif word == "help":
                 self.write(self.help_text())
             else:
@@ -274,6 +245,8 @@ class ConsoleChannel:
             (":in group", _("speak in the bloc's group chat")),
             (":in dm", _("speak in your direct chat with the bot")),
             (":who", _("who and where you are")),
+            (":time +3d", _("move the clock forward and see what the bot sends meanwhile")),
+            (":time 2025-11-19 17:00", _("move the clock to a local date and time")),
             (":reset", _("recreate the demo database and start over")),
             (":quit", _("leave (Ctrl-D does too)")),
         ]
@@ -322,6 +295,30 @@ class ConsoleChannel:
             self.write(_("Use :in group or :in dm."))
             return
         self.write(self._here())
+
+    async def _move_time(self, text: str) -> None:
+        """Move the demo clock forward, an hour at a time, sending what becomes due."""
+        clock, fire = self.stage.clock, self.stage.fire
+        if clock is None or fire is None:
+            self.write(_("The clock cannot be moved here."))
+            return
+        if text:
+            target = time_target(text, clock.now(), self.stage.timezone)
+            if target is None:
+                self.write(_("Write :time +3d, :time +2h30m or :time 2025-11-19 17:00."))
+                return
+            if target < clock.now():
+                self.write(_("The clock only moves forward."))
+                return
+            while clock.now() < target:
+                clock.advance(min(STEP, target - clock.now()))
+                await fire()
+        local = clock.now().astimezone(ZoneInfo(self.stage.timezone))
+        self.write(
+            _("Now: {weekday} {time}").format(
+                weekday=_(_WEEKDAYS[local.weekday()]), time=local.strftime("%d/%m/%Y %H:%M")
+            )
+        )
 
     async def _start_over(self) -> None:
         if self.reset is None:

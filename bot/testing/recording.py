@@ -6,9 +6,12 @@ import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import select
+
 from bot.app import App
 from bot.handlers.model import ChatKind, Incoming, IncomingKind, Outgoing, Sender
 from bot.services.blocfile import load_bloc_file
+from bot.storage.models import OutboxMessage
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tw-thaibinh.yaml"
 
@@ -74,6 +77,27 @@ class Recording:
 
     def next_id(self) -> str:
         return str(next(self._ids))
+
+    async def flush_outbox(self) -> list[Outgoing]:
+        """Deliver every pending outbox message into the recorded chats, as a dispatcher
+        would (no limits, no quiet hours); returns them in order."""
+        async with self.app.uow() as uow:
+            rows = (
+                await uow.session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.status == "pending")
+                    .order_by(OutboxMessage.id)
+                )
+            ).all()
+            sent = []
+            for row in rows:
+                message = Outgoing(row.text, platform=row.platform, chat_id=row.chat_id)
+                kind = ChatKind.GROUP if row.chat_kind == "group" else ChatKind.PRIVATE
+                self.chat(row.chat_id, kind).received.append(message)
+                row.status = "sent"
+                sent.append(message)
+            await uow.commit()
+        return sent
 
 
 @dataclass

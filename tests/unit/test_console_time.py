@@ -1,0 +1,32 @@
+"""Where the console demo's ``:time`` goes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.channels.console import time_target
+
+NOW = datetime(2025, 11, 17, 2, 0, tzinfo=UTC)  # Monday 09:00 in Hà Nội
+HANOI = "Asia/Ho_Chi_Minh"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("+3d", datetime(2025, 11, 20, 2, 0, tzinfo=UTC)),
+        ("+2h30m", datetime(2025, 11, 17, 4, 30, tzinfo=UTC)),
+        ("+1d6h", datetime(2025, 11, 18, 8, 0, tzinfo=UTC)),
+        ("2025-11-19 17:00", datetime(2025, 11, 19, 10, 0, tzinfo=UTC)),
+        ("19/11/2025 17:00", datetime(2025, 11, 19, 10, 0, tzinfo=UTC)),
+        ("19/11 17:00", datetime(2025, 11, 19, 10, 0, tzinfo=UTC)),
+    ],
+)
+def test_time_moves_by_an_offset_or_to_a_local_moment(text: str, expected: datetime) -> None:
+    assert time_target(text, NOW, HANOI) == expected
+
+
+@pytest.mark.parametrize("text", ["+", "tomorrow", "2025-13-40 17:00", "+3x"])
+def test_anything_else_is_not_understood(text: str) -> None:
+    assert time_target(text, NOW, HANOI) is None
