@@ -329,6 +329,12 @@ def _progress_line(view: ProgressView, line: AgencyProgress, contacts: bool) -> 
             else _("no linked contact")
         )
         text += f" · {count}"
+        if line.unreachable:
+            text += " " + ngettext(
+                "({n} cannot be reached: blocked the bot)",
+                "({n} cannot be reached: blocked the bot)",
+                line.unreachable,
+            ).format(n=line.unreachable)
     return text
 
 

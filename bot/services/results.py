@@ -55,6 +55,7 @@ class AgencyProgress:
     criteria: int  # criteria in the table
     submitted_at: datetime | None
     contacts: int  # linked contact officers
+    unreachable: int = 0  # of them, those the bot cannot reach (they blocked it)
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,9 @@ class ResultsService:
         criteria = {row.id for row in season.criteria}
         by_agency = {sheet.agency_id: sheet for sheet in sheets}
         contacts = Counter(link.agency_id for link in links)
+        unreachable = Counter(
+            link.agency_id for link in links if link.contact.unreachable_at is not None
+        )
         lines = []
         for member in sorted(season.members, key=lambda m: m.agency.position):
             sheet = by_agency.get(member.agency_id)
@@ -235,6 +239,7 @@ class ResultsService:
                     criteria=len(criteria),
                     submitted_at=submitted_at,
                     contacts=contacts[member.agency_id],
+                    unreachable=unreachable[member.agency_id],
                 )
             )
         return ProgressView(

@@ -272,3 +272,21 @@ async def test_an_ineligible_agency_is_ranked_but_skipped_for_the_flag(bloc: Blo
     assert f"Leading unit: {THUE}" in post
     assert THUE in line_with(post, "Cờ thi đua") and NHNN not in line_with(post, "Cờ thi đua")
     assert "Lãnh đạo bị kỷ luật" in line_with(post.split("Not eligible for awards:")[1], NHNN)
+
+
+async def test_progress_shows_the_head_who_cannot_be_reached(bloc: Bloc) -> None:
+    from sqlalchemy import update
+
+    from bot.storage.models import Contact
+
+    async with bloc.recording.app.uow() as uow:
+        await uow.session.execute(
+            update(Contact)
+            .where(Contact.user_id == "lan")
+            .values(unreachable_at=bloc.recording.app.clock.now())
+        )
+        await uow.commit()
+
+    text = await bloc.head.say_text("/progress")
+
+    assert "1 cannot be reached" in line_with(text, THUE)
