@@ -13,8 +13,10 @@ from bot.handlers.context import Services
 from bot.handlers.router import Router
 from bot.services.blocs import BlocService
 from bot.services.enrolment import EnrolmentService
+from bot.services.events import EventService
 from bot.services.invites import InviteService
 from bot.services.people import PeopleService
+from bot.services.reminders import ReminderService
 from bot.services.results import ResultsService
 from bot.services.scoring import ScoringService
 from bot.storage.db import create_engine, is_sqlite, session_factory
@@ -48,6 +50,8 @@ def build(settings: Settings, clock: Clock | None = None) -> App:
         enrolment=EnrolmentService(uow, clock),
         scoring=ScoringService(uow, clock),
         results=ResultsService(uow, clock),
+        reminders=ReminderService(uow, clock),
+        events=EventService(uow, clock),
         transaction=uow.transaction,
     )
     return App(

@@ -13,7 +13,9 @@ from bot.services.people import Conversation, GroupBloc, Link, Person
 if TYPE_CHECKING:
     from bot.handlers.router import Router
     from bot.services.enrolment import EnrolmentService
+    from bot.services.events import EventService
     from bot.services.people import PeopleService
+    from bot.services.reminders import ReminderService
     from bot.services.results import ResultsService
     from bot.services.scoring import ScoringService
 
@@ -32,6 +34,8 @@ class Services:
     enrolment: EnrolmentService
     scoring: ScoringService
     results: ResultsService
+    reminders: ReminderService
+    events: EventService
     transaction: Callable[[], AbstractAsyncContextManager[Transaction]]
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CompoundSelect, bindparam, func, or_, select, union
+from sqlalchemy import CompoundSelect, bindparam, func, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -17,8 +17,10 @@ from bot.storage.models import (
     Bloc,
     CriteriaGroupRow,
     CriterionRow,
+    Event,
     Invite,
     Membership,
+    ScheduleMark,
     ScoreEntry,
     ScoreSheet,
     Season,
@@ -74,6 +76,10 @@ class BlocRepository:
 
     def add(self, bloc: Bloc) -> None:
         self.session.add(bloc)
+
+    async def ids(self) -> list[int]:
+        """The id of every bloc."""
+        return list((await self.session.scalars(select(Bloc.id).order_by(Bloc.id))).all())
 
     async def summaries(self) -> list[BlocSummary]:
         """Every bloc with its latest season and how far it is."""
@@ -172,6 +178,37 @@ class SeasonRepository:
         """Hold the season row until commit; its ``announced_at`` as committed now."""
         query = select(Season.announced_at).where(Season.id == season_id).with_for_update()
         return (await self.session.execute(query)).scalar_one()
+
+    async def events(self, season_id: int, *, cancelled: bool = False) -> list[Event]:
+        """The season's events by time; cancelled ones only when asked for."""
+        query = select(Event).where(Event.season_id == season_id).order_by(Event.at, Event.id)
+        if not cancelled:
+            query = query.where(Event.cancelled_at.is_(None))
+        return list((await self.session.scalars(query)).all())
+
+    async def event_in_bloc(self, bloc_id: int, event_id: int) -> Event | None:
+        """An event of one of the bloc's seasons, read afresh and held until commit."""
+        query = (
+            select(Event)
+            .join(Season, Season.id == Event.season_id)
+            .where(Event.id == event_id, Season.bloc_id == bloc_id)
+            .with_for_update(of=Event)
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.scalars(query)).one_or_none()
+
+    async def bump_version(self, season_id: int) -> None:
+        """Tell readers that cache the season (its deadline, its table) to read it again."""
+        await self.session.execute(
+            update(Season).where(Season.id == season_id).values(version=Season.version + 1)
+        )
+
+    async def marked(self, keys: Sequence[str]) -> set[str]:
+        """Which of these schedule marks (a reminder fired, a digest posted) exist."""
+        if not keys:
+            return set()
+        query = select(ScheduleMark.key).where(ScheduleMark.key.in_(keys))
+        return set((await self.session.scalars(query)).all())
 
     async def scored_sheets_by_criterion(self, season_id: int) -> dict[int, int]:
         """Criterion id -> how many sheets hold a score or a score history for it."""

@@ -1,0 +1,214 @@
+"""The texts of the messages the bot sends on its own: reminders, digests, calendar changes.
+
+There is no handler when they are written, so the service calls these inside
+``use_locale(<the recipient's language>)`` and puts the result in the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.i18n import _, ngettext
+from bot.services.blocfile import EventKind
+from bot.services.results import AgencyProgress, Progress, ProgressView
+
+if TYPE_CHECKING:
+    from bot.services.events import EventView
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    """A moment in the bloc's local time: ``20/11/2021 17:00``."""
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
+
+
+def time_left(delta: timedelta) -> str:
+    """``3 days 4 hours``, ``2 hours 5 minutes``, ``12 minutes``."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("{n} day", "{n} days", days).format(n=days))
+    if hours:
+        parts.append(ngettext("{n} hour", "{n} hours", hours).format(n=hours))
+    if minutes and not days:
+        parts.append(ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes))
+    return " ".join(parts) or _("less than a minute")
+
+
+def offsets(remind: Iterable[timedelta]) -> str:
+    """``7 days, 3 days, 1 day, 2 hours``."""
+    return ", ".join(time_left(offset) for offset in remind)
+
+
+# -- calendar changes, posted to the group
+
+
+def event_created(event: EventView) -> str:
+    time = local_time(event.at, event.timezone)
+    if event.kind is EventKind.MEETING:
+        lines = [_("New meeting: {title}, on {time}.").format(title=event.title, time=time)]
+    else:
+        lines = [_("New deadline: {title}, due {time}.").format(title=event.title, time=time)]
+    if event.place:
+        lines.append(_("Place: {place}").format(place=event.place))
+    if event.closes_scoring:
+        lines.append(_("Self-score sheets can be changed until then, not after."))
+    if event.remind:
+        lines.append(_("Reminders: {offsets} before.").format(offsets=offsets(event.remind)))
+    return "\n".join(lines)
+
+
+def event_moved(event: EventView, previous: datetime) -> str:
+    values = {
+        "title": event.title,
+        "old": local_time(previous, event.timezone),
+        "new": local_time(event.at, event.timezone),
+    }
+    if event.kind is EventKind.MEETING:
+        return _("The meeting {title} is moved from {old} to {new}.").format(**values)
+    return _("The deadline {title} is moved from {old} to {new}.").format(**values)
+
+
+def event_cancelled(event: EventView) -> str:
+    values = {"title": event.title, "time": local_time(event.at, event.timezone)}
+    if event.kind is EventKind.MEETING:
+        return _("The meeting {title} on {time} is cancelled.").format(**values)
+    return _("The deadline {title} ({time}) is cancelled.").format(**values)
+
+
+# -- reminders
+
+
+def reminder(event: EventView, now: datetime) -> str:
+    """A meeting, or a deadline that is not the self-score one: the same for everyone."""
+    time, left = local_time(event.at, event.timezone), time_left(event.at - now)
+    if event.kind is EventKind.MEETING:
+        lines = [
+            _("Reminder: {title}, on {time} ({left} from now).").format(
+                title=event.title, time=time, left=left
+            )
+        ]
+        if event.place:
+            lines.append(_("Place: {place}").format(place=event.place))
+        return "\n".join(lines)
+    return _due(event, now)
+
+
+def scoring_reminder(event: EventView, now: datetime, line: AgencyProgress) -> str:
+    """To a contact of an agency that has not submitted its sheet before the deadline."""
+    return "\n".join([_due(event, now), *_to_finish(line)])
+
+
+def scoring_post(event: EventView, now: datetime, view: ProgressView) -> str:
+    """To the group: the deadline, how many submitted, who has not."""
+    late = [line.agency.name for line in view.agencies if line.status is not Progress.SUBMITTED]
+    done = len(view.agencies) - len(late)
+    return "\n".join(
+        [
+            _due(event, now),
+            _("{done} of {total} agencies have submitted their sheets.").format(
+                done=done, total=len(view.agencies)
+            ),
+            _("Not submitted yet: {agencies}").format(agencies=", ".join(late)),
+            _("Contact officers: send /score to me in a direct chat to finish."),
+        ]
+    )
+
+
+def missing_list(event: EventView, late: Sequence[AgencyProgress]) -> str:
+    """To the head, once the deadline that closes scoring has passed."""
+    lines = [
+        ngettext(
+            "The deadline {time} ({title}) has passed and {n} agency has not submitted:",
+            "The deadline {time} ({title}) has passed and {n} agencies have not submitted:",
+            len(late),
+        ).format(time=local_time(event.at, event.timezone), title=event.title, n=len(late))
+    ]
+    for line in late:
+        if line.status is Progress.DRAFT:
+            status = _("{answered}/{criteria} criteria").format(
+                answered=line.answered, criteria=line.criteria
+            )
+        else:
+            status = _("not started")
+        lines.append(f"• {line.agency.name} — {status}")
+    lines.append(_("Send /progress to see the whole progress."))
+    return "\n".join(lines)
+
+
+def digest(view: ProgressView) -> str:
+    """The Monday progress post to the group."""
+    submitted = view.having(Progress.SUBMITTED)
+    lines = [
+        _("Weekly progress of {bloc}, {year}: {done} of {total} agencies have submitted.").format(
+            bloc=view.bloc_name,
+            year=view.season_year,
+            done=len(submitted),
+            total=len(view.agencies),
+        )
+    ]
+    sections = ((Progress.DRAFT, _("Still drafting:")), (Progress.NOT_STARTED, _("Not started:")))
+    for status, heading in sections:
+        names = [line.agency.name for line in view.having(status)]
+        if names:
+            lines.append(f"{heading} {', '.join(names)}")
+    if view.deadline is not None:
+        lines.append(_deadline(view.deadline, view.timezone, view.as_of))
+    lines.append(_("Send /progress for the details."))
+    return "\n".join(lines)
+
+
+def nudge(view: ProgressView, line: AgencyProgress) -> str:
+    """To a contact of a late agency, when the head presses /remind."""
+    lines = [
+        _("Reminder from the bloc head: {agency} has not submitted its self-score sheet yet.")
+        .format(agency=line.agency.name)
+    ]  # fmt: skip
+    if view.deadline is not None:
+        lines.append(_deadline(view.deadline, view.timezone, view.as_of))
+    return "\n".join([*lines, *_to_finish(line)])
+
+
+def nudge_post(view: ProgressView, late: Sequence[AgencyProgress]) -> str:
+    """To the group, when the head presses /remind."""
+    lines = [
+        _("Reminder sent to the agencies that have not submitted yet: {agencies}").format(
+            agencies=", ".join(line.agency.name for line in late)
+        )
+    ]
+    if view.deadline is not None:
+        lines.append(_deadline(view.deadline, view.timezone, view.as_of))
+    return "\n".join(lines)
+
+
+def _due(event: EventView, now: datetime) -> str:
+    return _("Reminder: {title} is due {time} ({left} left).").format(
+        title=event.title,
+        time=local_time(event.at, event.timezone),
+        left=time_left(event.at - now),
+    )
+
+
+def _deadline(deadline: datetime, timezone: str, now: datetime) -> str:
+    return _("Deadline {time}: {left} left.").format(
+        time=local_time(deadline, timezone), left=time_left(deadline - now)
+    )
+
+
+def _to_finish(line: AgencyProgress) -> list[str]:
+    unscored = line.criteria - line.answered
+    if unscored > 0:
+        first = ngettext(
+            "{agency} still has {n} criterion to score (of {total}).",
+            "{agency} still has {n} criteria to score (of {total}).",
+            unscored,
+        ).format(agency=line.agency.name, n=unscored, total=line.criteria)
+    else:
+        first = _(
+            "{agency} has scored every criterion; the sheet only needs to be submitted."
+        ).format(agency=line.agency.name)
+    return [first, _("Send /score to finish and submit the sheet.")]

@@ -1,0 +1,408 @@
+"""Reminders (nhắc việc): before every deadline and meeting, the list of missing sheets to the
+head, the Monday progress digest, and the head's nudge (/remind). All go through the outbox.
+
+``tick()`` runs every half minute in every process. A schedule mark records each job that
+ran, so a reminder fires once whatever the number of processes; after downtime only the
+latest due offset of an event fires (the older ones are marked and never go out late), and
+nothing fires once the event has passed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.i18n import use_locale
+from bot.services import reminder_text as text
+from bot.services.blocfile import EventKind
+from bot.services.events import EventView
+from bot.services.results import AgencyProgress, Progress, ProgressView, ResultsService
+from bot.storage.models import Bloc, GroupLink
+from bot.storage.repositories import NewMessage
+from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+QUIET_START = time(21)  # direct messages wait from 21:00 ...
+QUIET_END = time(7)  # ... to 07:00, local time
+DIGEST_AT = time(8)  # Monday, local time
+MISSING_FOR = timedelta(days=7)  # the missing list is worth sending this long after the deadline
+
+
+def is_quiet(moment: datetime, timezone: str) -> bool:
+    """Night in ``timezone``: direct messages wait for the morning."""
+    local = moment.astimezone(ZoneInfo(timezone)).time()
+    return local >= QUIET_START or local < QUIET_END
+
+
+class Refusal(StrEnum):
+    ANNOUNCED = "announced"  # the results are out
+    CLOSED = "closed"  # the deadline that closes scoring has passed
+
+
+class NudgeRefused(Exception):
+    def __init__(self, reason: Refusal, deadline: datetime | None = None) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+        self.deadline = deadline
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """What /remind sent."""
+
+    agencies: tuple[str, ...]  # the agencies that have not submitted
+    people: int  # direct messages to their contacts
+    groups: int  # posts to the bloc's groups
+    unreachable: int  # contacts left out: they blocked the bot
+    without_contact: tuple[str, ...]  # late agencies nobody is linked to
+    waiting: bool  # night in the bloc: the direct messages wait for the morning
+    repeated: bool  # the same nudge went out this very minute: nothing was sent again
+
+
+@dataclass(frozen=True)
+class _Person:
+    """A contact officer as a recipient."""
+
+    contact_id: int
+    platform: str
+    user_id: str
+    language: str
+    agency_id: int
+    agency_code: str
+    unreachable: bool
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Something due in a bloc: ``key`` marks it done; ``silenced`` are marked, never run."""
+
+    key: str
+    what: str  # remind, missing, digest
+    event: EventView | None = None
+    silenced: tuple[str, ...] = ()
+    not_after: datetime | None = None
+
+
+@dataclass
+class _Bloc:
+    """One bloc while its jobs are turned into messages; reads what it needs once."""
+
+    uow: UnitOfWork
+    bloc: Bloc
+    now: datetime
+    results: ResultsService
+    view: ProgressView | None = None
+    _people: list[_Person] | None = field(default=None, repr=False)
+    _groups: list[GroupLink] | None = field(default=None, repr=False)
+
+    async def progress(self) -> ProgressView:
+        if self.view is None:
+            self.view = await self.results.progress(self.bloc.id)
+        return self.view
+
+    async def people(self) -> list[_Person]:
+        if self._people is None:
+            self._people = [
+                _Person(
+                    contact_id=m.contact_id,
+                    platform=m.contact.platform,
+                    user_id=m.contact.user_id,
+                    language=m.contact.language or self.bloc.locale,
+                    agency_id=m.agency_id,
+                    agency_code=m.agency.code,
+                    unreachable=m.contact.unreachable_at is not None,
+                )
+                for m in await self.uow.contacts.in_bloc(self.bloc.id)
+            ]
+        return self._people
+
+    async def posts(
+        self,
+        key: str,
+        make: Callable[[], str],
+        *,
+        not_after: datetime | None,
+        event_id: int | None = None,
+        skip: tuple[str, str] | None = None,
+    ) -> list[NewMessage]:
+        """A post to every group linked to the bloc (but ``skip``), in the bloc's language."""
+        if self._groups is None:
+            self._groups = await self.uow.groups.for_bloc(self.bloc.id)
+        groups = [g for g in self._groups if (g.platform, g.chat_id) != skip]
+        if not groups:
+            return []
+        with use_locale(self.bloc.locale):
+            body = make()
+        return [
+            NewMessage(
+                platform=group.platform,
+                chat_id=group.chat_id,
+                text=body,
+                due_at=self.now,
+                chat_kind="group",
+                bloc_id=self.bloc.id,
+                event_id=event_id,
+                not_after=not_after,
+                timezone=self.bloc.timezone,
+                dedupe_key=f"{key}:{group.platform}:{group.chat_id}",
+            )
+            for group in groups
+        ]
+
+    def direct(
+        self,
+        person: _Person,
+        key: str,
+        make: Callable[[], str],
+        *,
+        not_after: datetime | None,
+        event_id: int | None = None,
+    ) -> NewMessage:
+        """A direct message in the person's language that waits out the night."""
+        with use_locale(person.language):
+            body = make()
+        return NewMessage(
+            platform=person.platform,
+            chat_id=person.user_id,
+            text=body,
+            due_at=self.now,
+            chat_kind="private",
+            contact_id=person.contact_id,
+            bloc_id=self.bloc.id,
+            event_id=event_id,
+            not_after=not_after,
+            quiet=True,
+            timezone=self.bloc.timezone,
+            dedupe_key=f"{key}:{person.platform}:{person.user_id}",
+        )
+
+
+class ReminderService:
+    """Turns the calendar into reminders, digests and nudges in the outbox."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.results = ResultsService(uow, clock)
+
+    async def tick(self) -> int:
+        """Enqueue what became due in every bloc; returns how many messages were added."""
+        now = self.clock.now()
+        async with self.uow() as uow:
+            bloc_ids = await uow.blocs.ids()
+        added = 0
+        for bloc_id in bloc_ids:
+            try:
+                async with self.uow.transaction():
+                    count = await self._tick(bloc_id, now)
+            except Exception:
+                log.exception("reminders of bloc %s failed; the next tick tries again", bloc_id)
+                continue
+            added += count
+        return added
+
+    async def nudge(
+        self, bloc_id: int, contact_id: int, *, skip: tuple[str, str] | None = None
+    ) -> Nudge:
+        """Remind every contact of every agency that has not submitted, now (at night their
+        messages wait for the morning), and tell the groups but ``skip`` (platform, chat id).
+
+        Raises NoSeason, or NudgeRefused once the results are out or the deadline has passed.
+        """
+        now = self.clock.now()
+        view = await self.results.progress(bloc_id)
+        if view.announced:
+            raise NudgeRefused(Refusal.ANNOUNCED)
+        if view.deadline is not None and now >= view.deadline:
+            raise NudgeRefused(Refusal.CLOSED, view.deadline)
+        late = _late(view)
+        async with self.uow() as uow:
+            bloc = await uow.blocs.by_id(bloc_id)
+            current = await uow.seasons.current(bloc_id)
+            assert bloc is not None and current is not None
+            closing = next(
+                (e for e in await uow.seasons.events(current[0]) if e.closes_scoring), None
+            )
+            state = _Bloc(uow, bloc, now, self.results, view)
+            key = f"nudge:{bloc_id}:{now:%Y%m%dT%H%M}"
+            event_id = closing.id if closing else None
+            recipients = [p for p in await state.people() if p.agency_code in late]
+            reachable = [p for p in recipients if not p.unreachable]
+            messages = [
+                state.direct(
+                    person,
+                    key,
+                    partial(text.nudge, view, late[person.agency_code]),
+                    not_after=view.deadline,
+                    event_id=event_id,
+                )
+                for person in reachable
+            ]
+            posts: list[NewMessage] = []
+            if late:
+                posts = await state.posts(
+                    key,
+                    lambda: text.nudge_post(view, list(late.values())),
+                    not_after=view.deadline,
+                    event_id=event_id,
+                    skip=skip,
+                )
+            added = await uow.outbox.enqueue([*messages, *posts], now)
+            await uow.commit()
+        log.info("contact %s nudged %d agencies of bloc %s", contact_id, len(late), bloc_id)
+        linked = {person.agency_code for person in recipients}
+        return Nudge(
+            agencies=tuple(line.agency.name for line in late.values()),
+            people=len(messages),
+            groups=len(posts),
+            unreachable=len(recipients) - len(reachable),
+            without_contact=tuple(
+                line.agency.name for code, line in late.items() if code not in linked
+            ),
+            waiting=is_quiet(now, bloc.timezone),
+            repeated=bool(messages or posts) and added == 0,
+        )
+
+    async def _tick(self, bloc_id: int, now: datetime) -> int:
+        async with self.uow() as uow:
+            bloc = await uow.blocs.by_id(bloc_id)
+            current = await uow.seasons.current(bloc_id)
+            if bloc is None or current is None:
+                return 0
+            season_id, _version, announced_at = current
+            events = [EventView.of(e, bloc.timezone) for e in await uow.seasons.events(season_id)]
+            jobs = _due(bloc, events, announced_at is not None, now)
+            if not jobs:
+                return 0
+            marked = await uow.seasons.marked(
+                [k for job in jobs for k in (job.key, *job.silenced)]
+            )
+            state = _Bloc(uow, bloc, now, self.results)
+            messages: list[NewMessage] = []
+            for job in jobs:
+                for key in job.silenced:
+                    if key not in marked:
+                        await uow.outbox.mark(key, now)
+                if job.key in marked or not await uow.outbox.mark(job.key, now):
+                    continue  # done before, here or by another process
+                messages += await self._messages(state, job)
+            added = await uow.outbox.enqueue(messages, now)
+            await uow.commit()
+            return added
+
+    async def _messages(self, state: _Bloc, job: _Job) -> list[NewMessage]:
+        if job.what == "digest":
+            view = await state.progress()
+            return await state.posts(job.key, lambda: text.digest(view), not_after=job.not_after)
+        event = job.event
+        assert event is not None
+        if job.what == "missing":
+            return await self._missing(state, job, event)
+        if event.kind is EventKind.DEADLINE and event.closes_scoring:
+            return await self._scoring_reminders(state, job, event)
+        now = state.now
+        messages = await state.posts(
+            job.key, lambda: text.reminder(event, now), not_after=event.at, event_id=event.id
+        )
+        for person in await state.people():
+            if not person.unreachable:
+                messages.append(
+                    state.direct(
+                        person,
+                        job.key,
+                        lambda: text.reminder(event, now),
+                        not_after=event.at,
+                        event_id=event.id,
+                    )
+                )
+        return messages
+
+    async def _scoring_reminders(
+        self, state: _Bloc, job: _Job, event: EventView
+    ) -> list[NewMessage]:
+        """The group and the contacts of the agencies that have not submitted."""
+        view, now = await state.progress(), state.now
+        late = _late(view)
+        if not late:
+            return []
+        messages = await state.posts(
+            job.key,
+            lambda: text.scoring_post(event, now, view),
+            not_after=event.at,
+            event_id=event.id,
+        )
+        for person in await state.people():
+            line = late.get(person.agency_code)
+            if line is not None and not person.unreachable:
+                messages.append(
+                    state.direct(
+                        person,
+                        job.key,
+                        partial(text.scoring_reminder, event, now, line),
+                        not_after=event.at,
+                        event_id=event.id,
+                    )
+                )
+        return messages
+
+    async def _missing(self, state: _Bloc, job: _Job, event: EventView) -> list[NewMessage]:
+        """The head agency's contacts get the agencies that missed the deadline."""
+        late = list(_late(await state.progress()).values())
+        if not late:
+            return []
+        roles = await state.uow.seasons.roles_in_latest(state.bloc.id)
+        return [
+            state.direct(
+                person,
+                job.key,
+                lambda: text.missing_list(event, late),
+                not_after=job.not_after,
+                event_id=event.id,
+            )
+            for person in await state.people()
+            if roles.get(person.agency_id) == "head" and not person.unreachable
+        ]
+
+
+def _late(view: ProgressView) -> dict[str, AgencyProgress]:
+    """Agency code -> progress line of the agencies that have not submitted."""
+    return {
+        line.agency.code: line for line in view.agencies if line.status is not Progress.SUBMITTED
+    }
+
+
+def _due(bloc: Bloc, events: Sequence[EventView], announced: bool, now: datetime) -> list[_Job]:
+    """The jobs of a bloc that are due now, whether or not they already ran."""
+    jobs = []
+    for event in events:
+        scoring = event.kind is EventKind.DEADLINE and event.closes_scoring
+        if now < event.at:
+            if scoring and announced:
+                continue  # the results are out: no sheet is missing any more
+            due = [offset for offset in event.remind if event.at - offset <= now]
+            if due:
+                keys = [_remind_key(event, offset) for offset in sorted(due)]
+                jobs.append(_Job(keys[0], "remind", event, tuple(keys[1:])))
+        elif scoring and not announced and now < event.at + MISSING_FOR:
+            key = f"missing:{event.id}:v{event.version}"
+            jobs.append(_Job(key, "missing", event, not_after=event.at + MISSING_FOR))
+    closing = next((event for event in events if event.closes_scoring), None)
+    if closing is not None and closing.at > now and not announced:
+        zone = ZoneInfo(bloc.timezone)
+        local = now.astimezone(zone)
+        if local.weekday() == 0 and local.time() >= DIGEST_AT:
+            year, week, _day = local.isocalendar()
+            end = datetime.combine(local.date(), time(23, 59), zone)
+            jobs.append(_Job(f"digest:{bloc.id}:{year}-W{week:02d}", "digest", not_after=end))
+    return jobs
+
+
+def _remind_key(event: EventView, offset: timedelta) -> str:
+    return f"remind:{event.id}:v{event.version}:{int(offset.total_seconds())}"
