@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     locale: str = "vi"
     operators: str = ""
+    # The outbox dispatcher (per platform; 0 switches a limit off).
+    outbox_rate: float = 25.0  # messages per second in all
+    outbox_chat_interval: float = 1.0  # seconds between two messages to one chat
+    outbox_group_per_minute: int = 20  # messages per minute to one group
+    outbox_concurrency: int = 16  # sends in flight; a crash may repeat at most these
+    outbox_lease: float = 30.0  # seconds a claimed message is held before others retake it
+    telegram_polling: bool = True  # False: a send-only replica that reads no updates
 
     @field_validator("locale")
     @classmethod

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.db import Prepared, dialect_insert
-from bot.storage.models import OutboxMessage, ScheduleMark
+from bot.storage.models import Contact, OutboxMessage, ScheduleMark
 
 OUTBOX_DIRTY = "blocbot_outbox_dirty"  # session.info flag: rows were enqueued in this session
 
@@ -39,6 +39,82 @@ _ENQUEUE = Prepared(
     lambda dialect: dialect_insert(dialect, OutboxMessage).on_conflict_do_nothing()
 )
 _MARK = Prepared(lambda dialect: dialect_insert(dialect, ScheduleMark).on_conflict_do_nothing())
+
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+_MOMENT = OutboxMessage.due_at.type
+_SENDING = _OUTBOX.c.status == "sending"
+_BY_ID = and_(_OUTBOX.c.id == bindparam("row"), _SENDING)
+
+
+def _claim(dialect: str, platforms: bool) -> Any:
+    """UPDATE ... RETURNING of the oldest due rows; on PostgreSQL they are locked with SKIP
+    LOCKED, so concurrent claimers each get other rows. SQLite runs one writer at a time."""
+    now = bindparam("now", type_=_MOMENT)
+    due = select(OutboxMessage.id).where(
+        or_(
+            and_(OutboxMessage.status == "pending", OutboxMessage.due_at <= now),
+            and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now),
+        )
+    )
+    if platforms:
+        due = due.where(OutboxMessage.platform.in_(bindparam("platforms", expanding=True)))
+    due = due.order_by(OutboxMessage.due_at, OutboxMessage.id).limit(bindparam("limit"))
+    if dialect == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    return (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(
+            status="sending",
+            lease_until=bindparam("lease_until", type_=_MOMENT),
+            claimed_by=bindparam("worker"),
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False)
+    )
+
+
+_CLAIM = Prepared(lambda dialect: _claim(dialect, platforms=False))
+_CLAIM_FOR = Prepared(lambda dialect: _claim(dialect, platforms=True))
+_SENT = Prepared(
+    lambda _: (
+        _OUTBOX.update()
+        .where(_BY_ID)
+        .values(status="sent", sent_at=bindparam("now", type_=_MOMENT), lease_until=None)
+    )
+)
+_RETRY = Prepared(
+    lambda _: (
+        _OUTBOX.update()
+        .where(_BY_ID)
+        .values(
+            status="pending",
+            due_at=bindparam("due_at", type_=_MOMENT),
+            last_error=bindparam("error"),
+            lease_until=None,
+        )
+    )
+)
+_RELEASE = Prepared(
+    lambda _: (
+        _OUTBOX.update()
+        .where(_BY_ID)
+        .values(
+            status="pending",
+            due_at=bindparam("due_at", type_=_MOMENT),
+            attempts=_OUTBOX.c.attempts - 1,
+            lease_until=None,
+        )
+    )
+)
+_CLOSE = Prepared(
+    lambda _: (
+        _OUTBOX.update()
+        .where(_BY_ID)
+        .values(status=bindparam("status"), last_error=bindparam("error"), lease_until=None)
+    )
+)
 
 
 class OutboxRepository:
@@ -88,3 +164,107 @@ class OutboxRepository:
         process), so the caller does nothing."""
         result = await self.session.execute(_MARK(self.session), {"key": key, "at": now})
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    # -- the dispatcher's side ------------------------------------------------------------------
+
+    async def claim(
+        self,
+        now: datetime,
+        limit: int,
+        worker: str,
+        lease: timedelta,
+        platforms: Collection[str] | None = None,
+    ) -> list[OutboxMessage]:
+        """Take up to ``limit`` due messages (oldest due first) for ``worker``, until ``lease``
+        from now: pending ones whose time has come, and those of a claim whose lease ran out
+        (a dispatcher that crashed). Each claim counts as an attempt."""
+        params: dict[str, Any] = {
+            "now": now,
+            "limit": limit,
+            "worker": worker,
+            "lease_until": now + lease,
+        }
+        statement = _CLAIM
+        if platforms is not None:
+            if not platforms:
+                return []
+            statement, params["platforms"] = _CLAIM_FOR, list(platforms)
+        result = await self.session.execute(statement(self.session), params)
+        rows = list(result.scalars())
+        rows.sort(key=lambda row: (row.due_at, row.id))
+        return rows
+
+    async def sent(self, id: int, now: datetime) -> None:
+        """The message went out."""
+        await self.session.execute(_SENT(self.session), {"row": id, "now": now})
+
+    async def retry(self, id: int, due_at: datetime, error: str) -> None:
+        """Back to pending until ``due_at``, after a failed attempt (it stays counted)."""
+        await self.session.execute(
+            _RETRY(self.session), {"row": id, "due_at": due_at, "error": error}
+        )
+
+    async def release(self, id: int, due_at: datetime, error: str | None = None) -> None:
+        """Give a claimed message back, due at ``due_at``, without counting an attempt: it was
+        not tried (its chat was not ready, the night is quiet) or the platform said to wait."""
+        await self.release_all([(id, due_at)])
+        if error is not None:
+            await self.session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == id).values(last_error=error)
+            )
+
+    async def release_all(self, rows: Iterable[tuple[int, datetime]]) -> None:
+        """``release`` for many (id, due time) pairs at once."""
+        params = [{"row": id, "due_at": due_at} for id, due_at in rows]
+        if params:
+            await self.session.execute(_RELEASE(self.session), params)
+
+    async def failed(self, id: int, error: str) -> None:
+        """Given up: it will never be sent."""
+        await self.session.execute(
+            _CLOSE(self.session), {"row": id, "status": "failed", "error": error}
+        )
+
+    async def skipped(self, id: int, reason: str) -> None:
+        """Not sent on purpose (too late, for example)."""
+        await self.session.execute(
+            _CLOSE(self.session), {"row": id, "status": "skipped", "error": reason}
+        )
+
+    async def mark_unreachable(self, contact_id: int, now: datetime) -> None:
+        """The message's contact blocked the bot: the head sees it in /progress."""
+        await self.session.execute(
+            update(Contact)
+            .where(Contact.id == contact_id, Contact.unreachable_at.is_(None))
+            .values(unreachable_at=now)
+        )
+
+    async def pending_count(self) -> int:
+        """Messages waiting to go out (pending or claimed)."""
+        result = await self.session.execute(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status.in_(("pending", "sending")))
+        )
+        return int(result.scalar_one())
+
+    async def next_due(self, platforms: Collection[str] | None = None) -> datetime | None:
+        """When the next message becomes claimable: the earliest due time or lease end."""
+        earliest: datetime | None = None
+        for status, column in (
+            ("pending", OutboxMessage.due_at),
+            ("sending", OutboxMessage.lease_until),
+        ):
+            query = select(func.min(column)).where(OutboxMessage.status == status)
+            if platforms is not None:
+                query = query.where(OutboxMessage.platform.in_(list(platforms)))
+            found = (await self.session.execute(query)).scalar_one()
+            if found is not None and (earliest is None or found < earliest):
+                earliest = found
+        return earliest
+
+    async def set_payload(self, id: int, payload: dict[str, Any]) -> None:
+        """Replace a message's payload (a sender's progress through a long text)."""
+        await self.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == id).values(payload=payload)
+        )

@@ -1,0 +1,345 @@
+"""The outbox dispatcher: sends due messages within each platform's limits, exactly once.
+
+A batch is claimed in one short transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
+replicas never claim the same row). Rows that must not go now are given back at once: too
+late ones are skipped, quiet ones wait for the morning, those whose chat is not ready are due
+again when it is, so other chats keep flowing. The rest are sent concurrently at the overall
+rate, and each outcome is committed as soon as the platform answers: after a crash at most
+``concurrency`` messages (those in flight) can go out twice. A send starts within half the
+lease of its claim and is given up after the other half, so a live claim never expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections import Counter
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.i18n import _, use_locale
+from bot.scheduler.pacing import Limits, Pacer, quiet_until
+from bot.scheduler.sending import PARTS_SENT, Delivery, DeliveryResult, Sender, Senders
+from bot.scheduler.wake import Wake
+from bot.storage.models import OutboxMessage
+from bot.storage.repositories.outbox import NewMessage
+from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+TOO_LATE = "too late"
+REPORT = "operator-report"  # payload kind of a failure report, never reported itself
+BACKOFF = 2.0  # seconds before the second attempt after a transient failure; doubles
+LONGEST_BACKOFF = 300.0
+NO_SENDER_WAIT = 60.0  # a message whose platform stopped running tries again after this
+HORIZON = 1.0  # a rate-limited platform claims what it can send in this many seconds
+
+
+@dataclass
+class _Send:
+    row: OutboxMessage
+    sender: Sender
+    pacer: Pacer
+
+
+class Dispatcher:
+    """Drains the outbox through the running senders, within each platform's ``limits``."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        senders: Senders,
+        limits: Mapping[str, Limits],
+        *,
+        worker_id: str,
+        wake: Wake | None = None,
+        operators: Collection[tuple[str, str]] = (),
+        locale: str = "vi",
+        concurrency: int = 16,
+        lease: float = 30.0,
+        batch: int = 256,
+        max_attempts: int = 6,
+        tick: float = 1.0,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.senders = senders
+        self.limits = dict(limits)
+        self.worker_id = worker_id
+        self.wake = wake or Wake()
+        self.operators = sorted(operators)
+        self.locale = locale
+        self.concurrency = max(1, concurrency)
+        self.lease = lease
+        self.batch = batch
+        self.max_attempts = max_attempts
+        self.tick = tick
+        self.sleep = sleep
+        self._pacers: dict[str, Pacer] = {}
+        self._slots = asyncio.Semaphore(self.concurrency)
+        self._stopping = False
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Send batches until ``stop()``; between them wait for new rows, a due time or a tick."""
+        self._stopping = False
+        while not self._stopping:
+            self.wake.clear()  # before claiming: a commit from now on wakes the wait below
+            try:
+                if await self.run_once():
+                    continue
+                delay = await self._until_next_due()
+            except Exception:
+                log.exception("outbox: dispatching failed; trying again")
+                delay = self.tick
+            if not self._stopping:
+                await self.wake.wait(delay)
+
+    def stop(self) -> None:
+        """Finish the sends in flight, give the rest of the batch back, and leave ``run()``."""
+        self._stopping = True
+        self.wake.set()
+
+    async def run_once(self) -> int:
+        """Claim the due messages and send them; how many were claimed."""
+        platforms = self.senders.sending_platforms()
+        if not platforms:
+            return 0
+        claimed_at = self.clock.now()
+        async with self.uow() as unit:
+            rows = await unit.outbox.claim(
+                claimed_at,
+                self._claim_size(platforms),
+                self.worker_id,
+                timedelta(seconds=self.lease),
+                platforms,
+            )
+            await unit.commit()
+        if rows:
+            await self._send_all(await self._sort_out(rows), claimed_at)
+        return len(rows)
+
+    # -- deciding ----------------------------------------------------------------------------
+
+    async def _sort_out(self, rows: list[OutboxMessage]) -> list[_Send]:
+        """Skip or give back what must not go now (in one transaction); the rest, to send."""
+        now = self.clock.now()
+        stamp = now.timestamp()
+        sends: list[_Send] = []
+        later: list[tuple[int, datetime]] = []
+        skipped: list[OutboxMessage] = []
+        booked: Counter[tuple[str, str]] = Counter()
+        for row in rows:
+            if row.not_after is not None and now > row.not_after:
+                skipped.append(row)
+                continue
+            morning = quiet_until(now, row.timezone) if row.quiet else None
+            if morning is not None:
+                if row.not_after is not None and row.not_after < morning:
+                    skipped.append(row)
+                else:
+                    later.append((row.id, morning))
+                continue
+            sender = self.senders.sender(row.platform)
+            if sender is None:
+                later.append((row.id, now + timedelta(seconds=NO_SENDER_WAIT)))
+                continue
+            pacer = self._pacer(row.platform)
+            group = row.chat_kind == "group"
+            key = (row.platform, row.chat_id)
+            ready = pacer.chat_ready_at(row.chat_id, group, stamp)
+            if ready <= stamp and not booked[key]:
+                sends.append(_Send(row, sender, pacer))
+            else:
+                wait = ready - stamp + booked[key] * pacer.limits.spacing(group)
+                later.append((row.id, now + timedelta(seconds=wait)))
+            booked[key] += 1
+        if later or skipped:
+            async with self.uow() as unit:
+                await unit.outbox.release_all(later)
+                for row in skipped:
+                    await unit.outbox.skipped(row.id, TOO_LATE)
+                await unit.commit()
+            for row in skipped:
+                log.info("outbox %d to %s skipped: %s", row.id, _to(row), TOO_LATE)
+        return sends
+
+    # -- sending -----------------------------------------------------------------------------
+
+    async def _send_all(self, sends: list[_Send], claimed_at: datetime) -> None:
+        """Send at the overall rate, ``concurrency`` at a time; give back what cannot start in
+        time (half the lease gone) or when stopping."""
+        deadline = claimed_at.timestamp() + self.lease / 2
+        async with asyncio.TaskGroup() as tasks:
+            for index, send in enumerate(sends):
+                await self._slots.acquire()
+                stamp = self._stamp()
+                wait = send.pacer.overall_wait(stamp)
+                while wait > 0 and not self._stopping and stamp < deadline:
+                    await self.sleep(wait)
+                    stamp = self._stamp()
+                    wait = send.pacer.overall_wait(stamp)
+                if self._stopping or stamp >= deadline:
+                    self._slots.release()
+                    await self._give_back(sends[index:])
+                    break
+                send.pacer.start(send.row.chat_id, stamp)
+                tasks.create_task(self._send(send))
+
+    async def _send(self, send: _Send) -> None:
+        """One attempt at one message; its outcome is committed before the slot is freed."""
+        row = send.row
+        try:
+            delivered = 0
+            try:
+                result = await self._attempt(send)
+                delivered = result.delivered
+            finally:
+                send.pacer.finish(row.chat_id, row.chat_kind == "group", self._stamp(), delivered)
+            try:
+                await self._record(send, result)
+            except Exception:
+                log.exception("outbox %d: could not record %s", row.id, result.outcome.value)
+        finally:
+            self._slots.release()
+
+    async def _attempt(self, send: _Send) -> DeliveryResult:
+        row = send.row
+        try:
+            async with asyncio.timeout(self.lease / 2):
+                return await send.sender.deliver(
+                    row.chat_id, row.chat_kind, row.text, dict(row.payload or {})
+                )
+        except TimeoutError:
+            return DeliveryResult(Delivery.TRANSIENT, error="no answer in time")
+        except Exception as error:
+            log.exception("outbox %d: the %s sender failed", row.id, row.platform)
+            return DeliveryResult(Delivery.TRANSIENT, error=repr(error))
+
+    async def _give_back(self, sends: list[_Send]) -> None:
+        """Return claimed rows unsent, due as they were, their attempt not counted."""
+        async with self.uow() as unit:
+            await unit.outbox.release_all([(send.row.id, send.row.due_at) for send in sends])
+            await unit.commit()
+
+    # -- outcomes ----------------------------------------------------------------------------
+
+    async def _record(self, send: _Send, result: DeliveryResult) -> None:
+        row = send.row
+        now = self.clock.now()
+        async with self.uow() as unit:
+            outbox = unit.outbox
+            error = result.error or result.outcome.value
+            if result.outcome is Delivery.SENT:
+                await outbox.sent(row.id, now)
+            elif result.outcome is Delivery.RETRY_AFTER:
+                wait = max(result.retry_after or 1.0, 0.0)
+                send.pacer.pause(row.chat_id, now.timestamp() + wait)
+                due = now + timedelta(seconds=wait)
+                await outbox.release(row.id, due, f"flood limit: retry after {wait:g} s")
+                await self._keep_progress(unit, row, result)
+                log.info("outbox %d to %s: flood limit, again in %g s", row.id, _to(row), wait)
+            elif result.outcome is Delivery.TRANSIENT and row.attempts < self.max_attempts:
+                backoff = min(BACKOFF * 2 ** (row.attempts - 1), LONGEST_BACKOFF)
+                await outbox.retry(row.id, now + timedelta(seconds=backoff), error)
+                await self._keep_progress(unit, row, result)
+                log.warning(
+                    "outbox %d to %s failed (%s); attempt %d, next in %g s",
+                    row.id,
+                    _to(row),
+                    error,
+                    row.attempts,
+                    backoff,
+                )
+            else:
+                await outbox.failed(row.id, error)
+                if result.outcome is Delivery.BLOCKED:
+                    if row.chat_kind == "private" and row.contact_id is not None:
+                        await outbox.mark_unreachable(row.contact_id, now)
+                elif result.outcome is Delivery.TRANSIENT:
+                    await self._report(unit, row, error, now)
+                log.warning(
+                    "outbox %d to %s %s: %s", row.id, _to(row), result.outcome.value, error
+                )
+            await unit.commit()
+
+    @staticmethod
+    async def _keep_progress(unit: UnitOfWork, row: OutboxMessage, result: DeliveryResult) -> None:
+        """Remember the parts of a long text that went out, so the next attempt skips them."""
+        if result.delivered:
+            payload = dict(row.payload or {})
+            payload[PARTS_SENT] = int(payload.get(PARTS_SENT, 0)) + result.delivered
+            await unit.outbox.set_payload(row.id, payload)
+
+    async def _report(
+        self, unit: UnitOfWork, row: OutboxMessage, error: str, now: datetime
+    ) -> None:
+        """Tell every operator, in a direct message, which message was given up and why."""
+        if (row.payload or {}).get("kind") == REPORT or not self.operators:
+            return
+        with use_locale(self.locale):
+            text = _(
+                "blocbot gave up message {id} to {platform} chat {chat} after {attempts} "
+                "attempts: {error}"
+            ).format(
+                id=row.id,
+                platform=row.platform,
+                chat=row.chat_id,
+                attempts=row.attempts,
+                error=error,
+            )
+        await unit.outbox.enqueue(
+            [
+                NewMessage(
+                    platform=platform,
+                    chat_id=user_id,
+                    text=text,
+                    due_at=now,
+                    dedupe_key=f"outbox-failed:{row.id}:{platform}:{user_id}",
+                    payload={"kind": REPORT},
+                )
+                for platform, user_id in self.operators
+            ],
+            now,
+        )
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _pacer(self, platform: str) -> Pacer:
+        pacer = self._pacers.get(platform)
+        if pacer is None:
+            pacer = self._pacers[platform] = Pacer(self.limits.get(platform, Limits()))
+        return pacer
+
+    def _claim_size(self, platforms: Collection[str]) -> int:
+        """As many rows as the platforms can take soon: a rate-limited one, about a second's."""
+        size = 0
+        for platform in platforms:
+            rate = self.limits.get(platform, Limits()).rate
+            if rate <= 0:
+                return self.batch
+            size += math.ceil(rate * HORIZON)
+        return max(1, min(self.batch, size))
+
+    def _stamp(self) -> float:
+        return self.clock.now().timestamp()
+
+    async def _until_next_due(self) -> float:
+        """Seconds until the next message falls due (at most a tick)."""
+        async with self.uow() as unit:
+            due = await unit.outbox.next_due(self.senders.sending_platforms())
+        if due is None:
+            return self.tick
+        return min(self.tick, max((due - self.clock.now()).total_seconds(), 0.0))
+
+
+def _to(row: OutboxMessage) -> str:
+    """``telegram:12345``: where a message goes, for the log."""
+    return f"{row.platform}:{row.chat_id}"

@@ -1,0 +1,79 @@
+"""What a channel promises the outbox dispatcher: one attempt at a message, and its outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+PARTS_SENT = "parts_sent"  # payload key: parts of a long text an earlier attempt sent
+
+
+class Delivery(StrEnum):
+    """How one attempt at sending a message ended."""
+
+    SENT = "sent"
+    RETRY_AFTER = "retry_after"  # flood limit (429): try again after ``retry_after`` seconds
+    TRANSIENT = "transient"  # 5xx, network error, timeout: try again later
+    BLOCKED = "blocked"  # 403: the person blocked the bot, or the bot left the group
+    REJECTED = "rejected"  # 400: this message will never be accepted
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """The outcome of one attempt.
+
+    ``parts`` counts the platform messages the attempt put in the chat (None: one when sent,
+    none otherwise). A long text goes out as several; each counts toward the chat's limits,
+    and when a later part fails the next attempt starts after those sent (``PARTS_SENT``).
+    """
+
+    outcome: Delivery
+    retry_after: float | None = None
+    error: str | None = None
+    parts: int | None = None
+
+    @property
+    def delivered(self) -> int:
+        """Platform messages this attempt put in the chat."""
+        if self.parts is not None:
+            return self.parts
+        return 1 if self.outcome is Delivery.SENT else 0
+
+
+class Sender(Protocol):
+    """A channel that can send a message of the outbox (one attempt, no retries of its own)."""
+
+    async def deliver(
+        self, chat_id: str, chat_kind: str, text: str, payload: dict[str, Any]
+    ) -> DeliveryResult:
+        """Send ``text`` to the chat once; never raise for what the platform answered.
+
+        ``payload`` is the message's; a long text skips its first ``payload[PARTS_SENT]``
+        parts, which an earlier attempt sent.
+        """
+
+
+class Senders(Protocol):
+    """The running senders by platform (the channel hub)."""
+
+    def sender(self, platform: str) -> Sender | None: ...
+
+    def sending_platforms(self) -> Collection[str]: ...
+
+
+class SenderMap:
+    """A plain registry of senders: for tests and for running without the hub."""
+
+    def __init__(self, senders: dict[str, Sender] | None = None) -> None:
+        self._senders = dict(senders or {})
+
+    def register_sender(self, platform: str, sender: Sender) -> None:
+        self._senders[platform] = sender
+
+    def sender(self, platform: str) -> Sender | None:
+        return self._senders.get(platform)
+
+    def sending_platforms(self) -> Collection[str]:
+        return tuple(self._senders)
