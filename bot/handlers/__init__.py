@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers import results, scoring, start
+from bot.handlers import events, results, scoring, start
 from bot.handlers.context import Services
 from bot.handlers.router import Router
 
@@ -13,4 +13,5 @@ def build_router(services: Services, default_locale: str = "vi") -> Router:
     start.register(router)
     scoring.register(router)
     results.register(router)
+    events.register(router)
     return router

@@ -1,0 +1,223 @@
+"""What the calendar dialogs read and write: local dates and times, reminder offsets, summaries."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot.handlers.formatting import duration, when
+from bot.i18n import _, ngettext
+from bot.services.blocfile import EventKind
+from bot.services.events import DEFAULT_OFFSETS, MAX_OFFSET, EventChange, EventView
+from bot.services.reminders import Nudge
+
+_CLOCK = r"(\d{1,2})(?:[:h](\d{2})?|h)"  # 17:00, 17h00, 17h
+_DAY_MONTH_YEAR = re.compile(rf"(\d{{1,2}})/(\d{{1,2}})/(\d{{4}})\s+{_CLOCK}")
+_ISO = re.compile(rf"(\d{{4}})-(\d{{1,2}})-(\d{{1,2}})\s+{_CLOCK}")
+_DAY_MONTH = re.compile(rf"(\d{{1,2}})/(\d{{1,2}})\s+{_CLOCK}")
+_OFFSET = re.compile(r"(\d+)\s*([dhm])")
+_MINUTES = {"d": 24 * 60, "h": 60, "m": 1}
+DEFAULT_WORDS = {"ok", "mac dinh", "macdinh", "default", "defaults"}
+
+
+class TimeProblem(StrEnum):
+    FORMAT = "format"  # not one of the accepted forms
+    INVALID = "invalid"  # 31/02, 25:00
+    PAST = "past"
+
+
+class TimeError(ValueError):
+    def __init__(self, problem: TimeProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+def parse_time(text: str, timezone: str, now: datetime) -> datetime:
+    """A local date and time: ``20/11/2025 17:00``, ``2025-11-20 17:00`` or ``20/11 17:00``
+    (the next 20/11 to come); ``17h00`` and ``17h`` too. Raises TimeError."""
+    text = " ".join(text.strip().lower().split())
+    zone = ZoneInfo(timezone)
+    year: str | None
+    if match := _DAY_MONTH_YEAR.fullmatch(text):
+        day, month, year, hour, minute = match.groups()
+    elif match := _ISO.fullmatch(text):
+        year, month, day, hour, minute = match.groups()
+    elif match := _DAY_MONTH.fullmatch(text):
+        (day, month, hour, minute), year = match.groups(), None
+    else:
+        raise TimeError(TimeProblem.FORMAT)
+    local_now = now.astimezone(zone)
+    try:
+        moment = datetime(
+            int(year or local_now.year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute or 0),
+            tzinfo=zone,
+        )
+        if year is None and moment <= now:
+            moment = moment.replace(year=moment.year + 1)
+    except ValueError:
+        raise TimeError(TimeProblem.INVALID) from None
+    if moment <= now:
+        raise TimeError(TimeProblem.PAST)
+    return moment
+
+
+def parse_offsets(text: str, kind: EventKind) -> tuple[timedelta, ...] | None:
+    """``7d 3d 1d 2h`` (or ``30m``), or a word for the defaults; None if not understood."""
+    folded = fold(text)
+    if folded in DEFAULT_WORDS or folded == fold(_("default")):
+        return DEFAULT_OFFSETS[kind]
+    words = [word for word in re.split(r"[\s,;]+", folded) if word]
+    offsets = set()
+    for word in words:
+        match = _OFFSET.fullmatch(word)
+        if match is None:
+            return None
+        offset = timedelta(minutes=int(match[1]) * _MINUTES[match[2]])
+        if offset <= timedelta(0) or offset > MAX_OFFSET:
+            return None
+        offsets.add(offset)
+    return tuple(sorted(offsets, reverse=True)) or None
+
+
+def fold(text: str) -> str:
+    """Lower case without Vietnamese diacritics: ``Mặc định`` -> ``mac dinh``."""
+    text = text.strip().lower().replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def time_problem(problem: TimeProblem) -> str:
+    """What is wrong with a typed date and time, and what is accepted."""
+    if problem is TimeProblem.PAST:
+        return _("That time has already passed. Send a date and time still to come.")
+    if problem is TimeProblem.INVALID:
+        return _("There is no such date or time. Check the day, the month and the hour.")
+    return _(
+        "I could not read that date. Send the local date and time like 20/11/2025 17:00, "
+        "2025-11-20 17:00 or 20/11 17:00."
+    )
+
+
+def offsets_text(offsets: Sequence[timedelta]) -> str:
+    """``7 days, 3 days, 1 day, 2 hours``."""
+    return ", ".join(duration(offset) for offset in offsets) or _("none")
+
+
+def event_line(event: EventView) -> str:
+    """``Hội nghị tổng kết — 20/12/2021 14:00``, with what makes it special."""
+    line = f"{event.title} — {when(event.at, event.timezone)}"
+    if event.closes_scoring:
+        line += " " + _("(closes the self-scoring)")
+    return line
+
+
+def kind_name(kind: EventKind) -> str:
+    """``deadline`` or ``meeting``, in the middle of a sentence."""
+    return _("deadline") if kind is EventKind.DEADLINE else _("meeting")
+
+
+def summary(
+    kind: EventKind,
+    title: str,
+    at: datetime,
+    timezone: str,
+    place: str | None,
+    offsets: Sequence[timedelta],
+    closes_scoring: bool,
+) -> str:
+    """What a new event will be, before the head confirms it."""
+    if kind is EventKind.DEADLINE:
+        lines = [_("New deadline: {title}").format(title=title)]
+        lines.append(_("Due: {time}").format(time=when(at, timezone)))
+    else:
+        lines = [_("New meeting: {title}").format(title=title)]
+        lines.append(_("When: {time}").format(time=when(at, timezone)))
+        lines.append(_("Place: {place}").format(place=place or _("not given")))
+    lines.append(_("Reminders: {offsets} before.").format(offsets=offsets_text(offsets)))
+    if closes_scoring:
+        lines.append(_("It closes the self-scoring: sheets cannot be changed after it."))
+    lines.append(_("Create it? The bloc's group will be told."))
+    return "\n".join(lines)
+
+
+def ask_title(kind: EventKind) -> str:
+    """The first question about a new event."""
+    if kind is EventKind.DEADLINE:
+        return _("Send the title of the new deadline, like: Nộp bảng tự chấm điểm")
+    return _("Send the title of the new meeting, like: Hội nghị tổng kết")
+
+
+def ask_time(kind: EventKind) -> str:
+    """When is it, in local time."""
+    if kind is EventKind.DEADLINE:
+        return _("When is it due? Send the local date and time, like 20/11/2025 17:00.")
+    return _("When is the meeting? Send the local date and time, like 20/12/2025 14:00.")
+
+
+def done(action: str, change: EventChange) -> str:
+    """What was created, moved or cancelled, and who was told."""
+    event = change.event
+    line = event_line(event)
+    if action == "new":
+        lines = [_("Created: {event}").format(event=line)]
+    elif action == "move":
+        moved = _("Moved: {event}. Its reminders go out again before the new time.")
+        lines = [moved.format(event=line)]
+    else:
+        lines = [_("Cancelled: {event}. Its reminders will not go out.").format(event=line)]
+    if change.posts:
+        lines.append(
+            ngettext(
+                "{n} group of the bloc is told.", "{n} groups of the bloc are told.", change.posts
+            ).format(n=change.posts)
+        )
+    return "\n".join(lines)
+
+
+def nudge_text(nudge: Nudge) -> str:
+    """What /remind sent, to whom, and who it could not reach."""
+    if not nudge.agencies:
+        return _("Every agency has submitted its sheet: there is nobody to remind.")
+    if nudge.repeated:
+        return _("This reminder was sent a moment ago; it was not sent again.")
+    count = len(nudge.agencies)
+    lines = [
+        ngettext(
+            "{n} agency has not submitted: {agencies}.",
+            "{n} agencies have not submitted: {agencies}.",
+            count,
+        ).format(n=count, agencies=", ".join(nudge.agencies)),
+        _("Sent: {messages} and {posts}.").format(
+            messages=ngettext("{n} direct message", "{n} direct messages", nudge.people).format(
+                n=nudge.people
+            ),
+            posts=ngettext("{n} group post", "{n} group posts", nudge.groups).format(
+                n=nudge.groups
+            ),
+        ),
+    ]
+    if nudge.waiting and nudge.people:
+        lines.append(_("It is night: the direct messages wait until 07:00."))
+    if nudge.unreachable:
+        lines.append(
+            ngettext(
+                "{n} contact has blocked the bot and was left out.",
+                "{n} contacts have blocked the bot and were left out.",
+                nudge.unreachable,
+            ).format(n=nudge.unreachable)
+        )
+    if nudge.without_contact:
+        lines.append(
+            _("Nobody is linked yet for: {agencies}.").format(
+                agencies=", ".join(nudge.without_contact)
+            )
+        )
+    return "\n".join(lines)
