@@ -70,24 +70,25 @@ class Calendar:
     season_year: int
     announced: bool
     events: tuple[EventView, ...]
+    as_of: datetime  # when it was read
 
     @property
     def scoring_deadline(self) -> EventView | None:
         """The deadline that closes self-scoring, if any."""
         return next((event for event in self.events if event.closes_scoring), None)
 
-    def upcoming(self, now: datetime, kind: EventKind | None = None) -> list[EventView]:
-        return [e for e in self.events if e.at > now and (kind is None or e.kind is kind)]
+    def upcoming(self, kind: EventKind | None = None) -> list[EventView]:
+        return [e for e in self.events if e.at > self.as_of and (kind is None or e.kind is kind)]
 
-    def movable(self, now: datetime, kind: EventKind) -> list[EventView]:
+    def movable(self, kind: EventKind) -> list[EventView]:
         """What the head may move or cancel: upcoming events, and a passed scoring deadline
         while the results are not out (to extend it)."""
-        events = self.upcoming(now, kind)
+        events = self.upcoming(kind)
         closing = self.scoring_deadline
         if (
             kind is EventKind.DEADLINE
             and closing is not None
-            and closing.at <= now
+            and closing.at <= self.as_of
             and not self.announced
         ):
             events.insert(0, closing)
@@ -134,11 +135,12 @@ class EventService:
                 season_year=year,
                 announced=announced,
                 events=tuple(EventView.of(event, bloc.timezone) for event in events),
+                as_of=self.clock.now(),
             )
 
     async def upcoming(self, bloc_id: int, kind: EventKind | None = None) -> list[EventView]:
         """The events still to come, by time."""
-        return (await self.calendar(bloc_id)).upcoming(self.clock.now(), kind)
+        return (await self.calendar(bloc_id)).upcoming(kind)
 
     async def create(
         self,

@@ -47,10 +47,13 @@ class Refusal(StrEnum):
 
 
 class NudgeRefused(Exception):
-    def __init__(self, reason: Refusal, deadline: datetime | None = None) -> None:
+    def __init__(
+        self, reason: Refusal, deadline: datetime | None = None, timezone: str = ""
+    ) -> None:
         super().__init__(reason.value)
         self.reason = reason
         self.deadline = deadline
+        self.timezone = timezone  # the bloc's
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,7 @@ class ReminderService:
         if view.announced:
             raise NudgeRefused(Refusal.ANNOUNCED)
         if view.deadline is not None and now >= view.deadline:
-            raise NudgeRefused(Refusal.CLOSED, view.deadline)
+            raise NudgeRefused(Refusal.CLOSED, view.deadline, view.timezone)
         late = _late(view)
         async with self.uow() as uow:
             bloc = await uow.blocs.by_id(bloc_id)
