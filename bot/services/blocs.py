@@ -203,7 +203,7 @@ class BlocService:
         )
         self._sync_members(season, agencies, spec, diff)
         await self._sync_table(uow, season, spec, diff)
-        self._sync_events(season, rules.events, spec.timezone, diff)
+        await self._sync_events(uow, season, rules.events, diff)
 
     def _sync_members(
         self, season: Season, agencies: dict[str, Agency], spec: BlocSpec, diff: _Diff
@@ -316,8 +316,8 @@ class BlocService:
                 season.groups.remove(group_row)
                 diff.changes.append(Change(Action.REMOVED, "group", code))
 
-    def _sync_events(
-        self, season: Season, events: tuple[EventSpec, ...], timezone: str, diff: _Diff
+    async def _sync_events(
+        self, uow: UnitOfWork, season: Season, events: tuple[EventSpec, ...], diff: _Diff
     ) -> None:
         existing = {event.code: event for event in season.events}
         wanted = {event.code for event in events}
@@ -343,6 +343,10 @@ class BlocService:
                 )
                 diff.changes.append(Change(Action.ADDED, "event", spec.code))
             else:
+                if row.at != spec.at and row.id is not None:
+                    # Moved: its pending reminders go, and it reminds again before the new time.
+                    row.version += 1
+                    await uow.outbox.cancel_for_event(row.id)
                 diff.update(
                     row,
                     "event",

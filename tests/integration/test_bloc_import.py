@@ -18,6 +18,7 @@ from bot.storage.models import (
     Base,
     CriterionRow,
     Event,
+    OutboxMessage,
     ScoreEntry,
     ScoreSheet,
     Season,
@@ -282,3 +283,30 @@ async def test_season_members_follow_agencies(app: App) -> None:
     async with app.uow() as uow:
         count = await uow.session.scalar(select(func.count()).select_from(SeasonMember))
     assert count == 7
+
+
+async def test_an_event_moved_in_the_file_reminds_again_and_drops_its_old_reminders(
+    app: App,
+) -> None:
+    from bot.storage.repositories.outbox import NewMessage
+
+    await app.blocs.import_bloc(load_bloc_file(SAMPLE))
+    async with app.uow() as uow:
+        event = await uow.session.scalar(select(Event).where(Event.code == "self-score"))
+        assert event is not None
+        event_id, version = event.id, event.version
+        await uow.outbox.enqueue(
+            [NewMessage("telegram", "1", "old reminder", app.clock.now(), event_id=event_id)],
+            app.clock.now(),
+        )
+        await uow.commit()
+    data = sample_data()
+    data["season"]["deadlines"][0]["due"] = "2021-11-25 17:00"
+
+    await app.blocs.import_bloc(spec_of(data))
+
+    async with app.uow() as uow:
+        moved = await uow.session.scalar(select(Event.version).where(Event.id == event_id))
+        status = await uow.session.scalar(select(OutboxMessage.status))
+    assert moved == version + 1
+    assert status == "cancelled"
