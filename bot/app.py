@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import socket
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -11,6 +13,11 @@ from bot.config import Settings
 from bot.handlers import build_router
 from bot.handlers.context import Services
 from bot.handlers.router import Router
+from bot.scheduler.dispatcher import Dispatcher
+from bot.scheduler.jobs import PeriodicJob
+from bot.scheduler.pacing import Limits
+from bot.scheduler.sending import Senders
+from bot.scheduler.wake import Wake, watch_commits
 from bot.services.blocs import BlocService
 from bot.services.enrolment import EnrolmentService
 from bot.services.events import EventService
@@ -35,16 +42,44 @@ class App:
     invites: InviteService
     services: Services
     router: Router
+    # Set when a transaction that enqueued outbox messages commits: wakes the dispatcher.
+    outbox_signal: Wake = field(default_factory=Wake)
+    # Periodic jobs blocbot run schedules: jobs.append(PeriodicJob(name, seconds, coroutine_fn)).
+    jobs: list[PeriodicJob] = field(default_factory=list)
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+    def dispatcher(self, senders: Senders, worker_id: str | None = None) -> Dispatcher:
+        """The outbox dispatcher of this process, sending through ``senders``."""
+        settings = self.settings
+        telegram = Limits(
+            rate=settings.outbox_rate,
+            chat_interval=settings.outbox_chat_interval,
+            group_per_minute=settings.outbox_group_per_minute,
+        )
+        return Dispatcher(
+            self.uow,
+            self.clock,
+            senders,
+            {"telegram": telegram},
+            worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}"[:64],
+            wake=self.outbox_signal,
+            operators=settings.operator_ids(),
+            locale=settings.locale,
+            concurrency=settings.outbox_concurrency,
+            lease=settings.outbox_lease,
+        )
 
 
 def build(settings: Settings, clock: Clock | None = None) -> App:
     """Wire the application for ``settings``."""
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
-    uow = UnitOfWorkFactory(session_factory(engine), serial=is_sqlite(settings.database_url))
+    sessions = session_factory(engine)
+    outbox_signal = Wake()
+    watch_commits(sessions, outbox_signal)
+    uow = UnitOfWorkFactory(sessions, serial=is_sqlite(settings.database_url))
     services = Services(
         people=PeopleService(uow, clock, settings.operator_ids(), settings.locale),
         enrolment=EnrolmentService(uow, clock),
@@ -63,4 +98,5 @@ def build(settings: Settings, clock: Clock | None = None) -> App:
         invites=InviteService(uow, clock),
         services=services,
         router=build_router(services, settings.locale),
+        outbox_signal=outbox_signal,
     )

@@ -14,9 +14,13 @@ from bot.app import App, build
 from bot.channels.hub import Hub
 from bot.config import Settings
 from bot.i18n import _
+from bot.scheduler.dispatcher import Dispatcher
+from bot.scheduler.jobs import Scheduler
 from bot.storage.migrate import upgrade
 
 log = logging.getLogger("bot")
+
+STOP_WAIT = 10.0  # seconds the dispatcher and jobs get to finish what they are sending
 
 
 class RunningChannel(Protocol):
@@ -59,12 +63,19 @@ async def run(settings: Settings) -> int:
         return 2
     configure_logging()
     started: list[RunningChannel] = []
+    dispatcher = app.dispatcher(hub)
+    sending: asyncio.Task[None] | None = None
+    jobs = Scheduler()
     with stop_signals() as stop:
         try:
             await upgrade(settings.database_url)
             for channel in wanted:
                 await channel.start()
                 started.append(channel)
+            sending = asyncio.create_task(dispatcher.run(), name="outbox")
+            for job in app.jobs:
+                jobs.add(job)
+            jobs.start()
             log.info("blocbot is running (%s)", ", ".join(channel.label for channel in started))
             await stop.wait()
             log.info("stopping")
@@ -72,6 +83,8 @@ async def run(settings: Settings) -> int:
             log.exception("blocbot could not run")
             return 1
         finally:
+            await jobs.shutdown(STOP_WAIT)
+            await stop_sending(dispatcher, sending)
             for channel in reversed(started):
                 try:
                     await channel.stop()
@@ -80,6 +93,19 @@ async def run(settings: Settings) -> int:
             await app.close()
     log.info("stopped")
     return 0
+
+
+async def stop_sending(dispatcher: Dispatcher, task: asyncio.Task[None] | None) -> None:
+    """Let the dispatcher finish the sends in flight; cancel it if it takes too long."""
+    if task is None:
+        return
+    dispatcher.stop()
+    try:
+        await asyncio.wait_for(task, STOP_WAIT)
+    except TimeoutError:
+        log.warning("the outbox dispatcher did not stop in %g s", STOP_WAIT)
+    except Exception:
+        log.exception("the outbox dispatcher failed")
 
 
 @contextmanager

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 from typing import Protocol
 
 from bot.handlers.model import Incoming, Outgoing, Replies
+from bot.scheduler.sending import Sender
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +25,15 @@ class Channel(Protocol):
 
 
 class Hub:
-    """Running channels by platform, and the order of work within each chat."""
+    """Running channels by platform, and the order of work within each chat.
+
+    It is also the outbox dispatcher's registry of senders: a channel that can deliver outbox
+    messages registers itself with ``register_sender`` when it starts.
+    """
 
     def __init__(self) -> None:
         self._channels: dict[str, Channel] = {}
+        self._senders: dict[str, Sender] = {}
         self._turns: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
 
     def register(self, platform: str, channel: Channel) -> None:
@@ -35,6 +41,21 @@ class Hub:
 
     def unregister(self, platform: str) -> None:
         self._channels.pop(platform, None)
+
+    def register_sender(self, platform: str, sender: Sender) -> None:
+        """Let the outbox dispatcher send this platform's messages through ``sender``."""
+        self._senders[platform] = sender
+
+    def unregister_sender(self, platform: str) -> None:
+        self._senders.pop(platform, None)
+
+    def sender(self, platform: str) -> Sender | None:
+        """The platform's sender, or None when no channel of it is running."""
+        return self._senders.get(platform)
+
+    def sending_platforms(self) -> Collection[str]:
+        """Platforms whose outbox messages can go out now."""
+        return tuple(self._senders)
 
     async def deliver(self, replies: Replies, incoming: Incoming, reply: ReplyPath) -> None:
         """Send each reply: to the update's chat through ``reply``, else through its channel."""

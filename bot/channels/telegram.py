@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -21,14 +20,15 @@ from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Upd
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.hub import Hub
+from bot.channels.telegram_outbox import deliver, outbox_bot, retry_after
 from bot.channels.text import TELEGRAM_LIMIT, split_text
 from bot.config import Settings
 from bot.handlers.model import ChatKind, Incoming, IncomingKind, Outgoing, Replies, Sender
 from bot.handlers.router import Audience, Router
 from bot.i18n import _, use_locale
+from bot.scheduler.sending import DeliveryResult
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,11 @@ PAYLOAD_BYTES = 64  # Telegram's limit on callback_data
 
 
 class TelegramChannel:
-    """Runs the bot on Telegram by long polling, until stopped."""
+    """Runs the bot on Telegram by long polling, until stopped.
+
+    With ``telegram_polling`` off it reads no updates and only sends the outbox: a replica
+    beside the one that polls (Telegram lets one process at a time call getUpdates).
+    """
 
     def __init__(self, settings: Settings, router: Router, hub: Hub) -> None:
         if not settings.telegram_token:
@@ -57,6 +61,9 @@ class TelegramChannel:
         self.router = router
         self.hub = hub
         self.application = _application(settings)
+        self.outbox_bot = outbox_bot(
+            settings.telegram_token, settings.telegram_base_url, settings.outbox_concurrency
+        )
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self._welcomed: deque[int] = deque(maxlen=1000)
@@ -64,15 +71,21 @@ class TelegramChannel:
     @property
     def label(self) -> str:
         """``telegram: @username``, for the log."""
-        return f"{PLATFORM}: @{self.application.bot.username}"
+        only = "" if self.settings.telegram_polling else " (sending only)"
+        return f"{PLATFORM}: @{self.application.bot.username}{only}"
 
     async def start(self) -> None:
         """Connect, publish the command list, and start polling."""
         application = self.application
         await application.initialize()
-        await self._publish_commands()
+        await self.outbox_bot.initialize()
+        if self.settings.telegram_polling:
+            await self._publish_commands()
         await application.start()
         self.hub.register(PLATFORM, self)
+        self.hub.register_sender(PLATFORM, self)
+        if not self.settings.telegram_polling:
+            return
         assert application.updater is not None
         await application.updater.start_polling(
             poll_interval=0,
@@ -88,14 +101,22 @@ class TelegramChannel:
             await application.updater.stop()
         if application.running:
             await application.stop()
+        self.hub.unregister_sender(PLATFORM)
         self.hub.unregister(PLATFORM)
         await application.shutdown()
+        await self.outbox_bot.shutdown()
 
     async def send(self, outgoing: Outgoing) -> None:
         """Send to the chat the message names (a group post, another person)."""
         if outgoing.chat_id is None:
             raise ValueError("a message sent through the hub names its chat")
         await self._render(outgoing.chat_id, None, outgoing)
+
+    async def deliver(
+        self, chat_id: str, chat_kind: str, text: str, payload: dict[str, Any]
+    ) -> DeliveryResult:
+        """Send an outbox message: one attempt, its outcome told, never raised."""
+        return await deliver(self.outbox_bot, chat_id, text, payload)
 
     # -- updates ------------------------------------------------------------------------------
 
@@ -248,14 +269,6 @@ async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
             log.info("network error (%s): retrying in %.1f s", error, pause)
             await asyncio.sleep(pause)
     raise AssertionError("unreachable")
-
-
-def retry_after(error: RetryAfter) -> float:
-    """Seconds a flood error asks to wait (PTB 22 gives an int or a timedelta)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def keyboard(outgoing: Outgoing) -> InlineKeyboardMarkup | None:

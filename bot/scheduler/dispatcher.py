@@ -22,6 +22,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.i18n import _, use_locale
+from bot.scheduler.commits import SentRecorder
 from bot.scheduler.pacing import Limits, Pacer, quiet_until
 from bot.scheduler.sending import PARTS_SENT, Delivery, DeliveryResult, Sender, Senders
 from bot.scheduler.wake import Wake
@@ -83,6 +84,7 @@ class Dispatcher:
         self.sleep = sleep
         self._pacers: dict[str, Pacer] = {}
         self._slots = asyncio.Semaphore(self.concurrency)
+        self._sent = SentRecorder(uow, clock)
         self._stopping = False
 
     # -- the loop -----------------------------------------------------------------------------
@@ -233,13 +235,14 @@ class Dispatcher:
 
     async def _record(self, send: _Send, result: DeliveryResult) -> None:
         row = send.row
+        if result.outcome is Delivery.SENT:
+            await self._sent.sent(row.id)
+            return
         now = self.clock.now()
         async with self.uow() as unit:
             outbox = unit.outbox
             error = result.error or result.outcome.value
-            if result.outcome is Delivery.SENT:
-                await outbox.sent(row.id, now)
-            elif result.outcome is Delivery.RETRY_AFTER:
+            if result.outcome is Delivery.RETRY_AFTER:
                 wait = max(result.retry_after or 1.0, 0.0)
                 send.pacer.pause(row.chat_id, now.timestamp() + wait)
                 due = now + timedelta(seconds=wait)

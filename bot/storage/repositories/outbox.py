@@ -71,7 +71,7 @@ def _claim(dialect: str, platforms: bool) -> Any:
             attempts=OutboxMessage.attempts + 1,
         )
         .returning(OutboxMessage)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
 
 
@@ -81,6 +81,13 @@ _SENT = Prepared(
     lambda _: (
         _OUTBOX.update()
         .where(_BY_ID)
+        .values(status="sent", sent_at=bindparam("now", type_=_MOMENT), lease_until=None)
+    )
+)
+_SENT_ALL = Prepared(
+    lambda _: (
+        _OUTBOX.update()
+        .where(_OUTBOX.c.id.in_(bindparam("rows", expanding=True)), _SENDING)
         .values(status="sent", sent_at=bindparam("now", type_=_MOMENT), lease_until=None)
     )
 )
@@ -197,6 +204,11 @@ class OutboxRepository:
     async def sent(self, id: int, now: datetime) -> None:
         """The message went out."""
         await self.session.execute(_SENT(self.session), {"row": id, "now": now})
+
+    async def sent_all(self, ids: Sequence[int], now: datetime) -> None:
+        """Several messages went out."""
+        if ids:
+            await self.session.execute(_SENT_ALL(self.session), {"rows": list(ids), "now": now})
 
     async def retry(self, id: int, due_at: datetime, error: str) -> None:
         """Back to pending until ``due_at``, after a failed attempt (it stays counted)."""

@@ -1,0 +1,89 @@
+"""Periodic jobs on APScheduler 3: each runs every so many seconds, never two at once.
+
+app.jobs.append(PeriodicJob("reminders", 60, reminders.tick))  # in bot.app.build
+# blocbot run schedules every job of app.jobs once the channels are up
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+log = logging.getLogger(__name__)
+
+JobFunction = Callable[[], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A coroutine function to run every ``seconds``, named for the log."""
+
+    name: str
+    seconds: float
+    run: JobFunction
+
+
+class Scheduler:
+    """A thin wrapper over ``AsyncIOScheduler``.
+
+    Jobs never overlap (``max_instances=1``); runs missed while one was busy collapse into one
+    (``coalesce``). A job's exception is logged and the next run comes as planned. ``shutdown``
+    waits for the runs in progress.
+    """
+
+    def __init__(self) -> None:
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._running: set[asyncio.Task[Any]] = set()
+
+    def every(self, seconds: float, function: JobFunction, name: str, now: bool = True) -> None:
+        """Run ``function`` every ``seconds``, the first time at once unless ``now`` is False."""
+        first = {"next_run_time": datetime.now(UTC)} if now else {}  # None would pause it
+        self._scheduler.add_job(
+            self._guarded(function, name),
+            "interval",
+            seconds=seconds,
+            id=name,
+            name=name,
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            **first,
+        )
+
+    def add(self, job: PeriodicJob) -> None:
+        self.every(job.seconds, job.run, job.name)
+
+    def start(self) -> None:
+        """Start ticking (inside the running event loop)."""
+        self._scheduler.start()
+
+    async def shutdown(self, timeout: float = 10.0) -> None:
+        """Stop ticking and wait up to ``timeout`` seconds for the runs in progress."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        if self._running:
+            _done, late = await asyncio.wait(set(self._running), timeout=timeout)
+            for task in late:
+                task.cancel()
+
+    def _guarded(self, function: JobFunction, name: str) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                await function()
+            except Exception:
+                log.exception("job %s failed", name)
+            finally:
+                if task is not None:
+                    self._running.discard(task)
+
+        return run

@@ -1,0 +1,225 @@
+"""The outbox dispatcher against the Telegram emulator: in process, and as `blocbot run`."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import App, build
+from bot.channels.hub import Hub
+from bot.channels.telegram import TelegramChannel
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.scheduler.dispatcher import Dispatcher
+from bot.storage.models import Contact, OutboxMessage
+from bot.storage.repositories import NewMessage
+from bot.testing.process import TOKEN, BotProcess
+from bot.testing.telegram_emulator import FakeUser, TelegramEmulator
+from tests.conftest import backend
+
+FIRST_USER = 5_000_001
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[TelegramEmulator]:
+    async with TelegramEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def live(database_url: str) -> AsyncIterator[App]:
+    """The application on the test database with the real clock, as `blocbot run` has it."""
+    settings = Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]
+    application = build(settings, SystemClock())
+    yield application
+    await application.close()
+
+
+@pytest.fixture
+async def sending(tg: TelegramEmulator, live: App) -> AsyncIterator[Dispatcher]:
+    """A running Telegram channel and dispatcher in this process."""
+    settings = live.settings.model_copy(
+        update={"telegram_token": TOKEN, "telegram_base_url": tg.api_url}
+    )
+    hub = Hub()
+    channel = TelegramChannel(settings, live.router, hub)
+    await channel.start()
+    dispatcher = live.dispatcher(hub, worker_id="e2e")
+    running = asyncio.create_task(dispatcher.run())
+    yield dispatcher
+    dispatcher.stop()
+    await asyncio.wait_for(running, 10)
+    await channel.stop()
+
+
+def people(tg: TelegramEmulator, count: int) -> list[FakeUser]:
+    """People who opened a chat with the bot (the emulator knows a chat once it was opened)."""
+    users = [tg.user(FIRST_USER + n, f"Người {n}") for n in range(count)]
+    for user in users:
+        tg.chat_of(user, None)
+    return users
+
+
+async def enqueue(app: App, users: list[FakeUser], **fields: object) -> None:
+    now = datetime.now(UTC)
+    messages = [
+        NewMessage(
+            platform="telegram",
+            chat_id=str(user.id),
+            text=f"Nhắc việc cho {user.first_name}",
+            due_at=now,
+            dedupe_key=f"e2e:{user.id}",
+            **fields,  # type: ignore[arg-type]
+        )
+        for user in users
+    ]
+    async with app.uow() as unit:
+        await unit.outbox.enqueue(messages, now)
+        await unit.commit()
+
+
+async def statuses(app: App) -> dict[str, int]:
+    async with app.uow() as unit:
+        found = await unit.session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        )
+        return {status: count for status, count in found.all()}
+
+
+async def eventually(condition: Callable[[], object], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: still not true after {timeout}s")
+        await asyncio.sleep(0.05)
+
+
+def received(tg: TelegramEmulator, users: list[FakeUser]) -> list[int]:
+    return [len(tg.messages(user)) for user in users]
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_flood_errors_and_server_errors_are_retried_and_delivered_once(
+    tg: TelegramEmulator, live: App, sending: Dispatcher
+) -> None:
+    users = people(tg, 4)
+    tg.fail_next("sendMessage", status=429, retry_after=1)
+    tg.fail_next("sendMessage", status=500)
+    tg.drop_connection_next("sendMessage")
+    await enqueue(live, users)
+
+    await eventually(lambda: all(received(tg, users)), 10, "every person got the reminder")
+    await asyncio.sleep(0.2)
+    assert received(tg, users) == [1, 1, 1, 1]
+    assert (tg.stats.injected, tg.stats.dropped) == (2, 1)
+    assert await statuses(live) == {"sent": 4}
+
+
+async def test_a_person_who_blocked_the_bot_is_marked_unreachable(
+    tg: TelegramEmulator, live: App, sending: Dispatcher
+) -> None:
+    lan, hoa = people(tg, 2)
+    tg.block(lan)
+    async with live.uow() as unit:
+        contact = Contact(
+            platform="telegram",
+            user_id=str(lan.id),
+            display_name="Lan",
+            created_at=datetime.now(UTC),
+        )
+        unit.session.add(contact)
+        await unit.commit()
+        contact_id = contact.id
+    await enqueue(live, [lan], contact_id=contact_id)
+    await enqueue(live, [hoa])
+
+    await eventually(lambda: tg.messages(hoa), 5, "Hoa got hers")
+    for _ in range(100):
+        if await statuses(live) == {"failed": 1, "sent": 1}:
+            break
+        await asyncio.sleep(0.05)
+    assert await statuses(live) == {"failed": 1, "sent": 1}
+    assert tg.messages(lan) == []
+    async with live.uow() as unit:
+        found = await unit.contacts.by_id(contact_id)
+        assert found is not None and found.unreachable_at is not None
+
+
+def blocbot(tg: TelegramEmulator, database_url: str, folder: Path, **settings: str) -> BotProcess:
+    """`blocbot run` on this database and emulator, quick to send and to retake a lost claim."""
+    settings = {"outbox_rate": "1000", "outbox_lease": str(LEASE), **settings}
+    return BotProcess.against(tg, database_url, folder, **settings)
+
+
+LEASE = 3.0  # seconds; a claim of a killed process is retaken after it
+
+
+async def test_a_broadcast_killed_halfway_is_finished_after_a_restart_exactly_once(
+    tg: TelegramEmulator, live: App, database_url: str, tmp_path: Path
+) -> None:
+    users = people(tg, 500)
+    await enqueue(live, users)
+    # One send in flight at a time, so the kill can catch at most one between the emulator
+    # taking a message and the outbox recording it.
+    bot = blocbot(tg, database_url, tmp_path, outbox_concurrency="1")
+    async with bot:
+        bot.start()
+        await eventually(lambda: sum(received(tg, users)) >= 150, 30, "150 delivered")
+        await bot.kill()
+        at_kill = sum(received(tg, users))
+        assert at_kill < 500, "the broadcast ended before the kill"
+
+        bot.start()
+        await bot.wait_running()
+        await eventually(lambda: all(received(tg, users)), 30, "all delivered")
+        for _ in range(100):
+            if await statuses(live) == {"sent": 500}:
+                break
+            await asyncio.sleep(0.05)
+        assert await bot.stop() == 0
+
+    counts = received(tg, users)
+    assert await statuses(live) == {"sent": 500}
+    assert min(counts) == 1, "a message was lost"
+    print(f"killed at {at_kill}, sent twice: {sum(counts) - 500}")
+    assert sum(counts) - 500 <= 1, "more than the one message in flight was sent twice"
+
+
+async def test_two_processes_on_postgresql_send_each_message_once(
+    tg: TelegramEmulator, live: App, database_url: str, tmp_path: Path
+) -> None:
+    if backend(database_url) != "postgresql":
+        pytest.skip("two processes share a database on PostgreSQL")
+    users = people(tg, 2000)
+    polling = blocbot(tg, database_url, tmp_path / "polling", outbox_rate="0")
+    sender = blocbot(
+        tg, database_url, tmp_path / "sender", outbox_rate="0", telegram_polling="false"
+    )
+    async with polling, sender:
+        polling.start()
+        sender.start()
+        await polling.wait_running()
+        await sender.wait_running()
+        await enqueue(live, users)
+        await eventually(lambda: all(received(tg, users)), 30, "all delivered")
+        for _ in range(100):
+            if await statuses(live) == {"sent": 2000}:
+                break
+            await asyncio.sleep(0.05)
+        assert await polling.stop() == 0
+        assert await sender.stop() == 0
+
+    assert "sending only" in sender.log
+    assert received(tg, users) == [1] * 2000
+    assert await statuses(live) == {"sent": 2000}
+    async with live.uow() as unit:
+        workers = await unit.session.execute(
+            select(func.count(func.distinct(OutboxMessage.claimed_by)))
+        )
+        assert workers.scalar_one() == 2  # both took their share
