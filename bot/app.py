@@ -72,6 +72,9 @@ class App:
         )
 
 
+REMINDERS_EVERY = 30.0  # seconds between two looks at the calendar
+
+
 def build(settings: Settings, clock: Clock | None = None) -> App:
     """Wire the application for ``settings``."""
     clock = clock or SystemClock()
@@ -99,4 +102,5 @@ def build(settings: Settings, clock: Clock | None = None) -> App:
         services=services,
         router=build_router(services, settings.locale),
         outbox_signal=outbox_signal,
+        jobs=[PeriodicJob("reminders", REMINDERS_EVERY, services.reminders.tick)],
     )

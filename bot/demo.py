@@ -16,11 +16,15 @@ from zoneinfo import ZoneInfo
 
 from bot.app import App, build
 from bot.channels.console import PLATFORM, ConsoleChannel, Stage
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, OffsetClock
 from bot.config import Settings
 from bot.handlers.formatting import when
 from bot.handlers.model import Sender
 from bot.i18n import _, use_locale
+from bot.scheduler.dispatcher import Dispatcher
+from bot.scheduler.pacing import Limits
+from bot.scheduler.sending import Sender as Sender_
+from bot.scheduler.sending import SenderMap
 from bot.services.blocfile import BlocFileError, BlocSpec, EventKind, EventSpec, load_bloc_file
 from bot.services.enrolment import Outcome
 from bot.storage.migrate import upgrade
@@ -34,6 +38,7 @@ DEADLINE_AT = time(17, 0)
 PACT_MONTHS_AGO = 2
 YEAR_END_AFTER = timedelta(days=30)
 YEAR_END_AT = time(14, 0)
+ROUNDS = 20  # outbox batches per firing: plenty for a bloc of 15
 
 
 async def demo(
@@ -46,7 +51,7 @@ async def demo(
 ) -> int:
     """Seed a fresh demo database, greet, and chat in the console until the input ends."""
     out = out or sys.stdout
-    sandbox = Sandbox(settings, Path(database_path), clock or SystemClock())
+    sandbox = Sandbox(settings, Path(database_path), clock or OffsetClock())
     try:
         stage = await sandbox.start()
     except BlocFileError as error:
@@ -55,6 +60,7 @@ async def demo(
     try:
         start = START_AS if START_AS in stage.contacts else next(iter(stage.contacts))
         channel = ConsoleChannel(stage, start=start, reset=sandbox.start, source=source, out=out)
+        sandbox.sender = channel
         with use_locale(settings.locale):
             out.write(sandbox.welcome(stage.contacts[start]) + "\n\n")
         return await channel.run()
@@ -73,6 +79,26 @@ class Sandbox:
         self.clock = clock
         self.app: App | None = None
         self.spec: BlocSpec | None = None
+        self.sender: Sender_ | None = None  # the console, once it runs
+        self._dispatcher: Dispatcher | None = None
+
+    async def fire(self) -> None:
+        """Send what is due: reminders and digests the calendar asks for, then the outbox."""
+        if self.app is None or self.sender is None:
+            return
+        await self.app.services.reminders.tick()
+        if self._dispatcher is None:
+            self._dispatcher = Dispatcher(
+                self.app.uow,
+                self.clock,
+                SenderMap({PLATFORM: self.sender}),
+                {PLATFORM: Limits()},
+                worker_id="demo",
+                locale=self.settings.locale,
+            )
+        for _round in range(ROUNDS):
+            if not await self._dispatcher.run_once():
+                break
 
     async def start(self) -> Stage:
         """Create the database afresh and seed it; returns what the console plays on."""
@@ -95,6 +121,7 @@ class Sandbox:
         if self.app is not None:
             await self.app.close()
             self.app = None
+            self._dispatcher = None
 
     def welcome(self, sender: Sender) -> str:
         """What this is and what to try first, in the current language."""
@@ -156,7 +183,16 @@ class Sandbox:
         assert head is not None
         linked = await enrolment.link_group(head, PLATFORM, GROUP_ID, GROUP_TITLE, group_code)
         assert linked.outcome is Outcome.LINKED, linked
-        return Stage(app.router, contacts, spec.season.head, GROUP_ID, GROUP_TITLE)
+        return Stage(
+            app.router,
+            contacts,
+            spec.season.head,
+            GROUP_ID,
+            GROUP_TITLE,
+            timezone=spec.timezone,
+            clock=self.clock if isinstance(self.clock, OffsetClock) else None,
+            fire=self.fire,
+        )
 
 
 def season_open_now(spec: BlocSpec, now: datetime) -> BlocSpec:

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TextIO
+from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from bot.channels.console_input import LineReader
@@ -30,6 +30,7 @@ from bot.handlers.formatting import role_name
 from bot.handlers.model import ChatKind, Incoming, Outgoing, Sender
 from bot.handlers.router import Router
 from bot.i18n import N_, _, use_locale
+from bot.scheduler.sending import Delivery, DeliveryResult
 
 PLATFORM = "console"
 BOT_USERNAME = "blocbot"
@@ -174,6 +175,8 @@ class ConsoleChannel:
         if replies.notice:
             self.write(f"({replies.notice})")
         await self.hub.deliver(replies, incoming, self._reply)
+        if self.stage.fire is not None:
+            await self.stage.fire()  # what the update put in the outbox goes out now
 
     async def send(self, outgoing: Outgoing) -> None:
         """Show a message the bot sends on its own initiative (the hub's sender for console)."""
@@ -185,6 +188,13 @@ class ConsoleChannel:
         if self._prompt is not None:
             self.out.write(self._prompt)
             self.out.flush()
+
+    async def deliver(
+        self, chat_id: str, chat_kind: str, text: str, payload: dict[str, Any]
+    ) -> DeliveryResult:
+        """Show a message of the outbox (a reminder, a group post): the console never fails."""
+        await self.send(Outgoing(text, platform=PLATFORM, chat_id=chat_id))
+        return DeliveryResult(Delivery.SENT)
 
     async def meta(self, line: str) -> bool:
         """Carry out a console command; False to stop."""

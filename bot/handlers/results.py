@@ -188,12 +188,13 @@ async def confirm(ctx: Context, payload: str) -> None:
         edit=True,
     )
     ctx.reply(results_post(done.standings))
+
+    def post(locale: str) -> str:
+        with use_locale(locale):
+            return results_post(done.standings)
+
     here = (ctx.incoming.platform, ctx.incoming.chat_id)
-    for recipient in (*done.groups, *done.contacts):
-        if (recipient.platform, recipient.chat_id) == here:
-            continue  # this chat has the reply
-        with use_locale(recipient.locale):
-            ctx.send(recipient.platform, recipient.chat_id, results_post(done.standings))
+    await ctx.services.results.broadcast(bloc_id, done, post, skip=here)
 
 
 def _choices(year: object) -> list[list[Button]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -16,6 +16,7 @@ from bot.domain.scores import plain
 from bot.domain.sheets import SheetTotals, total
 from bot.services.scoring import NoSeason, SheetStatus, scoring_deadline, table_of
 from bot.storage.models import AuditEntry, Bloc, Membership, ScoreSheet, Season
+from bot.storage.repositories.outbox import NewMessage
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 
@@ -132,6 +133,7 @@ class Recipient:
     platform: str
     chat_id: str
     locale: str
+    contact_id: int | None = None  # for a person: marked unreachable if they blocked the bot
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,10 @@ class ResultsService:
                 standings=view,
                 contacts=tuple(
                     Recipient(
-                        m.contact.platform, m.contact.user_id, m.contact.language or bloc.locale
+                        m.contact.platform,
+                        m.contact.user_id,
+                        m.contact.language or bloc.locale,
+                        m.contact_id,
                     )
                     for m in links
                 ),
@@ -200,6 +205,42 @@ class ResultsService:
             )
             await uow.commit()
         return announcement
+
+    async def broadcast(
+        self,
+        bloc_id: int,
+        announcement: Announcement,
+        text: Callable[[str], str],
+        *,
+        skip: tuple[str, str] | None = None,
+    ) -> int:
+        """Put the results post in the outbox for every group and contact, each in its
+        language (``text(locale)``), except the chat ``skip`` (platform, chat id) that already
+        has it. In a transaction scope this commits with the announcement itself."""
+        now = self.clock.now()
+        year = announcement.standings.progress.season_year
+        messages = [
+            NewMessage(
+                platform=recipient.platform,
+                chat_id=recipient.chat_id,
+                text=text(recipient.locale),
+                due_at=now,
+                chat_kind=kind,
+                contact_id=recipient.contact_id,
+                bloc_id=bloc_id,
+                dedupe_key=f"results:{bloc_id}:{year}:{recipient.platform}:{recipient.chat_id}",
+            )
+            for kind, recipients in (
+                ("group", announcement.groups),
+                ("private", announcement.contacts),
+            )
+            for recipient in recipients
+            if (recipient.platform, recipient.chat_id) != skip
+        ]
+        async with self.uow() as uow:
+            added = await uow.outbox.enqueue(messages, now)
+            await uow.commit()
+        return added
 
     async def _season(self, uow: UnitOfWork, bloc_id: int) -> tuple[Season, Bloc]:
         season = await uow.seasons.latest(bloc_id)

@@ -178,6 +178,8 @@ async def test_announce_confirmed_posts_to_the_group_and_every_contact(bloc: Blo
     assert f"1. {NHNN} — 35.5" in post
     assert THUE in line_with(post, "Bằng khen") and KHOBAC in line_with(post, "Bằng khen")
     assert NHNN in line_with(post, "Cờ thi đua")
+    queued = await bloc.recording.flush_outbox()
+    assert len(queued) == 4  # the group and the three other contacts; the head has the reply
     group_post = bloc.group.texts()[-1]
     assert f"1. {NHNN} — 35,5" in group_post and NHNN in line_with(group_post, "Cờ thi đua")
     for person, total in ((bloc.deputy, "35.5"), (bloc.lan, "35.5"), (bloc.tu, "35,5")):
