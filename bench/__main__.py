@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import chat, storage
+from bench import chat, dispatcher, storage
 
 
 def main() -> None:
     asyncio.run(storage.run())
     asyncio.run(chat.run())
+    asyncio.run(dispatcher.run())
 
 
 main()

@@ -38,6 +38,7 @@ BACKOFF = 2.0  # seconds before the second attempt after a transient failure; do
 LONGEST_BACKOFF = 300.0
 NO_SENDER_WAIT = 60.0  # a message whose platform stopped running tries again after this
 HORIZON = 1.0  # a rate-limited platform claims what it can send in this many seconds
+EPSILON = 1e-6  # seconds: a shorter wait is rounding (timestamps are floats of ~1.7e9)
 
 
 @dataclass
@@ -184,7 +185,7 @@ class Dispatcher:
                 await self._slots.acquire()
                 stamp = self._stamp()
                 wait = send.pacer.overall_wait(stamp)
-                while wait > 0 and not self._stopping and stamp < deadline:
+                while wait > EPSILON and not self._stopping and stamp < deadline:
                     await self.sleep(wait)
                     stamp = self._stamp()
                     wait = send.pacer.overall_wait(stamp)

@@ -17,6 +17,7 @@ QUIET_FROM = time(21, 0)  # direct messages marked quiet wait from here...
 QUIET_UNTIL = time(7, 0)  # ...until here, local time
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 _PRUNE_EVERY = 4096  # finished sends between two clean-ups of idle chats
+SPREAD = 0.8  # sends are at least this share of 1/rate apart: no burst of a second's worth
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ class Pacer:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self._overall = Window(math.ceil(limits.rate), 1.0) if limits.rate > 0 else None
+        self._gap = SPREAD / limits.rate if limits.rate > 0 else 0.0
+        self._last_start = -math.inf
         self._chats: dict[str, _Chat] = {}
         self._finished = 0
 
@@ -88,13 +91,20 @@ class Pacer:
         return ready
 
     def overall_wait(self, now: float) -> float:
-        """Seconds until the platform-wide rate admits one more send."""
-        return 0.0 if self._overall is None else self._overall.ready_at(now) - now
+        """Seconds until the platform-wide rate admits one more send.
+
+        At most ``rate`` sends start in any second, spread out rather than in one burst, so
+        the platform (which counts them on arrival) never sees more, whatever the latency.
+        """
+        if self._overall is None:
+            return 0.0
+        return max(self._overall.ready_at(now), self._last_start + self._gap) - now
 
     def start(self, chat_id: str, now: float) -> None:
         """A send to the chat begins: it counts toward the overall rate, the chat is busy."""
         if self._overall is not None:
             self._overall.add(now)
+            self._last_start = now
         self._chat(chat_id).busy = True
 
     def finish(self, chat_id: str, group: bool, now: float, parts: int) -> None:
