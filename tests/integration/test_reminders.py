@@ -266,7 +266,7 @@ async def test_moving_an_event_cancels_its_pending_reminders_and_reminds_again(
     assert {row.status for row in rows if row.id in {r.id for r in first}} == {"cancelled"}
     moved = rows[-1]
     assert moved.chat_kind == "group" and moved.status == "pending"
-    assert "moved from 20/11/2021 17:00 to 27/11/2021 17:00" in moved.text
+    assert "được dời từ 20/11/2021 17:00 sang 27/11/2021 17:00" in moved.text  # bloc: vi
     assert change.event.version == 2 and change.previous_at == local(DEADLINE)
     assert await bloc.tick() == []  # 7 days before the new time is not yet
     rows = await bloc.tick("2021-11-20 17:00")
@@ -298,7 +298,7 @@ async def test_cancelling_an_event_stops_its_reminders(bloc: Bloc) -> None:
 
     rows = await bloc.rows()
     assert {row.status for row in rows if row.id in {r.id for r in first}} == {"cancelled"}
-    assert "is cancelled" in rows[-1].text and rows[-1].chat_kind == "group"
+    assert "đã bị hủy" in rows[-1].text and rows[-1].chat_kind == "group"
     assert await bloc.tick("2021-12-19 14:00") == []
     assert [e.code for e in await events.upcoming(bloc.bloc_id)] == []
     with pytest.raises(EventRefused):
@@ -325,7 +325,7 @@ async def test_an_event_created_in_chat_reminds_with_the_default_offsets(bloc: B
         row = await uow.session.get(Event, change.event.id)
         assert row is not None and row.remind == [259200, 86400, 7200]
     post = (await bloc.rows())[-1]
-    assert "New meeting: Sơ kết, on 30/11/2021 09:00." in post.text and "Phòng họp" in post.text
+    assert "Hội nghị mới: Sơ kết, lúc 30/11/2021 09:00." in post.text and "Phòng họp" in post.text
     rows = [r for r in await bloc.tick("2021-11-27 09:00") if r.event_id == change.event.id]
     assert recipients(rows) == set(PEOPLE) | {"@-100"}
     with pytest.raises(EventRefused):

@@ -140,7 +140,7 @@ async def test_the_head_cancels_a_meeting_after_thinking_twice(bloc: Bloc) -> No
     await head.say("1")
     done = "\n".join(m.text for m in await head.press("Confirm"))
     assert f"Cancelled: {TONG_KET}" in done
-    assert "is cancelled" in (await bloc.outbox())[-1].text
+    assert "đã bị hủy" in (await bloc.outbox())[-1].text  # the group speaks the bloc's language
     assert "No upcoming meeting." in await head.say_text("/meeting")
 
 
@@ -174,8 +174,8 @@ async def test_remind_nudges_the_late_agencies_and_counts(bloc: Bloc, clock: Fro
 
     clock.set(datetime(2021, 11, 10, 22, 30, tzinfo=ZoneInfo(ZONE)))
     in_group = await bloc.head.say_text("/nhacnho", bloc.group)
-    assert "2 direct messages and 0 group posts" in in_group
-    assert "the direct messages wait until 07:00" in in_group
+    assert "2 tin nhắn riêng và 0 bài trong nhóm" in in_group  # the group speaks Vietnamese
+    assert "tin nhắn riêng sẽ chờ đến 07:00" in in_group
 
 
 @pytest.mark.parametrize(
