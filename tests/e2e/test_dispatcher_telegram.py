@@ -92,6 +92,16 @@ async def statuses(app: App) -> dict[str, int]:
         return {status: count for status, count in found.all()}
 
 
+async def settled(app: App, expected: dict[str, int], timeout: float = 5.0) -> None:
+    """Wait until the outbox holds ``expected`` rows by status (outcomes commit after sends)."""
+    deadline = time.monotonic() + timeout
+    found = await statuses(app)
+    while found != expected and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+        found = await statuses(app)
+    assert found == expected
+
+
 async def eventually(condition: Callable[[], object], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -118,7 +128,7 @@ async def test_flood_errors_and_server_errors_are_retried_and_delivered_once(
     await asyncio.sleep(0.2)
     assert received(tg, users) == [1, 1, 1, 1]
     assert (tg.stats.injected, tg.stats.dropped) == (2, 1)
-    assert await statuses(live) == {"sent": 4}
+    await settled(live, {"sent": 4})
 
 
 async def test_a_person_who_blocked_the_bot_is_marked_unreachable(
@@ -140,15 +150,27 @@ async def test_a_person_who_blocked_the_bot_is_marked_unreachable(
     await enqueue(live, [hoa])
 
     await eventually(lambda: tg.messages(hoa), 5, "Hoa got hers")
-    for _ in range(100):
-        if await statuses(live) == {"failed": 1, "sent": 1}:
-            break
-        await asyncio.sleep(0.05)
-    assert await statuses(live) == {"failed": 1, "sent": 1}
+    await settled(live, {"failed": 1, "sent": 1})
     assert tg.messages(lan) == []
     async with live.uow() as unit:
         found = await unit.contacts.by_id(contact_id)
         assert found is not None and found.unreachable_at is not None
+
+
+async def test_a_long_text_arrives_in_parts_a_second_apart(
+    tg: TelegramEmulator, live: App, sending: Dispatcher
+) -> None:
+    (lan,) = people(tg, 1)
+    now = datetime.now(UTC)
+    text = "\n".join(f"{n:04d} " + "x" * 95 for n in range(60))  # 6,000 characters
+    async with live.uow() as unit:
+        await unit.outbox.enqueue([NewMessage("telegram", str(lan.id), text, now)], now)
+        await unit.commit()
+
+    first, second = await tg.wait_for(lan, count=2, timeout=10)
+    assert first.text + "\n" + second.text == text
+    assert second.at - first.at >= 1.0
+    await settled(live, {"sent": 1})
 
 
 def blocbot(tg: TelegramEmulator, database_url: str, folder: Path, **settings: str) -> BotProcess:
@@ -174,14 +196,12 @@ async def test_a_broadcast_killed_halfway_is_finished_after_a_restart_exactly_on
         await bot.kill()
         at_kill = sum(received(tg, users))
         assert at_kill < 500, "the broadcast ended before the kill"
+        assert (await statuses(live)).get("sending"), "no claim was cut short by the kill"
 
         bot.start()
         await bot.wait_running()
         await eventually(lambda: all(received(tg, users)), 30, "all delivered")
-        for _ in range(100):
-            if await statuses(live) == {"sent": 500}:
-                break
-            await asyncio.sleep(0.05)
+        await settled(live, {"sent": 500})
         assert await bot.stop() == 0
 
     counts = received(tg, users)
@@ -208,10 +228,7 @@ async def test_two_processes_on_postgresql_send_each_message_once(
         await sender.wait_running()
         await enqueue(live, users)
         await eventually(lambda: all(received(tg, users)), 30, "all delivered")
-        for _ in range(100):
-            if await statuses(live) == {"sent": 2000}:
-                break
-            await asyncio.sleep(0.05)
+        await settled(live, {"sent": 2000})
         assert await polling.stop() == 0
         assert await sender.stop() == 0
 
