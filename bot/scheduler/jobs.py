@@ -65,13 +65,14 @@ class Scheduler:
         self._scheduler.start()
 
     async def shutdown(self, timeout: float = 10.0) -> None:
-        """Stop ticking and wait up to ``timeout`` seconds for the runs in progress."""
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+        """Start no more runs, wait up to ``timeout`` seconds for those in progress, stop."""
+        if not self._scheduler.running:
+            return
+        self._scheduler.pause()
         if self._running:
-            _done, late = await asyncio.wait(set(self._running), timeout=timeout)
-            for task in late:
-                task.cancel()
+            await asyncio.wait(set(self._running), timeout=timeout)
+        self._scheduler.shutdown(wait=False)  # cancels what is still running
+        await asyncio.sleep(0)
 
     def _guarded(self, function: JobFunction, name: str) -> Callable[[], Awaitable[None]]:
         async def run() -> None:

@@ -19,6 +19,7 @@ from bot.app import App, build
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.scheduler.dispatcher import Dispatcher
+from bot.scheduler.jobs import PeriodicJob, Scheduler
 from bot.scheduler.pacing import Limits, quiet_until
 from bot.scheduler.sending import PARTS_SENT, Delivery, DeliveryResult, SenderMap
 from bot.storage.migrate import upgrade
@@ -361,3 +362,28 @@ async def test_a_commit_that_enqueues_wakes_the_running_dispatcher(
     finally:
         dispatcher.stop()
         await asyncio.wait_for(running, 5)
+
+
+async def test_periodic_jobs_run_at_once_then_every_interval_never_overlapping() -> None:
+    running, most, runs = 0, 0, 0
+
+    async def slow() -> None:
+        nonlocal running, most, runs
+        running += 1
+        runs += 1
+        most = max(most, running)
+        await asyncio.sleep(0.15)
+        running -= 1
+
+    async def broken() -> None:
+        raise RuntimeError("a job that fails keeps its schedule")
+
+    jobs = Scheduler()
+    jobs.add(PeriodicJob("slow", 0.05, slow))
+    jobs.every(0.05, broken, "broken")
+    jobs.start()
+    await asyncio.sleep(0.5)
+    await jobs.shutdown()
+    after = runs
+    await asyncio.sleep(0.2)
+    assert most == 1 and 2 <= after <= 4 and runs == after and running == 0
