@@ -66,15 +66,23 @@ _WEEKDAYS = (
 
 
 def time_target(text: str, now: datetime, timezone: str) -> datetime | None:
-    """Where ``:time`` goes: ``+3d``, ``+2h30m``, ``2025-11-19 17:00`` or ``19/11 17:00``
-    (local time); None when the text is none of these."""
+    """Where ``:time`` goes: ``+3d``, ``+2h30m``, ``2025-11-19 17:00``, ``19/11 17:00`` or
+    ``22:00`` (local time; the next time the clock reads it); None when it is none of these."""
     text = text.strip()
     offset = _OFFSET.fullmatch(text)
     if offset and any(offset.groups()):
         days, hours, minutes = (int(part or 0) for part in offset.groups())
         return now + timedelta(days=days, hours=hours, minutes=minutes)
     zone = ZoneInfo(timezone)
-    local_year = now.astimezone(zone).year
+    local = now.astimezone(zone)
+    local_year = local.year
+    try:
+        clock_time = datetime.strptime(text, "%H:%M").time()
+    except ValueError:
+        pass
+    else:  # a time of day alone: the next time the clock reads it
+        moment = datetime.combine(local.date(), clock_time, zone)
+        return (moment if moment > local else moment + timedelta(days=1)).astimezone(UTC)
     for pattern, with_year in (
         ("%Y-%m-%d %H:%M", True),
         ("%d/%m/%Y %H:%M", True),
@@ -315,7 +323,9 @@ class ConsoleChannel:
         if text:
             target = time_target(text, clock.now(), self.stage.timezone)
             if target is None:
-                self.write(_("Write :time +3d, :time +2h30m or :time 2025-11-19 17:00."))
+                self.write(
+                    _("Write :time +3d, :time +2h30m, :time 22:00 or :time 2025-11-19 17:00.")
+                )
                 return
             if target < clock.now():
                 self.write(_("The clock only moves forward."))

@@ -21,6 +21,8 @@ HANOI = "Asia/Ho_Chi_Minh"
         ("2025-11-19 17:00", datetime(2025, 11, 19, 10, 0, tzinfo=UTC)),
         ("19/11/2025 17:00", datetime(2025, 11, 19, 10, 0, tzinfo=UTC)),
         ("19/11 17:00", datetime(2025, 11, 19, 10, 0, tzinfo=UTC)),
+        ("22:00", datetime(2025, 11, 17, 15, 0, tzinfo=UTC)),  # tonight
+        ("08:00", datetime(2025, 11, 18, 1, 0, tzinfo=UTC)),  # tomorrow morning
     ],
 )
 def test_time_moves_by_an_offset_or_to_a_local_moment(text: str, expected: datetime) -> None:
