@@ -9,46 +9,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from bot.i18n import _, ngettext
 from bot.services.blocfile import EventKind
 from bot.services.results import AgencyProgress, Progress, ProgressView
+from bot.timetext import duration, when
 
 if TYPE_CHECKING:
     from bot.services.events import EventView
 
 
-def local_time(moment: datetime, timezone: str) -> str:
-    """A moment in the bloc's local time: ``20/11/2021 17:00``."""
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
-
-
-def time_left(delta: timedelta) -> str:
-    """``3 days 4 hours``, ``2 hours 5 minutes``, ``12 minutes``."""
-    minutes = max(0, int(delta.total_seconds() // 60))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(ngettext("{n} day", "{n} days", days).format(n=days))
-    if hours:
-        parts.append(ngettext("{n} hour", "{n} hours", hours).format(n=hours))
-    if minutes and not days:
-        parts.append(ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes))
-    return " ".join(parts) or _("less than a minute")
-
-
 def offsets(remind: Iterable[timedelta]) -> str:
     """``7 days, 3 days, 1 day, 2 hours``."""
-    return ", ".join(time_left(offset) for offset in remind)
+    return ", ".join(duration(offset) for offset in remind)
 
 
 # -- calendar changes, posted to the group
 
 
 def event_created(event: EventView) -> str:
-    time = local_time(event.at, event.timezone)
+    time = when(event.at, event.timezone)
     if event.kind is EventKind.MEETING:
         lines = [_("New meeting: {title}, on {time}.").format(title=event.title, time=time)]
     else:
@@ -65,8 +45,8 @@ def event_created(event: EventView) -> str:
 def event_moved(event: EventView, previous: datetime) -> str:
     values = {
         "title": event.title,
-        "old": local_time(previous, event.timezone),
-        "new": local_time(event.at, event.timezone),
+        "old": when(previous, event.timezone),
+        "new": when(event.at, event.timezone),
     }
     if event.kind is EventKind.MEETING:
         return _("The meeting {title} is moved from {old} to {new}.").format(**values)
@@ -74,7 +54,7 @@ def event_moved(event: EventView, previous: datetime) -> str:
 
 
 def event_cancelled(event: EventView) -> str:
-    values = {"title": event.title, "time": local_time(event.at, event.timezone)}
+    values = {"title": event.title, "time": when(event.at, event.timezone)}
     if event.kind is EventKind.MEETING:
         return _("The meeting {title} on {time} is cancelled.").format(**values)
     return _("The deadline {title} ({time}) is cancelled.").format(**values)
@@ -85,7 +65,7 @@ def event_cancelled(event: EventView) -> str:
 
 def reminder(event: EventView, now: datetime) -> str:
     """A meeting, or a deadline that is not the self-score one: the same for everyone."""
-    time, left = local_time(event.at, event.timezone), time_left(event.at - now)
+    time, left = when(event.at, event.timezone), duration(event.at - now)
     if event.kind is EventKind.MEETING:
         lines = [
             _("Reminder: {title}, on {time} ({left} from now).").format(
@@ -126,7 +106,7 @@ def missing_list(event: EventView, late: Sequence[AgencyProgress]) -> str:
             "The deadline {time} ({title}) has passed and {n} agency has not submitted:",
             "The deadline {time} ({title}) has passed and {n} agencies have not submitted:",
             len(late),
-        ).format(time=local_time(event.at, event.timezone), title=event.title, n=len(late))
+        ).format(time=when(event.at, event.timezone), title=event.title, n=len(late))
     ]
     for line in late:
         if line.status is Progress.DRAFT:
@@ -188,14 +168,14 @@ def nudge_post(view: ProgressView, late: Sequence[AgencyProgress]) -> str:
 def _due(event: EventView, now: datetime) -> str:
     return _("Reminder: {title} is due {time} ({left} left).").format(
         title=event.title,
-        time=local_time(event.at, event.timezone),
-        left=time_left(event.at - now),
+        time=when(event.at, event.timezone),
+        left=duration(event.at - now),
     )
 
 
 def _deadline(deadline: datetime, timezone: str, now: datetime) -> str:
     return _("Deadline {time}: {left} left.").format(
-        time=local_time(deadline, timezone), left=time_left(deadline - now)
+        time=when(deadline, timezone), left=duration(deadline - now)
     )
 
 
