@@ -1,12 +1,16 @@
-"""Moments and durations as people read them, in the current language (handlers and the
-messages services write for the outbox use the same words)."""
+"""Moments, durations and the quiet night as people read them (handlers, the messages services
+write for the outbox, and the dispatcher share these words and this rule)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.i18n import _, ngettext
+
+QUIET_FROM = time(21, 0)  # direct messages marked quiet wait from here...
+QUIET_UNTIL = time(7, 0)  # ...until here, local time
+DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 
 
 def when(moment: datetime, timezone: str) -> str:
@@ -27,3 +31,21 @@ def duration(delta: timedelta) -> str:
     if minutes and not days:
         parts.append(ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes))
     return " ".join(parts) or _("less than a minute")
+
+
+def quiet_until(now: datetime, timezone: str) -> datetime | None:
+    """The next 07:00 in ``timezone`` when ``now`` is in its night (21:00-07:00), else None."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo(DEFAULT_ZONE)
+    local = now.astimezone(zone)
+    if QUIET_UNTIL <= local.time() < QUIET_FROM:
+        return None
+    day = local.date() if local.time() < QUIET_UNTIL else local.date() + timedelta(days=1)
+    return datetime.combine(day, QUIET_UNTIL, tzinfo=zone).astimezone(UTC)
+
+
+def is_quiet(moment: datetime, timezone: str) -> bool:
+    """Night in ``timezone``: direct messages wait for the morning."""
+    return quiet_until(moment, timezone) is not None

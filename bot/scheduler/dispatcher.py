@@ -23,12 +23,13 @@ from typing import Any
 from bot.clock import Clock
 from bot.i18n import _, use_locale
 from bot.scheduler.commits import SentRecorder
-from bot.scheduler.pacing import Limits, Pacer, quiet_until
+from bot.scheduler.pacing import Limits, Pacer
 from bot.scheduler.sending import PARTS_SENT, Delivery, DeliveryResult, Sender, Senders
 from bot.scheduler.wake import Wake
 from bot.storage.models import OutboxMessage
 from bot.storage.repositories.outbox import NewMessage
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+from bot.timetext import quiet_until
 
 log = logging.getLogger(__name__)
 

@@ -10,12 +10,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-QUIET_FROM = time(21, 0)  # direct messages marked quiet wait from here...
-QUIET_UNTIL = time(7, 0)  # ...until here, local time
-DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
 _PRUNE_EVERY = 4096  # finished sends between two clean-ups of idle chats
 SPREAD = 0.8  # sends are at least this share of 1/rate apart: no burst of a second's worth
 
@@ -143,16 +138,3 @@ class Pacer:
         ]
         for chat_id in idle:
             del self._chats[chat_id]
-
-
-def quiet_until(now: datetime, timezone: str) -> datetime | None:
-    """The next 07:00 in ``timezone`` when ``now`` is in its night (21:00-07:00), else None."""
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo(DEFAULT_ZONE)
-    local = now.astimezone(zone)
-    if QUIET_UNTIL <= local.time() < QUIET_FROM:
-        return None
-    day = local.date() if local.time() < QUIET_UNTIL else local.date() + timedelta(days=1)
-    return datetime.combine(day, QUIET_UNTIL, tzinfo=zone).astimezone(UTC)

@@ -26,19 +26,12 @@ from bot.services.results import AgencyProgress, Progress, ProgressView, Results
 from bot.storage.models import Bloc, GroupLink
 from bot.storage.repositories import NewMessage
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+from bot.timetext import is_quiet
 
 log = logging.getLogger(__name__)
 
-QUIET_START = time(21)  # direct messages wait from 21:00 ...
-QUIET_END = time(7)  # ... to 07:00, local time
 DIGEST_AT = time(8)  # Monday, local time
 MISSING_FOR = timedelta(days=7)  # the missing list is worth sending this long after the deadline
-
-
-def is_quiet(moment: datetime, timezone: str) -> bool:
-    """Night in ``timezone``: direct messages wait for the morning."""
-    local = moment.astimezone(ZoneInfo(timezone)).time()
-    return local >= QUIET_START or local < QUIET_END
 
 
 class Refusal(StrEnum):

@@ -20,11 +20,12 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.jobs import PeriodicJob, Scheduler
-from bot.scheduler.pacing import Limits, quiet_until
+from bot.scheduler.pacing import Limits
 from bot.scheduler.sending import PARTS_SENT, Delivery, DeliveryResult, SenderMap
 from bot.storage.migrate import upgrade
 from bot.storage.models import Contact, OutboxMessage
 from bot.storage.repositories import NewMessage
+from bot.timetext import quiet_until
 
 START = datetime(2025, 11, 10, 3, 0, tzinfo=UTC)  # 10:00 in Hà Nội
 TELEGRAM = Limits(rate=25, chat_interval=1.0, group_per_minute=20)
