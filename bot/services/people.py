@@ -184,17 +184,7 @@ class PeopleService:
 
     async def _person(self, uow: UnitOfWork, contact: Contact) -> Person:
         links = tuple(
-            Link(
-                bloc_id=row.bloc_id,
-                bloc_code=row.bloc_code,
-                bloc_name=row.bloc_name,
-                bloc_locale=row.bloc_locale,
-                bloc_timezone=row.bloc_timezone,
-                agency_id=row.agency_id,
-                agency_code=row.agency_code,
-                agency_name=row.agency_name,
-                role=Role(row.role or Role.MEMBER),
-            )
+            Link(**{**row._asdict(), "role": Role(row.role or Role.MEMBER)})
             for row in await uow.contacts.links(contact.id)
         )
         return Person(
