@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import socket
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import App, build
 from bot.clock import FrozenClock
@@ -54,34 +57,70 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def _postgres_schema() -> Iterator[str]:
-    """Create the PostgreSQL schema once per run, from the migrations."""
+    """A database of this run's own on the server of the configured URL, migrated once.
 
-    async def reset() -> None:
-        engine = create_engine(PG_URL)
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
+    Two runs at once never share tables, so one run's TRUNCATE cannot wait on the other's
+    locks. The database is dropped at the end, and so are those left by runs that died more
+    than a day ago.
+    """
+    server = make_url(PG_URL)
+    name = f"{server.database or 'test'}_{int(time.time())}_{os.getpid()}_{secrets.token_hex(3)}"
+    url = server.set(database=name).render_as_string(hide_password=False)
+    asyncio.run(_create_database(server, name))
+    try:
+        asyncio.run(upgrade(url))
+        yield url
+    finally:
+        asyncio.run(_drop_database(server, name))
+
+
+def _stale_databases(server: URL, names: list[str]) -> list[str]:
+    """The names among ``names`` of databases a test run created more than a day ago."""
+    prefix = f"{server.database or 'test'}_"
+    stale = time.time() - 86400
+    parts = {name: name.removeprefix(prefix).split("_") for name in names}
+    return [
+        name
+        for name, (born, *rest) in parts.items()
+        if name.startswith(prefix) and len(rest) == 2 and born.isdigit() and int(born) < stale
+    ]
+
+
+async def _create_database(server: URL, name: str) -> None:
+    engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            names = (await conn.execute(text("SELECT datname FROM pg_database"))).scalars()
+            for old in _stale_databases(server, list(names)):
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)'))
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
         await engine.dispose()
-        await upgrade(PG_URL)
 
-    asyncio.run(reset())
-    yield PG_URL
+
+async def _drop_database(server: URL, name: str) -> None:
+    engine = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture(
     params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
 )
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A URL of an empty, migrated database: a fresh SQLite file, or the cleaned PostgreSQL."""
+    """A URL of an empty, migrated database: a fresh SQLite file, or this run's PostgreSQL one."""
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'blocbot.db'}"
         asyncio.run(upgrade(url))
         return url
     if not PG_URL:
         pytest.skip(PG_SKIP)
-    url: str = request.getfixturevalue("_postgres_schema")
-    asyncio.run(_truncate(url))
-    return url
+    own: str = request.getfixturevalue("_postgres_schema")
+    asyncio.run(_truncate(own))
+    return own
 
 
 async def _truncate(url: str) -> None:
