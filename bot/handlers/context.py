@@ -81,6 +81,10 @@ class Context:
         else:
             self.conversation.data.pop("menu", None)
 
+    def tell(self, text: str) -> None:
+        """Answer without changing the question: the options offered before still hold."""
+        self.replies.add(Outgoing(text))
+
     def send(self, platform: str, chat_id: str, text: str) -> None:
         """Send to another chat (a group post, a direct message)."""
         self.replies.add(Outgoing(text, platform=platform, chat_id=chat_id))

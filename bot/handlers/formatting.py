@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 
 from bot.domain.scores import format_points
@@ -9,7 +10,7 @@ from bot.i18n import N_, _, current_locale
 from bot.services.people import Role
 from bot.timetext import duration, when
 
-__all__ = ["ROLE_NAMES", "duration", "points", "role_name", "when"]
+__all__ = ["ROLE_NAMES", "duration", "excerpt", "points", "role_name", "when"]
 
 ROLE_NAMES = {
     Role.HEAD: N_("bloc head (Trưởng khối)"),
@@ -25,3 +26,38 @@ def points(value: Decimal) -> str:
 
 def role_name(role: Role) -> str:
     return _(ROLE_NAMES[role])
+
+
+# Dropped from an excerpt: control characters (NUL, escapes), format characters (bidi
+# overrides, zero-width spaces) and lone surrogates, which no platform can send back.
+_DROPPED = frozenset({"Cc", "Cf", "Cs"})
+_JOINERS = frozenset({"\u200c", "\u200d"})  # format characters that emoji and scripts need
+
+
+def excerpt(text: str, limit: int = 40) -> str:
+    """What a person typed, fit to quote back: one line, no control characters, ``limit`` long.
+
+    Whitespace runs become one space. A longer text is cut at a word boundary when one is in
+    the second half, and ends with "…"; only the start of the text is read.
+    """
+    if limit < 1:
+        raise ValueError(f"an excerpt needs room for at least one character, not {limit}")
+    kept: list[str] = []
+    pending_space = False
+    for char in text:
+        if char.isspace():
+            pending_space = bool(kept)
+        elif char in _JOINERS or unicodedata.category(char) not in _DROPPED:
+            if pending_space:
+                kept.append(" ")
+                pending_space = False
+            kept.append(char)
+            if len(kept) > limit:
+                break
+    line = "".join(kept)
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    if line[limit - 1] != " " and cut.rfind(" ") >= limit // 2:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip() + "…"

@@ -48,6 +48,12 @@ class Incoming:
     message_id: str | None = None  # the message the button was on
     chat_title: str = ""
     bot_username: str | None = None  # so "/cmd@bot" can be told from "/cmd@otherbot"
+    # The payloads of the buttons on the bot's message this one replies to (Telegram's
+    # reply-to): they say which prompt a typed answer is for.
+    reply_payloads: tuple[str, ...] = ()
+    # True where the channel shows buttons (Telegram); False where choices are numbered
+    # options answered with a number (Zalo, the console).
+    buttons_shown: bool = False
 
     @property
     def in_group(self) -> bool:
@@ -85,6 +91,7 @@ class Replies:
 
     messages: list[Outgoing] = field(default_factory=list)
     notice: str | None = None  # acknowledgement of the pressed button, if any
+    menu_changed: bool = False  # the person's links changed: their command menu is redone
 
     def add(self, message: Outgoing) -> None:
         self.messages.append(message)

@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import unicodedata
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from bot.handlers.context import Context, Services
 from bot.handlers.model import Incoming, IncomingKind, Replies
 from bot.i18n import _, use_locale
+from bot.services.people import Conversation, Person
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Context, str], Awaitable[None]]
+
+# Cut off what nobody types and no database takes: control characters (NUL included) but
+# line breaks and tabs, and lone surrogates.
+_DROPPED = {"Cc", "Cs"}
+_KEPT = {"\n", "\t"}
+# Typed-in state a failed update must not leave behind: a question waiting for free text.
+PENDING_KEYS = ("awaiting",)
 
 
 class Audience(StrEnum):
@@ -35,6 +46,8 @@ class Command:
     summary: str  # an N_() message id
     aliases: tuple[str, ...] = ()
     in_group: bool = True  # may be used in a group chat
+    unlinked_only: bool = False  # listed in /help only for people not linked yet
+    listed_for: Audience | None = None  # who sees it in /help, if not all who may use it
 
 
 class Router:
@@ -46,6 +59,8 @@ class Router:
         self.commands: dict[str, Command] = {}
         self.ordered: list[Command] = []
         self.flows: dict[str, Handler] = {}
+        self.off_menu: dict[str, Handler] = {}
+        self.on_cancel: dict[str, Callable[[Context], str]] = {}
         self.buttons: dict[str, Handler] = {}
         self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
 
@@ -54,39 +69,88 @@ class Router:
         for name in (command.name, *command.aliases):
             self.commands[name] = command
 
-    def flow(self, name: str, handler: Handler) -> None:
-        """``handler`` reads free text while a person's dialog is in ``name``."""
+    def flow(
+        self,
+        name: str,
+        handler: Handler,
+        off_menu: Handler | None = None,
+        on_cancel: Callable[[Context], str] | None = None,
+    ) -> None:
+        """``handler`` reads free text while a person's dialog is in ``name``.
+
+        ``off_menu`` answers a number typed while a menu is the question but is not one of its
+        choices (or cannot be, where the options are buttons without numbers). ``on_cancel``
+        says what /cancel keeps and what it drops of the dialog.
+        """
         self.flows[name] = handler
+        if off_menu is not None:
+            self.off_menu[name] = off_menu
+        if on_cancel is not None:
+            self.on_cancel[name] = on_cancel
+
+    def cancelled(self, ctx: Context) -> str | None:
+        """What leaving the person's dialog keeps and drops, if its flow says."""
+        describe = self.on_cancel.get(ctx.conversation.flow or "")
+        return describe(ctx) if describe is not None else None
 
     def button(self, prefix: str, handler: Handler) -> None:
         """``handler`` gets the payloads ``prefix:...`` of pressed buttons."""
         self.buttons[prefix] = handler
 
-    def allowed(self, ctx: Context, command: Command) -> bool:
-        if command.audience is Audience.ANYONE:
+    def allowed(self, ctx: Context, command: Command, audience: Audience | None = None) -> bool:
+        audience = audience or command.audience
+        if audience is Audience.ANYONE:
             return True
         bloc_id = ctx.bloc_id
-        if command.audience is Audience.LINKED:
+        if audience is Audience.LINKED:
             return ctx.person.operator or ctx.link is not None
         if bloc_id is None:
             return ctx.person.operator
-        if command.audience is Audience.LEADERS:
+        if audience is Audience.LEADERS:
             return ctx.person.leads(bloc_id)
         return ctx.person.heads(bloc_id)
 
     def visible(self, ctx: Context) -> Iterator[Command]:
         """The commands this person may use here, in help order."""
-        for command in self.ordered:
-            if (command.in_group or not ctx.incoming.in_group) and self.allowed(ctx, command):
+        link = ctx.link  # their link in the bloc of this chat, first
+        here = dataclasses.replace(ctx.person, links=(link,) if link else ())
+        linked = ctx.person.link is not None
+        for command in self.commands_for(here, ctx.incoming.in_group):
+            if not (command.unlinked_only and linked):
                 yield command
+
+    def commands_for(self, person: Person, in_group: bool) -> list[Command]:
+        """The commands ``person`` sees listed in a direct chat (or a group) of the bloc of
+        their first link, in help order: what /help and the command menu show them."""
+        link = person.link
+        found = []
+        for command in self.ordered:
+            if (command.unlinked_only and link is not None) or (in_group and not command.in_group):
+                continue
+            audience = command.listed_for or command.audience
+            if audience is Audience.ANYONE:
+                allowed = True
+            elif audience is Audience.LINKED:
+                allowed = person.operator or link is not None
+            elif link is None:
+                allowed = person.operator
+            elif audience is Audience.LEADERS:
+                allowed = person.leads(link.bloc_id)
+            else:
+                allowed = person.heads(link.bloc_id)
+            if allowed:
+                found.append(command)
+        return found
 
     async def handle(self, incoming: Incoming) -> Replies:
         """Handle one update: at most once, in order within its chat."""
+        incoming = cleaned(incoming)
         async with self._chat_lock(incoming.platform, incoming.chat_id):
             return await self._handle(incoming)
 
     async def _handle(self, incoming: Incoming) -> Replies:
         replies = Replies()
+        kept: Conversation | None = None  # the dialog as it stands after a failed update
         async with self.services.transaction() as transaction:
             opened = await self.services.people.open(
                 platform=incoming.platform,
@@ -119,16 +183,28 @@ class Router:
                     )
                     await transaction.rollback()  # none of this update is kept
                     replies.messages.clear()
+                    replies.notice = None
                     ctx.reply(
                         _(
-                            "Sorry, something went wrong. What you entered before is saved; "
-                            "please try again."
+                            "Sorry, something went wrong: your last message was not saved. "
+                            "What you entered before is kept; please send it again."
                         )
                     )
-                    return replies
-            if (ctx.conversation.flow, ctx.conversation.data) != before:
+                    kept = _without_pending(before)
+                else:
+                    if (ctx.conversation.flow, ctx.conversation.data) != before:
+                        await self.services.people.save(
+                            incoming.platform,
+                            incoming.chat_id,
+                            incoming.sender.user_id,
+                            ctx.conversation,
+                        )
+        if kept is not None and kept.data != before[1]:
+            # The question the failed message answered goes with it: what comes next is not
+            # read as the answer to a question whose answer was lost.
+            async with self.services.transaction():
                 await self.services.people.save(
-                    incoming.platform, incoming.chat_id, incoming.sender.user_id, ctx.conversation
+                    incoming.platform, incoming.chat_id, incoming.sender.user_id, kept
                 )
         return replies
 
@@ -155,8 +231,22 @@ class Router:
             await self._command(ctx, text)
             return
         menu = ctx.conversation.data.get("menu")
-        if menu and text.isdigit() and 1 <= int(text) <= len(menu):
-            await self._press(ctx, menu[int(text) - 1])
+        if menu and numberish(text):
+            # A menu is the question: a number is one of its choices where the choices are
+            # numbered, and never a value meant for something else.
+            choice = int(text) if text.isascii() and text.isdigit() else 0
+            if not incoming.buttons_shown and 1 <= choice <= len(menu):
+                await self._press(ctx, menu[choice - 1])
+                return
+            off_menu = self.off_menu.get(ctx.conversation.flow or "")
+            if off_menu is not None:
+                await off_menu(ctx, text)
+            elif incoming.buttons_shown:
+                ctx.tell(_("Please answer with one of the buttons above."))
+            else:
+                ctx.tell(
+                    _("Please answer with a number from 1 to {count}.").format(count=len(menu))
+                )
             return
         flow = self.flows.get(ctx.conversation.flow or "")
         if flow is not None:
@@ -225,3 +315,34 @@ class Router:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+
+def numberish(text: str) -> bool:
+    """Text that reads as a number (digits of any script, a sign, separators): ``3``, ``8,5``."""
+    text = text.strip()
+    return any(c.isdigit() for c in text) and all(c.isdigit() or c in ".,+-−  " for c in text)
+
+
+def cleaned(incoming: Incoming) -> Incoming:
+    """The update without characters nobody types and no database stores (NUL and the like)."""
+    fields = {
+        "text": _clean(incoming.text),
+        "chat_title": _clean(incoming.chat_title),
+        "sender": dataclasses.replace(
+            incoming.sender, display_name=_clean(incoming.sender.display_name)
+        ),
+    }
+    if incoming.payload is not None:
+        fields["payload"] = _clean(incoming.payload)
+    return dataclasses.replace(incoming, **fields)  # type: ignore[arg-type]
+
+
+def _clean(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(c for c in text if c in _KEPT or unicodedata.category(c) not in _DROPPED)
+
+
+def _without_pending(before: tuple[str | None, dict[str, Any]]) -> Conversation:
+    flow, data = before
+    return Conversation(flow, {k: v for k, v in data.items() if k not in PENDING_KEYS})

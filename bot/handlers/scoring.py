@@ -10,15 +10,17 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from decimal import Decimal
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 from bot.domain.criteria import Criterion
 from bot.domain.scores import ScoreError, parse_score
 from bot.handlers import sheet_text
 from bot.handlers.context import Context
-from bot.handlers.formatting import points, when
+from bot.handlers.formatting import excerpt, points, when
 from bot.handlers.model import Button
-from bot.handlers.router import Audience, Command, Router
+from bot.handlers.router import Audience, Command, Router, numberish
 from bot.i18n import N_, _
 from bot.services.people import Link
 from bot.services.scoring import Closed, Incomplete, NoSeason, SheetClosed, SheetView
@@ -32,6 +34,12 @@ _WORDS = {
     "note": {"note", "ghi chu"},
     "submit": {"submit", "nop", "gui"},
 }
+ACTIONS = {"yes", "no", "back", "skip", "note", "review", "submit", "edit", "reopen", "show"}
+ACTIONS |= {"put", "ask"}
+# A value typed again this soon after the same value was saved for the previous criterion is
+# taken for a re-send of that answer (it got no reply), not for the current criterion.
+REPEAT_WINDOW = timedelta(minutes=10)
+MAX_PROBLEMS = 10  # refusals listed for one message of several lines; the rest are counted
 
 
 def register(router: Router) -> None:
@@ -66,7 +74,7 @@ def register(router: Router) -> None:
             in_group=False,
         )
     )
-    router.flow(FLOW, answer)
+    router.flow(FLOW, answer, off_menu=off_menu, on_cancel=cancelled)
     router.button("sc", press)
 
 
@@ -85,14 +93,18 @@ async def score(ctx: Context, target: str) -> None:
         lines.append(deadline)
     criterion = _target(sheet, target) if target else _resume(ctx, sheet)
     if target and criterion is None:
-        lines.append(_("There is no group or criterion {code}.").format(code=target))
+        lines.append(_("There is no group or criterion {code}.").format(code=excerpt(target, 20)))
         criterion = sheet.next_open()
     ctx.conversation.start(FLOW)
     if criterion is None:
         lines.append(_("Every criterion has a score."))
         _review(ctx, sheet, link, "\n".join(lines))
         return
-    lines.append(_('Send one score at a time, or several lines at once like "I.1 28".'))
+    lines.append(
+        _("Send one score at a time, or several lines at once like “{example}”.").format(
+            example=sheet_text.example_line(sheet, criterion)
+        )
+    )
     _ask(ctx, sheet, criterion, "\n".join(lines))
 
 
@@ -109,7 +121,12 @@ async def note(ctx: Context, text: str) -> None:
     """Set the note of the criterion being scored (``/note`` alone asks for it)."""
     at = ctx.conversation.data.get("at")
     if ctx.conversation.flow != FLOW or not at:
-        ctx.reply(_("Notes belong to a criterion: open your sheet with /score first."))
+        ctx.reply(
+            _(
+                "Notes belong to a criterion: open your sheet with /score and go to the "
+                "criterion first."
+            )
+        )
         return
     if not text:
         ctx.conversation.data["awaiting"] = "note"
@@ -128,7 +145,7 @@ async def answer(ctx: Context, text: str) -> None:
         await _save_note(ctx, ctx.conversation.data.get("at", ""), text)
         return
     sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
-    at = sheet.table.find(ctx.conversation.data.get("at", "")) or sheet.next_open()
+    prompted, at = _question(ctx, sheet)
     word = _word(text)
     if word:
         await _act(ctx, sheet, link, word, at)
@@ -143,44 +160,94 @@ async def answer(ctx: Context, text: str) -> None:
         await _many(ctx, sheet, link, lines)
         return
     if at is None:
-        _review(ctx, sheet, link)
+        _not_a_question(ctx, sheet, text)
         return
     try:
         value = parse_score(text, at, sheet.table.step)
     except ScoreError as error:
-        ctx.reply(sheet_text.problem(error))
+        ctx.tell(sheet_text.problem(error))
         return
-    await _record(ctx, link, [(at.code, value)], at)
+    if not prompted and _repeated(ctx, sheet, at, value):
+        return
+    await _record(ctx, sheet, link, [(at.code, value)], at, bare=True)
+
+
+async def off_menu(ctx: Context, text: str) -> None:
+    """A number typed while the review (a menu) is the question: neither a choice nor a score."""
+    link = ctx.link
+    if link is None:
+        return
+    sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
+    _not_a_question(ctx, sheet, text)
+
+
+def cancelled(ctx: Context) -> str:
+    """What /cancel keeps of the sheet: every score typed; a note not yet sent is dropped."""
+    lines = []
+    if ctx.conversation.data.get("awaiting") == "note":
+        lines.append(
+            _("The note for {code} was not written.").format(code=ctx.conversation.data["at"])
+        )
+    lines.append(
+        _(
+            "Stopped. The scores you entered are saved; the sheet was not submitted. "
+            "Send /score to go on."
+        )
+    )
+    return "\n".join(lines)
 
 
 async def press(ctx: Context, payload: str) -> None:
     """A button of the sheet: it names its criterion, so old messages still act right."""
+    parts = payload.split(":")
+    action = parts[1] if len(parts) > 1 else ""
+    code = parts[2] if len(parts) > 2 else ""
+    if action not in ACTIONS:
+        ctx.notice(_("This button has expired."))
+        return
+    if ctx.incoming.in_group:
+        ctx.notice(_("Your sheet is filled in a direct chat with me, not in the group."))
+        return
     opened = await _open(ctx)
     if opened is None:
         return
     link, sheet = opened
-    parts = payload.split(":")
-    action, code = parts[1], (parts[2] if len(parts) > 2 else "")
     if action == "reopen":
         await _reopen(ctx, link)
         return
     if action == "show":
         ctx.reply(sheet_text.review(sheet, link.agency_name))
         return
+    criterion = sheet.table.find(code) if code and action not in ("submit",) else None
+    if code and action not in ("submit",) and criterion is None:
+        ctx.notice(_("This button has expired."))
+        return
+    if action in ("yes", "no") and (criterion is None or not criterion.is_yesno):
+        ctx.notice(_("This button has expired."))
+        return
+    value = None
+    if action == "put":
+        value = _button_value(parts, criterion, sheet)
+        if value is None:
+            ctx.notice(_("This button has expired."))
+            return
     if sheet.closed is not None:
         ctx.notice(_("The sheet cannot be changed now."))
         _show_closed(ctx, sheet, link)
         return
     if ctx.conversation.flow != FLOW:
         ctx.conversation.start(FLOW)
-    criterion = sheet.table.find(code) if code else None
     if action in ("yes", "no") and criterion is not None:
         value = criterion.max if action == "yes" else Decimal(0)
-        await _record(ctx, link, [(criterion.code, value)], criterion)
+        await _record(ctx, sheet, link, [(criterion.code, value)], criterion)
+    elif action == "put" and criterion is not None and value is not None:
+        await _record(ctx, sheet, link, [(criterion.code, value)], criterion)
+    elif action == "ask" and criterion is not None:
+        _ask(ctx, sheet, criterion)
     elif action == "submit":
         await _submit(ctx, sheet, link, code)
     elif action == "edit":
-        _ask(ctx, sheet, sheet.next_open() or next(sheet.table.criteria()))
+        _ask(ctx, sheet, criterion or sheet.next_open() or next(sheet.table.criteria()))
     else:
         await _act(ctx, sheet, link, action, criterion)
 
@@ -189,6 +256,8 @@ async def _act(
     ctx: Context, sheet: SheetView, link: Link, word: str, at: Criterion | None
 ) -> None:
     criteria = list(sheet.table.criteria())
+    if at is None and word in ("skip", "back", "note"):
+        at = sheet.table.find(ctx.conversation.data.get("resume", ""))
     index = criteria.index(at) if at in criteria else 0
     if word == "skip":
         if index + 1 >= len(criteria):
@@ -203,6 +272,12 @@ async def _act(
         ctx.conversation.data["at"] = at.code
         ctx.conversation.data["awaiting"] = "note"
         ctx.reply(_("Send the note for {code} (send - to remove it).").format(code=at.code))
+    else:
+        ctx.tell(
+            _("Notes belong to a criterion: send its code first (for example “{code}”).").format(
+                code=criteria[0].code
+            )
+        )
 
 
 async def _many(ctx: Context, sheet: SheetView, link: Link, lines: list[str]) -> None:
@@ -214,14 +289,16 @@ async def _many(ctx: Context, sheet: SheetView, link: Link, lines: list[str]) ->
         criterion = sheet.table.find(match.group(1)) if match else None
         if match is None:
             problems.append(
-                _('Line {n} "{line}": write a code and a score, like "I.1 28".').format(
-                    n=number, line=line.strip()
+                _("Line {n} “{line}”: write a code and a score, like “{example}”.").format(
+                    n=number, line=excerpt(line), example=sheet_text.example_line(sheet)
                 )
             )
             continue
         if criterion is None:
             problems.append(
-                _("Line {n}: there is no criterion {code}.").format(n=number, code=match.group(1))
+                _("Line {n}: there is no criterion {code}.").format(
+                    n=number, code=excerpt(match.group(1), 20)
+                )
             )
             continue
         try:
@@ -230,20 +307,30 @@ async def _many(ctx: Context, sheet: SheetView, link: Link, lines: list[str]) ->
             problems.append(
                 _("Line {n}: {problem}").format(n=number, problem=sheet_text.problem(error))
             )
+    if len(problems) > MAX_PROBLEMS:
+        more = len(problems) - MAX_PROBLEMS
+        problems = [
+            *problems[:MAX_PROBLEMS],
+            _("…and {count} more lines that could not be read.").format(count=more),
+        ]
     if problems and not good:
-        ctx.reply("\n".join(problems))
+        ctx.tell("\n".join(problems))
         return
     at = sheet.table.find(ctx.conversation.data.get("at", ""))
-    await _record(ctx, link, good, at, problems)
+    await _record(ctx, sheet, link, good, at, problems=problems)
 
 
 async def _record(
     ctx: Context,
+    before: SheetView,
     link: Link,
     values: list[tuple[str, Decimal]],
     at: Criterion | None,
     problems: list[str] | None = None,
+    *,
+    bare: bool = False,
 ) -> None:
+    """Store values; the reply names each one, and the old value of each one it replaces."""
     try:
         sheet = await ctx.services.scoring.answer(
             link.bloc_id, link.agency_id, ctx.person.contact_id, values
@@ -253,13 +340,115 @@ async def _record(
         ctx.reply(sheet_text.closed(closed.reason, sheet, link.bloc_timezone))
         ctx.conversation.end()
         return
-    saved = ", ".join(f"{code} = {points(value)}" for code, value in values)
+    saved = ", ".join(_change(code, value, before.values) for code, value in values)
     lead = "\n".join([_("Saved: {values}.").format(values=saved), *(problems or [])])
+    if bare and len(values) == 1:
+        code, value = values[0]
+        ctx.conversation.data["last"] = [code, str(value), sheet.as_of.isoformat()]
+    else:
+        ctx.conversation.data.pop("last", None)
     following = sheet.resume_at(at.code if at is not None else values[-1][0])
     if following is None:
         _review(ctx, sheet, link, lead)
     else:
         _ask(ctx, sheet, following, lead)
+
+
+def _change(code: str, value: Decimal, before: Mapping[str, Decimal]) -> str:
+    """``I.1 = 24,5`` for a new value, ``D.2: 2 → 3`` for one that replaces another."""
+    old = before.get(code)
+    if old is None:
+        return f"{code} = {points(value)}"
+    if old == value:
+        return _("{code} = {value} (unchanged)").format(code=code, value=points(value))
+    return f"{code}: {points(old)} → {points(value)}"
+
+
+def _repeated(ctx: Context, sheet: SheetView, at: Criterion, value: Decimal) -> bool:
+    """Ask, rather than store, when a bare value repeats the answer just saved before it.
+
+    Someone whose answer got no reply (the bot was restarting) sends it again; by then the
+    sheet has moved on, and the repeat must not land on the next criterion unasked.
+    """
+    last = ctx.conversation.data.get("last")
+    if not isinstance(last, list) or len(last) != 3:
+        return False
+    code, typed, moment = last
+    try:
+        same = Decimal(typed) == value
+        recent = sheet.as_of - datetime.fromisoformat(moment) <= REPEAT_WINDOW
+    except (InvalidOperation, ValueError, TypeError):
+        return False
+    if code == at.code or not same or not recent:
+        return False
+    ctx.conversation.data.pop("last", None)
+    shown = points(value)
+    buttons = [
+        Button(
+            _("Save {value} for {code}").format(value=shown, code=at.code),
+            f"sc:put:{at.code}:{value}",
+            _("save"),
+        ),
+        Button(_("No, score {code} anew").format(code=at.code), f"sc:ask:{at.code}", _("no")),
+    ]
+    ctx.reply(
+        _(
+            "{value} was just saved for {previous}; nothing changed. Is {value} also the "
+            "score of {code}?"
+        ).format(value=shown, previous=code, code=at.code),
+        [buttons],
+        menu=True,
+    )
+    ctx.conversation.data["at"] = at.code
+    return True
+
+
+def _button_value(
+    parts: list[str], criterion: Criterion | None, sheet: SheetView
+) -> Decimal | None:
+    """The value a "save this value" button carries, if it is valid for its criterion."""
+    if criterion is None or len(parts) != 4:
+        return None
+    try:
+        return parse_score(parts[3], criterion, sheet.table.step)
+    except ScoreError:
+        return None
+
+
+def _question(ctx: Context, sheet: SheetView) -> tuple[bool, Criterion | None]:
+    """The criterion a typed answer is for (None at the review), and whether the person's
+    message itself said so (a reply to the prompt) rather than the dialog's state."""
+    for payload in ctx.incoming.reply_payloads:
+        parts = payload.split(":")
+        if len(parts) < 2 or parts[0] != "sc":
+            continue
+        if parts[1] in ("submit", "edit", "review", "reopen", "show") and len(parts) < 3:
+            return True, None
+        if parts[1] == "submit":
+            return True, None
+        criterion = sheet.table.find(parts[2]) if len(parts) > 2 else None
+        if criterion is not None:
+            return True, criterion
+    at = ctx.conversation.data.get("at")
+    return False, sheet.table.find(at) if at else None
+
+
+def _not_a_question(ctx: Context, sheet: SheetView, text: str) -> None:
+    """Something typed at the review that is not a choice: say how to change a score."""
+    if numberish(text):
+        ctx.tell(
+            _(
+                "{value} was not saved: no criterion is being asked now. To change a score, "
+                "send its code and the score, like “{example}”."
+            ).format(value=excerpt(text, 20), example=sheet_text.example_line(sheet))
+        )
+        return
+    ctx.tell(
+        _(
+            "To change a score, send its code and the score, like “{example}”, or a code "
+            "alone to go to that criterion."
+        ).format(example=sheet_text.example_line(sheet))
+    )
 
 
 async def _save_note(ctx: Context, code: str, text: str) -> None:
@@ -343,13 +532,14 @@ async def _reopen(ctx: Context, link: Link) -> None:
 
 def _resume(ctx: Context, sheet: SheetView) -> Criterion | None:
     """Where an earlier visit stopped: that criterion if still unscored, else the next one."""
-    at = ctx.conversation.data.get("at") if ctx.conversation.flow == FLOW else None
-    return sheet.resume_at(at)
+    data = ctx.conversation.data if ctx.conversation.flow == FLOW else {}
+    return sheet.resume_at(data.get("at") or data.get("resume"))
 
 
 def _ask(ctx: Context, sheet: SheetView, criterion: Criterion, lead: str = "") -> None:
     """Show one criterion with its buttons and remember it as the current one."""
     ctx.conversation.data["at"] = criterion.code
+    ctx.conversation.data.pop("resume", None)
     code = criterion.code
     rows: list[list[Button]] = []
     if criterion.is_yesno:
@@ -376,14 +566,18 @@ def _ask(ctx: Context, sheet: SheetView, criterion: Criterion, lead: str = "") -
 
 def _review(ctx: Context, sheet: SheetView, link: Link, lead: str = "") -> None:
     text = _joined(lead, sheet_text.review(sheet, link.agency_name))
+    # The review is the question now, not a criterion: a bare number is no score here.
+    was = ctx.conversation.data.pop("at", None)
     if sheet.missing:
         first = sheet.missing[0]
-        ctx.conversation.data["at"] = first.code
+        ctx.conversation.data["resume"] = first.code
         button = Button(_("Continue scoring"), f"sc:edit:{first.code}", _("continue"))
         ctx.reply(
             text + "\n" + _("Score the missing criteria, then submit."), [[button]], menu=True
         )
         return
+    if was:
+        ctx.conversation.data["resume"] = was
     buttons = [
         Button(_("Submit the sheet"), f"sc:submit:{_version(sheet)}", _("submit")),
         Button(_("Keep editing"), "sc:edit", _("edit")),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.domain.criteria import CriteriaGroup, Criterion, GroupKind
-from bot.domain.scores import ScoreError, ScoreProblem
-from bot.handlers.formatting import duration, points, when
+from bot.domain.scores import ScoreError, ScoreProblem, sample_score
+from bot.handlers.formatting import duration, excerpt, points, when
 from bot.i18n import _
 from bot.services.scoring import Closed, SheetView
 
@@ -14,13 +14,34 @@ TITLE_WIDTH = 60
 
 
 def short(title: str, width: int = TITLE_WIDTH) -> str:
-    return title if len(title) <= width else title[: width - 1].rstrip() + "…"
+    """The title whole, or cut at the last word that fits, with "…"."""
+    if len(title) <= width:
+        return title
+    cut = title[: width - 1]
+    space = cut.rfind(" ")
+    if space > width // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–") + "…"
+
+
+def example_line(sheet: SheetView, criterion: Criterion | None = None) -> str:
+    """A line of the sheet as the person would type it, valid for that criterion."""
+    item = criterion or next(sheet.table.criteria())
+    if item.is_yesno:
+        return f"{item.code} {_('yes')}"
+    return f"{item.code} {points(example_value(item, sheet.table.step))}"
+
+
+def example_value(criterion: Criterion, step: Decimal) -> Decimal:
+    """A score the criterion accepts, below its maximum where it can be: ``24,5`` of 25."""
+    value = criterion.max - step if criterion.max > step else criterion.max
+    return value - value % step
 
 
 def header(sheet: SheetView, agency: str) -> str:
     answered = len(sheet.values)
     count = sum(1 for _item in sheet.table.criteria())
-    return _("Self-score sheet of {agency}, {year} ({answered}/{count} answered)").format(
+    return _("Self-score sheet of {agency}, {year} ({answered}/{count} scored)").format(
         agency=agency, year=sheet.season_year, answered=answered, count=count
     )
 
@@ -60,7 +81,7 @@ def how_to_answer(group: CriteriaGroup, criterion: Criterion, sheet: SheetView) 
         return _("Answer yes (đạt, {max} points) or no (không đạt, 0).").format(
             max=points(criterion.max)
         )
-    example = points(min(criterion.max, criterion.max - sheet.table.step))
+    example = points(sample_score(criterion, sheet.table.step))
     if group.kind is GroupKind.DEDUCTION:
         return _("Send the points deducted, from 0 to {max}.").format(max=points(criterion.max))
     if group.kind is GroupKind.BONUS and group.cap is not None:
@@ -77,11 +98,12 @@ def review(sheet: SheetView, agency: str) -> str:
     lines = [header(sheet, agency), ""]
     for group in sheet.table.groups:
         subtotal = sheet.totals.groups.get(group.code)
-        lines.append(f"{group.code}. {short(group.title)} — {_group_total(group, subtotal)}")
+        lines.append(f"{group.code}. {short(group.title, 36)}: {_group_total(group, subtotal)}")
         for item in group.items:
+            # Code and points first, so they stay on the first line of a phone's screen.
             value = sheet.values.get(item.code)
             shown = points(value) if value is not None else "…"
-            lines.append(f"  {item.code} {short(item.title, 45)}: {shown}/{points(item.max)}")
+            lines.append(f"{item.code}: {shown}/{points(item.max)} · {short(item.title, 28)}")
     lines.append("")
     if sheet.totals.bonus_capped:
         lines.append(
@@ -98,6 +120,8 @@ def review(sheet: SheetView, agency: str) -> str:
 
 def _group_total(group: CriteriaGroup, subtotal: Decimal | None) -> str:
     value = points(subtotal or Decimal(0))
+    if not subtotal and group.kind is not GroupKind.SCORE:
+        return value  # nothing added or taken off: no sign
     if group.kind is GroupKind.DEDUCTION:
         return f"−{value}"
     if group.kind is GroupKind.BONUS:
@@ -114,9 +138,16 @@ def closed(reason: Closed, sheet: SheetView, timezone: str) -> str:
             "changes before the deadline."
         ).format(time=submitted, total=points(sheet.totals.total))
     if reason is Closed.DEADLINE:
+        deadline = when(sheet.deadline, timezone) if sheet.deadline else ""
+        if sheet.submitted_at is None:
+            return _(
+                "Scoring closed at the deadline ({time}) and your agency's sheet was not "
+                "submitted. Contact the bloc head if it can still be received."
+            ).format(time=deadline)
         return _(
-            "Scoring closed at the deadline. If a change is still needed, contact the bloc head."
-        )
+            "Scoring closed at the deadline ({time}); your sheet was submitted with a total of "
+            "{total}. If a change is still needed, contact the bloc head."
+        ).format(time=deadline, total=points(sheet.totals.total))
     return _("The results have been announced; the sheets are locked.")
 
 
@@ -125,19 +156,30 @@ def problem(error: ScoreError) -> str:
     code, maximum, step = error.criterion.code, points(error.maximum), points(error.step)
     if error.problem is ScoreProblem.NOT_A_NUMBER:
         return _(
-            "'{text}' is not a number. For {code} send a score from 0 to {max}, like 8 or 8,5."
-        ).format(text=error.text.strip(), code=code, max=maximum)
+            "'{text}' is not a number. For {code} send a score from 0 to {max}, like {example}."
+        ).format(
+            text=excerpt(error.text),
+            code=code,
+            max=maximum,
+            example=points(sample_score(error.criterion, error.step)),
+        )
+    if error.problem is ScoreProblem.AMBIGUOUS:
+        first, second = (points(value) for value in error.readings)
+        return _(
+            "'{text}' could mean {first} or {second}. Send {first} or {second} instead, "
+            "without a thousands separator."
+        ).format(text=excerpt(error.text), first=first, second=second)
     if error.problem is ScoreProblem.NEGATIVE:
         return _("A score cannot be below 0. For {code} send 0 to {max}.").format(
             code=code, max=maximum
         )
     if error.problem is ScoreProblem.ABOVE_MAX:
-        value = points(error.value) if error.value is not None else error.text
+        value = excerpt(points(error.value) if error.value is not None else error.text)
         return _("{value} is above the maximum of {code}, which is {max}.").format(
             value=value, code=code, max=maximum
         )
     if error.problem is ScoreProblem.OFF_STEP:
-        value = points(error.value) if error.value is not None else error.text
+        value = excerpt(points(error.value) if error.value is not None else error.text)
         return _("{value} is not a multiple of {step}: scores go in steps of {step}.").format(
             value=value, step=step
         )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bot.handlers.context import Context
 from bot.handlers.formatting import duration, role_name
+from bot.handlers.model import Button
 from bot.handlers.router import Audience, Command, Router
+from bot.handlers.sheet_text import short
 from bot.i18n import LOCALES, N_, _, use_locale
 from bot.services.enrolment import EnrolResult, Outcome
 from bot.services.people import Link, Role
@@ -13,7 +15,13 @@ from bot.services.people import Link, Role
 def register(router: Router) -> None:
     """Add the basic commands."""
     router.command(
-        Command("start", start, Audience.ANYONE, N_("link your account with an invite code"))
+        Command(
+            "start",
+            start,
+            Audience.ANYONE,
+            N_("link your account with an invite code"),
+            unlinked_only=True,
+        )
     )
     router.command(
         Command("help", help_, Audience.ANYONE, N_("what I can do for you"), ("trogiup",))
@@ -31,8 +39,14 @@ def register(router: Router) -> None:
             Audience.ANYONE,
             N_("in a group: link it to your bloc"),
             ("lienketnhom",),
+            listed_for=Audience.LEADERS,
         )
     )
+    router.flow(MOVE_FLOW, _moving, on_cancel=_stay)
+    router.button("st", press)
+
+
+MOVE_FLOW = "move"
 
 
 async def start(ctx: Context, code: str) -> None:
@@ -53,12 +67,64 @@ async def start(ctx: Context, code: str) -> None:
                 )
             )
         return
-    result = await ctx.services.enrolment.enrol(ctx.person, code)
+    await _enrol(ctx, code, move=False)
+
+
+async def press(ctx: Context, payload: str) -> None:
+    """The answer to "move to the other agency?": move, or stay where the person is."""
+    code = ctx.conversation.data.get("code") if ctx.conversation.flow == MOVE_FLOW else None
+    if payload not in ("st:move", "st:stay") or not code:
+        ctx.notice(_("This button has expired."))
+        return
+    ctx.conversation.end()
+    if payload == "st:stay":
+        ctx.reply(_stay(ctx))
+        return
+    await _enrol(ctx, code, move=True)
+
+
+def _stay(ctx: Context) -> str:
+    link = ctx.person.link
+    agency = link.agency_name if link else ""
+    return _("Nothing changed: you still speak for {agency}.").format(agency=agency)
+
+
+async def _moving(ctx: Context, text: str) -> None:
+    """Text while the move question is open: the question still waits for its answer."""
+    ctx.tell(_("Please answer the question above first, or send /cancel to leave it."))
+
+
+async def _enrol(ctx: Context, code: str, *, move: bool) -> None:
+    result = await ctx.services.enrolment.enrol(ctx.person, code, move=move)
+    if result.outcome is Outcome.MOVE:
+        ctx.conversation.start(MOVE_FLOW, code=code)
+        ctx.reply(
+            _(
+                "You speak for {current} in {bloc}. This code is for {agency}: if you go on, "
+                "you will speak for {agency} instead, with its rights in the bloc, and no "
+                "longer for {current}. Move to {agency}?"
+            ).format(
+                current=result.current_agency, bloc=result.bloc_name, agency=result.agency_name
+            ),
+            [
+                [
+                    Button(
+                        _("Move to {agency}").format(agency=short(result.agency_name, 30)),
+                        "st:move",
+                        _("move"),
+                    ),
+                    Button(_("Stay"), "st:stay", _("stay")),
+                ]
+            ],
+            menu=True,
+        )
+        return
     if result.outcome in (Outcome.LINKED, Outcome.ALREADY_LINKED):
         person = await ctx.services.people.person(ctx.person.platform, ctx.person.user_id)
         link = person.link_in(result.bloc_id) if person and result.bloc_id else None
         if link is not None:
             ctx.person = person  # type: ignore[assignment]
+            ctx.replies.menu_changed = True
             ctx.reply(_greeting(link))
         return
     ctx.reply(_refusal(result))
@@ -120,8 +186,9 @@ async def cancel(ctx: Context, _args: str) -> None:
     if ctx.conversation.flow is None:
         ctx.reply(_("There is nothing to cancel."))
         return
+    said = ctx.router.cancelled(ctx) or _("Stopped; nothing was changed.")
     ctx.conversation.end()
-    ctx.reply(_("Stopped. Everything you entered is saved. Send /help to see the commands."))
+    ctx.reply("\n".join([said, _("Send /help to see the commands.")]))
 
 
 def _greeting(link: Link) -> str:
@@ -157,6 +224,6 @@ def _refusal(result: EnrolResult) -> str:
             "chat, the group code with /linkgroup in the bloc's group."
         )
     return _(
-        "I do not know this code. Check it (letters and digits, no spaces needed) or ask "
+        "The invite code is not right. Check it (letters and digits, no spaces needed) or ask "
         "your bloc head for it."
     )

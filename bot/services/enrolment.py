@@ -9,7 +9,7 @@ from enum import StrEnum
 from bot.clock import Clock
 from bot.services.invites import normalize_code
 from bot.services.people import Person
-from bot.storage.models import GroupLink, Invite, Membership
+from bot.storage.models import Agency, GroupLink, Invite, Membership
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 MAX_WRONG_CODES = 5
@@ -25,6 +25,7 @@ class Outcome(StrEnum):
     WAIT = "wait"  # too many wrong codes
     WRONG_KIND = "wrong_kind"  # a group code in a direct chat, or the other way round
     NOT_ALLOWED = "not_allowed"  # linking a group needs the head, a deputy or an operator
+    MOVE = "move"  # the code is for another agency of a bloc the person already speaks in
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class EnrolResult:
     bloc_name: str = ""
     agency_name: str = ""
     wait: timedelta | None = None
+    current_agency: str = ""  # with MOVE: the agency the person speaks for now
 
 
 class EnrolmentService:
@@ -43,8 +45,12 @@ class EnrolmentService:
         self.uow = uow
         self.clock = clock
 
-    async def enrol(self, person: Person, text: str) -> EnrolResult:
-        """Link ``person`` to the agency of an invite code."""
+    async def enrol(self, person: Person, text: str, *, move: bool = False) -> EnrolResult:
+        """Link ``person`` to the agency of an invite code.
+
+        A person who already speaks for another agency of the same bloc is moved only with
+        ``move``; without it the result is MOVE, naming both agencies, and nothing changes.
+        """
         now = self.clock.now()
         async with self.uow() as uow:
             invite = await self._usable(uow, person, text, "agency", now)
@@ -67,6 +73,15 @@ class EnrolmentService:
             if current is not None and current.agency_id == agency.id:
                 return EnrolResult(
                     Outcome.ALREADY_LINKED, invite.bloc_id, result.bloc_name, agency.name
+                )
+            if current is not None and not move:
+                was = await uow.session.get(Agency, current.agency_id)
+                return EnrolResult(
+                    Outcome.MOVE,
+                    invite.bloc_id,
+                    result.bloc_name,
+                    agency.name,
+                    current_agency=was.name if was else "",
                 )
             if current is not None:
                 current.agency_id = agency.id  # moved to another agency of the same bloc

@@ -32,9 +32,17 @@ class Chat:
 class Recording:
     """Drives ``app.router`` as a channel would and records every message it sends."""
 
-    def __init__(self, app: App, platform: str = "telegram", bot_username: str = "blocbot_bot"):
+    def __init__(
+        self,
+        app: App,
+        platform: str = "telegram",
+        bot_username: str = "blocbot_bot",
+        *,
+        buttons_shown: bool = False,
+    ):
         self.app = app
         self.platform = platform
+        self.buttons_shown = buttons_shown  # True: choices are buttons, not numbered options
         self.bot_username = bot_username
         self.chats: dict[str, Chat] = {}
         self.notices: list[str] = []
@@ -114,6 +122,11 @@ class Person:
     async def say(self, text: str, chat: Chat | None = None) -> list[Outgoing]:
         return await self._send(IncomingKind.TEXT, chat, text=text)
 
+    async def reply_to(self, message: Outgoing, text: str) -> list[Outgoing]:
+        """Answer one of the bot's messages with the platform's reply-to."""
+        payloads = tuple(button.payload for button in message.rows())
+        return await self._send(IncomingKind.TEXT, None, text=text, reply_payloads=payloads)
+
     async def say_text(self, text: str, chat: Chat | None = None) -> str:
         """Send and return the replies' texts joined, for asserting on."""
         return "\n".join(message.text for message in await self.say(text, chat))
@@ -140,6 +153,7 @@ class Person:
         chat: Chat | None,
         text: str = "",
         payload: str | None = None,
+        reply_payloads: tuple[str, ...] = (),
     ) -> list[Outgoing]:
         where = chat or self.dm
         incoming = Incoming(
@@ -154,5 +168,7 @@ class Person:
             callback_id="cb" if payload else None,
             chat_title=where.title,
             bot_username=self.recording.bot_username,
+            reply_payloads=reply_payloads,
+            buttons_shown=self.recording.buttons_shown,
         )
         return await self.recording.deliver(incoming)

@@ -117,7 +117,7 @@ async def test_note_then_review_and_submit(recording: Recording, lan: Person) ->
     assert "Note saved for I.1" in noted
     assert "Total: 104" in review.text  # 99 + bonus capped at 5 (8 entered) - 0
     assert "Bonus entered 8, counted 5" in review.text
-    assert "I. Thực hiện nhiệm vụ chính trị, chuyên môn được giao — 39.5/40" in review.text
+    assert "I. Thực hiện nhiệm vụ chính trị, chuyên môn…: 39.5/40" in review.text
     assert "Submitted. Total: 104" in done[-1].text
 
 
@@ -148,7 +148,7 @@ async def test_reopen_until_the_deadline_then_closed(
     late_score = await lan.say_text("/score")
 
     assert "was submitted" in again
-    assert "Saved: I.1 = 24" in changed
+    assert "Saved: I.1: 25 → 24" in changed
     assert "closed at the deadline" in late and "closed at the deadline" in late_score
     assert (await values(recording))["I.1"] == Decimal(24)
 
@@ -205,7 +205,7 @@ async def test_myscore_shows_sheet_and_status(recording: Recording, lan: Person)
     await lan.say("/score")
     await lan.say("I.1 20")
     reply = await lan.say_text("/myscore")
-    assert "I.1 Hoàn thành các chỉ tiêu, nhiệm vụ chuyên môn…: 20/25" in reply
+    assert "I.1: 20/25 · Hoàn thành các chỉ tiêu, nhiệm…" in reply
     assert "being filled in" in reply
 
 

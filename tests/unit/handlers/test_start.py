@@ -32,7 +32,7 @@ async def test_start_without_code_explains_how_to_get_one(recording: Recording) 
 async def test_wrong_codes_then_wait(recording: Recording, clock: FrozenClock) -> None:
     eve = recording.person("eve")
     for _ in range(5):
-        assert "không biết mã" in (await eve.say_text("/start AAAAAAAAAAAA")).lower()
+        assert "mã mời không đúng" in (await eve.say_text("/start AAAAAAAAAAAA")).lower()
 
     blocked = await eve.say_text(f"/start {recording.codes['thue']}")
     clock.advance(timedelta(minutes=11))
