@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from enum import StrEnum
 
 from bot.domain.criteria import Criterion
 
-# Digits with at most one decimal separator, either "," or "."; a leading sign.
-# No thousands separators, no exponent, no "nan"/"inf": chat input, not Python literals.
-_NUMBER = re.compile(r"(?P<sign>[+\-−]?)(?P<digits>[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)")
+# Digits with at most one decimal separator, either "," or "."; a leading sign. Read after
+# _ascii_digits, so "８,５" and "٨" count too. No thousands separators, no exponent, no
+# "nan"/"inf", no "²" or "①": chat input, not Python literals.
+_NUMBER = re.compile(r"(?P<sign>[+\-−]?)(?P<whole>[0-9]*)(?:[.,](?P<fraction>[0-9]+))?")
 
-# Yes/no answers, compared after dropping case and Vietnamese diacritics (see _fold).
-YES_WORDS = frozenset({"có", "co", "đạt", "dat", "yes", "y", "x", "ok", "1"})
+# "1.000", "8,500", "12.345": read as a decimal in one language and with a thousands
+# separator in the other. Thousands groups never start with 0, so "0,750" is 0.75.
+_THOUSANDS = re.compile(r"[1-9][0-9]{0,2}")
+
+# Signs and separators as full-width keyboards send them.
+_WIDE = str.maketrans({"＋": "+", "－": "-", "，": ",", "．": "."})
+
+# Yes/no answers, compared after dropping case and Vietnamese diacritics (see _fold). No digits:
+# on a yes/no criterion a number is a number, 0 or the maximum (see _parse_yesno).
+YES_WORDS = frozenset({"có", "co", "đạt", "dat", "yes", "y", "x", "ok"})
 NO_WORDS = frozenset(
-    {"không", "khong", "ko", "k", "chưa đạt", "chua dat", "không đạt", "khong dat", "no", "n", "0"}
+    {"không", "khong", "ko", "k", "chưa đạt", "chua dat", "không đạt", "khong dat", "no", "n"}
 )
+
+_SHOWN = 60  # characters of the typed text that an error message repeats
 
 
 class ScoreProblem(StrEnum):
@@ -28,13 +39,15 @@ class ScoreProblem(StrEnum):
     ABOVE_MAX = "above_max"
     OFF_STEP = "off_step"  # not a multiple of the table's step (thang điểm lẻ 0,5...)
     YESNO_EXPECTED = "yesno_expected"  # đạt / không đạt
+    AMBIGUOUS = "ambiguous"  # "1.000": 1 with a decimal point, or 1000 with a thousands dot
 
 
 class ScoreError(ValueError):
     """A typed score that was refused: the attributes say what is wrong and what is accepted.
 
     ``value`` is the number that was read, or None when the text was not a number (or, for a
-    yes/no criterion, not a number at all).
+    yes/no criterion, not a number at all) or could be read two ways. ``readings`` are those
+    two ways for AMBIGUOUS, the decimal one first: (1, 1000) for ``1.000``; else empty.
     """
 
     def __init__(
@@ -44,12 +57,14 @@ class ScoreError(ValueError):
         criterion: Criterion,
         step: Decimal,
         value: Decimal | None = None,
+        readings: tuple[Decimal, ...] = (),
     ) -> None:
         self.problem = problem
         self.text = text
         self.criterion = criterion
         self.step = step
         self.value = value
+        self.readings = readings
         super().__init__(self._describe())
 
     @property
@@ -60,10 +75,14 @@ class ScoreError(ValueError):
     def _describe(self) -> str:
         maximum = format_points(self.criterion.max, "en")
         step = format_points(self.step, "en")
-        what = f"{self.text!r} for {self.criterion.code}"
+        typed = self.text if len(self.text) <= _SHOWN else self.text[: _SHOWN - 1] + "…"
+        what = f"{typed!r} for {self.criterion.code}"
         match self.problem:
             case ScoreProblem.YESNO_EXPECTED:
                 return f"{what}: expected yes or no (có/không), 0 or {maximum}"
+            case ScoreProblem.AMBIGUOUS:
+                ways = " or ".join(format_points(value, "en") for value in self.readings)
+                return f"{what}: ambiguous, {ways}; write the number without a thousands separator"
             case ScoreProblem.NOT_A_NUMBER:
                 reason = "not a number"
             case ScoreProblem.NEGATIVE:
@@ -78,23 +97,45 @@ class ScoreError(ValueError):
 def parse_score(text: str, criterion: Criterion, step: Decimal) -> Decimal:
     """Read a score typed for ``criterion`` (``8,5`` or ``8.5``); ScoreError says what is wrong.
 
-    A yes/no criterion takes a yes/no word (``có``, ``đạt``, ``không``, ``chưa đạt``... with or
-    without diacritics), ``0`` or its maximum, and gives the maximum or zero.
+    Any text gives a value from 0 to the maximum on the step, or ScoreError: never another
+    exception, whatever its length. A yes/no criterion takes a yes/no word (``có``, ``đạt``,
+    ``không``, ``chưa đạt``... with or without diacritics), ``0`` or its maximum, and gives the
+    maximum or zero.
     """
     if step <= 0:
         raise ValueError(f"the score step must be positive, not {step}")
     if criterion.is_yesno:
         return _parse_yesno(text, criterion, step)
-    value = _read_number(text)
-    if value is None:
+    readings = _read_number(text)
+    if not readings:
         raise ScoreError(ScoreProblem.NOT_A_NUMBER, text, criterion, step)
+    value = readings[0]
     if value < 0:
         raise ScoreError(ScoreProblem.NEGATIVE, text, criterion, step, value)
+    if len(readings) > 1:
+        raise ScoreError(ScoreProblem.AMBIGUOUS, text, criterion, step, readings=readings)
     if value > criterion.max:
         raise ScoreError(ScoreProblem.ABOVE_MAX, text, criterion, step, value)
-    if value % step != 0:
+    if not is_multiple(value, step):
         raise ScoreError(ScoreProblem.OFF_STEP, text, criterion, step, value)
     return value
+
+
+def sample_score(criterion: Criterion, step: Decimal) -> Decimal:
+    """A score to show as an example: on the step, from 0 to the maximum, below it if it can."""
+    if step <= 0:
+        raise ValueError(f"the score step must be positive, not {step}")
+    maximum = max(criterion.max, Decimal(0))
+    with localcontext(_exact(maximum, step)):
+        top = (maximum // step) * step  # the highest multiple of the step up to the maximum
+        below = top - step if top == maximum else top
+    return plain(max(below, Decimal(0)))
+
+
+def is_multiple(value: Decimal, step: Decimal) -> bool:
+    """Whether ``value`` is a whole number of ``step`` (both finite), exactly at any length."""
+    with localcontext(_exact(value, step)):
+        return value % step == 0
 
 
 def format_points(value: Decimal, locale: str) -> str:
@@ -110,17 +151,52 @@ def plain(value: Decimal) -> Decimal:
     """The same number without trailing zeros or exponent: ``8.50`` -> ``8.5``, ``2.8E1`` -> 28."""
     if value == 0:
         return Decimal(0)
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
+    _sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return value  # NaN or infinity: nothing to tidy
+    # Precision for every digit of the result, so that a long number is neither rounded nor
+    # refused (quantize() needs 29 digits for 29 digits, whatever the default context says).
+    with localcontext(Context(prec=max(28, len(digits) + max(exponent, 0) + 1))):
+        if value == value.to_integral_value():
+            return value.quantize(Decimal(1))
+        return value.normalize()
 
 
-def _read_number(text: str) -> Decimal | None:
-    match = _NUMBER.fullmatch(text.strip())
+def _exact(value: Decimal, step: Decimal) -> Context:
+    """A context whose precision holds ``value // step`` whole, so ``%`` and ``//`` are exact."""
+    return Context(prec=max(28, value.adjusted() - step.adjusted() + 3))
+
+
+def _read_number(text: str) -> tuple[Decimal, ...]:
+    """The ways ``text`` reads as a number: none, one, or two (decimal first) when ambiguous."""
+    match = _NUMBER.fullmatch(_ascii_digits(text.strip()))
     if match is None:
-        return None
-    value = plain(Decimal(match["digits"].replace(",", ".")))
-    return -value if match["sign"] in ("-", "−") and value else value
+        return ()
+    whole, fraction = match["whole"], match["fraction"] or ""
+    if not whole and not fraction:
+        return ()  # a sign alone, or a separator alone
+    negative = match["sign"] in ("-", "−")
+    readings = [_number(negative, whole, fraction)]
+    if len(fraction) == 3 and _THOUSANDS.fullmatch(whole):
+        readings.append(_number(negative, whole + fraction, ""))
+    return tuple(readings)
+
+
+def _number(negative: bool, whole: str, fraction: str) -> Decimal:
+    """The exact number from its digits, without trailing zeros: -0 is 0."""
+    whole, fraction = whole.lstrip("0") or "0", fraction.rstrip("0")
+    value = Decimal(f"{whole}.{fraction}" if fraction else whole)
+    return -value if negative and value else value
+
+
+def _ascii_digits(text: str) -> str:
+    """Decimal digits of any script in ASCII (``٨``, ``８`` -> ``8``); ``²`` and ``①`` stay."""
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.decimal(char)) if unicodedata.category(char) == "Nd" else char
+        for char in text.translate(_WIDE)
+    )
 
 
 def _parse_yesno(text: str, criterion: Criterion, step: Decimal) -> Decimal:
@@ -129,9 +205,12 @@ def _parse_yesno(text: str, criterion: Criterion, step: Decimal) -> Decimal:
         return plain(criterion.max)
     if answer in _NO:
         return Decimal(0)
-    value = _read_number(text)
+    readings = _read_number(text)
+    value = readings[0] if len(readings) == 1 else None
     if value is not None and value in (0, criterion.max):
-        return value
+        return plain(value)
+    if criterion.max in readings:
+        raise ScoreError(ScoreProblem.AMBIGUOUS, text, criterion, step, readings=readings)
     raise ScoreError(ScoreProblem.YESNO_EXPECTED, text, criterion, step, value)
 
 
