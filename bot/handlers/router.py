@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.handlers.context import Context, Services
+from bot.handlers.formatting import excerpt
 from bot.handlers.model import Incoming, IncomingKind, Replies
 from bot.i18n import _, use_locale
 from bot.services.people import Conversation, Person
@@ -234,7 +235,7 @@ class Router:
         if menu and numberish(text):
             # A menu is the question: a number is one of its choices where the choices are
             # numbered, and never a value meant for something else.
-            choice = int(text) if text.isascii() and text.isdigit() else 0
+            choice = int(text) if text.isascii() and text.isdigit() and len(text) < 4 else 0
             if not incoming.buttons_shown and 1 <= choice <= len(menu):
                 await self._press(ctx, menu[choice - 1])
                 return
@@ -259,6 +260,12 @@ class Router:
         name, _at, target = word.partition("@")
         bot = ctx.incoming.bot_username
         if target and bot and target.lower() != bot.lower():
+            if not ctx.incoming.in_group:
+                ctx.reply(
+                    _("/{name} is addressed to @{target}, not to me (@{bot}).").format(
+                        name=excerpt(name, 20), target=excerpt(target, 32), bot=bot
+                    )
+                )
             return  # addressed to another bot in the group
         command = self.commands.get(name.lower())
         if command is None:

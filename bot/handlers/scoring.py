@@ -7,25 +7,23 @@ criteria at once, one per line (``I.1 28``). Every answer is committed as it is 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from bot.domain.criteria import Criterion
 from bot.domain.scores import ScoreError, parse_score
-from bot.handlers import sheet_text
+from bot.handlers import sheet_dialog, sheet_text
 from bot.handlers.context import Context
-from bot.handlers.formatting import excerpt, points, when
+from bot.handlers.formatting import excerpt, points
 from bot.handlers.model import Button
 from bot.handlers.router import Audience, Command, Router, numberish
 from bot.i18n import N_, _
 from bot.services.people import Link
-from bot.services.scoring import Closed, Incomplete, NoSeason, SheetClosed, SheetView
+from bot.services.scoring import SheetView
 
-FLOW = "score"
+FLOW = sheet_dialog.FLOW
 _LINE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*)\s*[:=]?\s+(\S.*?)\s*$")
 _WORDS = {
     "skip": {"skip", "bo qua", "tiep", "next"},
@@ -80,12 +78,12 @@ def register(router: Router) -> None:
 
 async def score(ctx: Context, target: str) -> None:
     """Open (or resume) the sheet, at ``target`` (a group or criterion code) if given."""
-    opened = await _open(ctx)
+    opened = await sheet_dialog.open_sheet(ctx)
     if opened is None:
         return
     link, sheet = opened
     if sheet.closed is not None:
-        _show_closed(ctx, sheet, link)
+        sheet_dialog.show_closed(ctx, sheet, link)
         return
     lines = [sheet_text.header(sheet, link.agency_name)]
     deadline = sheet_text.deadline_line(sheet, link.bloc_timezone)
@@ -98,23 +96,25 @@ async def score(ctx: Context, target: str) -> None:
     ctx.conversation.start(FLOW)
     if criterion is None:
         lines.append(_("Every criterion has a score."))
-        _review(ctx, sheet, link, "\n".join(lines))
+        sheet_dialog.review(ctx, sheet, link, "\n".join(lines))
         return
     lines.append(
         _("Send one score at a time, or several lines at once like “{example}”.").format(
             example=sheet_text.example_line(sheet, criterion)
         )
     )
-    _ask(ctx, sheet, criterion, "\n".join(lines))
+    sheet_dialog.ask(ctx, sheet, criterion, "\n".join(lines))
 
 
 async def myscore(ctx: Context, _args: str) -> None:
     """Show the agency's sheet and its status."""
-    opened = await _open(ctx)
+    opened = await sheet_dialog.open_sheet(ctx)
     if opened is None:
         return
     link, sheet = opened
-    ctx.reply("\n".join([sheet_text.review(sheet, link.agency_name), _status(sheet, link)]))
+    ctx.reply(
+        "\n".join([sheet_text.review(sheet, link.agency_name), sheet_dialog.status(sheet, link)])
+    )
 
 
 async def note(ctx: Context, text: str) -> None:
@@ -132,7 +132,7 @@ async def note(ctx: Context, text: str) -> None:
         ctx.conversation.data["awaiting"] = "note"
         ctx.reply(_("Send the note for {code} (send - to remove it).").format(code=at))
         return
-    await _save_note(ctx, at, text)
+    await sheet_dialog.save_note(ctx, at, text)
 
 
 async def answer(ctx: Context, text: str) -> None:
@@ -142,7 +142,7 @@ async def answer(ctx: Context, text: str) -> None:
         ctx.conversation.end()
         return
     if ctx.conversation.data.pop("awaiting", None) == "note":
-        await _save_note(ctx, ctx.conversation.data.get("at", ""), text)
+        await sheet_dialog.save_note(ctx, ctx.conversation.data.get("at", ""), text)
         return
     sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
     prompted, at = _question(ctx, sheet)
@@ -152,7 +152,7 @@ async def answer(ctx: Context, text: str) -> None:
         return
     jump = _target(sheet, text)
     if jump is not None:
-        _ask(ctx, sheet, jump)
+        sheet_dialog.ask(ctx, sheet, jump)
         return
     lines = [line for line in text.splitlines() if line.strip()]
     pairs = [_LINE.match(line) for line in lines]
@@ -169,7 +169,7 @@ async def answer(ctx: Context, text: str) -> None:
         return
     if not prompted and _repeated(ctx, sheet, at, value):
         return
-    await _record(ctx, sheet, link, [(at.code, value)], at, bare=True)
+    await sheet_dialog.record(ctx, sheet, link, [(at.code, value)], at, bare=True)
 
 
 async def off_menu(ctx: Context, text: str) -> None:
@@ -208,12 +208,12 @@ async def press(ctx: Context, payload: str) -> None:
     if ctx.incoming.in_group:
         ctx.notice(_("Your sheet is filled in a direct chat with me, not in the group."))
         return
-    opened = await _open(ctx)
+    opened = await sheet_dialog.open_sheet(ctx)
     if opened is None:
         return
     link, sheet = opened
     if action == "reopen":
-        await _reopen(ctx, link)
+        await sheet_dialog.reopen(ctx, link)
         return
     if action == "show":
         ctx.reply(sheet_text.review(sheet, link.agency_name))
@@ -233,21 +233,23 @@ async def press(ctx: Context, payload: str) -> None:
             return
     if sheet.closed is not None:
         ctx.notice(_("The sheet cannot be changed now."))
-        _show_closed(ctx, sheet, link)
+        sheet_dialog.show_closed(ctx, sheet, link)
         return
     if ctx.conversation.flow != FLOW:
         ctx.conversation.start(FLOW)
     if action in ("yes", "no") and criterion is not None:
         value = criterion.max if action == "yes" else Decimal(0)
-        await _record(ctx, sheet, link, [(criterion.code, value)], criterion)
+        await sheet_dialog.record(ctx, sheet, link, [(criterion.code, value)], criterion)
     elif action == "put" and criterion is not None and value is not None:
-        await _record(ctx, sheet, link, [(criterion.code, value)], criterion)
+        await sheet_dialog.record(ctx, sheet, link, [(criterion.code, value)], criterion)
     elif action == "ask" and criterion is not None:
-        _ask(ctx, sheet, criterion)
+        sheet_dialog.ask(ctx, sheet, criterion)
     elif action == "submit":
-        await _submit(ctx, sheet, link, code)
+        await sheet_dialog.submit(ctx, sheet, link, code)
     elif action == "edit":
-        _ask(ctx, sheet, criterion or sheet.next_open() or next(sheet.table.criteria()))
+        sheet_dialog.ask(
+            ctx, sheet, criterion or sheet.next_open() or next(sheet.table.criteria())
+        )
     else:
         await _act(ctx, sheet, link, action, criterion)
 
@@ -261,13 +263,13 @@ async def _act(
     index = criteria.index(at) if at in criteria else 0
     if word == "skip":
         if index + 1 >= len(criteria):
-            _review(ctx, sheet, link)
+            sheet_dialog.review(ctx, sheet, link)
         else:
-            _ask(ctx, sheet, criteria[index + 1])
+            sheet_dialog.ask(ctx, sheet, criteria[index + 1])
     elif word == "back":
-        _ask(ctx, sheet, criteria[max(0, index - 1)])
+        sheet_dialog.ask(ctx, sheet, criteria[max(0, index - 1)])
     elif word in ("review", "submit"):
-        _review(ctx, sheet, link)
+        sheet_dialog.review(ctx, sheet, link)
     elif word == "note" and at is not None:
         ctx.conversation.data["at"] = at.code
         ctx.conversation.data["awaiting"] = "note"
@@ -282,7 +284,8 @@ async def _act(
 
 async def _many(ctx: Context, sheet: SheetView, link: Link, lines: list[str]) -> None:
     """Several criteria at once, one per line; good lines are kept even if others are wrong."""
-    good: list[tuple[str, Decimal]] = []
+    good: dict[str, Decimal] = {}  # the last line of a code counts
+    repeated: list[str] = []
     problems = []
     for number, line in enumerate(lines, start=1):
         match = _LINE.match(line)
@@ -302,11 +305,23 @@ async def _many(ctx: Context, sheet: SheetView, link: Link, lines: list[str]) ->
             )
             continue
         try:
-            good.append((criterion.code, parse_score(match.group(2), criterion, sheet.table.step)))
+            value = parse_score(match.group(2), criterion, sheet.table.step)
         except ScoreError as error:
             problems.append(
                 _("Line {n}: {problem}").format(n=number, problem=sheet_text.problem(error))
             )
+            continue
+        if criterion.code in good and criterion.code not in repeated:
+            repeated.append(criterion.code)
+        good.pop(criterion.code, None)
+        good[criterion.code] = value
+    if repeated:
+        problems.insert(
+            0,
+            _("Given on several lines: {codes}; the last line of each counts.").format(
+                codes=", ".join(repeated[:MAX_PROBLEMS])
+            ),
+        )
     if len(problems) > MAX_PROBLEMS:
         more = len(problems) - MAX_PROBLEMS
         problems = [
@@ -317,51 +332,7 @@ async def _many(ctx: Context, sheet: SheetView, link: Link, lines: list[str]) ->
         ctx.tell("\n".join(problems))
         return
     at = sheet.table.find(ctx.conversation.data.get("at", ""))
-    await _record(ctx, sheet, link, good, at, problems=problems)
-
-
-async def _record(
-    ctx: Context,
-    before: SheetView,
-    link: Link,
-    values: list[tuple[str, Decimal]],
-    at: Criterion | None,
-    problems: list[str] | None = None,
-    *,
-    bare: bool = False,
-) -> None:
-    """Store values; the reply names each one, and the old value of each one it replaces."""
-    try:
-        sheet = await ctx.services.scoring.answer(
-            link.bloc_id, link.agency_id, ctx.person.contact_id, values
-        )
-    except SheetClosed as closed:
-        sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
-        ctx.reply(sheet_text.closed(closed.reason, sheet, link.bloc_timezone))
-        ctx.conversation.end()
-        return
-    saved = ", ".join(_change(code, value, before.values) for code, value in values)
-    lead = "\n".join([_("Saved: {values}.").format(values=saved), *(problems or [])])
-    if bare and len(values) == 1:
-        code, value = values[0]
-        ctx.conversation.data["last"] = [code, str(value), sheet.as_of.isoformat()]
-    else:
-        ctx.conversation.data.pop("last", None)
-    following = sheet.resume_at(at.code if at is not None else values[-1][0])
-    if following is None:
-        _review(ctx, sheet, link, lead)
-    else:
-        _ask(ctx, sheet, following, lead)
-
-
-def _change(code: str, value: Decimal, before: Mapping[str, Decimal]) -> str:
-    """``I.1 = 24,5`` for a new value, ``D.2: 2 → 3`` for one that replaces another."""
-    old = before.get(code)
-    if old is None:
-        return f"{code} = {points(value)}"
-    if old == value:
-        return _("{code} = {value} (unchanged)").format(code=code, value=points(value))
-    return f"{code}: {points(old)} → {points(value)}"
+    await sheet_dialog.record(ctx, sheet, link, list(good.items()), at, problems=problems)
 
 
 def _repeated(ctx: Context, sheet: SheetView, at: Criterion, value: Decimal) -> bool:
@@ -451,181 +422,10 @@ def _not_a_question(ctx: Context, sheet: SheetView, text: str) -> None:
     )
 
 
-async def _save_note(ctx: Context, code: str, text: str) -> None:
-    link = ctx.link
-    if link is None or not code:
-        return
-    cleared = text.strip() in ("-", "")
-    try:
-        sheet = await ctx.services.scoring.note(
-            link.bloc_id,
-            link.agency_id,
-            ctx.person.contact_id,
-            code,
-            None if cleared else text.strip(),
-        )
-    except SheetClosed as closed:
-        sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
-        ctx.reply(sheet_text.closed(closed.reason, sheet, link.bloc_timezone))
-        return
-    done = _("Note removed.") if cleared else _("Note saved for {code}.").format(code=code)
-    criterion = sheet.table.find(code)
-    if criterion is not None:
-        _ask(ctx, sheet, criterion, done)
-    else:
-        ctx.reply(done)
-
-
-async def _submit(ctx: Context, sheet: SheetView, link: Link, version: str) -> None:
-    if version and version != _version(sheet):
-        ctx.notice(_("The sheet changed since that review."))
-        _review(
-            ctx,
-            sheet,
-            link,
-            _("The sheet changed since that review; here it is as it stands now."),
-        )
-        return
-    try:
-        sheet = await ctx.services.scoring.submit(
-            link.bloc_id, link.agency_id, ctx.person.contact_id
-        )
-    except Incomplete as incomplete:
-        codes = ", ".join(c.code for c in incomplete.missing)
-        ctx.reply(
-            _(
-                "Every criterion needs a score before submitting (0 is a score). Missing: {codes}."
-            ).format(codes=codes)
-        )
-        _ask(ctx, sheet, incomplete.missing[0])
-        return
-    except SheetClosed as closed:
-        ctx.reply(sheet_text.closed(closed.reason, sheet, link.bloc_timezone))
-        return
-    ctx.conversation.end()
-    lines = [
-        _("Submitted. Total: {total}.").format(total=points(sheet.totals.total)),
-    ]
-    if sheet.deadline is not None:
-        lines.append(
-            _("You can reopen it with /score until {time}.").format(
-                time=when(sheet.deadline, link.bloc_timezone)
-            )
-        )
-    ctx.notice(_("Submitted."))
-    ctx.reply("\n".join(lines))
-
-
-async def _reopen(ctx: Context, link: Link) -> None:
-    try:
-        sheet = await ctx.services.scoring.reopen(
-            link.bloc_id, link.agency_id, ctx.person.contact_id
-        )
-    except SheetClosed as closed:
-        sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
-        ctx.reply(sheet_text.closed(closed.reason, sheet, link.bloc_timezone))
-        return
-    ctx.conversation.start(FLOW)
-    lead = _("The sheet is open again. Change what you need, then review and submit it again.")
-    _review(ctx, sheet, link, lead)
-
-
 def _resume(ctx: Context, sheet: SheetView) -> Criterion | None:
     """Where an earlier visit stopped: that criterion if still unscored, else the next one."""
     data = ctx.conversation.data if ctx.conversation.flow == FLOW else {}
     return sheet.resume_at(data.get("at") or data.get("resume"))
-
-
-def _ask(ctx: Context, sheet: SheetView, criterion: Criterion, lead: str = "") -> None:
-    """Show one criterion with its buttons and remember it as the current one."""
-    ctx.conversation.data["at"] = criterion.code
-    ctx.conversation.data.pop("resume", None)
-    code = criterion.code
-    rows: list[list[Button]] = []
-    if criterion.is_yesno:
-        rows.append(
-            [
-                Button(_("Yes (đạt)"), f"sc:yes:{code}", _("yes")),
-                Button(_("No (không đạt)"), f"sc:no:{code}", _("no")),
-            ]
-        )
-    rows.append(
-        [
-            Button(_("◀ Back"), f"sc:back:{code}", _("back")),
-            Button(_("Skip ▶"), f"sc:skip:{code}", _("skip")),
-        ]
-    )
-    rows.append(
-        [
-            Button(_("Note"), f"sc:note:{code}", _("note")),
-            Button(_("Review and submit"), "sc:review", _("review")),
-        ]
-    )
-    ctx.reply(_joined(lead, sheet_text.prompt(sheet, criterion)), rows)
-
-
-def _review(ctx: Context, sheet: SheetView, link: Link, lead: str = "") -> None:
-    text = _joined(lead, sheet_text.review(sheet, link.agency_name))
-    # The review is the question now, not a criterion: a bare number is no score here.
-    was = ctx.conversation.data.pop("at", None)
-    if sheet.missing:
-        first = sheet.missing[0]
-        ctx.conversation.data["resume"] = first.code
-        button = Button(_("Continue scoring"), f"sc:edit:{first.code}", _("continue"))
-        ctx.reply(
-            text + "\n" + _("Score the missing criteria, then submit."), [[button]], menu=True
-        )
-        return
-    if was:
-        ctx.conversation.data["resume"] = was
-    buttons = [
-        Button(_("Submit the sheet"), f"sc:submit:{_version(sheet)}", _("submit")),
-        Button(_("Keep editing"), "sc:edit", _("edit")),
-    ]
-    ctx.reply(text + "\n" + _("Submit this sheet to the bloc head?"), [buttons], menu=True)
-
-
-def _joined(lead: str, text: str) -> str:
-    """One message: what just happened, then what comes next."""
-    return f"{lead}\n\n{text}" if lead else text
-
-
-def _show_closed(ctx: Context, sheet: SheetView, link: Link) -> None:
-    assert sheet.closed is not None
-    ctx.conversation.end()
-    text = sheet_text.closed(sheet.closed, sheet, link.bloc_timezone)
-    if sheet.closed is Closed.SUBMITTED:
-        buttons = [
-            Button(_("Reopen to edit"), "sc:reopen", _("reopen")),
-            Button(_("Show the sheet"), "sc:show", _("show")),
-        ]
-        ctx.reply(text, [buttons], menu=True)
-    else:
-        ctx.reply(text, [[Button(_("Show the sheet"), "sc:show", _("show"))]], menu=True)
-
-
-def _status(sheet: SheetView, link: Link) -> str:
-    if sheet.closed is not None:
-        return sheet_text.closed(sheet.closed, sheet, link.bloc_timezone)
-    return _("Status: being filled in. Send /score to continue.")
-
-
-async def _open(ctx: Context) -> tuple[Link, SheetView] | None:
-    """The person's agency and its sheet, or a reply saying why there is none."""
-    link = ctx.link
-    if link is None:
-        ctx.reply(
-            _(
-                "Only an agency's contact officer fills in its sheet. Link your account "
-                "with /start CODE."
-            )
-        )
-        return None
-    try:
-        return link, await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
-    except NoSeason:
-        ctx.reply(_("Your bloc has no season to score yet."))
-        return None
 
 
 def _target(sheet: SheetView, text: str) -> Criterion | None:
@@ -658,9 +458,3 @@ def _fold(text: str) -> str:
     text = text.strip().lower().replace("đ", "d")
     decomposed = unicodedata.normalize("NFD", text)
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
-
-
-def _version(sheet: SheetView) -> str:
-    """A short fingerprint of the values, so a stale "submit" button is noticed."""
-    text = ";".join(f"{code}={value}" for code, value in sorted(sheet.values.items()))
-    return hashlib.sha1(text.encode()).hexdigest()[:8]

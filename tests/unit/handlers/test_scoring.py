@@ -117,7 +117,7 @@ async def test_note_then_review_and_submit(recording: Recording, lan: Person) ->
     assert "Note saved for I.1" in noted
     assert "Total: 104" in review.text  # 99 + bonus capped at 5 (8 entered) - 0
     assert "Bonus entered 8, counted 5" in review.text
-    assert "I. Thực hiện nhiệm vụ chính trị, chuyên môn…: 39.5/40" in review.text
+    assert "I. Thực hiện nhiệm vụ chính trị…: 39.5/40" in review.text
     assert "Submitted. Total: 104" in done[-1].text
 
 
@@ -205,7 +205,7 @@ async def test_myscore_shows_sheet_and_status(recording: Recording, lan: Person)
     await lan.say("/score")
     await lan.say("I.1 20")
     reply = await lan.say_text("/myscore")
-    assert "I.1: 20/25 · Hoàn thành các chỉ tiêu, nhiệm…" in reply
+    assert "I.1: 20/25 · Hoàn thành các chỉ tiêu…" in reply
     assert "being filled in" in reply
 
 
