@@ -28,15 +28,22 @@ class Candidate:
 class Placing:
     """An agency's place in the standings.
 
-    ``shared`` is True when another agency has the same rank. ``decided_by`` is the tie-break
-    rule that separated it from the neighbouring place with the same total (the one above when
-    there is one, else the one below), or None when no rule was needed or none could separate.
+    ``shared`` is True when another agency has the same rank. ``behind`` is the tie-break rule
+    by which the place just above, with the same total, came first; ``ahead`` the rule by which
+    this one came before the place just below with the same total. None where that neighbour
+    has another total, or there is none.
     """
 
     rank: int
     candidate: Candidate
     shared: bool
-    decided_by: TieBreak | None
+    behind: TieBreak | None = None
+    ahead: TieBreak | None = None
+
+    @property
+    def decided_by(self) -> TieBreak | None:
+        """The rule that set it apart from an equal total: the one above first, else below."""
+        return self.behind if self.behind is not None else self.ahead
 
 
 @dataclass(frozen=True)
@@ -91,9 +98,10 @@ def rank(candidates: Iterable[Candidate], tie_break: Sequence[TieBreak]) -> Stan
     placings: list[Placing] = []
     position = 1
     for index, (_, place) in enumerate(grouped):
-        decided_by = _separating_rule(keys, index, tie_break)
+        behind = _separating_rule(keys, index, index - 1, tie_break)
+        ahead = _separating_rule(keys, index, index + 1, tie_break)
         for candidate in place:
-            placings.append(Placing(position, candidate, len(place) > 1, decided_by))
+            placings.append(Placing(position, candidate, len(place) > 1, behind, ahead))
         position += len(place)
     return Standings(tuple(placings))
 
@@ -118,7 +126,7 @@ def _key(candidate: Candidate, tie_break: Sequence[TieBreak]) -> _Key:
     for rule in tie_break:
         match rule.kind:
             case TieBreakKind.GROUP:
-                parts.append((-_group_subtotal(totals, rule.group_code or ""),))
+                parts.append((-group_subtotal(totals, rule.group_code or ""),))
             case TieBreakKind.DEDUCTIONS:
                 parts.append((totals.deductions,))
             case TieBreakKind.SUBMITTED_AT:
@@ -127,7 +135,7 @@ def _key(candidate: Candidate, tie_break: Sequence[TieBreak]) -> _Key:
     return tuple(parts)
 
 
-def _group_subtotal(totals: SheetTotals, group_code: str) -> Decimal:
+def group_subtotal(totals: SheetTotals, group_code: str) -> Decimal:
     """A group's subtotal by code, case-insensitive; KeyError if the sheet has no such group."""
     wanted = group_code.casefold()
     for code, subtotal in totals.groups.items():
@@ -137,14 +145,12 @@ def _group_subtotal(totals: SheetTotals, group_code: str) -> Decimal:
 
 
 def _separating_rule(
-    keys: list[_Key], index: int, tie_break: Sequence[TieBreak]
+    keys: list[_Key], index: int, other: int, tie_break: Sequence[TieBreak]
 ) -> TieBreak | None:
-    """The rule that sets place ``index`` apart from a neighbouring place with the same total."""
-    for other in (index - 1, index + 1):
-        if 0 <= other < len(keys) and keys[other][0] == keys[index][0]:
-            for rule, mine, theirs in zip(
-                tie_break, keys[index][1:], keys[other][1:], strict=True
-            ):
-                if mine != theirs:
-                    return rule
+    """The first rule on which places ``index`` and ``other`` differ, if their totals are equal."""
+    if not 0 <= other < len(keys) or keys[other][0] != keys[index][0]:
+        return None
+    for rule, mine, theirs in zip(tie_break, keys[index][1:], keys[other][1:], strict=True):
+        if mine != theirs:
+            return rule
     return None

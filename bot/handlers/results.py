@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from bot.domain.rules import TieBreak, TieBreakKind
 from bot.domain.scores import NO_WORDS, YES_WORDS
 from bot.handlers.context import Context
 from bot.handlers.formatting import duration, points, when
 from bot.handlers.model import Button
 from bot.handlers.router import Audience, Command, Router
+from bot.handlers.tie_text import tie_notes
 from bot.i18n import N_, _, ngettext, use_locale
 from bot.services.results import (
     AgencyProgress,
@@ -262,10 +262,10 @@ def _ranking_lines(view: StandingsView) -> list[str]:
         lines = [_("No sheet has been submitted yet.")]
     else:
         lines = [""]
-        for placing in view.placings:
+        for index, placing in enumerate(view.placings):
             mark = f"{placing.rank}=" if placing.shared else f"{placing.rank}."
             line = f"{mark} {placing.agency.name} — {points(placing.total)}"
-            notes = [_tie_rule(placing.decided_by)] if placing.decided_by else []
+            notes = tie_notes(view, index)
             if not placing.eligible:
                 notes.append(_("not eligible for awards"))
             lines.append(f"{line} ({'; '.join(notes)})" if notes else line)
@@ -305,14 +305,6 @@ def _leader_line(view: StandingsView) -> str:
     if first is not None and view.leader in first.tied:
         line += " " + _("(tied: the bloc decides)")
     return line
-
-
-def _tie_rule(rule: TieBreak) -> str:
-    if rule.kind is TieBreakKind.GROUP:
-        return _("tie broken by group {group}").format(group=rule.group_code)
-    if rule.kind is TieBreakKind.DEDUCTIONS:
-        return _("tie broken by fewer deductions")
-    return _("tie broken by earlier submission")
 
 
 def _progress_line(view: ProgressView, line: AgencyProgress, contacts: bool) -> str:

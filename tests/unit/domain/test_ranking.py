@@ -9,7 +9,7 @@ from itertools import permutations
 import pytest
 
 from bot.domain.criteria import ScoringTable
-from bot.domain.ranking import Candidate, Standings, propose_awards, rank
+from bot.domain.ranking import Candidate, Standings, group_subtotal, propose_awards, rank
 from bot.domain.rules import Award, TieBreak, parse_tie_break
 from bot.domain.sheets import SheetTotals, total
 
@@ -48,6 +48,11 @@ def agency(
 
 def order(standings: Standings) -> list[tuple[int, str]]:
     return [(p.rank, p.candidate.agency_code) for p in standings.placings]
+
+
+def sides(standings: Standings) -> list[tuple[TieBreak | None, TieBreak | None]]:
+    """For each place: the rule that put the place above first, and the one that put it first."""
+    return [(p.behind, p.ahead) for p in standings.placings]
 
 
 # Ranking
@@ -103,6 +108,8 @@ def test_a_tie_on_everything_else_is_broken_by_earlier_submission() -> None:
 
     assert order(standings) == [(1, "khobac"), (2, "thue")]
     assert [p.decided_by for p in standings.placings] == [SUBMITTED_AT, SUBMITTED_AT]
+    # khobac is ahead of thue by the submission time, thue behind khobac by it.
+    assert sides(standings) == [(None, SUBMITTED_AT), (SUBMITTED_AT, None)]
 
 
 def test_an_agency_that_never_submitted_loses_the_submission_tie_break() -> None:
@@ -169,6 +176,7 @@ def test_in_a_three_way_tie_each_place_names_the_rule_that_set_it_apart() -> Non
     assert order(standings) == [(1, "a"), (2, "b"), (3, "c")]
     # b is below a by group I, and above c by deductions: the rule against the place above.
     assert [p.decided_by for p in standings.placings] == [GROUP_I, GROUP_I, DEDUCTIONS]
+    assert sides(standings) == [(None, GROUP_I), (GROUP_I, DEDUCTIONS), (DEDUCTIONS, None)]
 
 
 def test_agencies_sharing_a_rank_below_a_broken_tie_know_why_they_are_below() -> None:
@@ -178,12 +186,48 @@ def test_agencies_sharing_a_rank_below_a_broken_tie_know_why_they_are_below() ->
 
     assert order(standings) == [(1, "a"), (2, "b"), (2, "c")]
     assert [p.decided_by for p in standings.placings] == [GROUP_I, GROUP_I, GROUP_I]
+    assert sides(standings) == [(None, GROUP_I), (GROUP_I, None), (GROUP_I, None)]
+
+
+def test_a_shared_place_above_a_broken_tie_knows_both_are_ahead() -> None:
+    standings = rank(
+        [agency("a", "90"), agency("b", "90"), agency("c", "90", deductions="1")], TIE_BREAK
+    )
+
+    assert order(standings) == [(1, "a"), (1, "b"), (3, "c")]
+    assert sides(standings) == [(None, DEDUCTIONS), (None, DEDUCTIONS), (DEDUCTIONS, None)]
+
+
+def test_a_neighbour_with_another_total_is_no_tie_on_either_side() -> None:
+    standings = rank(
+        [
+            agency("a", "95"),
+            agency("b", "90", submitted_at=DEADLINE - timedelta(seconds=1)),
+            agency("c", "90"),
+            agency("d", "85"),
+        ],
+        TIE_BREAK,
+    )
+
+    assert order(standings) == [(1, "a"), (2, "b"), (3, "c"), (4, "d")]
+    assert sides(standings) == [
+        (None, None),
+        (None, SUBMITTED_AT),
+        (SUBMITTED_AT, None),
+        (None, None),
+    ]
 
 
 def test_the_group_tie_break_ignores_case_of_the_group_code() -> None:
     pool = [agency("thue", "90", group_i="30"), agency("khobac", "90", group_i="31")]
 
     assert order(rank(pool, [parse_tie_break("group:i")])) == [(1, "khobac"), (2, "thue")]
+
+
+def test_a_group_subtotal_is_found_whatever_the_case_of_its_code() -> None:
+    totals = agency("thue", "90", group_i="31.5").totals
+
+    assert group_subtotal(totals, "i") == group_subtotal(totals, "I") == Decimal("31.5")
 
 
 def test_a_tie_break_on_a_group_the_table_lacks_is_an_error() -> None:

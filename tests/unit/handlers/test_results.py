@@ -246,7 +246,85 @@ async def test_a_tie_broken_by_group_i_shows_in_the_order(bloc: Bloc) -> None:
     text = await bloc.head.say_text("/standings")
 
     assert text.index(f"1. {THUE} — 33") < text.index(f"2. {KHOBAC} — 33")
-    assert "group I" in line_with(text, THUE) and "group I" in line_with(text, KHOBAC)
+    assert line_with(text, f"1. {THUE}").endswith(
+        f"(ahead of {KHOBAC}: higher score in group I (25 vs 20))"
+    )
+    assert line_with(text, f"2. {KHOBAC}").endswith(
+        f"(behind {THUE}: lower score in group I (20 vs 25))"
+    )
+    assert "tie broken" not in text
+
+
+async def test_a_tie_broken_by_deductions_says_who_has_fewer(bloc: Bloc) -> None:
+    await bloc.fill("thue", "lan", I_1="25", II_1="8")
+    await bloc.fill("khobac", "tu", I_1="25", II_1="8", III_1="1", D_1="1")
+
+    text = await bloc.head.say_text("/standings")
+
+    assert f"1. {THUE} — 33 (ahead of {KHOBAC}: fewer deduction points (0 vs 1))" in text
+    assert f"2. {KHOBAC} — 33 (behind {THUE}: more deduction points (1 vs 0))" in text
+
+
+async def test_a_tie_broken_by_submission_time_shows_both_times_to_the_second(
+    bloc: Bloc, clock: FrozenClock
+) -> None:
+    await bloc.fill("khobac", "tu", I_1="25", II_1="8")
+    clock.advance(timedelta(seconds=7))
+    await bloc.fill("thue", "lan", I_1="25", II_1="8")
+
+    text = await bloc.head.say_text("/standings")
+
+    earlier, later = "10/11/2021 09:00:00", "10/11/2021 09:00:07"
+    assert f"1. {KHOBAC} — 33 (ahead of {THUE}: submitted earlier ({earlier} vs {later}))" in text
+    assert f"2. {THUE} — 33 (behind {KHOBAC}: submitted later ({later} vs {earlier}))" in text
+    assert "by earlier submission" not in line_with(text, THUE)
+
+
+async def test_submission_times_equal_to_the_second_are_shown_finer(
+    bloc: Bloc, clock: FrozenClock
+) -> None:
+    await bloc.fill("khobac", "tu", I_1="25", II_1="8")
+    clock.advance(timedelta(milliseconds=250))
+    await bloc.fill("thue", "lan", I_1="25", II_1="8")
+
+    text = await bloc.head.say_text("/standings")
+
+    assert "(10/11/2021 09:00:00.000000 vs 10/11/2021 09:00:00.250000)" in line_with(text, KHOBAC)
+
+
+async def test_the_middle_of_a_three_way_tie_says_both_sides_in_vietnamese(
+    bloc: Bloc, clock: FrozenClock
+) -> None:
+    await bloc.fill("thue", "lan", I_1="25", II_1="8")
+    await bloc.fill("khobac", "tu", I_1="20", II_1="8", III_1="5")
+    clock.advance(timedelta(minutes=3, seconds=2))
+    await bloc.fill("nhnn", "hoa", I_1="20", II_1="8", III_1="5")
+    await bloc.head.say("/announce")
+    await bloc.head.press("Announce")
+
+    text = await bloc.tu.say_text("/xephang")
+
+    assert f"1. {THUE} — 33 (xếp trên {KHOBAC} do điểm nhóm I cao hơn (25 so với 20))" in text
+    assert (
+        f"2. {KHOBAC} — 33 (xếp sau {THUE} do điểm nhóm I thấp hơn (20 so với 25); "
+        f"xếp trên {NHNN} do nộp sớm hơn (10/11/2021 09:00:00 so với 10/11/2021 09:03:02))"
+    ) in text
+    assert (
+        f"3. {NHNN} — 33 (xếp sau {KHOBAC} do nộp muộn hơn "
+        "(10/11/2021 09:03:02 so với 10/11/2021 09:00:00))"
+    ) in text
+
+
+async def test_a_shared_place_above_a_broken_tie_names_every_agency(bloc: Bloc) -> None:
+    await bloc.fill("thue", "lan", I_1="25", II_1="8")
+    await bloc.fill("khobac", "tu", I_1="25", II_1="8")  # same values, same moment
+    await bloc.fill("nhnn", "hoa", I_1="20", II_1="8", III_1="5")
+
+    text = await bloc.head.say_text("/standings")
+
+    assert f"1= {KHOBAC} — 33 (ahead of {NHNN}: higher score in group I (25 vs 20))" in text
+    assert f"1= {THUE} — 33 (ahead of {NHNN}: higher score in group I (25 vs 20))" in text
+    assert f"3. {NHNN} — 33 (behind {KHOBAC}, {THUE}: lower score in group I (20 vs 25))" in text
 
 
 async def test_an_unbroken_tie_is_shared(bloc: Bloc) -> None:
