@@ -163,13 +163,12 @@ async def confirm(ctx: Context, payload: str) -> None:
         else:
             ctx.reply(_("Nothing was announced."), edit=True)
         return
-    if len(parts) != 3 or parts[1] != "yes" or not parts[2].isdigit():
+    year = parts[2] if len(parts) == 3 and parts[1] == "yes" else ""
+    if not (year.isascii() and year.isdigit() and len(year) <= 4):  # "²" is a digit to isdigit
         ctx.notice(_("This button has expired."))
         return
     try:
-        done = await ctx.services.results.announce(
-            bloc_id, ctx.person.contact_id, year=int(parts[2])
-        )
+        done = await ctx.services.results.announce(bloc_id, ctx.person.contact_id, year=int(year))
     except AlreadyAnnounced:
         ctx.notice(_("The results are already announced."))
         return

@@ -206,6 +206,15 @@ async def test_announce_asks_again_only_before_and_the_button_expires_after(
     assert "were announced on" in ask
 
 
+@pytest.mark.parametrize("year", ["²", "２０２１", "9" * 5000, "", "-1"])
+async def test_a_button_with_a_year_that_is_not_one_has_expired(bloc: Bloc, year: str) -> None:
+    await bloc.scored()
+
+    pressed = await bloc.head.send_payload(f"an:yes:{year}")
+
+    assert pressed == [] and "expired" in bloc.recording.notices[-1]
+
+
 async def test_announce_by_typing_the_option_number(bloc: Bloc) -> None:
     await bloc.scored()
     await bloc.head.say("/announce")
