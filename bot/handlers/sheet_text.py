@@ -29,13 +29,8 @@ def example_line(sheet: SheetView, criterion: Criterion | None = None) -> str:
     item = criterion or next(sheet.table.criteria())
     if item.is_yesno:
         return f"{item.code} {_('yes')}"
-    return f"{item.code} {points(example_value(item, sheet.table.step))}"
+    return f"{item.code} {points(sample_score(item, sheet.table.step))}"
 
-
-def example_value(criterion: Criterion, step: Decimal) -> Decimal:
-    """A score the criterion accepts, below its maximum where it can be: ``24,5`` of 25."""
-    value = criterion.max - step if criterion.max > step else criterion.max
-    return value - value % step
 
 
 def header(sheet: SheetView, agency: str) -> str:

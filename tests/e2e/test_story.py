@@ -75,7 +75,7 @@ async def test_a_whole_season_on_telegram(
         head = people["nhnn"]
 
         # Enrolment: one person mistypes first.
-        assert "không biết mã" in await say(tg, people["dutru"], "/start ACDE3467FGHJ")
+        assert "Mã mời không đúng" in await say(tg, people["dutru"], "/start ACDE3467FGHJ")
         for code, user in people.items():
             greeting = await say(tg, user, f"/start {codes[code]}")
             assert "Xin chào" in greeting and "cán bộ đầu mối" in greeting
