@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.domain import calendar
 from bot.handlers.formatting import duration, when
 from bot.i18n import _, ngettext
 from bot.services.blocfile import EventKind
@@ -19,9 +20,8 @@ _CLOCK = r"(\d{1,2})(?:[:h](\d{2})?|h)"  # 17:00, 17h00, 17h
 _DAY_MONTH_YEAR = re.compile(rf"(\d{{1,2}})/(\d{{1,2}})/(\d{{4}})\s+{_CLOCK}")
 _ISO = re.compile(rf"(\d{{4}})-(\d{{1,2}})-(\d{{1,2}})\s+{_CLOCK}")
 _DAY_MONTH = re.compile(rf"(\d{{1,2}})/(\d{{1,2}})\s+{_CLOCK}")
-_OFFSET = re.compile(r"(\d+)\s*([dhm])")
-_MINUTES = {"d": 24 * 60, "h": 60, "m": 1}
 DEFAULT_WORDS = {"ok", "mac dinh", "macdinh", "default", "defaults"}
+BUTTON_WIDTH = 48  # characters of a title on a button
 
 
 class TimeProblem(StrEnum):
@@ -70,21 +70,15 @@ def parse_time(text: str, timezone: str, now: datetime) -> datetime:
 
 
 def parse_offsets(text: str, kind: EventKind) -> tuple[timedelta, ...] | None:
-    """``7d 3d 1d 2h`` (or ``30m``), or a word for the defaults; None if not understood."""
+    """``7d 3d 1d 2h``, ``7 ngày, 2 giờ, 30 phút`` (``7 ngay``, ``2 gio``), or a word for the
+    defaults; farthest first. None if not understood, or one is zero or beyond a year."""
     folded = fold(text)
     if folded in DEFAULT_WORDS or folded == fold(_("default")):
         return DEFAULT_OFFSETS[kind]
-    words = [word for word in re.split(r"[\s,;]+", folded) if word]
-    offsets = set()
-    for word in words:
-        match = _OFFSET.fullmatch(word)
-        if match is None:
-            return None
-        offset = timedelta(minutes=int(match[1]) * _MINUTES[match[2]])
-        if offset <= timedelta(0) or offset > MAX_OFFSET:
-            return None
-        offsets.add(offset)
-    return tuple(sorted(offsets, reverse=True)) or None
+    offsets = calendar.parse_offsets(text)
+    if not offsets or any(o <= timedelta(0) or o > MAX_OFFSET for o in offsets):
+        return None
+    return tuple(sorted(set(offsets), reverse=True))
 
 
 def fold(text: str) -> str:
@@ -119,6 +113,23 @@ def event_line(event: EventView) -> str:
     return line
 
 
+def button_line(event: EventView) -> str:
+    """``Hội nghị tổng kết công tác… — 20/12/2021 14:00``: a long title cut at a word."""
+    return f"{clip(event.title, BUTTON_WIDTH)} — {when(event.at, event.timezone)}"
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` if it fits in ``width`` characters, else cut after a whole word, with "…"."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if cut[-1].isalnum() and text[width - 1].isalnum():  # in the middle of a word
+        if " " not in cut.strip():
+            return text  # one long word: whole, or not at all
+        cut = cut[: cut.rstrip().rindex(" ")]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
 def kind_name(kind: EventKind) -> str:
     """``deadline`` or ``meeting``, in the middle of a sentence."""
     return _("deadline") if kind is EventKind.DEADLINE else _("meeting")
@@ -144,7 +155,10 @@ def summary(
     lines.append(_("Reminders: {offsets} before.").format(offsets=offsets_text(offsets)))
     if closes_scoring:
         lines.append(_("It closes the self-scoring: sheets cannot be changed after it."))
-    lines.append(_("Create it? The bloc's group will be told."))
+    if kind is EventKind.DEADLINE:
+        lines.append(_("Create this deadline? The bloc's group will be told."))
+    else:
+        lines.append(_("Create this meeting? The bloc's group will be told."))
     return "\n".join(lines)
 
 
@@ -204,8 +218,12 @@ def nudge_text(nudge: Nudge) -> str:
             ),
         ),
     ]
-    if nudge.waiting and nudge.people:
-        lines.append(_("It is night: the direct messages wait until 07:00."))
+    if nudge.waits_until is not None and (nudge.people or nudge.groups):
+        lines.append(
+            _("It is the bloc's quiet time: the messages go out at {time}.").format(
+                time=when(nudge.waits_until, nudge.timezone)
+            )
+        )
     if nudge.unreachable:
         lines.append(
             ngettext(

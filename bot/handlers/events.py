@@ -66,7 +66,7 @@ def register(router: Router) -> None:
         )
     )
     router.button(PREFIX, press)
-    router.flow(FLOW, answer)
+    router.flow(FLOW, answer, on_cancel=_cancelled)
 
 
 async def deadline(ctx: Context, _args: str) -> None:
@@ -151,7 +151,8 @@ async def answer(ctx: Context, text: str) -> None:
         elif folded in NO_WORDS or folded == fold(_("no")):
             _drop(ctx)
         else:
-            ctx.reply(_("Choose 1 to confirm or 2 to leave it."), _confirmation(), menu=True)
+            keep = _("Keep it") if data.get("action") == "cancel" else ""
+            ctx.reply(_("Choose 1 to confirm or 2 to leave it."), _confirmation(keep), menu=True)
     else:
         ctx.conversation.end()
 
@@ -167,10 +168,10 @@ async def press(ctx: Context, payload: str) -> None:
     flow = ctx.conversation.data if ctx.conversation.flow == FLOW else {}
     if action in _MENU_WORDS and len(parts) == 3 and parts[2] in _KINDS:
         await _start(ctx, action, _KINDS[parts[2]])
-    elif action in ("mv", "rm") and len(parts) == 3 and parts[2].isdigit():
+    elif action in ("mv", "rm") and len(parts) == 3 and _number(parts[2]):
         await _pick(ctx, "move" if action == "mv" else "cancel", int(parts[2]))
     elif action == "def" and flow.get("step") == "remind":
-        kind = EventKind(flow["kind"])
+        kind = EventKind(flow.get("kind", EventKind.DEADLINE.value))
         await _set_offsets(ctx, kind, DEFAULT_OFFSETS[kind])
     elif action == "ok" and flow.get("step") == "confirm":
         await _confirm(ctx)
@@ -191,7 +192,7 @@ async def _menu(ctx: Context, kind: EventKind) -> None:
     else:
         heading = _("Upcoming meetings of {bloc}:") if upcoming else _("No upcoming meeting.")
         labels = (_("New meeting"), _("Move a meeting"), _("Cancel a meeting"))
-    lines = [heading.format(bloc=calendar.bloc_name)]
+    lines = [heading.format(bloc=calendar.short_name or calendar.bloc_name)]
     lines += [f"• {event_text.event_line(event)}" for event in upcoming]
     letter = _LETTERS[kind]
     buttons = [Button(labels[0], f"{PREFIX}:new:{letter}", _("new"))]
@@ -218,7 +219,7 @@ async def _start(ctx: Context, action: str, kind: EventKind) -> None:
         ctx.reply(_("There is no {kind} to change.").format(kind=event_text.kind_name(kind)))
         return
     code = "mv" if action == "move" else "rm"
-    buttons = [[Button(event_text.event_line(e), f"{PREFIX}:{code}:{e.id}")] for e in events]
+    buttons = [[Button(event_text.button_line(e), f"{PREFIX}:{code}:{e.id}")] for e in events]
     ctx.conversation.start(FLOW, step="pick", **base)
     if action == "move":
         question = _("Which {kind} do you want to move?")
@@ -247,14 +248,29 @@ async def _pick(ctx: Context, action: str, event_id: int) -> None:
         old=event.at.isoformat(),
     )
     time = when(event.at, event.timezone)
+    deadline = event.kind is EventKind.DEADLINE
     if action == "move":
         ctx.conversation.data["step"] = "time"
-        lead = _("{title} is on {time}.").format(title=event.title, time=time)
+        if deadline:
+            lead = _("The deadline “{title}” is due {time}.")
+        else:
+            lead = _("The meeting “{title}” is on {time}.")
+        lead = lead.format(title=event.title, time=time)
         ctx.reply(f"{lead}\n{event_text.ask_time(event.kind)}")
         return
     ctx.conversation.data["step"] = "confirm"
-    question = _("Cancel {title} on {time}? Its reminders stop and the bloc's group is told.")
-    ctx.reply(question.format(title=event.title, time=time), _confirmation(), menu=True)
+    if deadline:
+        question = _(
+            "Cancel the deadline “{title}” ({time})? Its reminders stop and the bloc's group "
+            "is told."
+        )
+    else:
+        question = _(
+            "Cancel the meeting “{title}” on {time}? Its reminders stop and the bloc's group "
+            "is told."
+        )
+    keep = _confirmation(_("Keep it"))  # "leave it" would read as cancelling it
+    ctx.reply(question.format(title=event.title, time=time), keep, menu=True)
 
 
 async def _read_time(ctx: Context, kind: EventKind, text: str) -> None:
@@ -267,10 +283,17 @@ async def _read_time(ctx: Context, kind: EventKind, text: str) -> None:
     data["at"] = at.isoformat()
     if data.get("action") == "move":
         data["step"] = "confirm"
-        question = _(
-            "Move {title} from {old} to {new}? Its reminders go out again before the new "
-            "time, and the bloc's group is told."
-        ).format(
+        if kind is EventKind.DEADLINE:
+            question = _(
+                "Move the deadline “{title}” from {old} to {new}? Its reminders go out again "
+                "before the new time, and the bloc's group is told."
+            )
+        else:
+            question = _(
+                "Move the meeting “{title}” from {old} to {new}? Its reminders go out again "
+                "before the new time, and the bloc's group is told."
+            )
+        question = question.format(
             title=data["title"],
             old=when(datetime.fromisoformat(data["old"]), data["tz"]),
             new=when(at, data["tz"]),
@@ -347,8 +370,53 @@ async def _confirm(ctx: Context) -> None:
 
 
 def _drop(ctx: Context) -> None:
+    said = _cancelled(ctx)
     ctx.conversation.end()
-    ctx.reply(_("Nothing was changed."), edit=ctx.incoming.kind is IncomingKind.BUTTON)
+    ctx.reply(said, edit=ctx.incoming.kind is IncomingKind.BUTTON)
+
+
+def describe_draft(ctx: Context) -> str | None:
+    """What leaving the calendar dialog now drops, to say on /cancel; None outside it.
+
+    A draft deadline or meeting is not created, an event being moved or cancelled stays as
+    it is; before any of that, nothing on the calendar changes.
+    """
+    if ctx.conversation.flow != FLOW:
+        return None
+    data = ctx.conversation.data
+    title, action = data.get("title"), data.get("action")
+    if not isinstance(title, str) or not title:
+        return _("Nothing was changed on the calendar.")
+    deadline = data.get("kind", EventKind.DEADLINE.value) == EventKind.DEADLINE.value
+    if action == "new":
+        if deadline:
+            said = _("The draft deadline “{title}” was dropped; nothing was created.")
+        else:
+            said = _("The draft meeting “{title}” was dropped; nothing was created.")
+        return said.format(title=title)
+    try:
+        time = when(datetime.fromisoformat(str(data.get("old"))), str(data.get("tz")))
+    except (ValueError, KeyError):
+        return _("Nothing was changed on the calendar.")
+    if action == "move" and deadline:
+        said = _("The deadline “{title}” was not moved; it stays due {time}.")
+    elif action == "move":
+        said = _("The meeting “{title}” was not moved; it stays on {time}.")
+    elif deadline:
+        said = _("The deadline “{title}” was not cancelled; it stays due {time}.")
+    else:
+        said = _("The meeting “{title}” was not cancelled; it stays on {time}.")
+    return said.format(title=title, time=time)
+
+
+def _cancelled(ctx: Context) -> str:
+    return describe_draft(ctx) or _("Nothing was changed on the calendar.")
+
+
+def _number(text: str) -> bool:
+    """An id as a button carries it: ASCII digits only (``²`` and ``①`` are digits to
+    ``str.isdigit`` but not to ``int``)."""
+    return text.isascii() and text.isdigit() and len(text) < 19
 
 
 def _ask_offsets(ctx: Context, kind: EventKind) -> None:
@@ -363,11 +431,11 @@ def _ask_offsets(ctx: Context, kind: EventKind) -> None:
     )
 
 
-def _confirmation() -> list[list[Button]]:
+def _confirmation(keep: str = "") -> list[list[Button]]:
     return [
         [
             Button(_("Confirm"), f"{PREFIX}:ok", _("yes")),
-            Button(_("Leave it"), f"{PREFIX}:no", _("no")),
+            Button(keep or _("Leave it"), f"{PREFIX}:no", _("no")),
         ]
     ]
 

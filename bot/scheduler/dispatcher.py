@@ -29,7 +29,7 @@ from bot.scheduler.wake import Wake
 from bot.storage.models import OutboxMessage
 from bot.storage.repositories.outbox import NewMessage
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
-from bot.timetext import quiet_until
+from bot.timetext import resettle, send_at
 
 log = logging.getLogger(__name__)
 
@@ -144,13 +144,15 @@ class Dispatcher:
             if row.not_after is not None and now > row.not_after:
                 skipped.append(row)
                 continue
-            morning = quiet_until(now, row.timezone) if row.quiet else None
-            if morning is not None:
-                if row.not_after is not None and row.not_after < morning:
-                    skipped.append(row)
-                else:
-                    later.append((row.id, morning))
+            goes = send_at(now, row.timezone, row.quiet, row.not_after, row.payload)
+            if goes is None:  # the bloc's quiet time lasts until it is no longer worth sending
+                skipped.append(row)
                 continue
+            if goes > now:  # the bloc's quiet time (its payload says which): wait for its end
+                later.append((row.id, goes))
+                continue
+            if not (row.payload or {}).get(PARTS_SENT):  # a text half sent keeps its words
+                row.text = resettle(row.text, row.payload, now)  # the time left, as of now
             sender = self.senders.sender(row.platform)
             if sender is None:
                 later.append((row.id, now + timedelta(seconds=NO_SENDER_WAIT)))

@@ -8,8 +8,8 @@ file in one go; ``blocbot bloc import`` writes nothing unless the whole file is 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from bot.domain.calendar import DEFAULT_HOURS, WEEKDAYS, QuietTime, parse_hours
 from bot.domain.criteria import CriteriaGroup, Criterion, CriterionKind, GroupKind, ScoringTable
 from bot.domain.rules import Award, TieBreak, TieBreakKind, parse_tie_break
 from bot.i18n import LOCALES, _
@@ -25,6 +26,7 @@ from bot.services.yamlcheck import (
     Field,
     FieldReader,
     Problem,
+    Section,
     Skip,
     read_yaml,
 )
@@ -60,6 +62,11 @@ MAX_POINTS = Decimal(1000)
 MAX_STEP_PLACES = 3
 MAX_REMIND_DAYS = 366
 YEARS = (2000, 2100)
+MAX_SHORT_NAME = 60
+MAX_HOLIDAYS = 400  # days, ranges counted day by day
+
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAYS = {name: day for names in (WEEKDAYS, _DAY_NAMES) for day, name in enumerate(names)}
 
 # Accepted criterion kinds per group kind; the first is the default. ``score`` in a bonus group
 # is what people write for an ordinary bonus criterion, so it is read as ``bonus``.
@@ -125,6 +132,22 @@ class BlocSpec:
     locale: str
     agencies: tuple[AgencySpec, ...]
     season: SeasonSpec
+    short_name: str = ""  # as written; "" when the file gives none
+    quiet: QuietTime = field(default_factory=QuietTime)  # when its messages wait
+
+    @property
+    def called(self) -> str:
+        """What messages call the bloc: its short name, or else its name."""
+        return self.short_name or self.name
+
+    def settings(self) -> dict[str, object]:
+        """The bloc's settings as its row stores them (``Bloc`` columns)."""
+        return {
+            "short_name": self.short_name or None,
+            "quiet_hours": self.quiet.hours,
+            "quiet_days": self.quiet.day_names,
+            "holidays": [day.isoformat() for day in sorted(self.quiet.holidays)],
+        }
 
 
 class BlocFileError(Exception):
@@ -205,9 +228,14 @@ class _BlocReader(FieldReader):
 
     def bloc(self, top: Field) -> BlocSpec:
         file = self.fields(top, ("bloc", "agencies", "season"))
-        head = self.fields(file["bloc"], ("code", "name", "timezone", "locale"))
+        keys = ("code", "name", "short_name", "timezone", "locale")
+        head = self.fields(file["bloc"], (*keys, "quiet_hours", "quiet_days", "holidays"))
         code = self.slug(head["code"])
         name = self.text(head["name"])
+        short_name = self.text(head["short_name"], required=False)
+        if len(short_name) > MAX_SHORT_NAME:
+            message = _("must be at most {limit} characters")
+            self.fail(head["short_name"].path, message.format(limit=MAX_SHORT_NAME))
         timezone = self.text(head["timezone"], required=False) or self.default_timezone
         try:
             self.zone = ZoneInfo(timezone)
@@ -217,9 +245,70 @@ class _BlocReader(FieldReader):
         locales = {locale: locale for locale in LOCALES}
         message = _("unknown locale {value!r}; accepted: {accepted}")
         locale = self.choice(head["locale"], locales, self.default_locale, message)
+        quiet = self.quiet_time(head)
         agencies = self.agencies(file["agencies"])
         season = self.season(file["season"], [agency.code for agency in agencies if agency.code])
-        return BlocSpec(code, name, timezone, locale, agencies, season)
+        return BlocSpec(code, name, timezone, locale, agencies, season, short_name, quiet)
+
+    def quiet_time(self, head: Section) -> QuietTime:
+        """``quiet_hours: "21:00-07:00"`` (or false), ``quiet_days: [sat, sun]``, ``holidays``."""
+        hours = head["quiet_hours"]
+        start: time | None
+        end: time | None
+        start, end = parse_hours(DEFAULT_HOURS)
+        if hours.value is False:
+            start = end = None
+        elif hours.value is not None and hours.value is not Skip.SKIP:
+            try:
+                start, end = parse_hours(hours.value if isinstance(hours.value, str) else "")
+            except ValueError:
+                message = _(
+                    "{value!r} is not a time span; use HH:MM-HH:MM like “21:00-07:00”, "
+                    "or false for none"
+                )
+                self.fail(hours.path, message.format(value=str(hours.value)))
+        days = set()
+        for entry in self.entries(head["quiet_days"], required=False):
+            word = self.text(entry).casefold()
+            if word in _DAYS:
+                days.add(_DAYS[word])
+            elif word:
+                message = _("unknown day {value!r}; accepted: {accepted}")
+                self.fail(entry.path, message.format(value=word, accepted=", ".join(WEEKDAYS)))
+        if len(days) == len(WEEKDAYS):
+            self.fail(head["quiet_days"].path, _("leaves no day to send on"))
+        return QuietTime(start, end, frozenset(days), frozenset(self.holidays(head["holidays"])))
+
+    def holidays(self, field: Field) -> list[date]:
+        """Dates, ``2025-09-02``, and ranges of them, ``2026-02-14..2026-02-22``."""
+        days: list[date] = []
+        for entry in self.entries(field, required=False):
+            value = entry.value
+            if isinstance(value, date) and not isinstance(value, datetime):
+                days.append(value)  # written unquoted, YAML made it a date
+                continue
+            text = self.text(entry)
+            first, _dots, last = text.partition("..")
+            try:
+                start = date.fromisoformat(first.strip())
+                end = date.fromisoformat(last.strip()) if last else start
+            except ValueError:
+                if text:
+                    message = _(
+                        "{value!r} is not a date; use YYYY-MM-DD like 2025-09-02, or a range "
+                        "like 2026-02-14..2026-02-22"
+                    )
+                    self.fail(entry.path, message.format(value=text))
+                continue
+            if end < start:
+                self.fail(entry.path, _("the range ends before it starts"))
+                continue
+            days += [start + timedelta(days=n) for n in range((end - start).days + 1)]
+            if len(days) > MAX_HOLIDAYS:
+                message = _("must have at most {limit} days")
+                self.fail(field.path, message.format(limit=MAX_HOLIDAYS))
+                break
+        return days
 
     def agencies(self, field: Field) -> tuple[AgencySpec, ...]:
         seen: dict[str, str] = {}

@@ -113,6 +113,7 @@ class BlocService:
                     name=spec.name,
                     timezone=spec.timezone,
                     locale=spec.locale,
+                    **spec.settings(),
                     created_at=self.clock.now(),
                     agencies=[],
                 )
@@ -126,6 +127,7 @@ class BlocService:
                     name=spec.name,
                     timezone=spec.timezone,
                     locale=spec.locale,
+                    **spec.settings(),
                 )
             agencies = await self._sync_agencies(uow, bloc, spec, diff)
             season = await uow.seasons.get(bloc.id, spec.season.year) if bloc.id else None

@@ -5,12 +5,14 @@ are cancelled, so a reminder of an old time never goes out."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.domain.calendar import QuietTime
 from bot.i18n import use_locale
 from bot.services import reminder_text as text
 from bot.services.blocfile import DEADLINE_REMIND, MEETING_REMIND, EventKind
@@ -18,6 +20,7 @@ from bot.services.scoring import NoSeason
 from bot.storage.models import Bloc, Event
 from bot.storage.repositories import NewMessage
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+from bot.timetext import BEFORE_EVENT, QUIET, zone_of
 
 DEFAULT_OFFSETS: dict[EventKind, tuple[timedelta, ...]] = {
     EventKind.DEADLINE: DEADLINE_REMIND,
@@ -71,6 +74,8 @@ class Calendar:
     announced: bool
     events: tuple[EventView, ...]
     as_of: datetime  # when it was read
+    short_name: str = ""  # what messages call the bloc: its short name, or else its name
+    quiet: QuietTime = field(default_factory=QuietTime)  # when the bloc's messages wait
 
     @property
     def scoring_deadline(self) -> EventView | None:
@@ -136,6 +141,8 @@ class EventService:
                 announced=announced,
                 events=tuple(EventView.of(event, bloc.timezone) for event in events),
                 as_of=self.clock.now(),
+                short_name=called(bloc),
+                quiet=quiet_of(bloc),
             )
 
     async def upcoming(self, bloc_id: int, kind: EventKind | None = None) -> list[EventView]:
@@ -269,12 +276,37 @@ async def _tell(uow: UnitOfWork, bloc: Bloc, post: _Post, now: datetime) -> int:
             chat_kind="group",
             bloc_id=bloc.id,
             not_after=post.not_after,
+            quiet=True,
             timezone=bloc.timezone,
             dedupe_key=f"{post.key}:{group.platform}:{group.chat_id}",
+            payload=quiet_payload(bloc, now, before_event=True),
         )
         for group in await uow.groups.for_bloc(bloc.id)
     ]
     return await uow.outbox.enqueue(messages, now)
+
+
+def called(bloc: Bloc) -> str:
+    """What messages call the bloc: its short name, or else its name."""
+    return bloc.short_name or bloc.name
+
+
+def quiet_of(bloc: Bloc) -> QuietTime:
+    """The bloc's quiet time, as its file sets it (21:00-07:00 by default)."""
+    try:
+        return QuietTime.of(bloc.quiet_hours or "", bloc.quiet_days or (), bloc.holidays or ())
+    except ValueError:
+        return QuietTime()
+
+
+def quiet_payload(bloc: Bloc, now: datetime, *, before_event: bool) -> dict[str, Any]:
+    """What an outbox row of the bloc carries for the dispatcher to keep its quiet time;
+    ``before_event``: a reminder that goes late at night rather than after its event."""
+    today = now.astimezone(zone_of(bloc.timezone)).date()
+    payload: dict[str, Any] = {QUIET: quiet_of(bloc).payload(since=today)}
+    if before_event:
+        payload[BEFORE_EVENT] = True
+    return payload
 
 
 async def _bloc(uow: UnitOfWork, bloc_id: int) -> Bloc:

@@ -1,7 +1,9 @@
 """The texts of the messages the bot sends on its own: reminders, digests, calendar changes.
 
 There is no handler when they are written, so the service calls these inside
-``use_locale(<the recipient's language>)`` and puts the result in the outbox.
+``use_locale(<the recipient's language>)`` and puts the result in the outbox. The time left
+until a deadline or a meeting is a stand-in (``left_until``) that ``timetext.settle`` writes
+out, and the dispatcher writes again when the message is sent.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING
 from bot.i18n import _, ngettext
 from bot.services.blocfile import EventKind
 from bot.services.results import AgencyProgress, Progress, ProgressView
-from bot.timetext import duration, when
+from bot.timetext import duration, left_until, when
 
 if TYPE_CHECKING:
     from bot.services.events import EventView
@@ -30,9 +32,9 @@ def offsets(remind: Iterable[timedelta]) -> str:
 def event_created(event: EventView) -> str:
     time = when(event.at, event.timezone)
     if event.kind is EventKind.MEETING:
-        lines = [_("New meeting: {title}, on {time}.").format(title=event.title, time=time)]
+        lines = [_("New meeting: “{title}”, on {time}.").format(title=event.title, time=time)]
     else:
-        lines = [_("New deadline: {title}, due {time}.").format(title=event.title, time=time)]
+        lines = [_("New deadline: “{title}”, due {time}.").format(title=event.title, time=time)]
     if event.place:
         lines.append(_("Place: {place}").format(place=event.place))
     if event.closes_scoring:
@@ -49,47 +51,47 @@ def event_moved(event: EventView, previous: datetime) -> str:
         "new": when(event.at, event.timezone),
     }
     if event.kind is EventKind.MEETING:
-        return _("The meeting {title} is moved from {old} to {new}.").format(**values)
-    return _("The deadline {title} is moved from {old} to {new}.").format(**values)
+        return _("The meeting “{title}” is moved from {old} to {new}.").format(**values)
+    return _("The deadline “{title}” is moved from {old} to {new}.").format(**values)
 
 
 def event_cancelled(event: EventView) -> str:
     values = {"title": event.title, "time": when(event.at, event.timezone)}
     if event.kind is EventKind.MEETING:
-        return _("The meeting {title} on {time} is cancelled.").format(**values)
-    return _("The deadline {title} ({time}) is cancelled.").format(**values)
+        return _("The meeting “{title}” on {time} is cancelled.").format(**values)
+    return _("The deadline “{title}” ({time}) is cancelled.").format(**values)
 
 
 # -- reminders
 
 
-def reminder(event: EventView, now: datetime) -> str:
+def reminder(event: EventView) -> str:
     """A meeting, or a deadline that is not the self-score one: the same for everyone."""
-    time, left = when(event.at, event.timezone), duration(event.at - now)
+    time, left = when(event.at, event.timezone), left_until(event.at)
     if event.kind is EventKind.MEETING:
         lines = [
-            _("Reminder: {title}, on {time} ({left} from now).").format(
+            _("Reminder: “{title}”, on {time} ({left} from now).").format(
                 title=event.title, time=time, left=left
             )
         ]
         if event.place:
             lines.append(_("Place: {place}").format(place=event.place))
         return "\n".join(lines)
-    return _due(event, now)
+    return _due(event)
 
 
-def scoring_reminder(event: EventView, now: datetime, line: AgencyProgress) -> str:
+def scoring_reminder(event: EventView, line: AgencyProgress) -> str:
     """To a contact of an agency that has not submitted its sheet before the deadline."""
-    return "\n".join([_due(event, now), *_to_finish(line)])
+    return "\n".join([_due(event), *_to_finish(line)])
 
 
-def scoring_post(event: EventView, now: datetime, view: ProgressView) -> str:
+def scoring_post(event: EventView, view: ProgressView) -> str:
     """To the group: the deadline, how many submitted, who has not."""
     late = [line.agency.name for line in view.agencies if line.status is not Progress.SUBMITTED]
     done = len(view.agencies) - len(late)
     return "\n".join(
         [
-            _due(event, now),
+            _due(event),
             _("{done} of {total} agencies have submitted their sheets.").format(
                 done=done, total=len(view.agencies)
             ),
@@ -103,8 +105,8 @@ def missing_list(event: EventView, late: Sequence[AgencyProgress]) -> str:
     """To the head, once the deadline that closes scoring has passed."""
     lines = [
         ngettext(
-            "The deadline {time} ({title}) has passed and {n} agency has not submitted:",
-            "The deadline {time} ({title}) has passed and {n} agencies have not submitted:",
+            "The deadline “{title}” ({time}) has passed and {n} agency has not submitted:",
+            "The deadline “{title}” ({time}) has passed and {n} agencies have not submitted:",
             len(late),
         ).format(time=when(event.at, event.timezone), title=event.title, n=len(late))
     ]
@@ -120,12 +122,12 @@ def missing_list(event: EventView, late: Sequence[AgencyProgress]) -> str:
     return "\n".join(lines)
 
 
-def digest(view: ProgressView) -> str:
-    """The Monday progress post to the group."""
+def digest(view: ProgressView, bloc: str = "") -> str:
+    """The Monday progress post to the group; ``bloc``: what to call it (its short name)."""
     submitted = view.having(Progress.SUBMITTED)
     lines = [
         _("Weekly progress of {bloc}, {year}: {done} of {total} agencies have submitted.").format(
-            bloc=view.bloc_name,
+            bloc=bloc or view.bloc_name,
             year=view.season_year,
             done=len(submitted),
             total=len(view.agencies),
@@ -137,7 +139,7 @@ def digest(view: ProgressView) -> str:
         if names:
             lines.append(f"{heading} {', '.join(names)}")
     if view.deadline is not None:
-        lines.append(_deadline(view.deadline, view.timezone, view.as_of))
+        lines.append(_deadline(view.deadline, view.timezone))
     lines.append(_("Send /progress for the details."))
     return "\n".join(lines)
 
@@ -149,7 +151,7 @@ def nudge(view: ProgressView, line: AgencyProgress) -> str:
         .format(agency=line.agency.name)
     ]  # fmt: skip
     if view.deadline is not None:
-        lines.append(_deadline(view.deadline, view.timezone, view.as_of))
+        lines.append(_deadline(view.deadline, view.timezone))
     return "\n".join([*lines, *_to_finish(line)])
 
 
@@ -161,21 +163,21 @@ def nudge_post(view: ProgressView, late: Sequence[AgencyProgress]) -> str:
         )
     ]
     if view.deadline is not None:
-        lines.append(_deadline(view.deadline, view.timezone, view.as_of))
+        lines.append(_deadline(view.deadline, view.timezone))
     return "\n".join(lines)
 
 
-def _due(event: EventView, now: datetime) -> str:
-    return _("Reminder: {title} is due {time} ({left} left).").format(
+def _due(event: EventView) -> str:
+    return _("Reminder: “{title}” is due {time} ({left} left).").format(
         title=event.title,
         time=when(event.at, event.timezone),
-        left=duration(event.at - now),
+        left=left_until(event.at),
     )
 
 
-def _deadline(deadline: datetime, timezone: str, now: datetime) -> str:
+def _deadline(deadline: datetime, timezone: str) -> str:
     return _("Deadline {time}: {left} left.").format(
-        time=when(deadline, timezone), left=duration(deadline - now)
+        time=when(deadline, timezone), left=left_until(deadline)
     )
 
 

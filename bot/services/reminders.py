@@ -21,12 +21,12 @@ from bot.clock import Clock
 from bot.i18n import use_locale
 from bot.services import reminder_text as text
 from bot.services.blocfile import EventKind
-from bot.services.events import EventView
+from bot.services.events import EventView, called, quiet_of, quiet_payload
 from bot.services.results import AgencyProgress, Progress, ProgressView, ResultsService
 from bot.storage.models import Bloc, GroupLink
 from bot.storage.repositories import NewMessage
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
-from bot.timetext import is_quiet
+from bot.timetext import settle, zone_of
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,10 @@ class Nudge:
     groups: int  # posts to the bloc's groups
     unreachable: int  # contacts left out: they blocked the bot
     without_contact: tuple[str, ...]  # late agencies nobody is linked to
-    waiting: bool  # night in the bloc: the direct messages wait for the morning
+    waiting: bool  # quiet time in the bloc: the messages wait until ``waits_until``
     repeated: bool  # the same nudge went out this very minute: nothing was sent again
+    waits_until: datetime | None = None  # when the messages go out, if not now
+    timezone: str = ""  # the bloc's
 
 
 @dataclass(frozen=True)
@@ -127,15 +129,18 @@ class _Bloc:
         not_after: datetime | None,
         event_id: int | None = None,
         skip: tuple[str, str] | None = None,
+        before_event: bool = False,
     ) -> list[NewMessage]:
-        """A post to every group linked to the bloc (but ``skip``), in the bloc's language."""
+        """A post to every group linked to the bloc (but ``skip``), in the bloc's language,
+        that waits out the bloc's quiet time (``before_event``: rather late than never)."""
         if self._groups is None:
             self._groups = await self.uow.groups.for_bloc(self.bloc.id)
         groups = [g for g in self._groups if (g.platform, g.chat_id) != skip]
         if not groups:
             return []
         with use_locale(self.bloc.locale):
-            body = make()
+            body, left = settle(make(), self.now)
+        payload = {**quiet_payload(self.bloc, self.now, before_event=before_event), **left}
         return [
             NewMessage(
                 platform=group.platform,
@@ -146,8 +151,10 @@ class _Bloc:
                 bloc_id=self.bloc.id,
                 event_id=event_id,
                 not_after=not_after,
+                quiet=True,
                 timezone=self.bloc.timezone,
                 dedupe_key=f"{key}:{group.platform}:{group.chat_id}",
+                payload=payload,
             )
             for group in groups
         ]
@@ -160,10 +167,11 @@ class _Bloc:
         *,
         not_after: datetime | None,
         event_id: int | None = None,
+        before_event: bool = False,
     ) -> NewMessage:
-        """A direct message in the person's language that waits out the night."""
+        """A direct message in the person's language that waits out the bloc's quiet time."""
         with use_locale(person.language):
-            body = make()
+            body, left = settle(make(), self.now)
         return NewMessage(
             platform=person.platform,
             chat_id=person.user_id,
@@ -177,6 +185,7 @@ class _Bloc:
             quiet=True,
             timezone=self.bloc.timezone,
             dedupe_key=f"{key}:{person.platform}:{person.user_id}",
+            payload={**quiet_payload(self.bloc, self.now, before_event=before_event), **left},
         )
 
 
@@ -207,8 +216,9 @@ class ReminderService:
     async def nudge(
         self, bloc_id: int, contact_id: int, *, skip: tuple[str, str] | None = None
     ) -> Nudge:
-        """Remind every contact of every agency that has not submitted, now (at night their
-        messages wait for the morning), and tell the groups but ``skip`` (platform, chat id).
+        """Remind every contact of every agency that has not submitted, now (in the bloc's
+        quiet time the messages wait for its end), and tell the groups but ``skip`` (platform,
+        chat id).
 
         Raises NoSeason, or NudgeRefused once the results are out or the deadline has passed.
         """
@@ -238,6 +248,7 @@ class ReminderService:
                     partial(text.nudge, view, late[person.agency_code]),
                     not_after=view.deadline,
                     event_id=event_id,
+                    before_event=True,
                 )
                 for person in reachable
             ]
@@ -249,11 +260,15 @@ class ReminderService:
                     not_after=view.deadline,
                     event_id=event_id,
                     skip=skip,
+                    before_event=True,
                 )
             added = await uow.outbox.enqueue([*messages, *posts], now)
             await uow.commit()
         log.info("contact %s nudged %d agencies of bloc %s", contact_id, len(late), bloc_id)
         linked = {person.agency_code for person in recipients}
+        zone = zone_of(bloc.timezone)
+        goes = quiet_of(bloc).send_at(now.astimezone(zone), view.deadline, before_event=True)
+        waits_until = goes if goes is not None and goes > now else None
         return Nudge(
             agencies=tuple(line.agency.name for line in late.values()),
             people=len(messages),
@@ -262,8 +277,10 @@ class ReminderService:
             without_contact=tuple(
                 line.agency.name for code, line in late.items() if code not in linked
             ),
-            waiting=is_quiet(now, bloc.timezone),
+            waiting=waits_until is not None,
             repeated=bool(messages or posts) and added == 0,
+            waits_until=waits_until,
+            timezone=bloc.timezone,
         )
 
     async def _tick(self, bloc_id: int, now: datetime) -> int:
@@ -296,16 +313,22 @@ class ReminderService:
     async def _messages(self, state: _Bloc, job: _Job) -> list[NewMessage]:
         if job.what == "digest":
             view = await state.progress()
-            return await state.posts(job.key, lambda: text.digest(view), not_after=job.not_after)
+            name = called(state.bloc)
+            return await state.posts(
+                job.key, lambda: text.digest(view, name), not_after=job.not_after
+            )
         event = job.event
         assert event is not None
         if job.what == "missing":
             return await self._missing(state, job, event)
         if event.kind is EventKind.DEADLINE and event.closes_scoring:
             return await self._scoring_reminders(state, job, event)
-        now = state.now
         messages = await state.posts(
-            job.key, lambda: text.reminder(event, now), not_after=event.at, event_id=event.id
+            job.key,
+            lambda: text.reminder(event),
+            not_after=event.at,
+            event_id=event.id,
+            before_event=True,
         )
         for person in await state.people():
             if not person.unreachable:
@@ -313,9 +336,10 @@ class ReminderService:
                     state.direct(
                         person,
                         job.key,
-                        lambda: text.reminder(event, now),
+                        lambda: text.reminder(event),
                         not_after=event.at,
                         event_id=event.id,
+                        before_event=True,
                     )
                 )
         return messages
@@ -324,15 +348,16 @@ class ReminderService:
         self, state: _Bloc, job: _Job, event: EventView
     ) -> list[NewMessage]:
         """The group and the contacts of the agencies that have not submitted."""
-        view, now = await state.progress(), state.now
+        view = await state.progress()
         late = _late(view)
         if not late:
             return []
         messages = await state.posts(
             job.key,
-            lambda: text.scoring_post(event, now, view),
+            lambda: text.scoring_post(event, view),
             not_after=event.at,
             event_id=event.id,
+            before_event=True,
         )
         for person in await state.people():
             line = late.get(person.agency_code)
@@ -341,9 +366,10 @@ class ReminderService:
                     state.direct(
                         person,
                         job.key,
-                        partial(text.scoring_reminder, event, now, line),
+                        partial(text.scoring_reminder, event, line),
                         not_after=event.at,
                         event_id=event.id,
+                        before_event=True,
                     )
                 )
         return messages

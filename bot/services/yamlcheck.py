@@ -19,11 +19,10 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.domain.calendar import parse_offset
 from bot.i18n import _
 
 _SLUG = re.compile(r"[a-z0-9-]+")
-_OFFSET = re.compile(r"(\d+)([dhm])")
-_MINUTES = {"d": 24 * 60, "h": 60, "m": 1}
 _T = TypeVar("_T")
 
 
@@ -314,15 +313,16 @@ class FieldReader:
         return local.astimezone(self.zone)
 
     def offsets(self, field: Field, default: tuple[timedelta, ...]) -> tuple[timedelta, ...]:
-        """How long before an event to remind: ``7d``, ``2h``, ``30m``; ``default`` if absent."""
+        """How long before an event to remind: ``7d``, ``2h``, ``30m`` (``7 ngày``, ``2 giờ``,
+        ``30 phút`` too); ``default`` if absent."""
         if field.value is None:
             return default
         seen: dict[str, str] = {}
         offsets = []
         for entry in self.entries(field, required=False):
             text = self.text(entry)
-            match = _OFFSET.fullmatch(text.replace(" ", "").lower())
-            if match is None:
+            offset = parse_offset(text)
+            if offset is None:
                 if text:
                     message = _(
                         "{value!r} is not an offset; use a number and d, h or m, like "
@@ -330,8 +330,8 @@ class FieldReader:
                     )
                     self.fail(entry.path, message.format(value=text))
                 continue
-            minutes = int(match[1]) * _MINUTES[match[2]]
-            if minutes == 0 or minutes > self.remind_days_limit * _MINUTES["d"]:
+            minutes = int(offset.total_seconds() // 60)
+            if minutes == 0 or minutes > self.remind_days_limit * 24 * 60:
                 message = (
                     _("must be greater than 0")
                     if minutes == 0

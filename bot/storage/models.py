@@ -50,6 +50,15 @@ class Bloc(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime]
+    # What messages call the bloc where the context is clear (None: the name).
+    short_name: Mapped[str | None] = mapped_column(Text)
+    # Its quiet time: messages wait between these local times ("" for none), on these
+    # weekdays (mon..sun) and on these dates (YYYY-MM-DD).
+    quiet_hours: Mapped[str] = mapped_column(
+        String(16), default="21:00-07:00", server_default="21:00-07:00"
+    )
+    quiet_days: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    holidays: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     agencies: Mapped[list[Agency]] = relationship(
         back_populates="bloc", order_by="Agency.position", cascade="all, delete-orphan"

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +14,9 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.clock import FrozenClock
+from bot.scheduler.dispatcher import Dispatcher
+from bot.scheduler.pacing import Limits
+from bot.scheduler.sending import Delivery, DeliveryResult, SenderMap
 from bot.services.blocfile import DEADLINE_REMIND, EventKind, load_bloc_file
 from bot.services.events import EventRefused, EventService
 from bot.services.reminders import NudgeRefused, ReminderService
@@ -160,12 +164,13 @@ async def test_what_a_deadline_reminder_says(bloc: Bloc) -> None:
     assert "Kho bạc Nhà nước Thái Bình" in post and "Cục Thuế" not in post
 
 
-async def test_direct_messages_are_quiet_and_group_posts_are_not(bloc: Bloc) -> None:
+async def test_direct_messages_and_group_posts_keep_the_blocs_quiet_time(bloc: Bloc) -> None:
     rows = await bloc.tick("2021-11-13 17:00")
 
     for row in rows:
-        assert row.quiet is (row.chat_kind == "private")
-        assert row.timezone == "Asia/Ho_Chi_Minh"
+        assert row.quiet and row.timezone == "Asia/Ho_Chi_Minh"
+        assert row.payload["quiet"] == {"hours": "21:00-07:00", "days": [], "holidays": []}
+        assert row.payload["before_event"] is True  # late at night rather than after it
         assert (row.contact_id is not None) is (row.chat_kind == "private")
 
 
@@ -298,7 +303,8 @@ async def test_cancelling_an_event_stops_its_reminders(bloc: Bloc) -> None:
 
     rows = await bloc.rows()
     assert {row.status for row in rows if row.id in {r.id for r in first}} == {"cancelled"}
-    assert "đã bị hủy" in rows[-1].text and rows[-1].chat_kind == "group"
+    assert "Đã hủy hội nghị “Hội nghị tổng kết" in rows[-1].text  # bloc: vi
+    assert rows[-1].chat_kind == "group" and rows[-1].quiet
     assert await bloc.tick("2021-12-19 14:00") == []
     assert [e.code for e in await events.upcoming(bloc.bloc_id)] == []
     with pytest.raises(EventRefused):
@@ -325,7 +331,9 @@ async def test_an_event_created_in_chat_reminds_with_the_default_offsets(bloc: B
         row = await uow.session.get(Event, change.event.id)
         assert row is not None and row.remind == [259200, 86400, 7200]
     post = (await bloc.rows())[-1]
-    assert "Hội nghị mới: Sơ kết, lúc 30/11/2021 09:00." in post.text and "Phòng họp" in post.text
+    assert (
+        "Hội nghị mới: “Sơ kết”, lúc 30/11/2021 09:00." in post.text and "Phòng họp" in post.text
+    )
     rows = [r for r in await bloc.tick("2021-11-27 09:00") if r.event_id == change.event.id]
     assert recipients(rows) == set(PEOPLE) | {"@-100"}
     with pytest.raises(EventRefused):
@@ -383,6 +391,7 @@ async def test_nudge_at_night_waits_and_skips_unreachable_people(bloc: Bloc) -> 
     nudge = await bloc.service.nudge(bloc.bloc_id, await _contact(bloc, "hoa"), skip=GROUP)
 
     assert nudge.waiting and nudge.people == 2 and nudge.unreachable == 1 and nudge.groups == 0
+    assert nudge.waits_until == local("2021-11-17 07:00")
 
 
 async def test_nudge_is_refused_after_the_deadline(bloc: Bloc) -> None:
@@ -404,3 +413,123 @@ async def _agency(bloc: Bloc, code: str) -> int:
         found = await uow.blocs.get("tw-thaibinh")
         assert found is not None
         return next(agency.id for agency in found.agencies if agency.code == code)
+
+
+class _Sender:
+    """Records what the dispatcher sends, and when."""
+
+    def __init__(self, clock: FrozenClock) -> None:
+        self.clock = clock
+        self.sent: list[tuple[datetime, str, str]] = []  # (at, chat, text)
+
+    async def deliver(
+        self, chat_id: str, chat_kind: str, text: str, payload: dict[str, Any]
+    ) -> DeliveryResult:
+        self.sent.append((self.clock.now(), chat_id, text))
+        return DeliveryResult(Delivery.SENT)
+
+
+def _dispatcher(bloc: Bloc) -> tuple[Dispatcher, _Sender]:
+    sender = _Sender(bloc.clock)
+    limits = {name: Limits(rate=0) for name in ("telegram", "zalo")}
+    senders = SenderMap({"telegram": sender, "zalo": sender})
+    return Dispatcher(bloc.app.uow, bloc.clock, senders, limits, worker_id="t"), sender
+
+
+async def _settings(bloc: Bloc, **values: Any) -> None:
+    async with bloc.app.uow() as uow:
+        found = await uow.blocs.get("tw-thaibinh")
+        assert found is not None
+        for name, value in values.items():
+            setattr(found, name, value)
+        await uow.commit()
+
+
+async def test_a_reminder_held_overnight_says_the_time_left_when_it_is_sent(bloc: Bloc) -> None:
+    events = EventService(bloc.app.uow, bloc.clock)
+    await events.move(bloc.bloc_id, bloc.events["self-score"], local("2021-11-27 22:00"))
+    dispatcher, sender = _dispatcher(bloc)
+    await dispatcher.run_once()  # the group hears of the move
+    sender.sent.clear()
+    queued = await bloc.tick("2021-11-26 22:00")  # 1 day before, in the quiet night
+    to_tu = next(row for row in queued if row.chat_id == "tu")
+    assert "(1 day left)" in to_tu.text
+
+    await dispatcher.run_once()
+    assert sender.sent == []  # the night: nothing goes, group posts neither
+    bloc.clock.set(local("2021-11-27 07:00"))
+    await dispatcher.run_once()
+
+    sent = {chat: text for _at, chat, text in sender.sent}
+    assert "due 27/11/2021 22:00 (15 hours left)" in sent["tu"]
+    assert "hạn 27/11/2021 22:00 (còn 15 giờ)" in sent["-100"]  # the group: Vietnamese
+    assert {at for at, _chat, _text in sender.sent} == {local("2021-11-27 07:00")}
+
+
+async def test_a_seven_day_reminder_after_the_night_says_seven_days(bloc: Bloc) -> None:
+    events = EventService(bloc.app.uow, bloc.clock)
+    await events.move(bloc.bloc_id, bloc.events["self-score"], local("2021-11-27 22:00"))
+    dispatcher, sender = _dispatcher(bloc)
+    await dispatcher.run_once()  # the group hears of the move
+    sender.sent.clear()
+    await bloc.tick("2021-11-20 22:00")
+    await dispatcher.run_once()
+    bloc.clock.set(local("2021-11-21 07:00"))
+    await dispatcher.run_once()
+
+    post = next(text for _at, chat, text in sender.sent if chat == "-100")
+    assert post.startswith(
+        "Nhắc việc: “Gửi bảng tự chấm điểm về Trưởng khối”, hạn 27/11/2021 22:00 (còn 7 ngày)."
+    )
+
+
+async def test_weekends_and_holidays_are_quiet_when_the_bloc_says_so(bloc: Bloc) -> None:
+    await _settings(bloc, quiet_days=["sat", "sun"], holidays=["2021-11-15"])
+    dispatcher, sender = _dispatcher(bloc)
+    rows = await bloc.tick("2021-11-13 17:00")  # a Saturday: the 7-day reminders
+    assert rows and all(row.payload["quiet"]["days"] == ["sat", "sun"] for row in rows)
+
+    for moment in ("2021-11-13 17:00", "2021-11-14 12:00", "2021-11-15 10:00"):
+        bloc.clock.set(local(moment))
+        await dispatcher.run_once()
+        assert sender.sent == [], moment
+    bloc.clock.set(local("2021-11-16 07:00"))  # Tuesday, after the Monday holiday
+    await dispatcher.run_once()
+
+    assert {chat for _at, chat, _text in sender.sent} == {"tu", "tu-zalo", "minh", "-100"}
+    assert "(4 days left)" in next(text for _at, chat, text in sender.sent if chat == "tu")
+
+
+async def test_without_an_allowed_moment_before_the_event_the_reminder_goes_at_once(
+    bloc: Bloc,
+) -> None:
+    events = EventService(bloc.app.uow, bloc.clock)
+    contact = await _contact(bloc, "hoa")
+    change = await events.create(
+        bloc.bloc_id,
+        contact,
+        EventKind.MEETING,
+        "Họp sớm",
+        local("2021-11-12 06:30"),
+        remind_offsets=[timedelta(hours=2)],
+    )
+    dispatcher, sender = _dispatcher(bloc)
+    bloc.clock.set(local("2021-11-11 20:00"))
+    await dispatcher.run_once()  # the post about the new meeting goes before the night
+    assert [chat for _at, chat, _text in sender.sent] == ["-100"]
+
+    rows = await bloc.tick("2021-11-12 04:30")
+    assert all(row.event_id == change.event.id for row in rows)
+    await dispatcher.run_once()
+
+    assert {at for at, _chat, _text in sender.sent[1:]} == {local("2021-11-12 04:30")}
+    assert "(2 hours from now)" in next(text for _at, chat, text in sender.sent if chat == "hoa")
+
+
+async def test_the_short_name_opens_the_weekly_digest(bloc: Bloc) -> None:
+    await _settings(bloc, short_name="Khối TW Thái Bình")
+
+    (row,) = keyed(await bloc.tick("2021-11-15 08:00"), "digest:")
+
+    assert row.text.startswith("Tiến độ tuần của Khối TW Thái Bình, năm 2021:")
+    assert "đóng trên địa bàn" not in row.text

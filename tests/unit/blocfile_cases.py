@@ -54,12 +54,18 @@ def _bonus_cap_missing(data: dict[str, Any]) -> str:
     return "season.criteria[7].cap"
 
 
+def _bad_quiet_hours(data: dict[str, Any]) -> str:
+    data["bloc"]["quiet_hours"] = "21:00 to 07:00"
+    return "bloc.quiet_hours"
+
+
 _BREAKS: dict[str, Callable[[dict[str, Any]], str]] = {
     "unknown_head": _unknown_head,
     "duplicate_criterion": _duplicate_criterion,
     "negative_max": _negative_max,
     "bad_date": _bad_date,
     "bonus_cap_missing": _bonus_cap_missing,
+    "bad_quiet_hours": _bad_quiet_hours,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.calendar import QuietTime
 from bot.domain.criteria import CriterionKind, GroupKind
 from bot.domain.rules import Award, TieBreak, TieBreakKind
+from bot.i18n import use_locale
 from bot.services.blocfile import (
     BlocFileError,
     BlocSpec,
@@ -193,7 +195,7 @@ def test_every_problem_is_reported_at_once() -> None:
         item(data, 0, 0)["max"] = 0
         item(data, 3, 0)["kind"] = "maybe"
         data["season"]["meetings"][1]["at"] = "20/12/2021 14:00"
-        data["season"]["meetings"][1]["remind"] = ["1w"]
+        data["season"]["meetings"][1]["remind"] = ["1y"]
 
     found = problems_after(break_many)
 
@@ -353,10 +355,10 @@ def test_unquoted_commas_in_a_one_line_mapping_stay_in_the_title() -> None:
 
     table = parse_bloc(text).season.table
 
-    assert table.find("IV.2") == dataclasses.replace(
-        table.find("IV.2"),  # type: ignore[arg-type]
-        title="Công đoàn, đoàn thanh niên vững mạnh",
-        max=Decimal(5),
+    found = table.find("IV.2")
+    assert found is not None
+    assert found == dataclasses.replace(
+        found, title="Công đoàn, đoàn thanh niên vững mạnh", max=Decimal(5)
     )
 
 
@@ -503,6 +505,91 @@ def test_reminders() -> None:
         "use a number and d, h or m, like 7d, 2h or 30m",
         "season.meetings[0].remind[5]": "must be at most 366 days",
     }
+
+
+def test_reminders_in_vietnamese() -> None:
+    def remind(data: Data) -> None:
+        data["season"]["meetings"][0]["remind"] = ["3 ngày", "1 ngay", "2 giờ", "30 phút"]
+
+    events = read_after(remind).season.events
+
+    assert events[1].remind == (
+        timedelta(days=3), timedelta(days=1), timedelta(hours=2), timedelta(minutes=30)
+    )  # fmt: skip
+
+
+# -- the bloc's settings: short name, quiet time
+
+
+def test_settings_default_to_the_name_and_the_quiet_night() -> None:
+    bloc = load_bloc_file(SAMPLE)
+
+    assert bloc.short_name == "" and bloc.called == bloc.name
+    assert bloc.quiet == QuietTime()  # 21:00-07:00, weekends and holidays not quiet
+    assert bloc.settings() == {
+        "short_name": None,
+        "quiet_hours": "21:00-07:00",
+        "quiet_days": [],
+        "holidays": [],
+    }
+
+
+def test_short_name_quiet_hours_days_and_holidays() -> None:
+    def settings(data: Data) -> None:
+        data["bloc"].update(
+            short_name=" Khối TW Thái Bình ",
+            quiet_hours="22:00-06:30",
+            quiet_days=["sat", "Sunday"],
+            holidays=["2025-09-02", date(2026, 1, 1), "2026-02-16..2026-02-18"],
+        )
+
+    bloc = read_after(settings)
+
+    assert bloc.short_name == "Khối TW Thái Bình" and bloc.called == "Khối TW Thái Bình"
+    assert bloc.quiet.hours == "22:00-06:30" and bloc.quiet.day_names == ["sat", "sun"]
+    assert bloc.settings()["holidays"] == [
+        "2025-09-02", "2026-01-01", "2026-02-16", "2026-02-17", "2026-02-18"
+    ]  # fmt: skip
+
+
+def test_quiet_hours_can_be_turned_off() -> None:
+    bloc = read_after(lambda data: data["bloc"].update(quiet_hours=False))
+
+    assert bloc.quiet.hours == "" and not bloc.quiet.is_quiet(datetime(2025, 1, 1, 23, 0))
+
+
+def test_settings_problems() -> None:
+    found = problems_after(
+        lambda data: data["bloc"].update(
+            short_name="x" * 61,
+            quiet_hours="21h-7h",
+            quiet_days=["sat", "cn"],
+            holidays=["02/09/2025", "2026-02-18..2026-02-16"],
+        )
+    )
+
+    assert found == {
+        "bloc.short_name": "must be at most 60 characters",
+        "bloc.quiet_hours": "'21h-7h' is not a time span; use HH:MM-HH:MM like “21:00-07:00”, "
+        "or false for none",
+        "bloc.quiet_days[1]": "unknown day 'cn'; accepted: mon, tue, wed, thu, fri, sat, sun",
+        "bloc.holidays[0]": "'02/09/2025' is not a date; use YYYY-MM-DD like 2025-09-02, or a "
+        "range like 2026-02-14..2026-02-22",
+        "bloc.holidays[1]": "the range ends before it starts",
+    }
+    every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    found = problems_after(lambda data: data["bloc"].update(quiet_days=every_day))
+    assert found == {"bloc.quiet_days": "leaves no day to send on"}
+
+
+def test_settings_problems_in_vietnamese() -> None:
+    data = sample_data()
+    data["bloc"].update(quiet_hours="9 giờ tối", holidays=["2/9"])
+    with use_locale("vi"):
+        found = {problem.path: problem.message for problem in problems(dump(data))}
+
+    assert found["bloc.quiet_hours"].startswith("“9 giờ tối” không phải khoảng giờ")
+    assert found["bloc.holidays[0]"].startswith("“2/9” không phải ngày")
 
 
 def test_one_deadline_closes_scoring() -> None:

@@ -11,7 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
-from bot.handlers.event_text import TimeError, TimeProblem, parse_time
+from bot.handlers.context import Context
+from bot.handlers.event_text import TimeError, TimeProblem, clip, parse_offsets, parse_time
+from bot.handlers.events import describe_draft
+from bot.handlers.router import Audience, Command
+from bot.services.blocfile import EventKind
 from bot.storage.models import OutboxMessage
 from bot.testing.recording import Chat, Person, Recording
 
@@ -113,9 +117,11 @@ async def test_the_head_moves_the_deadline(bloc: Bloc) -> None:
     listed = "\n".join(m.text for m in await head.press("Move a deadline"))
     assert "Which deadline do you want to move?" in listed
     asked = await head.say_text("1")
-    assert f"{SELF_SCORE} is on 20/11/2021 17:00" in asked
+    assert f"The deadline “{SELF_SCORE}” is due 20/11/2021 17:00." in asked
     question = await head.say_text("27/11/2021 17:00")
-    assert "from 20/11/2021 17:00 to 27/11/2021 17:00?" in question
+    assert f"Move the deadline “{SELF_SCORE}” from 20/11/2021 17:00 to 27/11/2021 17:00?" in (
+        question
+    )
     done = "\n".join(m.text for m in await head.press("Confirm"))
 
     assert f"Moved: {SELF_SCORE} — 27/11/2021 17:00" in done
@@ -129,10 +135,10 @@ async def test_the_head_cancels_a_meeting_after_thinking_twice(bloc: Bloc) -> No
     await head.say("/hop")
     await head.press("Cancel a meeting")
     question = await head.say_text("1")
-    assert f"Cancel {TONG_KET} on 20/12/2021 14:00?" in question
+    assert f"Cancel the meeting “{TONG_KET}” on 20/12/2021 14:00?" in question
 
-    kept = "\n".join(m.text for m in await head.press("Leave it"))
-    assert "Nothing was changed." in kept
+    kept = "\n".join(m.text for m in await head.press("Keep it"))
+    assert f"The meeting “{TONG_KET}” was not cancelled; it stays on 20/12/2021 14:00." in kept
     assert await bloc.outbox() == []
 
     await head.say("/hop")
@@ -140,7 +146,8 @@ async def test_the_head_cancels_a_meeting_after_thinking_twice(bloc: Bloc) -> No
     await head.say("1")
     done = "\n".join(m.text for m in await head.press("Confirm"))
     assert f"Cancelled: {TONG_KET}" in done
-    assert "đã bị hủy" in (await bloc.outbox())[-1].text  # the group speaks the bloc's language
+    post = (await bloc.outbox())[-1].text  # the group speaks the bloc's language
+    assert post == f"Đã hủy hội nghị “{TONG_KET}” lúc 20/12/2021 14:00."
     assert "No upcoming meeting." in await head.say_text("/meeting")
 
 
@@ -175,7 +182,7 @@ async def test_remind_nudges_the_late_agencies_and_counts(bloc: Bloc, clock: Fro
     clock.set(datetime(2021, 11, 10, 22, 30, tzinfo=ZoneInfo(ZONE)))
     in_group = await bloc.head.say_text("/nhacnho", bloc.group)
     assert "2 tin nhắn riêng và 0 bài trong nhóm" in in_group  # the group speaks Vietnamese
-    assert "tin nhắn riêng sẽ chờ đến 07:00" in in_group
+    assert "Đang trong giờ nghỉ của khối: tin nhắn sẽ được gửi lúc 11/11/2021 07:00." in in_group
 
 
 @pytest.mark.parametrize(
@@ -209,3 +216,137 @@ def test_bad_times_say_what_is_wrong(text: str, problem: TimeProblem) -> None:
     with pytest.raises(TimeError) as error:
         parse_time(text, ZONE, now)
     assert error.value.problem is problem
+
+
+async def test_the_dialog_in_vietnamese_quotes_titles_and_asks_plainly(bloc: Bloc) -> None:
+    head = bloc.head
+    await head.say("/lang vi")
+    await head.say("/deadline")
+
+    await head.press("Dời hạn nộp")
+    question = await head.say_text("1")
+    assert f"Hạn “{SELF_SCORE}” hiện là 20/11/2021 17:00." in question
+    question = await head.say_text("27/11/2021 17:00")
+    assert question.startswith(
+        f"Dời hạn “{SELF_SCORE}” từ 20/11/2021 17:00 sang 27/11/2021 17:00? Các lời nhắc sẽ "
+        "được gửi lại trước thời điểm mới và nhóm của khối sẽ được báo."
+    )
+    labels = [button.label for button in bloc.head.dm.received[-1].rows()]
+    assert labels == ["Xác nhận", "Hủy bỏ"]
+    done = "\n".join(m.text for m in await head.press("Xác nhận"))
+    assert f"Đã dời: {SELF_SCORE} — 27/11/2021 17:00" in done
+    post = (await bloc.outbox())[-1].text
+    assert post == (f"Hạn nộp “{SELF_SCORE}” được dời từ 20/11/2021 17:00 sang 27/11/2021 17:00.")
+
+    await head.say("/deadline")
+    await head.say("mới")
+    await head.say("Báo cáo sơ kết")
+    await head.say("05/12/2021 17:00")
+    summary = await head.say_text("7 ngày, 2 giờ, 30 phút")
+    assert "Nhắc trước: 7 ngày, 2 giờ, 30 phút." in summary
+    assert summary.endswith("Xác nhận tạo hạn nộp này? Nhóm của khối sẽ được báo.")
+
+    await head.say("/hop")
+    await head.say("hủy")
+    question = await head.say_text("1")
+    assert question == (
+        f"Hủy hội nghị “{TONG_KET}” lúc 20/12/2021 14:00? Các lời nhắc sẽ dừng và nhóm của khối "
+        "sẽ được báo."
+    )
+    labels = [button.label for button in bloc.head.dm.received[-1].rows()]
+    assert labels == ["Xác nhận", "Giữ lại"]  # not "Hủy bỏ", which would read as cancelling it
+
+
+@pytest.mark.parametrize(
+    ("typed", "offsets"),
+    [
+        ("7d 2h 30m", (timedelta(days=7), timedelta(hours=2), timedelta(minutes=30))),
+        ("7 ngày, 2 giờ, 30 phút", (timedelta(days=7), timedelta(hours=2), timedelta(minutes=30))),
+        ("2 gio 7 ngay", (timedelta(days=7), timedelta(hours=2))),
+        ("3d, 3 ngày", (timedelta(days=3),)),
+    ],
+)
+def test_reminder_offsets_typed_in_english_or_vietnamese(
+    typed: str, offsets: tuple[timedelta, ...]
+) -> None:
+    assert parse_offsets(typed, EventKind.DEADLINE) == offsets
+
+
+@pytest.mark.parametrize("typed", ["7x", "0d", "400 ngày", "7 ngày 2", "²d"])
+def test_offsets_that_are_not_accepted(typed: str) -> None:
+    assert parse_offsets(typed, EventKind.DEADLINE) is None
+
+
+@pytest.mark.parametrize("payload", ["ev:mv:²", "ev:rm:①", "ev", "ev:mv:", "ev:mv:1:2", "ev:new:"])
+async def test_forged_buttons_get_a_short_notice(bloc: Bloc, payload: str) -> None:
+    await bloc.head.say("/deadline")
+
+    await bloc.head.send_payload(payload)
+
+    assert bloc.recording.notices[-1] == "This button has expired."
+
+
+async def test_cancel_says_the_draft_was_dropped(bloc: Bloc) -> None:
+    head = bloc.head
+    await head.say("/deadline")
+    await head.say("new")
+    await head.say("Báo cáo sơ kết")
+
+    said = await head.say_text("/cancel")
+
+    assert "The draft deadline “Báo cáo sơ kết” was dropped; nothing was created." in said
+    assert "saved" not in said
+    await head.say("/hop")
+    await head.press("Move a meeting")
+    await head.say("1")
+    said = await head.say_text("/cancel")
+    assert f"The meeting “{TONG_KET}” was not moved; it stays on 20/12/2021 14:00." in said
+    await head.say("/hop")
+    assert "Nothing was changed on the calendar." in await head.say_text("/cancel")
+    assert await bloc.outbox() == []
+
+
+async def test_describe_draft_is_none_outside_the_calendar_dialog(bloc: Bloc) -> None:
+    said: list[str | None] = []
+
+    async def look(ctx: Context, _args: str) -> None:
+        said.append(describe_draft(ctx))
+
+    bloc.recording.app.router.command(Command("look", look, Audience.ANYONE, "look"))
+    await bloc.head.say("/look")
+    await bloc.head.say("/meeting")
+    await bloc.head.say("1")
+    await bloc.head.say("Sơ kết")
+    await bloc.head.say("/look")
+
+    assert said == [None, "The draft meeting “Sơ kết” was dropped; nothing was created."]
+
+
+async def test_long_titles_on_buttons_are_cut_at_a_word(bloc: Bloc) -> None:
+    await bloc.head.say("/hop")
+
+    await bloc.head.press("Cancel a meeting")
+
+    (button,) = bloc.head.dm.received[-1].rows()
+    assert button.label == "Hội nghị tổng kết công tác thi đua, khen thưởng… — 20/12/2021 14:00"
+
+
+def test_clip_cuts_after_a_whole_word_or_not_at_all() -> None:
+    assert clip("Gửi bảng tự chấm điểm về Trưởng khối", 20) == "Gửi bảng tự chấm…"
+    assert clip("Gửi bảng tự chấm điểm", 30) == "Gửi bảng tự chấm điểm"
+    assert clip("Gửi bảng, tự chấm điểm", 11) == "Gửi bảng…"
+    assert clip("x" * 30, 10) == "x" * 30
+
+
+async def test_the_calendar_calls_the_bloc_by_its_short_name(bloc: Bloc) -> None:
+    async with bloc.recording.app.uow() as uow:
+        found = await uow.blocs.get("tw-thaibinh")
+        assert found is not None
+        found.short_name = "Khối TW Thái Bình"
+        await uow.commit()
+
+    menu = await bloc.head.say_text("/deadline")
+
+    assert menu.startswith("Upcoming deadlines of Khối TW Thái Bình:")
+    calendar = await bloc.recording.app.services.events.calendar(found.id)
+    assert calendar.short_name == "Khối TW Thái Bình" and calendar.bloc_name != "Khối TW Thái Bình"
