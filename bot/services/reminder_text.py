@@ -183,7 +183,11 @@ def _deadline(deadline: datetime, timezone: str) -> str:
 
 def _to_finish(line: AgencyProgress) -> list[str]:
     unscored = line.criteria - line.answered
-    if unscored > 0:
+    if line.answered == 0:
+        first = _("{agency} has not scored any criterion yet (0/{total}).").format(
+            agency=line.agency.name, total=line.criteria
+        )
+    elif unscored > 0:
         first = ngettext(
             "{agency} still has {n} criterion to score (of {total}).",
             "{agency} still has {n} criteria to score (of {total}).",
