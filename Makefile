@@ -32,9 +32,17 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # Refresh the catalogs from the code; then translate the new empty entries in locales/vi.
+# Sorted, without source locations; the template is rewritten only when its messages change
+# (never for its creation date alone), so on an up-to-date tree nothing changes.
+# tests/unit/test_catalogs.py checks that locales/blocbot.pot is what EXTRACT produces.
+EXTRACT := extract -k N_ --no-location --sort-output --width=99 --project=blocbot
+POT := locales/blocbot.pot
 locales: $(STAMP)
-	$(BIN)/pybabel extract -k N_ --no-location --sort-output --project=blocbot -o locales/blocbot.pot bot
-	$(BIN)/pybabel update --no-location --width=99 -D blocbot -i locales/blocbot.pot -d locales
+	$(BIN)/pybabel $(EXTRACT) -o $(POT).new bot
+	@if diff -q -I '^"POT-Creation-Date:' -I '^# ' $(POT) $(POT).new >/dev/null 2>&1; \
+	then rm $(POT).new; else mv $(POT).new $(POT); fi
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date \
+	  --width=99 -D blocbot -i $(POT) -d locales
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

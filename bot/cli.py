@@ -6,44 +6,75 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import __version__
 from bot.app import App, build
-from bot.config import Settings
-from bot.i18n import N_, _, set_default_locale
+from bot.config import Problem, Settings, chosen_locale, problems
+from bot.i18n import N_, _, ngettext, set_default_locale
+from bot.import_text import describe_change, describe_closing, describe_refusal
 from bot.services.blocfile import BlocFileError, load_bloc_file
-from bot.services.blocs import Action, Change, ImportRefused, Refusal, RefusalReason
+from bot.services.blocs import ImportRefused
 from bot.services.invites import InviteLine, UnknownBloc
 from bot.storage.migrate import upgrade
 
-WHAT = {
-    "bloc": N_("bloc"),
-    "agency": N_("agency"),
-    "season": N_("season"),
-    "group": N_("group"),
-    "criterion": N_("criterion"),
-    "event": N_("event"),
-    "role": N_("role"),
-}
+# argparse speaks through gettext domain 'argparse'; these are the words of its help and of the
+# errors an operator can meet (Python 3.11), translated in our catalog (see ``_argparse_speaks``).
+ARGPARSE_MESSAGES = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("the following arguments are required: %s"),
+    N_("one of the arguments %s is required"),
+    N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("expected one argument"),
+    N_("expected at most one argument"),
+    N_("expected at least one argument"),
+    N_("ignored explicit argument %r"),
+    N_("not allowed with argument %s"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("can't open '%(filename)s': %(error)s"),
+)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line."""
+    set_default_locale(chosen_locale())
     try:
         settings = Settings()
-    except ValueError as error:
-        print(error, file=sys.stderr)
+    except ValidationError as error:
+        if "--version" in (sys.argv[1:] if argv is None else argv):
+            print(f"blocbot {__version__}")
+        for problem in problems(error):
+            print(describe_problem(problem), file=sys.stderr)
         return 2
-    set_default_locale(settings.locale)
-    args = _parser().parse_args(argv)
+    with _argparse_speaks():
+        args = _parser().parse_args(argv)
     command: Callable[[App, argparse.Namespace], Awaitable[int]] = args.command
     try:
         return asyncio.run(_with_app(settings, command, args))
     except BrokenPipeError:  # the reader went away (``blocbot ... | head``): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except (SQLAlchemyError, OSError) as error:  # the database cannot be reached or opened
+        url = make_url(settings.database_url).render_as_string(hide_password=True)
+        reason = getattr(error, "orig", None) or getattr(error, "strerror", None) or error
+        print(
+            _("Could not use the database {url}: {reason}").format(url=url, reason=reason),
+            file=sys.stderr,
+        )
+        return 1
 
 
 async def _with_app(
@@ -58,12 +89,39 @@ async def _with_app(
         await app.close()
 
 
+def describe_problem(problem: Problem) -> str:
+    """The line that says which setting is wrong, its value and what it accepts."""
+    if problem.secret:
+        return _(
+            "{variable}: the value is not accepted (not shown, it is secret); use {accepted}."
+        ).format(variable=problem.variable, accepted=_(problem.accepted))
+    return _("{variable}: “{value}” is not accepted; use {accepted}.").format(
+        variable=problem.variable, value=problem.value, accepted=_(problem.accepted)
+    )
+
+
+@contextmanager
+def _argparse_speaks() -> Iterator[None]:
+    """Inside the block argparse's own words come from our catalog, in the current language."""
+    saved = argparse.__dict__["_"], argparse.__dict__["ngettext"]
+    argparse.__dict__.update(_=_, ngettext=ngettext)
+    try:
+        yield
+    finally:
+        argparse.__dict__["_"], argparse.__dict__["ngettext"] = saved
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="blocbot", description=_("Chat assistant for emulation blocs (khối thi đua).")
+        prog="blocbot", description=_("Chat assistant for emulation blocs.")
     )
-    parser.add_argument("--version", action="version", version=f"blocbot {__version__}")
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"blocbot {__version__}",
+        help=_("show the version and exit"),
+    )
+    commands = parser.add_subparsers(required=True, metavar=_("COMMAND"))
 
     db = commands.add_parser("db", help=_("database commands")).add_subparsers(required=True)
     db.add_parser("upgrade", help=_("apply the database migrations")).set_defaults(
@@ -72,7 +130,7 @@ def _parser() -> argparse.ArgumentParser:
 
     bloc = commands.add_parser("bloc", help=_("bloc commands")).add_subparsers(required=True)
     importer = bloc.add_parser("import", help=_("create or update a bloc from a YAML file"))
-    importer.add_argument("file", metavar="FILE.yaml")
+    importer.add_argument("file", metavar=_("FILE.yaml"), help=_("the bloc file"))
     importer.set_defaults(command=bloc_import)
     bloc.add_parser("list", help=_("list the blocs")).set_defaults(command=bloc_list)
 
@@ -82,14 +140,16 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help=_("chat with the sample bloc in this terminal"))
     demo.add_argument(
         "--database",
-        metavar="FILE",
+        metavar=_("FILE"),
         default="blocbot-demo.db",
         help=_("the demo's SQLite file (created afresh)"),
     )
     demo.set_defaults(command=run_demo)
 
     invites = commands.add_parser("invites", help=_("print a bloc's invite codes"))
-    invites.add_argument("bloc", metavar="BLOC")
+    invites.add_argument(
+        "bloc", metavar=_("BLOC"), help=_("the bloc's code (see: blocbot bloc list)")
+    )
     invites.add_argument("--rotate", action="store_true", help=_("replace every code"))
     invites.set_defaults(command=invite_codes)
     return parser
@@ -157,31 +217,11 @@ async def bloc_import(app: App, args: argparse.Namespace) -> int:
         )
     )
     for change in report.changes:
-        print(f"  {describe_change(change)}")
+        for line in describe_change(change, spec.timezone):
+            print(f"  {line}")
+    if report.closing_in_past is not None:
+        print(describe_closing(report.closing_in_past, spec.timezone), file=sys.stderr)
     return 0
-
-
-def describe_change(change: Change) -> str:
-    """One line of an import summary: ``+ criterion I.4``, ``~ agency thue: name a -> b``."""
-    what = _(WHAT.get(change.what, change.what))
-    if change.action is Action.ADDED:
-        return f"+ {what} {change.code}"
-    if change.action is Action.REMOVED:
-        return f"- {what} {change.code}"
-    fields = "; ".join(f"{name}: {before} → {after}" for name, before, after in change.fields)
-    return f"~ {what} {change.code}: {fields}"
-
-
-def describe_refusal(refusal: Refusal) -> str:
-    """Why one removal or change was refused, in the operator's words."""
-    what = _(WHAT.get(refusal.what, refusal.what))
-    if refusal.reason is RefusalReason.REMOVED_WITH_SCORES:
-        return _("{what} {code} cannot be removed: {count} sheet(s) already have scores").format(
-            what=what, code=refusal.code, count=refusal.sheets
-        )
-    return _("{what} {code}: the new max is below a score already given ({highest})").format(
-        what=what, code=refusal.code, highest=refusal.highest
-    )
 
 
 async def bloc_list(app: App, _args: argparse.Namespace) -> int:
@@ -218,7 +258,15 @@ async def invite_codes(app: App, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    username = await _bot_username(app.settings)
+    from bot.channels.telegram import TelegramUnavailable, bot_username
+
+    try:
+        username = await bot_username(app.settings)
+    except TelegramUnavailable as error:
+        username = None
+        print(
+            _("{reason} The codes are shown without links.").format(reason=error), file=sys.stderr
+        )
     zone = ZoneInfo(app.settings.timezone)
     header = [_("for"), _("code"), _("used"), _("expires")]
     if username:
@@ -235,7 +283,7 @@ async def invite_codes(app: App, args: argparse.Namespace) -> int:
             row.append(_telegram_link(username, line))
         table.append(row)
     _print_table(header, table)
-    if not username:
+    if not username and not app.settings.telegram_token:
         print(_("Set BLOCBOT_TELEGRAM_TOKEN (or BLOCBOT_TELEGRAM_BOT_USERNAME) to see links."))
     return 0
 

@@ -1,41 +1,134 @@
-"""Settings read from the environment (prefix ``BLOCBOT_``) and from ``.env``."""
+"""Settings read from the environment (prefix ``BLOCBOT_``) and from ``.env``.
+
+A value that is not accepted stops the program before it starts: ``problems`` names each such
+variable, its value and what it accepts (``ACCEPTED``), for the command line to say.
+"""
 
 from __future__ import annotations
 
-from pydantic import field_validator
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.i18n import DEFAULT_LOCALE, LOCALES, N_
+
+ENV_PREFIX = "BLOCBOT_"
+PLATFORMS = ("telegram", "zalo")  # the platforms an operator can be named on
+SECRETS = frozenset({"telegram_token"})  # never echoed back
+_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
+_USERNAME = re.compile(r"@?[A-Za-z][A-Za-z0-9_]{3,31}")
+
+# What each setting accepts, in the words of the line that reports a bad value.
+ACCEPTED = {
+    "database_url": N_(
+        "an SQLAlchemy async URL: sqlite+aiosqlite:///FILE.db or "
+        "postgresql+asyncpg://USER@HOST:5432/DATABASE"
+    ),
+    "telegram_token": N_("the bot token from @BotFather, like 123456789:AAF..."),
+    "telegram_base_url": N_("an http:// or https:// address, like https://api.telegram.org/bot"),
+    "telegram_bot_username": N_("a Telegram username of 5 to 32 letters, digits or _"),
+    "timezone": N_("a time zone name like Asia/Ho_Chi_Minh"),
+    "locale": N_("vi or en"),
+    "operators": N_("a comma list of PLATFORM:ID like telegram:123,zalo:abc (telegram or zalo)"),
+    "outbox_rate": N_("a number of messages per second, 0 or more (0: no limit)"),
+    "outbox_chat_interval": N_("a number of seconds, 0 or more"),
+    "outbox_group_per_minute": N_("a whole number of messages, 0 or more (0: no limit)"),
+    "outbox_concurrency": N_("a whole number, 1 or more"),
+    "outbox_lease": N_("a number of seconds above 0"),
+    "telegram_polling": N_("true or false"),
+}
 
 
 class Settings(BaseSettings):
     """Every setting of blocbot; see the README for what each one means."""
 
-    model_config = SettingsConfigDict(env_prefix="BLOCBOT_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///blocbot.db"
     telegram_token: str | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_bot_username: str | None = None
-    zalo_token: str | None = None
-    zalo_base_url: str = "https://bot-api.zaloplatforms.com/bot"
-    webhook_url: str | None = None
-    webhook_secret: str | None = None
-    listen: str = "127.0.0.1:8080"
     timezone: str = "Asia/Ho_Chi_Minh"
-    locale: str = "vi"
+    locale: str = DEFAULT_LOCALE
     operators: str = ""
     # The outbox dispatcher (per platform; 0 switches a limit off).
-    outbox_rate: float = 25.0  # messages per second in all
-    outbox_chat_interval: float = 1.0  # seconds between two messages to one chat
-    outbox_group_per_minute: int = 20  # messages per minute to one group
-    outbox_concurrency: int = 16  # sends in flight; a crash may repeat at most these
-    outbox_lease: float = 30.0  # seconds a claimed message is held before others retake it
+    outbox_rate: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 25.0  # messages/s in all
+    outbox_chat_interval: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 1.0  # s, one chat
+    outbox_group_per_minute: Annotated[int, Field(ge=0)] = 20  # messages per minute to a group
+    outbox_concurrency: Annotated[int, Field(ge=1)] = (
+        16  # in flight; a crash repeats at most these
+    )
+    outbox_lease: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 30.0  # s a claim is held
     telegram_polling: bool = True  # False: a send-only replica that reads no updates
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        try:
+            url = make_url(value.strip())
+        except ArgumentError:
+            raise ValueError("not an SQLAlchemy URL") from None
+        if url.get_backend_name() != "sqlite" and url.drivername != "postgresql+asyncpg":
+            raise ValueError("only SQLite and PostgreSQL through asyncpg are supported")
+        return value.strip()
+
+    @field_validator("telegram_token", "telegram_bot_username", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return (value.strip() or None) if isinstance(value, str) else value
+
+    @field_validator("telegram_token")
+    @classmethod
+    def _token_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _TOKEN.fullmatch(value):
+            raise ValueError("not a Telegram bot token")
+        return value
+
+    @field_validator("telegram_bot_username")
+    @classmethod
+    def _username_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _USERNAME.fullmatch(value):
+            raise ValueError("not a Telegram username")
+        return value
+
+    @field_validator("telegram_base_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("not an http(s) address")
+        return value.strip()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError("unknown time zone") from None
+        return value.strip()
 
     @field_validator("locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
-        if value not in ("vi", "en"):
+        if value.strip() not in LOCALES:
             raise ValueError("BLOCBOT_LOCALE must be vi or en")
+        return value.strip()
+
+    @field_validator("operators")
+    @classmethod
+    def _operator_list(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            platform, colon, user = item.partition(":")
+            if platform not in PLATFORMS or not colon or not user or " " in user:
+                raise ValueError(f"{item!r} is not PLATFORM:ID")
         return value
 
     def operator_ids(self) -> frozenset[tuple[str, str]]:
@@ -46,3 +139,62 @@ class Settings(BaseSettings):
             if platform and user:
                 pairs.add((platform, user))
         return frozenset(pairs)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A setting whose value is not accepted."""
+
+    variable: str  # BLOCBOT_OUTBOX_RATE
+    value: str  # as given; empty for a secret
+    accepted: str  # a message id of ACCEPTED
+    secret: bool = False
+
+
+def problems(error: ValidationError) -> list[Problem]:
+    """The settings that ``error`` refused, one each, in the order of the fields."""
+    refused: dict[str, Any] = {}
+    for item in error.errors():
+        name = str(item["loc"][0]) if item["loc"] else ""
+        refused.setdefault(name, item.get("input"))
+    order = list(Settings.model_fields)
+    return [
+        Problem(
+            variable=ENV_PREFIX + name.upper(),
+            value="" if name in SECRETS else _shown(name, value),
+            accepted=ACCEPTED.get(name, ""),
+            secret=name in SECRETS,
+        )
+        for name, value in sorted(
+            refused.items(), key=lambda pair: order.index(pair[0]) if pair[0] in order else 99
+        )
+    ]
+
+
+def _shown(name: str, value: Any) -> str:
+    """The value as given, a database password masked."""
+    if name == "database_url" and isinstance(value, str):
+        try:
+            return make_url(value).render_as_string(hide_password=True)
+        except ArgumentError:
+            pass
+    return str(value)
+
+
+class _LocaleOnly(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
+
+    locale: str = DEFAULT_LOCALE
+
+
+def chosen_locale() -> str:
+    """The language BLOCBOT_LOCALE asks for, or Vietnamese when it is not one we speak.
+
+    Read apart from the other settings, so that the command line can say in that language what
+    is wrong with them.
+    """
+    try:
+        locale = _LocaleOnly().locale.strip()
+    except ValidationError:
+        return DEFAULT_LOCALE
+    return locale if locale in LOCALES else DEFAULT_LOCALE

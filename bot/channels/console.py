@@ -2,27 +2,24 @@
 
 Every line a person types becomes an ``Incoming`` on the platform ``console``, except the
 meta-commands, which steer the console itself: ``:as CODE`` (be that agency's contact),
-``:in group`` / ``:in dm``, ``:who``, ``:time`` (move the clock), ``:reset``, ``:help`` and
-``:quit``. Replies are printed
-under the prompt; what the bot sends to the group or to other people is printed with a prefix,
-so one sees everything the bloc receives.
+``:in group`` / ``:in dm``, ``:who``, ``:time`` (move the clock), ``:paste`` (several lines as
+one message), ``:reset``, ``:help`` and ``:quit``. Lines pasted into a terminal at once are one
+message too. Replies are printed under the prompt; what the bot sends to the group or to other
+people is printed with a prefix, so one sees everything the bloc receives.
 """
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-import os
-import re
-import signal
 import sys
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, TextIO
+from datetime import datetime, timedelta
+from typing import Any, TextIO, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.channels.console_input import LineReader
+from bot.channels.console_input import LineReader, catch_interrupt, mute, time_target
 from bot.channels.hub import Hub
 from bot.channels.text import render_options
 from bot.clock import OffsetClock
@@ -52,8 +49,9 @@ class Stage:
 
 
 Reset = Callable[[], Awaitable[Stage]]
+_T = TypeVar("_T")
 STEP = timedelta(hours=1)  # ``:time`` walks forward this much at a time, firing what is due
-_OFFSET = re.compile(r"\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
+MORE = "… "  # the prompt of the next line of a ``:paste``
 _WEEKDAYS = (
     N_("Monday"),
     N_("Tuesday"),
@@ -63,39 +61,6 @@ _WEEKDAYS = (
     N_("Saturday"),
     N_("Sunday"),
 )
-
-
-def time_target(text: str, now: datetime, timezone: str) -> datetime | None:
-    """Where ``:time`` goes: ``+3d``, ``+2h30m``, ``2025-11-19 17:00``, ``19/11 17:00`` or
-    ``22:00`` (local time; the next time the clock reads it); None when it is none of these."""
-    text = text.strip()
-    offset = _OFFSET.fullmatch(text)
-    if offset and any(offset.groups()):
-        days, hours, minutes = (int(part or 0) for part in offset.groups())
-        return now + timedelta(days=days, hours=hours, minutes=minutes)
-    zone = ZoneInfo(timezone)
-    local = now.astimezone(zone)
-    local_year = local.year
-    try:
-        clock_time = datetime.strptime(text, "%H:%M").time()
-    except ValueError:
-        pass
-    else:  # a time of day alone: the next time the clock reads it
-        moment = datetime.combine(local.date(), clock_time, zone)
-        return (moment if moment > local else moment + timedelta(days=1)).astimezone(UTC)
-    for pattern, with_year in (
-        ("%Y-%m-%d %H:%M", True),
-        ("%d/%m/%Y %H:%M", True),
-        ("%d/%m %H:%M", False),
-    ):
-        try:
-            moment = datetime.strptime(text, pattern)
-        except ValueError:
-            continue
-        if not with_year:
-            moment = moment.replace(year=local_year)
-        return moment.replace(tzinfo=zone).astimezone(UTC)
-    return None
 
 
 class ConsoleChannel:
@@ -127,6 +92,7 @@ class ConsoleChannel:
         self.out = out or sys.stdout
         self.interactive = self.source.isatty() if interactive is None else interactive
         self.reader = LineReader(self.source)
+        self._backlog: deque[str] = deque()  # lines read at once, not yet taken
         self._updates = itertools.count(1)
         self._prompt: str | None = None  # shown and waiting for a line
         self.hub = hub or Hub()
@@ -142,32 +108,41 @@ class ConsoleChannel:
 
     async def run(self) -> int:
         """Read lines until ``:quit`` or the end of the input; 0 when done."""
-        stop = self._catch_interrupt()
+        stop = catch_interrupt(self.reader) if self.interactive else lambda: None
         try:
             while True:
                 prompt = await self.prompt()
-                line = await self._read(prompt)
-                if line is None:
+                lines = await self._read(prompt)
+                if lines is None:
                     break
-                line = line.strip()
-                if not line:
+                text = self._message(lines)
+                if not text:
                     continue
                 if not self.interactive:
-                    self.write(f"{prompt}{line}")
-                if line.startswith(":"):
-                    if not await self.meta(line):
+                    self.write(f"{prompt}{text}")
+                if text.startswith(":"):
+                    if not await self.meta(text):
                         break
                 else:
-                    await self.say(line)
+                    await self.say(text)
                 self.write("")
         except BrokenPipeError:  # the reader of the output went away (| head): nothing to say
-            self._mute()
+            mute(self.out)
         finally:
             stop()
         return 0
 
+    def _message(self, lines: list[str]) -> str:
+        """What lines read at once say: a paste is one message, unless it holds console
+        commands; then its lines are taken one at a time."""
+        if len(lines) > 1 and any(line.strip().startswith(":") for line in lines):
+            self._backlog.extend(lines[1:])
+            lines = lines[:1]
+        return "\n".join(line.strip() for line in lines if line.strip())
+
     async def say(self, text: str) -> None:
-        """Send one line to the bot as the current person, here, and show what comes back."""
+        """Send a message (one line or several) to the bot as the current person, here, and
+        show what comes back."""
         chat_id = self.chat_id
         incoming = Incoming(
             platform=PLATFORM,
@@ -221,6 +196,10 @@ class ConsoleChannel:
                 await self._start_over()
             elif word == "time":
                 await self._move_time(rest)
+            elif word == "paste":
+                text = await self._paste(rest)
+                if text:
+                    await self.say(text)
             elif word == "help":
                 self.write(self.help_text())
             else:
@@ -264,7 +243,8 @@ class ConsoleChannel:
             (":in dm", _("speak in your direct chat with the bot")),
             (":who", _("who and where you are")),
             (":time +3d", _("move the clock forward and see what the bot sends meanwhile")),
-            (":time 2025-11-19 17:00", _("move the clock to a local date and time")),
+            (f":time {self._example_day()} 17:00", _("move the clock to a local date and time")),
+            (":paste", _("send several lines as one message: type them, then an empty line")),
             (":reset", _("recreate the demo database and start over")),
             (":quit", _("leave (Ctrl-D does too)")),
         ]
@@ -272,7 +252,15 @@ class ConsoleChannel:
         lines = [_("Console commands (not sent to the bot):")]
         lines += [f"  {command.ljust(width)}  {text}" for command, text in rows]
         lines.append(_("Everything else goes to the bot: send /help to see its commands."))
+        lines.append(_("Lines pasted at once are sent as one message."))
         return "\n".join(lines)
+
+    def _example_day(self) -> str:
+        """Tomorrow on the demo's clock, ``20/11/2025``: a date ``:time`` accepts now."""
+        now = self.stage.clock.now() if self.stage.clock else datetime.now().astimezone()
+        return (now.astimezone(ZoneInfo(self.stage.timezone)) + timedelta(days=1)).strftime(
+            "%d/%m/%Y"
+        )
 
     async def prompt(self) -> str:
         """``thue › `` in a direct chat, ``nhóm · nhnn › `` in the group."""
@@ -324,21 +312,44 @@ class ConsoleChannel:
             target = time_target(text, clock.now(), self.stage.timezone)
             if target is None:
                 self.write(
-                    _("Write :time +3d, :time +2h30m, :time 22:00 or :time 2025-11-19 17:00.")
+                    _("Write :time +3d, :time +2h30m, :time 22:00 or :time {day} 17:00.").format(
+                        day=self._example_day()
+                    )
                 )
                 return
             if target < clock.now():
-                self.write(_("The clock only moves forward."))
+                self.write(
+                    _("The clock only moves forward: it is {now} already.").format(
+                        now=self._local(clock.now()).strftime("%d/%m/%Y %H:%M")
+                    )
+                )
                 return
             while clock.now() < target:
                 clock.advance(min(STEP, target - clock.now()))
                 await fire()
-        local = clock.now().astimezone(ZoneInfo(self.stage.timezone))
+        local = self._local(clock.now())
         self.write(
             _("Now: {weekday} {time}").format(
                 weekday=_(_WEEKDAYS[local.weekday()]), time=local.strftime("%d/%m/%Y %H:%M")
             )
         )
+
+    def _local(self, moment: datetime) -> datetime:
+        return moment.astimezone(ZoneInfo(self.stage.timezone))
+
+    async def _paste(self, first: str) -> str:
+        """The lines that follow, up to an empty one or the end of the input, as one text."""
+        lines = [first] if first else []
+        if self.interactive:
+            self.write(_("Type or paste the lines; an empty line sends them."))
+        while True:
+            line = await self._read_line(MORE)
+            if line is None or not line.strip():
+                break
+            if not self.interactive:
+                self.write(f"{MORE}{line.strip()}")
+            lines.append(line.strip())
+        return "\n".join(lines)
 
     async def _start_over(self) -> None:
         if self.reset is None:
@@ -369,36 +380,31 @@ class ConsoleChannel:
         self.write(header)
         self.write("\n".join(f"  {line}" for line in text.splitlines()))
 
-    async def _read(self, prompt: str) -> str | None:
+    async def _read(self, prompt: str) -> list[str] | None:
+        """The next line; on a terminal, with the lines pasted along with it."""
+        if self._backlog:
+            return [self._backlog.popleft()]
+        if not self.interactive:
+            line = await self.reader.readline()
+            return None if line is None else [line]
+        return await self._prompted(prompt, self.reader.lines_at_once)
+
+    async def _read_line(self, prompt: str) -> str | None:
+        if self._backlog:
+            return self._backlog.popleft()
         if not self.interactive:
             return await self.reader.readline()
+        return await self._prompted(prompt, self.reader.readline)
+
+    async def _prompted(self, prompt: str, read: Callable[[], Awaitable[_T]]) -> _T:
+        """Show ``prompt`` while reading (messages arriving meanwhile redraw it)."""
         self.out.write(prompt)
         self.out.flush()
         self._prompt = prompt
         try:
-            line = await self.reader.readline()
+            got = await read()
         finally:
             self._prompt = None
-        if line is None:
+        if got is None:
             self.out.write("\n")  # leave the terminal on a fresh line after Ctrl-D or Ctrl-C
-        return line
-
-    def _mute(self) -> None:
-        """Send what is still to be written to stdout nowhere, so exiting stays quiet."""
-        if self.out is sys.stdout:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-    def _catch_interrupt(self) -> Callable[[], None]:
-        """On a terminal, Ctrl-C ends the conversation like Ctrl-D; returns the undo."""
-        if not self.interactive:
-            return lambda: None
-        loop = asyncio.get_running_loop()
-        try:
-            loop.add_signal_handler(signal.SIGINT, self.reader.end)
-        except (NotImplementedError, RuntimeError, ValueError):
-            return lambda: None
-
-        def undo() -> None:
-            loop.remove_signal_handler(signal.SIGINT)
-
-        return undo
+        return got

@@ -1,4 +1,4 @@
-"""Reading the console's input line by line without blocking the event loop.
+"""Reading the console's input without blocking the event loop, and the moments ``:time`` names.
 
 Works on a terminal, a pipe, a file, /dev/null or an in-memory stream.
 """
@@ -8,8 +8,24 @@ from __future__ import annotations
 import asyncio
 import codecs
 import os
+import re
+import signal
 import stat
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import TextIO
+from zoneinfo import ZoneInfo
+
+BURST = 0.015  # seconds: lines closer together than this arrived at once (a paste)
+_OFFSET = re.compile(r"\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
+_HOURS = re.compile(r"\b(\d{1,2})h(\d{2})?$")  # 17h00, 17h: as many write it in Vietnam
+_MOMENTS = (  # a local date and time, with the year or in the clock's year
+    ("%Y-%m-%d %H:%M", True),
+    ("%d/%m/%Y %H:%M", True),
+    ("%d-%m-%Y %H:%M", True),
+    ("%d/%m %H:%M", False),
+)
 
 
 class LineReader:
@@ -47,6 +63,29 @@ class LineReader:
         line, _newline, self._pending = self._pending.partition("\n")
         return line.rstrip("\r")
 
+    async def lines_at_once(self, within: float = BURST) -> list[str] | None:
+        """The next line and those that arrive with it (a paste), or None at the end.
+
+        On a pipe or a terminal the lines already waiting, or following each other within
+        ``within`` seconds, come together: a person types slower than that. Elsewhere (a file,
+        an in-memory stream) one line at a time.
+        """
+        first = await self.readline()
+        if first is None:
+            return None
+        lines = [first]
+        while self._fd is not None and not self._ended:
+            if "\n" in self._pending:
+                line, _newline, self._pending = self._pending.partition("\n")
+                lines.append(line.rstrip("\r"))
+            elif await self._readable_within(within):
+                chunk = os.read(self._fd, 65536)
+                self._pending += self._decoder.decode(chunk, final=not chunk)
+                self._ended = not chunk
+            else:
+                break
+        return lines
+
     def end(self) -> None:
         """End the input early: the pending and every later read return None."""
         self._ended, self._pending = True, ""
@@ -67,6 +106,76 @@ class LineReader:
         finally:
             loop.remove_reader(self._fd)
         return b"" if self._ended else os.read(self._fd, 65536)
+
+    async def _readable_within(self, seconds: float) -> bool:
+        """Whether the descriptor has something to read within ``seconds``."""
+        assert self._fd is not None
+        loop = asyncio.get_running_loop()
+        self._ready = ready = loop.create_future()
+        try:
+            loop.add_reader(self._fd, _settle, ready)
+        except (NotImplementedError, OSError):
+            return False
+        try:
+            await asyncio.wait_for(ready, seconds)
+        except TimeoutError:
+            return False
+        finally:
+            loop.remove_reader(self._fd)
+        return not self._ended
+
+
+def time_target(text: str, now: datetime, timezone: str) -> datetime | None:
+    """Where ``:time`` goes, or None when ``text`` is not understood.
+
+    ``+3d``, ``+2h30m``: that much later. ``19/11/2025 17:00``, ``2025-11-19 17:00``,
+    ``19-11-2025 17:00``, ``19/11 17:00`` (this year): that local moment, returned even when it
+    is past (the caller refuses it). ``22:00``: the next time the clock reads it. ``17h00`` and
+    ``17h`` are 17:00.
+    """
+    text = " ".join(text.split())
+    offset = _OFFSET.fullmatch(text)
+    if offset and any(offset.groups()):
+        days, hours, minutes = (int(part or 0) for part in offset.groups())
+        return now + timedelta(days=days, hours=hours, minutes=minutes)
+    text = _HOURS.sub(lambda hour: f"{hour[1]}:{hour[2] or '00'}", text.replace("T", " "))
+    zone = ZoneInfo(timezone)
+    local = now.astimezone(zone)
+    try:
+        clock_time = datetime.strptime(text, "%H:%M").time()
+    except ValueError:
+        pass
+    else:  # a time of day alone: the next time the clock reads it
+        moment = datetime.combine(local.date(), clock_time, zone)
+        return (moment if moment > local else moment + timedelta(days=1)).astimezone(UTC)
+    for pattern, with_year in _MOMENTS:
+        source, form = (text, pattern) if with_year else (f"{local.year} {text}", f"%Y {pattern}")
+        try:
+            moment = datetime.strptime(source, form)
+        except ValueError:
+            continue
+        return moment.replace(tzinfo=zone).astimezone(UTC)
+    return None
+
+
+def catch_interrupt(reader: LineReader) -> Callable[[], None]:
+    """Ctrl-C ends the input like Ctrl-D (on a terminal); returns the undo."""
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGINT, reader.end)
+    except (NotImplementedError, RuntimeError, ValueError):
+        return lambda: None
+
+    def undo() -> None:
+        loop.remove_signal_handler(signal.SIGINT)
+
+    return undo
+
+
+def mute(out: TextIO) -> None:
+    """Send what is still to be written to stdout nowhere, so exiting stays quiet."""
+    if out is sys.stdout:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _settle(future: asyncio.Future[None]) -> None:

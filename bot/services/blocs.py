@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.clock import Clock
-from bot.services.blocfile import BlocSpec, EventSpec
+from bot.domain.criteria import CriterionKind, GroupKind
+from bot.domain.rules import Award, parse_tie_break
+from bot.services.blocfile import BlocSpec, EventKind, EventSpec
+from bot.services.people import Role
 from bot.storage.models import (
     Agency,
     Bloc,
@@ -30,6 +33,19 @@ class Action(StrEnum):
     REMOVED = "removed"
 
 
+class FieldChange(NamedTuple):
+    """One field of a changed row, before and after, as typed values (None: no value).
+
+    ``step``, ``max``, ``cap``: Decimal; ``at``: an aware datetime; ``tie_break``: TieBreak
+    rules; ``awards``: Awards; ``remind``: timedeltas, longest first; ``role``: Role; ``kind``:
+    GroupKind, CriterionKind or EventKind; ``closes_scoring``: bool; the others: str.
+    """
+
+    name: str
+    old: Any
+    new: Any
+
+
 @dataclass(frozen=True)
 class Change:
     """One thing an import changed: ``criterion I.1 updated: max 25 -> 30``."""
@@ -37,7 +53,16 @@ class Change:
     action: Action
     what: str  # bloc, agency, season, group, criterion, event, role
     code: str
-    fields: tuple[tuple[str, str, str], ...] = ()  # (field, before, after)
+    fields: tuple[FieldChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClosingDeadline:
+    """The deadline that closes scoring, when an import set or moved it into the past."""
+
+    code: str
+    title: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -45,6 +70,7 @@ class ImportReport:
     bloc_code: str
     year: int
     changes: tuple[Change, ...]
+    closing_in_past: ClosingDeadline | None = None  # scoring is closed from the start
 
 
 class RefusalReason(StrEnum):
@@ -73,6 +99,7 @@ class ImportRefused(Exception):
 class _Diff:
     changes: list[Change] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
+    closing_in_past: ClosingDeadline | None = None
 
     def update(self, row: Any, what: str, code: str, **values: Any) -> None:
         """Set the attributes that differ and note them as one change."""
@@ -80,16 +107,27 @@ class _Diff:
         for name, new in values.items():
             old = getattr(row, name)
             if old != new:
-                changed.append((name, _show(old), _show(new)))
+                changed.append(FieldChange(name, _typed(what, name, old), _typed(what, name, new)))
                 setattr(row, name, new)
         if changed and what:
             self.changes.append(Change(Action.UPDATED, what, code, tuple(changed)))
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="minutes")
-    return "" if value is None else str(value)
+# How a stored value reads as the typed value a Change carries, by (what, field) or field.
+_TYPED: dict[tuple[str, str] | str, Callable[[Any], Any]] = {
+    "tie_break": lambda rules: tuple(parse_tie_break(rule) for rule in rules),
+    "awards": lambda awards: tuple(Award(a["title"], a["count"]) for a in awards),
+    "remind": lambda seconds: tuple(timedelta(seconds=s) for s in seconds),
+    "role": Role,
+    ("group", "kind"): GroupKind,
+    ("criterion", "kind"): CriterionKind,
+    ("event", "kind"): EventKind,
+}
+
+
+def _typed(what: str, name: str, value: Any) -> Any:
+    read = _TYPED.get((what, name)) or _TYPED.get(name)
+    return value if value is None or read is None else read(value)
 
 
 class BlocService:
@@ -149,7 +187,7 @@ class BlocService:
             if diff.changes and season.id is not None:
                 season.version += 1  # readers that cached the season read it again
             await uow.commit()
-        return ImportReport(spec.code, spec.season.year, tuple(diff.changes))
+        return ImportReport(spec.code, spec.season.year, tuple(diff.changes), diff.closing_in_past)
 
     async def summaries(self) -> list[BlocSummary]:
         async with self.uow() as uow:
@@ -222,7 +260,8 @@ class BlocService:
             if member is None:
                 season.members.append(SeasonMember(agency=agencies[code], role=role))
                 if role != "member":
-                    diff.changes.append(Change(Action.ADDED, "role", code, (("role", "", role),)))
+                    added = FieldChange("role", None, Role(role))
+                    diff.changes.append(Change(Action.ADDED, "role", code, (added,)))
             else:
                 diff.update(member, "role", code, role=role)
 
@@ -297,7 +336,7 @@ class BlocService:
                             )
                         )
                     if row.group is not group_row:
-                        move = ("group", row.group.code, group.code)
+                        move = FieldChange("group", row.group.code, group.code)
                         diff.changes.append(
                             Change(Action.UPDATED, "criterion", item.code, (move,))
                         )
@@ -330,6 +369,9 @@ class BlocService:
         for spec in events:
             remind = sorted((int(offset.total_seconds()) for offset in spec.remind), reverse=True)
             row = existing.get(spec.code)
+            newly = row is None or row.at != spec.at or not row.closes_scoring
+            if spec.closes_scoring and newly and spec.at <= self.clock.now():
+                diff.closing_in_past = ClosingDeadline(spec.code, spec.title, spec.at)
             if row is None:
                 season.events.append(
                     Event(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import re
@@ -272,3 +273,56 @@ def test_sample_dates_move_to_now() -> None:
     assert events["tong-ket"].at == datetime(2025, 12, 17, 14, 0, tzinfo=zone)
     assert events["tong-ket"].title.endswith("năm 2025")
     assert all("2021" not in event.title for event in spec.season.events)
+
+
+async def test_paste_sends_lines_up_to_an_empty_one_as_one_message(
+    sandbox: Sandbox, out: io.StringIO
+) -> None:
+    await chat(sandbox, out, "/score", ":paste", "I.1 24,5", "I.2 9", "", "/myscore", ":paste")
+
+    steps = turns(out.getvalue())
+    assert [line for _where, line, _text in steps] == ["/score", ":paste", "/myscore", ":paste"]
+    pasted = steps[1][2]
+    assert pasted.startswith("… I.1 24,5\n… I.2 9\n")
+    assert pasted.count("Saved") == 1 and "I.1 = 24.5, I.2 = 9" in pasted
+    assert "I.1: 24.5/25" in steps[2][2] and "I.2: 9/10" in steps[2][2]
+    assert steps[3][2] == ""  # the input ended: nothing to send
+
+
+@pytest.fixture
+def terminal() -> Iterator[tuple[io.TextIOWrapper, int]]:
+    """A pipe standing in for a terminal: what the console reads, and where to type."""
+    read_end, write_end = os.pipe()
+    with open(read_end, encoding="utf-8") as source:
+        yield source, write_end
+
+
+async def test_lines_pasted_into_a_terminal_at_once_are_one_message(
+    sandbox: Sandbox, out: io.StringIO, terminal: tuple[io.TextIOWrapper, int]
+) -> None:
+    stage = await sandbox.start()
+    source, write_end = terminal
+    channel = ConsoleChannel(stage, start="thue", source=source, out=out, interactive=True)
+    running = asyncio.create_task(channel.run())
+
+    async def send(text: str, until: str) -> str:
+        """Write ``text`` in one go, as a terminal delivers a paste; what the console says."""
+        start = len(out.getvalue())
+        os.write(write_end, text.encode())
+        for _attempt in range(200):
+            await asyncio.sleep(0.05)
+            if until in out.getvalue()[start:]:
+                break
+        return out.getvalue()[start:]
+
+    try:
+        await send("/score\n", "I.1")
+        pasted = await send("I.1 24,5\nI.2 9\n", "Saved")
+        apart = await send(":who\n/myscore\n", "Total")  # a console command: line by line
+    finally:
+        os.close(write_end)
+        assert await asyncio.wait_for(running, 10) == 0
+
+    assert pasted.count("Saved") == 1 and "I.1 = 24.5, I.2 = 9" in pasted
+    assert officer("en", THUE, "thue", Role.MEMBER) in apart
+    assert "I.1: 24.5/25" in apart

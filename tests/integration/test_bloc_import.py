@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -10,8 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
+from bot.domain.criteria import CriterionKind
+from bot.domain.rules import Award, TieBreak, TieBreakKind
 from bot.services.blocfile import BlocFileError, BlocSpec, load_bloc_file, parse_bloc
-from bot.services.blocs import Action, ImportRefused, RefusalReason
+from bot.services.blocs import Action, ClosingDeadline, ImportRefused, RefusalReason
+from bot.services.people import Role
 from bot.storage.models import (
     Agency,
     AuditEntry,
@@ -145,7 +149,7 @@ async def test_changed_title_and_max_update_in_place(app: App) -> None:
         "I.1",
         (
             ("title", "Hoàn thành các chỉ tiêu, nhiệm vụ chuyên môn năm", "Chỉ tiêu chuyên môn"),
-            ("max", "25", "30"),
+            ("max", Decimal(25), Decimal(30)),
         ),
     ) in described
     async with app.uow() as uow:
@@ -310,3 +314,69 @@ async def test_an_event_moved_in_the_file_reminds_again_and_drops_its_old_remind
         status = await uow.session.scalar(select(OutboxMessage.status))
     assert moved == version + 1
     assert status == "cancelled"
+
+
+async def test_changes_carry_typed_values(app: App) -> None:
+    await app.blocs.import_bloc(load_bloc_file(SAMPLE))
+    data = sample_data()
+    season = data["season"]
+    season["scoring"].update(step=0.25, tie_break=["group:I", "submitted_at"])
+    season["scoring"]["awards"][1]["count"] = 3
+    season["deputies"] = ["thue"]
+    season["criteria"][2]["items"][0]["kind"] = "yesno"  # III.1
+    season["deadlines"][0].update(due="2021-11-25 17:00", remind=["3d", "30m"])
+
+    report = await app.blocs.import_bloc(spec_of(data))
+
+    fields = {(c.what, c.code, f.name): (f.old, f.new) for c in report.changes for f in c.fields}
+    assert fields[("season", "2021", "step")] == (Decimal("0.5"), Decimal("0.25"))
+    group_i = TieBreak(TieBreakKind.GROUP, "I")
+    assert fields[("season", "2021", "tie_break")] == (
+        (group_i, TieBreak(TieBreakKind.DEDUCTIONS), TieBreak(TieBreakKind.SUBMITTED_AT)),
+        (group_i, TieBreak(TieBreakKind.SUBMITTED_AT)),
+    )
+    assert fields[("season", "2021", "awards")][1][1] == Award(
+        "Bằng khen của Chủ tịch UBND tỉnh", 3
+    )
+    assert fields[("role", "thue", "role")] == (Role.MEMBER, Role.DEPUTY)
+    assert fields[("criterion", "III.1", "kind")] == (CriterionKind.SCORE, CriterionKind.YESNO)
+    assert fields[("event", "self-score", "at")] == (
+        datetime(2021, 11, 20, 10, 0, tzinfo=UTC),
+        datetime(2021, 11, 25, 10, 0, tzinfo=UTC),
+    )
+    assert fields[("event", "self-score", "remind")][1] == (
+        timedelta(days=3),
+        timedelta(minutes=30),
+    )
+
+
+async def test_moving_the_scoring_deadline_into_the_past_is_reported(app: App) -> None:
+    first = await app.blocs.import_bloc(load_bloc_file(SAMPLE))  # due 20/11/2021, now 10/11
+    data = sample_data()
+    data["season"]["deadlines"][0]["due"] = "2021-11-05 17:00"
+
+    moved = await app.blocs.import_bloc(spec_of(data))
+    again = await app.blocs.import_bloc(spec_of(data))
+
+    assert first.closing_in_past is None
+    assert moved.closing_in_past == ClosingDeadline(
+        "self-score",
+        "Gửi bảng tự chấm điểm về Trưởng khối",
+        datetime(2021, 11, 5, 10, 0, tzinfo=UTC),
+    )
+    assert again.changes == () and again.closing_in_past is None
+
+
+async def test_a_deadline_that_starts_closing_scoring_in_the_past_is_reported(app: App) -> None:
+    data = sample_data()
+    deadlines = data["season"]["deadlines"]
+    deadlines[0]["closes_scoring"] = False
+    deadlines.append(
+        {"code": "nop-som", "title": "Nộp sớm", "due": "2021-11-01 17:00", "remind": ["1d"]}
+    )
+    await app.blocs.import_bloc(spec_of(data))
+    deadlines[1]["closes_scoring"] = True
+
+    report = await app.blocs.import_bloc(spec_of(data))
+
+    assert report.closing_in_past is not None and report.closing_in_past.code == "nop-som"

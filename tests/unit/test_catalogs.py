@@ -1,12 +1,15 @@
-"""Every message in the code has a Vietnamese and an English translation with its placeholders."""
+"""Every message in the code has a Vietnamese and an English translation with its placeholders,
+and the template in the repository is what extracting the messages from the code gives now."""
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 from bot.i18n import LOCALES
@@ -16,7 +19,7 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 
 def messages_in_code() -> set[str]:
-    found = set()
+    found: set[str] = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT / "bot"), keywords=KEYWORDS, comment_tags=()
     ):
@@ -26,6 +29,13 @@ def messages_in_code() -> set[str]:
 
 def placeholders(text: str) -> set[str]:
     return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
+
+
+PERCENT = re.compile(r"%(?:\((\w+)\))?[sdrf%]")  # argparse's messages: %s, %(prog)s
+
+
+def percent_placeholders(text: str) -> list[str]:
+    return sorted(match.group(0) for match in PERCENT.finditer(text))
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -39,7 +49,7 @@ def test_catalog_translates_every_message(locale: str) -> None:
         if not message.id or message.fuzzy:
             continue
         ids = [message.id] if isinstance(message.id, str) else list(message.id)
-        texts = [message.string] if isinstance(message.string, str) else list(message.string)
+        texts = [message.string] if isinstance(message.string, str) else list(message.string or ())
         for index, msgid in enumerate(ids):
             text = texts[min(index, len(texts) - 1)] if texts else ""
             if text or locale == "en":
@@ -50,7 +60,35 @@ def test_catalog_translates_every_message(locale: str) -> None:
         message
         for message, text in translated.items()
         if placeholders(text) != placeholders(message)
+        or ("%" in message and percent_placeholders(text) != percent_placeholders(message))
     )
 
     assert not missing, f"untranslated in {locale}: {missing}"
     assert not broken, f"placeholders differ in {locale}: {broken}"
+
+
+def extract_flags() -> list[str]:
+    """The options ``make locales`` extracts with (the Makefile's ``EXTRACT :=`` line)."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    (line,) = [line for line in makefile.splitlines() if line.startswith("EXTRACT :=")]
+    return line.partition(":=")[2].split()
+
+
+def template_lines(path: Path) -> list[str]:
+    """A template's lines but its creation date and header comments, which ``make`` ignores."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if not line.startswith(('"POT-Creation-Date:', "# "))]
+
+
+def test_template_is_what_extraction_gives_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    fresh = tmp_path / "blocbot.pot"
+
+    command = ["pybabel", *extract_flags(), "-o", str(fresh), "bot"]
+    CommandLineInterface().run(command)  # type: ignore[no-untyped-call]
+
+    assert template_lines(ROOT / "locales" / "blocbot.pot") == template_lines(fresh), (
+        "locales/blocbot.pot is out of date: run make locales"
+    )
