@@ -6,8 +6,8 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Protocol
 
 from bot.app import App, build
@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.i18n import _
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.jobs import Scheduler
+from bot.services.directory import Directory
 from bot.storage.migrate import upgrade
 
 log = logging.getLogger("bot")
@@ -41,7 +42,8 @@ def channels(settings: Settings, app: App, hub: Hub) -> list[RunningChannel]:
     if settings.telegram_token:
         from bot.channels.telegram import TelegramChannel
 
-        found.append(TelegramChannel(settings, app.router, hub))
+        directory = Directory(app.uow, app.services.people)
+        found.append(TelegramChannel(settings, app.router, hub, directory))
     return found
 
 
@@ -70,17 +72,22 @@ async def run(settings: Settings) -> int:
         try:
             await upgrade(settings.database_url)
             for channel in wanted:
-                await channel.start()
-                started.append(channel)
-            sending = asyncio.create_task(dispatcher.run(), name="outbox")
-            for job in app.jobs:
-                jobs.add(job)
-            jobs.start()
-            log.info("blocbot is running (%s)", ", ".join(channel.label for channel in started))
-            await stop.wait()
+                started.append(channel)  # stopped at the end even if its start is cut short
+                if not await until_stopped(channel.start(), stop):
+                    break
+            else:
+                sending = asyncio.create_task(dispatcher.run(), name="outbox")
+                for job in app.jobs:
+                    jobs.add(job)
+                jobs.start()
+                labels = ", ".join(channel.label for channel in started)
+                log.info("blocbot is running (%s)", labels)
+                await stop.wait()
             log.info("stopping")
-        except Exception:
-            log.exception("blocbot could not run")
+        except Exception as error:
+            # One line for the operator; the traceback only at debug level.
+            log.error(_("blocbot could not run: {error}").format(error=str(error) or repr(error)))
+            log.debug("blocbot could not run", exc_info=error)
             return 1
         finally:
             await jobs.shutdown(STOP_WAIT)
@@ -88,11 +95,29 @@ async def run(settings: Settings) -> int:
             for channel in reversed(started):
                 try:
                     await channel.stop()
-                except Exception:
-                    log.exception("could not stop %s cleanly", channel.label)
+                except Exception as error:
+                    log.warning("could not stop a channel cleanly: %r", error)
+                    log.debug("could not stop a channel cleanly", exc_info=error)
             await app.close()
     log.info("stopped")
     return 0
+
+
+async def until_stopped(work: Awaitable[None], stop: asyncio.Event) -> bool:
+    """Await ``work`` unless ``stop`` is set first (then cancel it); True when it finished."""
+    task = asyncio.ensure_future(work)
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait((task, stopping), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if task.done():
+        task.result()  # its error, if it failed
+        return True
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task
+    return False
 
 
 async def stop_sending(dispatcher: Dispatcher, task: asyncio.Task[None] | None) -> None:

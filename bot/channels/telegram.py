@@ -4,6 +4,10 @@ Every update goes through one TypeHandler: it becomes an ``Incoming``, the route
 replies are rendered (inline keyboards, edits, long texts split) and sent with retries. Updates
 run concurrently across chats; within a chat the hub's turn keeps them, and their replies, in the
 order they arrived.
+
+Nothing Telegram does stops the channel: at start-up it waits for Telegram as long as it takes,
+polling outlives lost connections and skips malformed updates (``telegram_polling``), and one
+retry policy (``_retrying``) covers every call.
 """
 
 from __future__ import annotations
@@ -16,31 +20,56 @@ from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update, User
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
-from telegram.request import HTTPXRequest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import TypeHandler
 
 from bot.channels.hub import Hub
+from bot.channels.telegram_menus import Directory, Menus
 from bot.channels.telegram_outbox import deliver, outbox_bot, retry_after
+from bot.channels.telegram_polling import Backoff, Poller, address, reason
+from bot.channels.telegram_setup import (
+    CONNECT_TIMEOUT,
+    TelegramUnavailable,
+    application,
+    bot_username,
+    refused,
+)
+from bot.channels.telegram_updates import (
+    PLATFORM,
+    bot_joined,
+    read_update,
+    to_incoming,
+)
 from bot.channels.text import TELEGRAM_LIMIT, split_text
 from bot.config import Settings
-from bot.handlers.model import ChatKind, Incoming, IncomingKind, Outgoing, Replies, Sender
-from bot.handlers.router import Audience, Router
+from bot.handlers.model import Incoming, Outgoing, Replies
+from bot.handlers.router import Router
 from bot.i18n import _, use_locale
 from bot.scheduler.sending import DeliveryResult
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
-PLATFORM = "telegram"
+__all__ = [
+    "PLATFORM",
+    "TelegramChannel",
+    "TelegramUnavailable",
+    "bot_username",
+    "read_update",
+    "to_incoming",
+]
+
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member"]
-CHAT_KINDS = {"private": ChatKind.PRIVATE, "group": ChatKind.GROUP, "supergroup": ChatKind.GROUP}
 POLL_TIMEOUT = timedelta(seconds=25)  # how long a getUpdates long poll waits for an update
-CONCURRENT_UPDATES = 256
-CONNECTIONS = 32  # a send takes milliseconds; a bigger pool costs more per request than it saves
 ATTEMPTS = 4  # tries of one Bot API call: the first and three retries
 BACKOFF = 0.5  # seconds before the first retry after a network error; doubles each time
 LONGEST_WAIT = 60.0  # a flood wait longer than this gives the message up
@@ -51,22 +80,28 @@ class TelegramChannel:
     """Runs the bot on Telegram by long polling, until stopped.
 
     With ``telegram_polling`` off it reads no updates and only sends the outbox: a replica
-    beside the one that polls (Telegram lets one process at a time call getUpdates).
+    beside the one that polls (Telegram lets one process at a time call getUpdates). With a
+    ``directory`` each linked person gets a command menu of their own.
     """
 
-    def __init__(self, settings: Settings, router: Router, hub: Hub) -> None:
+    def __init__(
+        self, settings: Settings, router: Router, hub: Hub, directory: Directory | None = None
+    ) -> None:
         if not settings.telegram_token:
             raise ValueError("the Telegram channel needs BLOCBOT_TELEGRAM_TOKEN")
         self.settings = settings
         self.router = router
         self.hub = hub
-        self.application = _application(settings)
+        self.application = application(settings)
         self.outbox_bot = outbox_bot(
             settings.telegram_token, settings.telegram_base_url, settings.outbox_concurrency
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
+        self.menus = Menus(self.application.bot, router, settings.locale, self._safely, directory)
+        self.poller: Poller | None = None
         self._welcomed: deque[int] = deque(maxlen=1000)
+        self._background: set[asyncio.Task[None]] = set()
 
     @property
     def label(self) -> str:
@@ -75,36 +110,87 @@ class TelegramChannel:
         return f"{PLATFORM}: @{self.application.bot.username}{only}"
 
     async def start(self) -> None:
-        """Connect, publish the command list, and start polling."""
+        """Reach Telegram (waiting as long as it takes), set the menus, and start polling."""
         application = self.application
-        await application.initialize()
-        await self.outbox_bot.initialize()
+        await self._connect()
         if self.settings.telegram_polling:
-            await self._publish_commands()
+            await self.menus.publish_general()
         await application.start()
         self.hub.register(PLATFORM, self)
         self.hub.register_sender(PLATFORM, self)
         if not self.settings.telegram_polling:
             return
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0,
-            timeout=POLL_TIMEOUT,
-            allowed_updates=ALLOWED_UPDATES,
-            drop_pending_updates=False,
+        self.poller = Poller(
+            application.bot,
+            application.update_queue,
+            self.settings.telegram_base_url,
+            ALLOWED_UPDATES,
+            POLL_TIMEOUT,
         )
+        self.poller.start()
+        self._spawn(self.menus.publish_everyone())
+
+    async def _connect(self) -> None:
+        """Initialize both bots (getMe), trying again after a growing pause while it fails.
+
+        Raises TelegramUnavailable when Telegram refuses the token: waiting would not help.
+        """
+        where = address(self.settings.telegram_base_url)
+        backoff = Backoff()
+        while True:
+            try:
+                async with asyncio.timeout(CONNECT_TIMEOUT):
+                    await self.application.initialize()
+                    await self.outbox_bot.initialize()
+                    if self.settings.telegram_polling:  # getUpdates answers 409 under a webhook
+                        await self.application.bot.delete_webhook(drop_pending_updates=False)
+            except InvalidToken:
+                raise TelegramUnavailable(refused(where)) from None
+            except (TelegramError, TimeoutError, OSError) as error:
+                pause = retry_after(error) if isinstance(error, RetryAfter) else backoff.next()
+                log.warning(
+                    _(
+                        "Could not reach Telegram at {address} ({reason}); trying again in "
+                        "{seconds:g} s."
+                    ).format(address=where, reason=reason(error), seconds=pause)
+                )
+                await asyncio.sleep(pause)
+            else:
+                if backoff.reset():
+                    log.info(_("Reached Telegram at {address}.").format(address=where))
+                return
 
     async def stop(self) -> None:
-        """Stop polling, finish the updates in hand, and disconnect."""
+        """Stop polling, finish the updates in hand, and disconnect (after any start, even one
+        cut short)."""
         application = self.application
-        if application.updater is not None and application.updater.running:
-            await application.updater.stop()
+        if self.poller is not None:
+            await self.poller.stop()
+            self.poller = None
         if application.running:
             await application.stop()
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
         self.hub.unregister_sender(PLATFORM)
         self.hub.unregister(PLATFORM)
         await application.shutdown()
+        await self.application.bot.shutdown()  # also when initialize() was cut short
         await self.outbox_bot.shutdown()
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        """Run ``work`` beside the updates; stop() cancels it."""
+
+        async def run() -> None:
+            try:
+                await work
+            except Exception as error:
+                log.error("telegram background work failed: %r", error)
+                log.debug("telegram background work failed", exc_info=error)
+
+        task = asyncio.create_task(run(), name="telegram-menus")
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def send(self, outgoing: Outgoing) -> None:
         """Send to the chat the message names (a group post, another person)."""
@@ -123,7 +209,7 @@ class TelegramChannel:
     async def _on_update(self, update: Update, _context: object) -> None:
         """Hand one update to the router and send what it answers."""
         bot = self.application.bot
-        if _bot_joined(update, bot.id):
+        if bot_joined(update, bot.id):
             await self._welcome_group(update)
             return
         incoming = to_incoming(update, bot.username)
@@ -139,6 +225,8 @@ class TelegramChannel:
                 if incoming.callback_id is not None:
                     await self._answer(incoming.callback_id, replies.notice)
             await self.hub.deliver(replies, incoming, partial(self._reply, incoming))
+        if replies.menu_changed:
+            self._spawn(self.menus.republish(incoming.sender.user_id))
 
     async def _welcome_group(self, update: Update) -> None:
         """Say once, in a group that just added the bot, how to link it to a bloc."""
@@ -158,9 +246,10 @@ class TelegramChannel:
             await self._render(chat_id, None, Outgoing(text))
 
     async def _on_error(self, update: object, context: Any) -> None:
-        """Log what went wrong while handling an update."""
+        """Log, in one line, what went wrong while handling an update (the traceback at debug)."""
         update_id = update.update_id if isinstance(update, Update) else None
-        log.error("update %s failed", update_id, exc_info=context.error)
+        log.error("update %s failed: %r", update_id, context.error)
+        log.debug("update %s failed", update_id, exc_info=context.error)
 
     # -- sending ------------------------------------------------------------------------------
 
@@ -220,21 +309,6 @@ class TelegramChannel:
             "answerCallbackQuery", partial(bot.answer_callback_query, callback_id, text=notice)
         )
 
-    async def _publish_commands(self) -> None:
-        """Set the command menu: Vietnamese by default, English for English clients."""
-        public = [
-            command
-            for command in self.router.ordered
-            if command.audience in (Audience.ANYONE, Audience.LINKED)
-        ]
-        for language in (None, "en"):
-            with use_locale(language or "vi"):
-                commands = [BotCommand(c.name, _(c.summary)[:256]) for c in public]
-            await self._safely(
-                "setMyCommands",
-                partial(self.application.bot.set_my_commands, commands, language_code=language),
-            )
-
     async def _safely(self, method: str, call: Callable[[], Awaitable[object]]) -> None:
         """Make a Bot API call with retries; a failure is logged, never raised."""
         try:
@@ -245,12 +319,17 @@ class TelegramChannel:
             log.warning("%s refused (%s): dropped", method, error)
         except TelegramError as error:
             log.warning("%s failed after %d attempts (%s): dropped", method, ATTEMPTS, error)
-        except Exception:
-            log.exception("%s failed: dropped", method)
+        except Exception as error:
+            log.error("%s failed (%r): dropped", method, error)
+            log.debug("%s failed", method, exc_info=error)
 
 
 async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
-    """Call, waiting out flood limits and retrying network errors with a growing pause."""
+    """Call, waiting out flood limits and retrying network errors with a growing pause.
+
+    The only retries of a call: the rate limiter under it never retries, so a call is tried
+    at most ATTEMPTS times.
+    """
     for attempt in range(1, ATTEMPTS + 1):
         try:
             return await call()
@@ -272,129 +351,24 @@ async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
 
 
 def keyboard(outgoing: Outgoing) -> InlineKeyboardMarkup | None:
-    """The inline keyboard of a message's buttons (None without buttons)."""
-    if not outgoing.buttons:
-        return None
-    for button in outgoing.rows():
-        assert len(button.payload.encode()) <= PAYLOAD_BYTES, f"payload too long: {button}"
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(button.label, callback_data=button.payload) for button in row]
-            for row in outgoing.buttons
-        ]
-    )
+    """The inline keyboard of a message's buttons (None without buttons).
 
-
-# -- updates into the neutral model -----------------------------------------------------------
-
-
-def to_incoming(update: Update, bot_username: str | None) -> Incoming | None:
-    """The neutral form of an update, or None for what the bot does not answer."""
-    query = update.callback_query
-    if query is not None:
-        if query.message is None or query.data is None:
-            return None
-        return _incoming(
-            update,
-            query.message.chat.type,
-            query.message.chat.id,
-            query.message.chat.title,
-            query.from_user,
-            bot_username,
-            kind=IncomingKind.BUTTON,
-            payload=query.data,
-            callback_id=query.id,
-            message_id=str(query.message.message_id),
-        )
-    if update.edited_message is not None:
-        message, kind = update.edited_message, IncomingKind.EDITED
-    elif update.message is not None:
-        message, kind = update.message, IncomingKind.TEXT
-        if message.text is None:
-            if message.effective_attachment is None:
-                return None  # a service message: someone joined, the title changed...
-            kind = IncomingKind.UNSUPPORTED
-    else:
-        return None  # my_chat_member, chat_member, channel posts...
-    if message.from_user is None:
-        return None
-    return _incoming(
-        update,
-        message.chat.type,
-        message.chat.id,
-        message.chat.title,
-        message.from_user,
-        bot_username,
-        kind=kind,
-        text=message.text or "",
-    )
-
-
-def _incoming(
-    update: Update,
-    chat_type: str,
-    chat_id: int,
-    title: str | None,
-    user: User,
-    bot_username: str | None,
-    **fields: Any,
-) -> Incoming | None:
-    chat_kind = CHAT_KINDS.get(chat_type)
-    if chat_kind is None:
-        return None  # a channel
-    return Incoming(
-        platform=PLATFORM,
-        update_id=str(update.update_id),
-        chat_id=str(chat_id),
-        chat_kind=chat_kind,
-        sender=Sender(str(user.id), user.full_name, user.language_code),
-        chat_title=title or "",
-        bot_username=bot_username,
-        **fields,
-    )
-
-
-def _bot_joined(update: Update, bot_id: int) -> bool:
-    """True for the service message of a group that just added the bot (or was made with it)."""
-    message = update.message
-    if message is None or CHAT_KINDS.get(message.chat.type) is not ChatKind.GROUP:
-        return False
-    if message.group_chat_created or message.supergroup_chat_created:
-        return True
-    return any(member.id == bot_id for member in message.new_chat_members)
-
-
-def _application(settings: Settings) -> TelegramApp:
-    """The PTB Application: Bot API address, rate limits, connection pools, concurrency."""
-    assert settings.telegram_token is not None
-    base_url = settings.telegram_base_url
-    builder = (
-        ApplicationBuilder()
-        .token(settings.telegram_token)
-        .base_url(base_url)
-        .request(
-            HTTPXRequest(
-                connection_pool_size=CONNECTIONS,
-                pool_timeout=10.0,
-                read_timeout=15.0,
-                write_timeout=15.0,
-            )
-        )
-        .get_updates_request(HTTPXRequest(connection_pool_size=2, read_timeout=10.0))
-        .rate_limiter(
-            # Replies to someone typing go out at once (a 429 is retried after retry_after);
-            # the overall pace of messages the bot sends on its own is kept by the outbox.
-            # Groups are held to Telegram's 20 messages a minute here.
-            AIORateLimiter(
-                overall_max_rate=0,
-                overall_time_period=1,
-                group_max_rate=20,
-                group_time_period=60,
-                max_retries=3,
-            )
-        )
-        .concurrent_updates(CONCURRENT_UPDATES)
-    )
-    if base_url.endswith("/bot"):
-        builder = builder.base_file_url(base_url.removesuffix("/bot") + "/file/bot")
-    return builder.build()
+    Telegram refuses a whole message for one button whose payload is empty or over 64 bytes:
+    such a button is logged as an error and left out.
+    """
+    rows = []
+    for row in outgoing.buttons:
+        kept = []
+        for button in row:
+            if 1 <= len(button.payload.encode()) <= PAYLOAD_BYTES:
+                kept.append(InlineKeyboardButton(button.label, callback_data=button.payload))
+            else:
+                log.error(
+                    "button %r left out: its payload %r is not 1 to %d bytes",
+                    button.label,
+                    button.payload,
+                    PAYLOAD_BYTES,
+                )
+        if kept:
+            rows.append(kept)
+    return InlineKeyboardMarkup(rows) if rows else None

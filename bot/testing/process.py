@@ -113,6 +113,19 @@ class BotProcess:
                 raise TimeoutError(f"blocbot did not start within {timeout}s:\n{self.log}")
             await asyncio.sleep(0.05)
 
+    async def wait_log(self, text: str, count: int = 1, timeout: float = 30.0) -> None:
+        """Wait until the log holds ``text`` ``count`` times (over every run of the child)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.log.count(text) < count:
+            if self._child is not None and self._child.poll() is not None:
+                raise RuntimeError(f"blocbot exited with {self._child.returncode}:\n{self.log}")
+            if loop.time() > deadline:
+                raise TimeoutError(
+                    f"{text!r} not logged {count} time(s) in {timeout}s:\n{self.log}"
+                )
+            await asyncio.sleep(0.05)
+
     async def wait(self, timeout: float = 10.0) -> int:
         """Wait for the child to exit; its exit code."""
         child = self._process()

@@ -14,6 +14,8 @@ from bot.channels.telegram import TelegramChannel
 from bot.handlers.context import Context
 from bot.handlers.model import Button
 from bot.handlers.router import Audience, Command
+from bot.services.directory import Directory
+from bot.services.people import Person
 from bot.testing.process import BotProcess
 from bot.testing.recording import Recording
 from bot.testing.telegram_emulator import FakeUser, TelegramEmulator
@@ -28,12 +30,18 @@ async def tg() -> AsyncIterator[TelegramEmulator]:
         yield emulator
 
 
-@pytest.fixture
-async def channel(tg: TelegramEmulator, app: App) -> AsyncIterator[TelegramChannel]:
+def telegram_channel(tg: TelegramEmulator, app: App) -> TelegramChannel:
+    """A channel on the emulator that knows who is linked (for their menus)."""
     settings = app.settings.model_copy(
         update={"telegram_token": TOKEN, "telegram_base_url": tg.api_url}
     )
-    running = TelegramChannel(settings, app.router, Hub())
+    directory = Directory(app.uow, app.services.people)
+    return TelegramChannel(settings, app.router, Hub(), directory)
+
+
+@pytest.fixture
+async def channel(tg: TelegramEmulator, app: App) -> AsyncIterator[TelegramChannel]:
+    running = telegram_channel(tg, app)
     await running.start()
     yield running
     await running.stop()
@@ -132,18 +140,91 @@ async def test_a_group_that_adds_the_bot_is_told_how_to_link_it_once(
     assert len(tg.messages(group)) == 2
 
 
-async def test_the_command_menu_is_set_in_both_languages(
+def names(listed: list[dict[str, str]]) -> list[str]:
+    return [command["command"] for command in listed]
+
+
+async def test_the_menus_of_people_not_linked_are_set_in_both_languages(
     tg: TelegramEmulator, app: App, channel: TelegramChannel
 ) -> None:
-    public = [
-        command.name
-        for command in app.router.ordered
-        if command.audience in (Audience.ANYONE, Audience.LINKED)
-    ]
+    nobody = Person(0, "telegram", "", "", "vi", operator=False)
+    private = [c.name for c in app.router.commands_for(nobody, False)]
+    in_groups = [c.name for c in app.router.commands_for(nobody, True)]
     vietnamese, english = tg.commands[("default", "")], tg.commands[("default", "en")]
-    assert [c["command"] for c in vietnamese] == [c["command"] for c in english] == public
+    assert names(vietnamese) == names(english) == private
     assert {"command": "start", "description": "link your account with an invite code"} in english
-    assert len(public) < len(app.router.ordered)  # leaders' commands are not advertised
+    assert vietnamese != english
+    groups = tg.commands[("all_group_chats", "")], tg.commands[("all_group_chats", "en")]
+    assert names(groups[0]) == names(groups[1]) == in_groups
+    assert {"start", "help"} <= set(private) and not {"score", "announce"} & set(private)
+    assert "score" not in in_groups  # a direct-chat command
+    assert tg.menu(tg.user(2009, "Lạ")) == private
+
+
+async def test_linking_gives_a_person_the_menu_of_their_role(
+    tg: TelegramEmulator, app: App, channel: TelegramChannel, hoa: FakeUser
+) -> None:
+    recording = Recording(app)
+    await recording.seed()
+    head = tg.user(2002, "Minh", language_code="en")
+    await hoa.send(f"/start {recording.codes['thue']}")
+    await head.send(f"/start {recording.codes['nhnn']}")
+    await tg.wait_until(lambda: "score" in tg.menu(hoa) and "announce" in tg.menu(head))
+    member, leader = set(tg.menu(hoa)), set(tg.menu(head))
+    assert {"score", "myscore", "progress", "standings", "help"} <= member
+    assert not {"start", "announce", "deadline", "remind"} & member
+    assert {"score", "announce", "deadline", "meeting", "remind"} <= leader
+    # Each in their own language: Vietnamese for Hoa, English for Minh.
+    described = {c["command"]: c["description"] for c in tg.commands[(f"chat:{head.id}", "")]}
+    assert described["score"] == "fill in your agency's self-score sheet"
+    hoa_said = {c["command"]: c["description"] for c in tg.commands[(f"chat:{hoa.id}", "")]}
+    assert hoa_said["score"] != described["score"]
+
+
+async def test_linked_people_get_their_menus_at_start_up_in_chats_and_groups(
+    tg: TelegramEmulator, app: App, hoa: FakeUser
+) -> None:
+    recording = Recording(app)
+    await recording.seed()
+    head = tg.user(2002, "Minh")
+    group = tg.group(-100999, "Khối thi đua", admins=[head], members=[hoa])
+    first = telegram_channel(tg, app)
+    await first.start()
+    try:
+        await hoa.send(f"/start {recording.codes['thue']}")
+        await tg.wait_reply(hoa)
+        await head.send(f"/start {recording.codes['nhnn']}")
+        await tg.wait_reply(head)
+        await head.send(f"/linkgroup {recording.group_code}", chat=group)
+        await tg.wait_reply(group)
+    finally:
+        await first.stop()
+    tg.commands.clear()
+    second = telegram_channel(tg, app)
+    await second.start()
+    try:
+        await tg.wait_until(lambda: ("chat_member:-100999:2002", "") in tg.commands)
+        await tg.wait_until(lambda: ("chat_member:-100999:2001", "") in tg.commands)
+        assert "score" in tg.menu(hoa) and "announce" in tg.menu(head)
+        in_group, head_in_group = set(tg.menu(hoa, group)), set(tg.menu(head, group))
+        assert {"progress", "standings"} <= in_group
+        assert not {"score", "announce", "remind"} & in_group
+        assert {"progress", "standings", "announce", "remind", "linkgroup"} <= head_in_group
+        assert tg.menu(tg.user(2009, "Lạ"), group) == names(tg.commands[("all_group_chats", "")])
+    finally:
+        await second.stop()
+
+
+async def test_a_button_with_a_payload_too_long_is_left_out(
+    tg: TelegramEmulator, app: App, channel: TelegramChannel, hoa: FakeUser
+) -> None:
+    async def offer(ctx: Context, _args: str) -> None:
+        ctx.reply("Chọn:", [[Button("Được", "t:ok"), Button("Quá dài", "t:" + "x" * 70)]])
+
+    app.router.command(Command("testlong", offer, Audience.ANYONE, "test"))
+    await hoa.send("/testlong")
+    reply = await tg.wait_reply(hoa)
+    assert (reply.text, reply.buttons) == ("Chọn:", [["Được"]])
 
 
 async def test_replies_keep_the_order_of_quick_messages(

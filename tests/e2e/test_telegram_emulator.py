@@ -14,7 +14,10 @@ from aiohttp import web
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Update,
@@ -391,3 +394,53 @@ async def test_wait_for_times_out_with_the_transcript(tg: TelegramEmulator) -> N
     await lan.send("có ai không?")
     with pytest.raises(TimeoutError, match="Lan: có ai không"):
         await tg.wait_for(lan, timeout=0.2)
+
+
+async def test_an_injected_update_comes_exactly_as_given(tg: TelegramEmulator) -> None:
+    lan = tg.user(1001, "Lan")
+    await lan.send("trước")
+    broken = {"message": {"message_id": 5, "chat": {"id": lan.id}, "text": 42}}
+    injected = tg.inject_update(broken)
+    given = tg.inject_update({"update_id": 500, "callback_query": {"id": "1"}})
+    await lan.send("sau")
+    async with aiohttp.ClientSession(base_url=tg.base_url) as http:
+        answer = await (await http.post(f"/bot{TOKEN}/getUpdates", json={})).json()
+    updates = answer["result"]
+    assert [u["update_id"] for u in updates] == [1, injected, 500, 501]
+    assert updates[1] == {"update_id": 2, **broken} and given == 500
+    assert updates[3]["message"]["text"] == "sau"  # later updates number on from the given id
+
+
+async def test_a_held_method_answers_once_released(tg: TelegramEmulator, bot: Bot) -> None:
+    tg.hold("getChat")
+    group = tg.group(-100321, "Khối thi đua")
+    asking = asyncio.create_task(bot.get_chat(group.id))
+    await tg.wait_until(lambda: tg.stats.calls["getChat"] == 1)
+    assert await bot.get_me()  # other methods answer meanwhile
+    assert not asking.done()
+    tg.release("getChat")
+    assert (await asyncio.wait_for(asking, 5)).title == "Khối thi đua"
+
+
+async def test_the_menu_a_person_sees_follows_telegrams_scopes(
+    tg: TelegramEmulator, bot: Bot
+) -> None:
+    lan, minh = tg.user(1001, "Lan", language_code="en"), tg.user(1002, "Minh")
+    group = tg.group(-100123, "Khối thi đua", admins=[minh], members=[lan])
+    assert tg.menu(lan) == tg.menu(lan, group) == []
+    commands = [BotCommand("help", "Trợ giúp")]
+    await bot.set_my_commands(commands)
+    await bot.set_my_commands([BotCommand("start", "Start"), *commands], language_code="en")
+    assert tg.menu(lan) == tg.menu(lan, group) == ["start", "help"]  # her language first
+    assert tg.menu(minh) == ["help"]
+    private = BotCommandScopeChat(lan.id)
+    await bot.set_my_commands([BotCommand("score", "Chấm điểm")], scope=private)
+    await bot.set_my_commands(
+        [BotCommand("announce", "Công bố")], scope=BotCommandScopeChatMember(group.id, minh.id)
+    )
+    await bot.set_my_commands(
+        [BotCommand("progress", "Tiến độ")], scope=BotCommandScopeAllGroupChats()
+    )
+    assert tg.menu(lan) == ["score"]  # its chat's list, in no language, before the English one
+    assert tg.menu(minh) == ["help"]
+    assert (tg.menu(minh, group), tg.menu(lan, group)) == (["announce"], ["progress"])

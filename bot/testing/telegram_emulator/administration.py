@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from bot.testing.telegram_emulator.messaging import Handler
+from bot.testing.telegram_emulator.people import FakeUser
 from bot.testing.telegram_emulator.records import ChatState
 from bot.testing.telegram_emulator.wire import JSON, ApiError, Params, bad_request
 from bot.testing.telegram_emulator.world import World
@@ -35,6 +36,33 @@ def scope_key(scope: Any) -> str:
     if "chat_id" in scope:
         return f"{kind}:{scope['chat_id']}"
     return kind
+
+
+def menu_of(
+    commands: dict[tuple[str, str], list[JSON]],
+    user: FakeUser,
+    group_id: int | None,
+    group: ChatState | None,
+) -> list[str]:
+    """The command names a client shows ``user`` in their chat with the bot (``group_id``
+    None) or in a group, from what setMyCommands set: the narrowest scope that has commands,
+    in the user's language before the list without a language."""
+    if group_id is None:
+        scopes = [f"chat:{user.id}", "all_private_chats", "default"]
+    else:
+        admin = group is not None and (user.id in group.admins or user.id == group.creator)
+        scopes = [f"chat_member:{group_id}:{user.id}"]
+        scopes += [f"chat_administrators:{group_id}"] if admin else []
+        scopes += [f"chat:{group_id}"]
+        scopes += ["all_chat_administrators"] if admin else []
+        scopes += ["all_group_chats", "default"]
+    language = (user.language_code or "").split("-")[0]
+    for scope in scopes:
+        for code in (language, "") if language else ("",):
+            listed = commands.get((scope, code))
+            if listed:
+                return [command["command"] for command in listed]
+    return []
 
 
 class AdministrationMethods:

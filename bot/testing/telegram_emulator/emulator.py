@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -10,11 +11,12 @@ from types import TracebackType
 
 from aiohttp import web
 
-from bot.testing.telegram_emulator.administration import AdministrationMethods
+from bot.testing.telegram_emulator.administration import AdministrationMethods, menu_of
 from bot.testing.telegram_emulator.limits import Fault, FaultPlan, FloodLimits
 from bot.testing.telegram_emulator.messaging import Handler, MessageMethods
+from bot.testing.telegram_emulator.people import FakeGroup, FakeUser
 from bot.testing.telegram_emulator.updates import WebhookTarget
-from bot.testing.telegram_emulator.wire import ApiError, Params
+from bot.testing.telegram_emulator.wire import JSON, ApiError, Params
 from bot.testing.telegram_emulator.world import World
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ class TelegramEmulator(World):
             ).items()
         }
         self._runner: web.AppRunner | None = None
+        self._held: dict[str, asyncio.Event] = {}
         self.base_url = ""
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -66,7 +69,9 @@ class TelegramEmulator(World):
         return self
 
     async def stop(self) -> None:
-        """Release long polls, stop webhook delivery, close the server."""
+        """Release long polls and held calls, stop webhook delivery, close the server."""
+        for held in self._held.values():
+            held.set()
         await self.feed.close()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -119,6 +124,31 @@ class TelegramEmulator(World):
         """Close the connection of the next ``count`` calls of ``method`` without answering."""
         self.faults.add(method, Fault(drop=True), count)
 
+    def hold(self, method: str) -> None:
+        """Make calls of ``method`` ("*" for any) wait, unanswered, until ``release(method)``:
+        a Telegram that answers slowly, or not at all."""
+        self._held.setdefault(method.lower(), asyncio.Event())
+
+    def release(self, method: str) -> None:
+        """Answer the held calls of ``method`` and stop holding new ones."""
+        held = self._held.pop(method.lower(), None)
+        if held is not None:
+            held.set()
+
+    def inject_update(self, body: JSON) -> int:
+        """Put a raw update, exactly as given (malformed on purpose, say), in the getUpdates
+        queue (or the webhook's); return its update_id (given, or the next one when missing).
+
+        ``tg.inject_update({"message": {"message_id": 1, "chat": {"id": 5}}})``
+        """
+        return self.feed.publish_raw(body)
+
+    def menu(self, user: FakeUser, chat: FakeGroup | None = None) -> list[str]:
+        """The commands a person's client lists in a chat (theirs, or a group), by Telegram's
+        rules: the narrowest scope with commands, their language before no language."""
+        state = self.chats.get(chat.id) if chat is not None else None
+        return menu_of(self.commands, user, chat.id if chat else None, state)
+
     def enforce_limits(
         self, per_chat_per_sec: int = 1, per_group_per_min: int = 20, global_per_sec: int = 30
     ) -> None:
@@ -163,6 +193,11 @@ class TelegramEmulator(World):
                 raise ApiError(401, "Unauthorized")
             if self.bot_id is None:
                 self.bot_id = int(token.partition(":")[0])
+            for key in (name.lower(), "*"):
+                held = self._held.get(key)
+                if held is not None:
+                    self.changed(None)  # a held call counts as soon as it arrives
+                    await held.wait()
             fault = self.faults.take(name)
             if fault is not None and fault.drop:
                 self.stats.dropped += 1
@@ -179,6 +214,8 @@ class TelegramEmulator(World):
         except ApiError as error:
             self.stats.errors[error.status] += 1
             return web.json_response(error.body(), status=error.status)
+        finally:
+            self.changed(None)  # wait_until re-checks after every call
         return web.json_response({"ok": True, "result": result})
 
     async def _on_file(self, request: web.Request) -> web.StreamResponse:

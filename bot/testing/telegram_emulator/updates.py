@@ -71,6 +71,23 @@ class UpdateFeed:
         self._hand_over(_Pending(update_id, body))
         return update_id
 
+    def publish_raw(self, body: JSON) -> int:
+        """Queue ``body`` exactly as given (a malformed update too): update_id is set only when
+        missing; return it."""
+        given = body.get("update_id")
+        if isinstance(given, int) and not isinstance(given, bool):
+            update_id = given
+            self._next_id = max(self._next_id, given + 1)
+        else:
+            update_id = self._next_id
+            self._next_id += 1
+            if "update_id" not in body:
+                body = {"update_id": update_id, **body}
+        self._by_id[update_id] = body
+        self._stats.updates += 1
+        self._hand_over(_Pending(update_id, body))
+        return update_id
+
     def redeliver(self, update_id: int) -> None:
         """Deliver an update once more, with the same update_id."""
         body = self._by_id.get(update_id)

@@ -1,0 +1,128 @@
+"""Telegram's command menus, set per scope so each person sees only what they may use there.
+
+- default scope (the direct chats of people not linked): the commands for anyone;
+- every group chat: the commands for anyone that work in a group;
+- the direct chat of a linked person (and of an operator): their commands, by their role, in
+  their language;
+- each linked person in the groups of their bloc: their commands there, in the bloc's language.
+
+Default and group scopes come in Vietnamese (no language_code) and English ("en").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeChat,
+    BotCommandScopeChatMember,
+    BotCommandScopeDefault,
+)
+
+from bot.handlers.router import Command, Router
+from bot.i18n import _, use_locale
+from bot.services.people import Person
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+LANGUAGES = (None, "en")  # None: every client without a list of its own language (Vietnamese)
+SUMMARY_LENGTH = 256  # Telegram's limit on a command's description
+
+SafeCall = Callable[[str, Callable[[], Awaitable[object]]], Awaitable[None]]
+
+
+class Directory(Protocol):
+    """Who is linked where (bot.services.directory.Directory)."""
+
+    async def person(self, platform: str, user_id: str) -> Person | None: ...
+
+    async def linked(self, platform: str) -> list[Person]: ...
+
+    async def group_chats(self, platform: str, bloc_id: int) -> list[str]: ...
+
+
+class Menus:
+    """Publishes the command menus; every call goes through ``call`` (retried, never raising)."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        router: Router,
+        locale: str,
+        call: SafeCall,
+        directory: Directory | None = None,
+    ) -> None:
+        self.bot = bot
+        self.router = router
+        self.locale = locale
+        self.call = call
+        self.directory = directory
+        self.nobody = Person(0, PLATFORM, "", "", locale, operator=False)
+
+    async def publish_general(self) -> None:
+        """The menus of people not linked: direct chats and every group, in both languages."""
+        for scope, in_group in (
+            (BotCommandScopeDefault(), False),
+            (BotCommandScopeAllGroupChats(), True),
+        ):
+            commands = self.router.commands_for(self.nobody, in_group)
+            for language in LANGUAGES:
+                await self._set(scope, commands, language or self.locale, language)
+
+    async def publish_everyone(self) -> None:
+        """The menus of every linked person, wherever they are."""
+        if self.directory is None:
+            return
+        groups: dict[int, list[str]] = {}
+        for person in await self.directory.linked(PLATFORM):
+            await self.publish_person(person, groups)
+
+    async def republish(self, user_id: str) -> None:
+        """The menus of one person again, after their links changed."""
+        if self.directory is None:
+            return
+        person = await self.directory.person(PLATFORM, user_id)
+        if person is not None:
+            await self.publish_person(person, {})
+
+    async def publish_person(self, person: Person, groups: dict[int, list[str]]) -> None:
+        """A person's menu in their direct chat and in the groups of their blocs.
+
+        ``groups`` caches the group chats of each bloc across calls.
+        """
+        if not person.user_id.isdigit():
+            return  # not a Telegram user id
+        chat = BotCommandScopeChat(int(person.user_id))
+        await self._set(chat, self.router.commands_for(person, False), person.language, None)
+        if self.directory is None:
+            return
+        for link in person.links:
+            if link.bloc_id not in groups:
+                groups[link.bloc_id] = await self.directory.group_chats(PLATFORM, link.bloc_id)
+            there = dataclasses.replace(person, links=(link,))
+            commands = self.router.commands_for(there, True)
+            for group in groups[link.bloc_id]:
+                scope = BotCommandScopeChatMember(int(group), int(person.user_id))
+                await self._set(scope, commands, link.bloc_locale, None)
+
+    async def _set(
+        self,
+        scope: BotCommandScope,
+        commands: list[Command],
+        locale: str,
+        language_code: str | None,
+    ) -> None:
+        with use_locale(locale):
+            listed = [BotCommand(c.name, _(c.summary)[:SUMMARY_LENGTH]) for c in commands]
+        await self.call(
+            "setMyCommands",
+            lambda: self.bot.set_my_commands(listed, scope=scope, language_code=language_code),
+        )

@@ -1,0 +1,144 @@
+"""Long polling of getUpdates that never stops: bad updates skipped, lost connections waited out.
+
+The poller feeds the Application's update queue (the Application is built without PTB's
+Updater), as a webhook would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import suppress
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from telegram import Bot
+from telegram.error import RetryAfter, TelegramError
+
+from bot.channels.telegram_outbox import retry_after
+from bot.channels.telegram_updates import is_empty
+from bot.i18n import _
+
+log = logging.getLogger(__name__)
+
+FIRST_PAUSE = 1.0  # seconds before trying Telegram again after a failure; doubles each time
+LONGEST_PAUSE = 60.0  # the pause stops growing here
+CONFIRM_TIMEOUT = 5.0  # seconds the last getUpdates at stop (confirming what was read) may take
+
+
+class Backoff:
+    """Pauses between tries of something that fails: 1 s, doubling, at most 60 s."""
+
+    def __init__(self, first: float = FIRST_PAUSE, longest: float = LONGEST_PAUSE) -> None:
+        self.first = first
+        self.longest = longest
+        self.failures = 0
+
+    def next(self) -> float:
+        """The pause after one more failure."""
+        pause = min(self.first * float(2**self.failures), self.longest)
+        self.failures += 1
+        return pause
+
+    def reset(self) -> bool:
+        """Forget the failures (it worked); True if there were any."""
+        failed, self.failures = self.failures > 0, 0
+        return failed
+
+
+def address(base_url: str) -> str:
+    """Where the Bot API is, for a person to read: ``api.telegram.org``."""
+    return urlsplit(base_url).netloc or base_url
+
+
+def reason(error: BaseException) -> str:
+    """Why a call to Telegram failed, in a few words."""
+    if isinstance(error, TelegramError):
+        return error.message
+    if isinstance(error, TimeoutError):
+        return _("no answer in time")
+    return str(error) or type(error).__name__
+
+
+class Poller:
+    """Reads updates by long polling and puts them in ``queue``, until stopped.
+
+    The offset moves past every update of an answer, the malformed ones too (the tolerant
+    getUpdates request leaves them empty), so none of them is fetched twice.
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        queue: asyncio.Queue[object],
+        base_url: str,
+        allowed_updates: list[str],
+        timeout: timedelta,
+    ) -> None:
+        self.bot = bot
+        self.queue = queue
+        self.address = address(base_url)
+        self.allowed_updates = allowed_updates
+        self.timeout = timeout
+        self.offset: int | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start(self) -> None:
+        """Poll in the background."""
+        self._task = asyncio.create_task(self._run(), name="telegram-polling")
+
+    async def stop(self) -> None:
+        """Stop polling and confirm to Telegram the updates read so far."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+        if self.offset is None:
+            return
+        try:
+            async with asyncio.timeout(CONFIRM_TIMEOUT):
+                await self.bot.get_updates(
+                    offset=self.offset, timeout=0, allowed_updates=self.allowed_updates
+                )
+        except (TelegramError, TimeoutError) as error:
+            log.info("could not confirm the updates read (%s): they may come again", error)
+
+    async def _run(self) -> None:
+        backoff = Backoff()
+        while True:
+            try:
+                updates = await self.bot.get_updates(
+                    offset=self.offset,
+                    timeout=self.timeout,
+                    allowed_updates=self.allowed_updates,
+                )
+            except RetryAfter as error:
+                await asyncio.sleep(retry_after(error))
+                continue
+            except Exception as error:  # network, 5xx, 409, a revoked token, anything
+                pause = backoff.next()
+                log.warning(
+                    _(
+                        "Could not read messages from Telegram at {address} ({reason}); "
+                        "trying again in {seconds:g} s."
+                    ).format(address=self.address, reason=reason(error), seconds=pause)
+                )
+                log.debug("getUpdates failed", exc_info=error)
+                await asyncio.sleep(pause)
+                continue
+            if backoff.reset():
+                log.info(
+                    _("Telegram at {address} answers again; reading messages.").format(
+                        address=self.address
+                    )
+                )
+            for update in updates:
+                self.offset = update.update_id + 1
+                if not is_empty(update):
+                    await self.queue.put(update)

@@ -1,0 +1,38 @@
+"""Who is linked where on a platform: what a channel needs to set each person's command menu."""
+
+from __future__ import annotations
+
+from bot.services.people import PeopleService, Person
+from bot.storage.uow import UnitOfWorkFactory
+
+
+class Directory:
+    """The linked people of a platform and the group chats of their blocs."""
+
+    def __init__(self, uow: UnitOfWorkFactory, people: PeopleService) -> None:
+        self.uow = uow
+        self.people = people
+
+    async def person(self, platform: str, user_id: str) -> Person | None:
+        """A person as they stand now; an operator who never wrote is one too."""
+        person = await self.people.person(platform, user_id)
+        if person is None and (platform, user_id) in self.people.operators:
+            return Person(0, platform, user_id, "", self.people.default_locale, operator=True)
+        return person
+
+    async def linked(self, platform: str) -> list[Person]:
+        """Everyone of the platform linked to an agency, and its operators."""
+        user_ids = {user for where, user in self.people.operators if where == platform}
+        async with self.uow() as uow:
+            for bloc_id in await uow.blocs.ids():
+                for membership in await uow.contacts.in_bloc(bloc_id):
+                    if membership.contact.platform == platform:
+                        user_ids.add(membership.contact.user_id)
+        found = [await self.person(platform, user_id) for user_id in sorted(user_ids)]
+        return [person for person in found if person is not None]
+
+    async def group_chats(self, platform: str, bloc_id: int) -> list[str]:
+        """The chat ids of the bloc's groups on the platform."""
+        async with self.uow() as uow:
+            links = await uow.groups.for_bloc(bloc_id)
+            return [link.chat_id for link in links if link.platform == platform]
