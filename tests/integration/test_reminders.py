@@ -158,7 +158,7 @@ async def test_what_a_deadline_reminder_says(bloc: Bloc) -> None:
     post = next(row for row in rows if row.chat_kind == "group").text
     assert "20/11/2021 17:00" in to_tu and "3 days left" in to_tu
     assert "12 criteria to score (of 17)" in to_tu and "/score" in to_tu
-    assert "17 criteria to score (of 17)" in to_minh
+    assert "has not scored any criterion yet (0/17)" in to_minh
     # the group reads the bloc's language, Vietnamese
     assert "20/11/2021 17:00" in post and "/score" in post and "2/8" in post
     assert "Kho bạc Nhà nước Thái Bình" in post and "Cục Thuế" not in post
