@@ -90,5 +90,6 @@ def test_template_is_what_extraction_gives_now(
     CommandLineInterface().run(command)  # type: ignore[no-untyped-call]
 
     assert template_lines(ROOT / "locales" / "blocbot.pot") == template_lines(fresh), (
-        "locales/blocbot.pot is out of date: run make locales"
+        "locales/blocbot.pot is out of date: run make locales, or to refresh the template "
+        f"alone: .venv/bin/pybabel {' '.join(extract_flags())} -o locales/blocbot.pot bot"
     )
