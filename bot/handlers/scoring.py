@@ -162,12 +162,14 @@ async def answer(ctx: Context, text: str) -> None:
     if at is None:
         _not_a_question(ctx, sheet, text)
         return
+    if not prompted and await _answers_repeat(ctx, sheet, link, at, text):
+        return
+    if not prompted and _repeated(ctx, sheet, at, text):
+        return
     try:
         value = parse_score(text, at, sheet.table.step)
     except ScoreError as error:
         ctx.tell(sheet_text.problem(error))
-        return
-    if not prompted and _repeated(ctx, sheet, at, value):
         return
     await sheet_dialog.record(ctx, sheet, link, [(at.code, value)], at, bare=True)
 
@@ -335,7 +337,7 @@ async def _many(ctx: Context, sheet: SheetView, link: Link, lines: list[str]) ->
     await sheet_dialog.record(ctx, sheet, link, list(good.items()), at, problems=problems)
 
 
-def _repeated(ctx: Context, sheet: SheetView, at: Criterion, value: Decimal) -> bool:
+def _repeated(ctx: Context, sheet: SheetView, at: Criterion, text: str) -> bool:
     """Ask, rather than store, when a bare value repeats the answer just saved before it.
 
     Someone whose answer got no reply (the bot was restarting) sends it again; by then the
@@ -345,14 +347,59 @@ def _repeated(ctx: Context, sheet: SheetView, at: Criterion, value: Decimal) -> 
     if not isinstance(last, list) or len(last) != 3:
         return False
     code, typed, moment = last
+    previous = sheet.table.find(str(code))
+    if previous is None or previous == at:
+        return False
     try:
+        value = parse_score(text, previous, sheet.table.step)
         same = Decimal(typed) == value
         recent = sheet.as_of - datetime.fromisoformat(moment) <= REPEAT_WINDOW
-    except (InvalidOperation, ValueError, TypeError):
+    except (ScoreError, InvalidOperation, ValueError, TypeError):
         return False
-    if code == at.code or not same or not recent:
+    if not same or not recent:
         return False
+    try:
+        parse_score(text, at, sheet.table.step)
+    except ScoreError:
+        # Not a score of the current criterion at all: only the repeat can be meant.
+        lead = _("{value} was just saved for {previous}; nothing changed.").format(
+            value=points(value), previous=previous.code
+        )
+        sheet_dialog.ask(ctx, sheet, at, lead)
+        return True
     ctx.conversation.data.pop("last", None)
+    _ask_repeat(ctx, sheet, at, [previous.code, str(value)])
+    return True
+
+
+async def _answers_repeat(
+    ctx: Context, sheet: SheetView, link: Link, at: Criterion, text: str
+) -> bool:
+    """Read the answer to "is it also the score of...?", typed instead of pressed.
+
+    A number is no answer to it (the same value sent once more means its question was lost
+    too): the question is asked again rather than the number stored.
+    """
+    repeat = ctx.conversation.data.get("repeat")
+    if not isinstance(repeat, list) or len(repeat) != 2:
+        return False
+    folded = _fold(text)
+    if folded in {_fold(_("save")), "save", "luu", "co", "yes"}:
+        value = Decimal(repeat[1])
+        await sheet_dialog.record(ctx, sheet, link, [(at.code, value)], at)
+    elif folded in {_fold(_("no")), "no", "khong"}:
+        sheet_dialog.ask(ctx, sheet, at)
+    elif numberish(text):
+        _ask_repeat(ctx, sheet, at, repeat)
+    else:
+        ctx.conversation.data.pop("repeat", None)
+        return False
+    return True
+
+
+def _ask_repeat(ctx: Context, sheet: SheetView, at: Criterion, repeat: list[str]) -> None:
+    """Ask whether a value just saved for the criterion before is also the score of ``at``."""
+    previous, value = repeat[0], Decimal(repeat[1])
     shown = points(value)
     buttons = [
         Button(
@@ -366,12 +413,11 @@ def _repeated(ctx: Context, sheet: SheetView, at: Criterion, value: Decimal) -> 
         _(
             "{value} was just saved for {previous}; nothing changed. Is {value} also the "
             "score of {code}?"
-        ).format(value=shown, previous=code, code=at.code),
-        [buttons],
-        menu=True,
+        ).format(value=shown, previous=previous, code=at.code),
+        [buttons],  # no numbered menu: a number could be the value sent once more
     )
     ctx.conversation.data["at"] = at.code
-    return True
+    ctx.conversation.data["repeat"] = [previous, str(value)]
 
 
 def _button_value(

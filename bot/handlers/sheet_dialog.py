@@ -164,6 +164,7 @@ def ask(ctx: Context, sheet: SheetView, criterion: Criterion, lead: str = "") ->
     """Show one criterion with its buttons and remember it as the current one."""
     ctx.conversation.data["at"] = criterion.code
     ctx.conversation.data.pop("resume", None)
+    ctx.conversation.data.pop("repeat", None)
     code = criterion.code
     rows: list[list[Button]] = []
     if criterion.is_yesno:
@@ -192,6 +193,7 @@ def review(ctx: Context, sheet: SheetView, link: Link, lead: str = "") -> None:
     text = joined(lead, sheet_text.review(sheet, link.agency_name))
     # The review is the question now, not a criterion: a bare number is no score here.
     was = ctx.conversation.data.pop("at", None)
+    ctx.conversation.data.pop("repeat", None)
     if sheet.missing:
         first = sheet.missing[0]
         ctx.conversation.data["resume"] = first.code

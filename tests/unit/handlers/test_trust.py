@@ -226,3 +226,41 @@ async def test_the_opening_example_is_valid_for_the_criterion(
     opening = await lan.say_text("/score")
 
     assert "“I.1 24.5”" in opening
+
+
+async def test_a_resent_value_that_the_next_criterion_refuses_is_still_a_repeat(
+    recording: Recording, lan: Person
+) -> None:
+    await lan.say("/score")
+    await lan.say("20")  # I.1 = 20; I.2 (max 10) is asked, but the reply was lost
+
+    resent = await lan.say_text("20")
+
+    assert "20 was just saved for I.1; nothing changed." in resent
+    assert "above the maximum" not in resent and "I.2 —" in resent
+
+
+async def test_a_lost_repeat_question_is_asked_again(recording: Recording, lan: Person) -> None:
+    await lan.say("/score I.3")
+    await lan.say("4")  # I.3 = 4; now II.1
+    first = await lan.say_text("4")  # the question; suppose it was lost
+
+    again = await lan.say_text("4")
+
+    assert "Is 4 also the score of II.1?" in first
+    assert "Is 4 also the score of II.1?" in again
+    assert await values(recording) == {"I.3": Decimal(4)}
+
+
+async def test_a_repeat_of_a_small_value_is_never_read_as_a_menu_choice(
+    recording: Recording, lan: Person
+) -> None:
+    await lan.say("/score I.3")
+    await lan.say("2")  # I.3 = 2; now II.1
+    await lan.say("2")  # the question
+    again = await lan.say_text("2")  # not "option 2"
+    saved = await lan.say_text("lưu")
+
+    assert "Is 2 also the score of II.1?" in again
+    assert "Saved: II.1 = 2" in saved
+    assert await values(recording) == {"I.3": Decimal(2), "II.1": Decimal(2)}
