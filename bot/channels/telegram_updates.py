@@ -175,6 +175,7 @@ def to_incoming(update: Update, bot_username: str | None) -> Incoming | None:
         kind=kind,
         text=message.text or "",
         reply_payloads=reply_payloads(message, bot_username),
+        sequence=message.message_id,
     )
 
 

@@ -54,6 +54,9 @@ class Incoming:
     # True where the channel shows buttons (Telegram); False where choices are numbered
     # options answered with a number (Zalo, the console).
     buttons_shown: bool = False
+    # Where the platform numbers a chat's messages from both sides in one sequence (Telegram),
+    # this message's number: a gap since the person's last message means the bot spoke between.
+    sequence: int | None = None
 
     @property
     def in_group(self) -> bool:

@@ -344,9 +344,12 @@ def _repeated(ctx: Context, sheet: SheetView, at: Criterion, text: str) -> bool:
     sheet has moved on, and the repeat must not land on the next criterion unasked.
     """
     last = ctx.conversation.data.get("last")
-    if not isinstance(last, list) or len(last) != 3:
+    if not isinstance(last, list) or len(last) != 4:
         return False
-    code, typed, moment = last
+    code, typed, moment, sequence = last
+    now = ctx.incoming.sequence
+    if isinstance(sequence, int) and now is not None and now > sequence + 1:
+        return False  # the bot spoke after that answer: the person saw the next prompt
     previous = sheet.table.find(str(code))
     if previous is None or previous == at:
         return False

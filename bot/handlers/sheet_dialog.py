@@ -46,7 +46,8 @@ async def record(
     lead = "\n".join([_("Saved: {values}.").format(values=saved), *(problems or [])])
     if bare and len(values) == 1:
         code, value = values[0]
-        ctx.conversation.data["last"] = [code, str(value), sheet.as_of.isoformat()]
+        moment = sheet.as_of.isoformat()
+        ctx.conversation.data["last"] = [code, str(value), moment, ctx.incoming.sequence]
     else:
         ctx.conversation.data.pop("last", None)
     following = sheet.resume_at(at.code if at is not None else values[-1][0])

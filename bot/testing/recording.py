@@ -122,6 +122,10 @@ class Person:
     async def say(self, text: str, chat: Chat | None = None) -> list[Outgoing]:
         return await self._send(IncomingKind.TEXT, chat, text=text)
 
+    async def say_numbered(self, text: str, sequence: int) -> list[Outgoing]:
+        """Send with the platform's message number (Telegram numbers both sides in one row)."""
+        return await self._send(IncomingKind.TEXT, None, text=text, sequence=sequence)
+
     async def reply_to(self, message: Outgoing, text: str) -> list[Outgoing]:
         """Answer one of the bot's messages with the platform's reply-to."""
         payloads = tuple(button.payload for button in message.rows())
@@ -154,6 +158,7 @@ class Person:
         text: str = "",
         payload: str | None = None,
         reply_payloads: tuple[str, ...] = (),
+        sequence: int | None = None,
     ) -> list[Outgoing]:
         where = chat or self.dm
         incoming = Incoming(
@@ -170,5 +175,6 @@ class Person:
             bot_username=self.recording.bot_username,
             reply_payloads=reply_payloads,
             buttons_shown=self.recording.buttons_shown,
+            sequence=sequence,
         )
         return await self.recording.deliver(incoming)

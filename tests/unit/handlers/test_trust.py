@@ -264,3 +264,17 @@ async def test_a_repeat_of_a_small_value_is_never_read_as_a_menu_choice(
     assert "Is 2 also the score of II.1?" in again
     assert "Saved: II.1 = 2" in saved
     assert await values(recording) == {"I.3": Decimal(2), "II.1": Decimal(2)}
+
+
+async def test_the_same_value_after_the_bot_spoke_is_an_answer_not_a_repeat(
+    recording: Recording, lan: Person
+) -> None:
+    await lan.say("/score I.3")
+    await lan.say_numbered("4", 10)  # I.3 = 4; the bot's reply is message 11
+    answered = await lan.say_numbered("4", 12)  # sent after that reply: meant for II.1
+    await lan.say_numbered("4", 14)  # II.2 = 4; the reply to it never arrived
+    resent = await lan.say_numbered("4", 15)  # nothing from the bot in between: a re-send
+
+    assert "Saved: II.1 = 4" in answered[-1].text
+    assert "4 was just saved for II.2" in resent[-1].text
+    assert await values(recording) == {"I.3": Decimal(4), "II.1": Decimal(4), "II.2": Decimal(4)}
