@@ -178,10 +178,16 @@ class Router:
             with use_locale(locale):
                 try:
                     await self._route(ctx)
-                except Exception:
-                    log.exception(
-                        "failed to handle %s update %s", incoming.platform, incoming.update_id
+                except Exception as error:
+                    # One line for the operator; the traceback for whoever turns on debugging.
+                    log.error(
+                        "failed to handle %s update %s: %s: %s",
+                        incoming.platform,
+                        incoming.update_id,
+                        type(error).__name__,
+                        excerpt(str(error), 200),
                     )
+                    log.debug("the traceback of update %s", incoming.update_id, exc_info=True)
                     await transaction.rollback()  # none of this update is kept
                     replies.messages.clear()
                     replies.notice = None

@@ -142,6 +142,7 @@ async def linkgroup(ctx: Context, code: str) -> None:
         ctx.person, ctx.incoming.platform, ctx.incoming.chat_id, ctx.incoming.chat_title, code
     )
     if result.outcome is Outcome.LINKED:
+        ctx.replies.menu_changed = True  # the bloc's members get its commands in this group
         ctx.reply(
             _(
                 "This group is now linked to {bloc}. I will post reminders, progress and "
@@ -177,6 +178,7 @@ async def lang(ctx: Context, choice: str) -> None:
         ctx.reply(_("Choose a language: /lang vi (Tiếng Việt) or /lang en (English)."))
         return
     await ctx.services.people.set_language(ctx.person.contact_id, choice)
+    ctx.replies.menu_changed = True  # the command menu speaks the new language
     with use_locale(choice):
         ctx.reply(_("I will speak English with you from now on."))
 
