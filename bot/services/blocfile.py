@@ -20,7 +20,8 @@ import yaml
 from bot.domain.calendar import DEFAULT_HOURS, WEEKDAYS, QuietTime, parse_hours
 from bot.domain.criteria import CriteriaGroup, Criterion, CriterionKind, GroupKind, ScoringTable
 from bot.domain.rules import Award, TieBreak, TieBreakKind, parse_tie_break
-from bot.i18n import LOCALES, _
+from bot.domain.scores import format_points
+from bot.i18n import LOCALES, _, current_locale
 from bot.services.yamlcheck import (
     DuplicateKey,
     Field,
@@ -165,7 +166,7 @@ def parse_bloc(
     try:
         raw = read_yaml(text)
     except DuplicateKey as error:
-        message = _("key {key!r} is given twice (line {line}, column {column})")
+        message = _("key “{key}” is given twice (line {line}, column {column})")
         raise BlocFileError([Problem("", message.format(**error.where))]) from None
     except yaml.MarkedYAMLError as error:
         mark, problem = error.problem_mark, error.problem or error.context or str(error)
@@ -240,10 +241,10 @@ class _BlocReader(FieldReader):
         try:
             self.zone = ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError, OSError):
-            message = _("unknown timezone {value!r}; use an IANA name like Asia/Ho_Chi_Minh")
+            message = _("unknown timezone “{value}”; use an IANA name like Asia/Ho_Chi_Minh")
             self.fail(head["timezone"].path, message.format(value=timezone))
         locales = {locale: locale for locale in LOCALES}
-        message = _("unknown locale {value!r}; accepted: {accepted}")
+        message = _("unknown locale “{value}”; accepted: {accepted}")
         locale = self.choice(head["locale"], locales, self.default_locale, message)
         quiet = self.quiet_time(head)
         agencies = self.agencies(file["agencies"])
@@ -263,7 +264,7 @@ class _BlocReader(FieldReader):
                 start, end = parse_hours(hours.value if isinstance(hours.value, str) else "")
             except ValueError:
                 message = _(
-                    "{value!r} is not a time span; use HH:MM-HH:MM like “21:00-07:00”, "
+                    "“{value}” is not a time span; use HH:MM-HH:MM like “21:00-07:00”, "
                     "or false for none"
                 )
                 self.fail(hours.path, message.format(value=str(hours.value)))
@@ -273,7 +274,7 @@ class _BlocReader(FieldReader):
             if word in _DAYS:
                 days.add(_DAYS[word])
             elif word:
-                message = _("unknown day {value!r}; accepted: {accepted}")
+                message = _("unknown day “{value}”; accepted: {accepted}")
                 self.fail(entry.path, message.format(value=word, accepted=", ".join(WEEKDAYS)))
         if len(days) == len(WEEKDAYS):
             self.fail(head["quiet_days"].path, _("leaves no day to send on"))
@@ -295,7 +296,7 @@ class _BlocReader(FieldReader):
             except ValueError:
                 if text:
                     message = _(
-                        "{value!r} is not a date; use YYYY-MM-DD like 2025-09-02, or a range "
+                        "“{value}” is not a date; use YYYY-MM-DD like 2025-09-02, or a range "
                         "like 2026-02-14..2026-02-22"
                     )
                     self.fail(entry.path, message.format(value=text))
@@ -364,7 +365,7 @@ class _BlocReader(FieldReader):
         criterion_codes: dict[str, str] = {}
         groups = []
         kinds = {kind.value: kind for kind in GroupKind}
-        kind_message = _("unknown kind {value!r}; accepted: {accepted}")
+        kind_message = _("unknown kind “{value}”; accepted: {accepted}")
         for entry in self.entries(field, required=True):
             group = self.fields(entry, ("code", "title", "kind", "cap", "items"))
             code = self.code(group["code"])
@@ -391,9 +392,12 @@ class _BlocReader(FieldReader):
         maximum = self.points(criterion["max"])
         if maximum is not None and self.step is not None and maximum % self.step:
             message = _("must be a multiple of the step {step}")
-            self.fail(criterion["max"].path, message.format(step=self.step))
+            self.fail(
+                criterion["max"].path,
+                message.format(step=format_points(self.step, current_locale())),
+            )
         kinds = _CRITERION_KINDS[group_kind]
-        message = _("unknown kind {value!r}; accepted: {accepted}")
+        message = _("unknown kind “{value}”; accepted: {accepted}")
         kind = self.choice(criterion["kind"], kinds, next(iter(kinds.values())), message)
         return Criterion(code, title, maximum or Decimal(0), kind)
 
@@ -408,14 +412,14 @@ class _BlocReader(FieldReader):
             except ValueError:
                 if text:
                     message = _(
-                        "unknown tie-break {value!r}; use group:<code>, deductions or submitted_at"
+                        "unknown tie-break “{value}”; use group:<code>, deductions or submitted_at"
                     )
                     self.fail(entry.path, message.format(value=text))
                 continue
             if rule.kind is TieBreakKind.GROUP and known:
                 group = table.group(rule.group_code or "")
                 if group is None:
-                    message = _("unknown group {code!r}; known: {known}")
+                    message = _("unknown group “{code}”; known: {known}")
                     self.fail(
                         entry.path, message.format(code=rule.group_code, known=", ".join(known))
                     )
@@ -457,6 +461,6 @@ class _BlocReader(FieldReader):
         """The code of one of the bloc's agencies."""
         code = self.text(field)
         if code and known and code not in known:
-            message = _("unknown agency {code!r}; known: {known}")
+            message = _("unknown agency “{code}”; known: {known}")
             self.fail(field.path, message.format(code=code, known=", ".join(known)))
         return code

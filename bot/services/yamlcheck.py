@@ -222,7 +222,7 @@ class FieldReader:
             return False
         key = code.casefold()
         if key in seen:
-            message = _("duplicate {value!r}; first at {path}")
+            message = _("duplicate “{value}”; first at {path}")
             self.fail(path, message.format(value=shown or code, path=seen[key]))
             return False
         seen[key] = path
@@ -302,7 +302,7 @@ class FieldReader:
         if local is None:
             if value is not None:
                 message = _(
-                    "{value!r} is not a date and time; use YYYY-MM-DD HH:MM, like 2025-11-20 17:00"
+                    "“{value}” is not a date and time; use YYYY-MM-DD HH:MM, like 2025-11-20 17:00"
                 )
                 self.fail(field.path, message.format(value=str(value)))
             return self.stand_in_time
@@ -325,7 +325,7 @@ class FieldReader:
             if offset is None:
                 if text:
                     message = _(
-                        "{value!r} is not an offset; use a number and d, h or m, like "
+                        "“{value}” is not an offset; use a number and d, h or m, like "
                         "7d, 2h or 30m"
                     )
                     self.fail(entry.path, message.format(value=text))

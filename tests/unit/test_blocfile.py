@@ -142,7 +142,7 @@ def test_unknown_head_names_the_known_agencies() -> None:
     found = problems_after(lambda data: data["season"].update(head="khongco"))
 
     assert found == {
-        "season.head": "unknown agency 'khongco'; known: "
+        "season.head": "unknown agency “khongco”; known: "
         "thongke, khobac, thue, dutru, nhnn, bhxh, haiquan, qltt"
     }
 
@@ -151,7 +151,7 @@ def test_duplicate_criterion_names_the_first() -> None:
     found = problems_after(lambda data: item(data, 1, 0).update(code="i.1"))
 
     assert found == {
-        "season.criteria[1].items[0].code": "duplicate 'i.1'; "
+        "season.criteria[1].items[0].code": "duplicate “i.1”; "
         "first at season.criteria[0].items[0].code"
     }
 
@@ -168,7 +168,7 @@ def test_bad_date_names_the_format() -> None:
     )
 
     message = found["season.deadlines[0].due"]
-    assert "'2025-13-40 17:00'" in message and "YYYY-MM-DD HH:MM" in message
+    assert "“2025-13-40 17:00”" in message and "YYYY-MM-DD HH:MM" in message
 
 
 def test_bonus_group_needs_a_cap() -> None:
@@ -209,10 +209,10 @@ def test_every_problem_is_reported_at_once() -> None:
         "season.meetings[1].at",
         "season.meetings[1].remind[0]",
     }
-    assert found["agencies[2].code"] == "duplicate 'thongke'; first at agencies[0].code"
+    assert found["agencies[2].code"] == "duplicate “thongke”; first at agencies[0].code"
     assert found["season.year"] == "must be from 2000 to 2100"
     assert (
-        found["season.criteria[3].items[0].kind"] == "unknown kind 'maybe'; accepted: score, yesno"
+        found["season.criteria[3].items[0].kind"] == "unknown kind “maybe”; accepted: score, yesno"
     )
 
 
@@ -231,7 +231,7 @@ def test_key_given_twice_is_refused() -> None:
 
     (problem,) = problems(text)
 
-    assert problem.message == "key 'year' is given twice (line 19, column 3)"
+    assert problem.message == "key “year” is given twice (line 19, column 3)"
 
 
 def test_tie_break_naming_a_missing_group() -> None:
@@ -240,9 +240,9 @@ def test_tie_break_naming_a_missing_group() -> None:
     )
 
     assert found == {
-        "season.scoring.tie_break[0]": "unknown group 'IX'; "
+        "season.scoring.tie_break[0]": "unknown group “IX”; "
         "known: I, II, III, IV, V, VI, VII, B, D",
-        "season.scoring.tie_break[1]": "unknown tie-break 'fewest'; "
+        "season.scoring.tie_break[1]": "unknown tie-break “fewest”; "
         "use group:<code>, deductions or submitted_at",
     }
 
@@ -326,7 +326,7 @@ def test_criterion_kinds_follow_the_group() -> None:
 
     found = problems_after(lambda data: item(data, 8, 0).update(kind="score"))
     assert found == {
-        "season.criteria[8].items[0].kind": "unknown kind 'score'; accepted: deduction, yesno"
+        "season.criteria[8].items[0].kind": "unknown kind “score”; accepted: deduction, yesno"
     }
 
 
@@ -341,7 +341,7 @@ def test_group_and_criterion_codes() -> None:
     found = problems_after(bad_codes)
 
     assert found == {
-        "season.criteria[1].code": "duplicate 'i'; first at season.criteria[0].code",
+        "season.criteria[1].code": "duplicate “i”; first at season.criteria[0].code",
         "season.criteria[0].items[0].code": "must not contain spaces",
         "season.criteria[0].items[1].code": "must be at most 16 characters",
         "season.criteria[0].items[2].title": "required",
@@ -396,9 +396,9 @@ def test_bloc_header_problems() -> None:
     assert found == {
         "bloc.code": "must be at most 64 characters",
         "bloc.name": "required",
-        "bloc.timezone": "unknown timezone 'Asia/Hanoi City'; "
+        "bloc.timezone": "unknown timezone “Asia/Hanoi City”; "
         "use an IANA name like Asia/Ho_Chi_Minh",
-        "bloc.locale": "unknown locale 'fr'; accepted: vi, en",
+        "bloc.locale": "unknown locale “fr”; accepted: vi, en",
     }
 
 
@@ -421,7 +421,7 @@ def test_agency_problems() -> None:
         "agencies[1].name": "required",
         "agencies[2]": "must be a mapping with keys: code, name",
         # a wrong code is not an agency: references to it fail too, and it is not listed
-        "season.deputies[0]": "unknown agency 'thongke'; known: khobac, dutru, nhnn, bhxh, "
+        "season.deputies[0]": "unknown agency “thongke”; known: khobac, dutru, nhnn, bhxh, "
         "haiquan, qltt",
     }
 
@@ -441,8 +441,8 @@ def test_deputies() -> None:
 
     assert set(found) == {"season.deputies[1]", "season.deputies[2]", "season.deputies[3]"}
     assert found["season.deputies[1]"] == "is the head; a deputy must be another agency"
-    assert found["season.deputies[2]"] == "duplicate 'thue'; first at season.deputies[0]"
-    assert found["season.deputies[3]"].startswith("unknown agency 'kbnn'; known: thongke,")
+    assert found["season.deputies[2]"] == "duplicate “thue”; first at season.deputies[0]"
+    assert found["season.deputies[3]"].startswith("unknown agency “kbnn”; known: thongke,")
 
 
 def test_top_level_sections_are_required() -> None:
@@ -464,7 +464,7 @@ def test_a_bare_date_is_not_enough() -> None:
 
     assert problem.path == "season.deadlines[0].due"
     assert problem.message == (
-        "'2021-11-20' is not a date and time; use YYYY-MM-DD HH:MM, like 2025-11-20 17:00"
+        "“2021-11-20” is not a date and time; use YYYY-MM-DD HH:MM, like 2025-11-20 17:00"
     )
 
 
@@ -497,11 +497,11 @@ def test_reminders() -> None:
         )
     )
     assert found == {
-        "season.meetings[0].remind[1]": "duplicate '24h'; first at season.meetings[0].remind[0]",
+        "season.meetings[0].remind[1]": "duplicate “24h”; first at season.meetings[0].remind[0]",
         "season.meetings[0].remind[2]": "must be greater than 0",
-        "season.meetings[0].remind[3]": "'-2h' is not an offset; "
+        "season.meetings[0].remind[3]": "“-2h” is not an offset; "
         "use a number and d, h or m, like 7d, 2h or 30m",
-        "season.meetings[0].remind[4]": "'3' is not an offset; "
+        "season.meetings[0].remind[4]": "“3” is not an offset; "
         "use a number and d, h or m, like 7d, 2h or 30m",
         "season.meetings[0].remind[5]": "must be at most 366 days",
     }
@@ -570,10 +570,10 @@ def test_settings_problems() -> None:
 
     assert found == {
         "bloc.short_name": "must be at most 60 characters",
-        "bloc.quiet_hours": "'21h-7h' is not a time span; use HH:MM-HH:MM like “21:00-07:00”, "
+        "bloc.quiet_hours": "“21h-7h” is not a time span; use HH:MM-HH:MM like “21:00-07:00”, "
         "or false for none",
-        "bloc.quiet_days[1]": "unknown day 'cn'; accepted: mon, tue, wed, thu, fri, sat, sun",
-        "bloc.holidays[0]": "'02/09/2025' is not a date; use YYYY-MM-DD like 2025-09-02, or a "
+        "bloc.quiet_days[1]": "unknown day “cn”; accepted: mon, tue, wed, thu, fri, sat, sun",
+        "bloc.holidays[0]": "“02/09/2025” is not a date; use YYYY-MM-DD like 2025-09-02, or a "
         "range like 2026-02-14..2026-02-22",
         "bloc.holidays[1]": "the range ends before it starts",
     }
@@ -621,7 +621,7 @@ def test_event_codes_are_unique_across_deadlines_and_meetings() -> None:
     assert found == {
         "season.meetings[0].closes_scoring": "unknown key; "
         "accepted: code, title, at, place, remind",
-        "season.meetings[1].code": "duplicate 'self-score'; first at season.deadlines[0].code",
+        "season.meetings[1].code": "duplicate “self-score”; first at season.deadlines[0].code",
     }
 
 
