@@ -7,7 +7,7 @@ from bot.handlers.formatting import duration, role_name
 from bot.handlers.model import Button
 from bot.handlers.router import Audience, Command, Router
 from bot.handlers.sheet_text import short
-from bot.i18n import LOCALES, N_, _, use_locale
+from bot.i18n import LOCALES, N_, _, current_locale, use_locale
 from bot.services.enrolment import EnrolResult, Outcome
 from bot.services.people import Link, Role
 
@@ -166,7 +166,9 @@ async def help_(ctx: Context, _args: str) -> None:
     """List the commands this person may use here."""
     lines = [_("What you can do:")]
     for command in ctx.router.visible(ctx):
-        alias = f" (/{command.aliases[0]})" if command.aliases else ""
+        # The aliases are Vietnamese words without diacritics: shown to Vietnamese readers.
+        vietnamese = current_locale() == "vi"
+        alias = f" (/{command.aliases[0]})" if command.aliases and vietnamese else ""
         lines.append(f"/{command.name}{alias} — {_(command.summary)}")
     ctx.reply("\n".join(lines))
 

@@ -278,3 +278,12 @@ async def test_the_same_value_after_the_bot_spoke_is_an_answer_not_a_repeat(
     assert "Saved: II.1 = 4" in answered[-1].text
     assert "4 was just saved for II.2" in resent[-1].text
     assert await values(recording) == {"I.3": Decimal(4), "II.1": Decimal(4), "II.2": Decimal(4)}
+
+
+async def test_english_help_has_no_vietnamese_aliases(recording: Recording, lan: Person) -> None:
+    english = await lan.say_text("/help")
+    await lan.say("/lang vi")
+    vietnamese = await lan.say_text("/help")
+
+    assert "/chamdiem" not in english and "/score —" in english
+    assert "/score (/chamdiem)" in vietnamese
