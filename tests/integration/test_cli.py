@@ -456,8 +456,8 @@ def test_roles_awards_and_reminders_read_as_words(
     code, out, _err = run_main(["bloc", "import", str(changed)], capsys)
 
     assert code == 0
-    assert "  ~ role thongke: deputy head (Phó khối) → member agency" in out
-    assert "  ~ role thue: member agency → deputy head (Phó khối)" in out
+    assert "  ~ role thongke: deputy head → member agency" in out
+    assert "  ~ role thue: member agency → deputy head" in out
     assert (
         "      Award proposals: Cờ thi đua của UBND tỉnh (1 agency), Bằng khen của Chủ tịch "
         "UBND tỉnh (2 agencies) → Cờ thi đua của UBND tỉnh (1 agency), Bằng khen của Chủ tịch "

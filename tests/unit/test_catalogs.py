@@ -93,3 +93,22 @@ def test_template_is_what_extraction_gives_now(
         "locales/blocbot.pot is out of date: run make locales, or to refresh the template "
         f"alone: .venv/bin/pybabel {' '.join(extract_flags())} -o locales/blocbot.pot bot"
     )
+
+
+VIETNAMESE = set("ăâđêôơưàáạảãằắặẳẵầấậẩẫèéẹẻẽềếệểễìíịỉĩòóọỏõồốộổỗờớợởỡùúụủũừứựửữỳýỵỷỹ")
+
+
+def test_english_speaks_no_vietnamese() -> None:
+    path = ROOT / "locales" / "en" / "LC_MESSAGES" / "blocbot.po"
+    with path.open("rb") as source:
+        catalog = read_po(source, locale="en")
+    mixed = []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        texts = [message.string] if isinstance(message.string, str) else list(message.string)
+        for msgid, text in zip(ids, texts, strict=False):
+            if VIETNAMESE & set((text or msgid).lower()):
+                mixed.append(text or msgid)
+    assert not mixed, f"Vietnamese in English messages: {mixed}"
