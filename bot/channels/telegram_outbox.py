@@ -27,7 +27,7 @@ from telegram.request import BaseRequest, RequestData
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.text import TELEGRAM_LIMIT, split_text
-from bot.scheduler.sending import PARTS_SENT, Delivery, DeliveryResult
+from bot.scheduler.sending import PARTS_SENT, Delivery, DeliveryResult, part_sent
 
 PART_PAUSE = 1.0  # seconds between the parts of a long text (Telegram: 1 message/s per chat)
 # 400 answers that mean nobody is there to read: treated as blocked, not as a bad message.
@@ -37,20 +37,24 @@ GONE = ("chat not found", "user not found", "peer_id_invalid")
 async def deliver(bot: Bot, chat_id: str, text: str, payload: dict[str, Any]) -> DeliveryResult:
     """Send ``text`` once: in parts a second apart when long, skipping those sent before.
 
-    "chat not found" counts as blocked: the person never opened a chat with the bot or deleted
-    their account, or the group is gone; nothing the bot sends would reach them.
+    Each part Telegram took is recorded (``part_sent``) before the next goes; when an earlier
+    attempt recorded them all, nothing is sent. "chat not found" counts as blocked: the person
+    never opened a chat with the bot or deleted their account, or the group is gone; nothing
+    the bot sends would reach them.
     """
-    parts = split_text(text, TELEGRAM_LIMIT)[int(payload.get(PARTS_SENT, 0)) :]
+    parts = split_text(text, TELEGRAM_LIMIT)
     if not parts:
         return DeliveryResult(Delivery.REJECTED, error="empty message")
+    parts = parts[int(payload.get(PARTS_SENT, 0)) :]
     for number, part in enumerate(parts):
         if number:
             await asyncio.sleep(PART_PAUSE)
         try:
-            await bot.send_message(chat_id, part)
+            message = await bot.send_message(chat_id, part)
         except Exception as error:
             failed = outcome(error)
             return DeliveryResult(failed.outcome, failed.retry_after, failed.error, number)
+        await part_sent(str(message.message_id), last=number == len(parts) - 1)
     return DeliveryResult(Delivery.SENT, parts=len(parts))
 
 

@@ -4,9 +4,11 @@ A batch is claimed in one short transaction (``FOR UPDATE SKIP LOCKED`` on Postg
 replicas never claim the same row). Rows that must not go now are given back at once: too
 late ones are skipped, quiet ones wait for the morning, those whose chat is not ready are due
 again when it is, so other chats keep flowing. The rest are sent concurrently at the overall
-rate, and each outcome is committed as soon as the platform answers: after a crash at most
-``concurrency`` messages (those in flight) can go out twice. A send starts within half the
-lease of its claim and is given up after the other half, so a live claim never expires.
+rate. Each part the platform takes is committed before the sender goes on (``part_sent``), and
+each outcome as soon as the platform answers, so a claim retaken after a crash sends only what
+was not recorded: at most the ``concurrency`` parts in flight (taken by the platform, not yet
+committed) can go out twice. A send starts within half the lease of its claim and is given up
+after the other half, so a live claim never expires.
 """
 
 from __future__ import annotations
@@ -16,15 +18,24 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Awaitable, Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from bot.clock import Clock
 from bot.i18n import _, use_locale
 from bot.scheduler.commits import SentRecorder
 from bot.scheduler.pacing import Limits, Pacer
-from bot.scheduler.sending import PARTS_SENT, Delivery, DeliveryResult, Sender, Senders
+from bot.scheduler.sending import (
+    PARTS_SENT,
+    SENT_IDS,
+    Delivery,
+    DeliveryResult,
+    Sender,
+    Senders,
+    recording_parts,
+)
 from bot.scheduler.wake import Wake
 from bot.storage.models import OutboxMessage
 from bot.storage.repositories.outbox import NewMessage
@@ -47,6 +58,17 @@ class _Send:
     row: OutboxMessage
     sender: Sender
     pacer: Pacer
+    parts: int = 0  # parts this attempt got out, as the sender told (``part_sent``)
+    ids: list[str] = field(default_factory=list)  # the platform's ids of those parts
+    recorded: int = 0  # of those parts, how many are committed
+    recorded_sent: bool = False  # the row is committed as sent
+
+    def progress(self) -> dict[str, Any]:
+        """The row's payload with the parts sent so far, by earlier attempts and this one."""
+        payload = dict(self.row.payload or {})
+        payload[PARTS_SENT] = int(payload.get(PARTS_SENT, 0)) + self.parts
+        payload[SENT_IDS] = [*payload.get(SENT_IDS, ()), *self.ids]
+        return payload
 
 
 class Dispatcher:
@@ -220,14 +242,31 @@ class Dispatcher:
         row = send.row
         try:
             async with asyncio.timeout(self.lease / 2):
-                return await send.sender.deliver(
-                    row.chat_id, row.chat_kind, row.text, dict(row.payload or {})
-                )
+                with recording_parts(partial(self._part_sent, send)):
+                    return await send.sender.deliver(
+                        row.chat_id, row.chat_kind, row.text, dict(row.payload or {})
+                    )
         except TimeoutError:
             return DeliveryResult(Delivery.TRANSIENT, error="no answer in time")
         except Exception as error:
             log.exception("outbox %d: the %s sender failed", row.id, row.platform)
             return DeliveryResult(Delivery.TRANSIENT, error=repr(error))
+
+    async def _part_sent(self, send: _Send, message_id: str | None, *, last: bool) -> None:
+        """Commit that the platform took one more part (``last``: the message is sent), before
+        the sender goes on: a claim retaken after a crash skips it, or is not sent again."""
+        send.parts += 1
+        if message_id is not None:
+            send.ids.append(message_id)
+        try:
+            if last:
+                await self._sent.sent(send.row.id, send.progress())
+                send.recorded_sent = True
+            else:
+                await self._sent.progress(send.row.id, send.progress())
+            send.recorded = send.parts
+        except Exception:
+            log.exception("outbox %d: could not record a part sent", send.row.id)
 
     async def _give_back(self, sends: list[_Send]) -> None:
         """Return claimed rows unsent, due as they were, their attempt not counted."""
@@ -239,8 +278,10 @@ class Dispatcher:
 
     async def _record(self, send: _Send, result: DeliveryResult) -> None:
         row = send.row
+        if send.recorded_sent:  # the sender told its last part: recorded then
+            return
         if result.outcome is Delivery.SENT:
-            await self._sent.sent(row.id)
+            await self._sent.sent(row.id, send.progress() if send.parts else None)
             return
         now = self.clock.now()
         async with self.uow() as unit:
@@ -251,12 +292,12 @@ class Dispatcher:
                 send.pacer.pause(row.chat_id, now.timestamp() + wait)
                 due = now + timedelta(seconds=wait)
                 await outbox.release(row.id, due, f"flood limit: retry after {wait:g} s")
-                await self._keep_progress(unit, row, result)
+                await self._keep_progress(unit, send, result)
                 log.info("outbox %d to %s: flood limit, again in %g s", row.id, _to(row), wait)
             elif result.outcome is Delivery.TRANSIENT and row.attempts < self.max_attempts:
                 backoff = min(BACKOFF * 2 ** (row.attempts - 1), LONGEST_BACKOFF)
                 await outbox.retry(row.id, now + timedelta(seconds=backoff), error)
-                await self._keep_progress(unit, row, result)
+                await self._keep_progress(unit, send, result)
                 log.warning(
                     "outbox %d to %s failed (%s); attempt %d, next in %g s",
                     row.id,
@@ -278,12 +319,12 @@ class Dispatcher:
             await unit.commit()
 
     @staticmethod
-    async def _keep_progress(unit: UnitOfWork, row: OutboxMessage, result: DeliveryResult) -> None:
-        """Remember the parts of a long text that went out, so the next attempt skips them."""
-        if result.delivered:
-            payload = dict(row.payload or {})
-            payload[PARTS_SENT] = int(payload.get(PARTS_SENT, 0)) + result.delivered
-            await unit.outbox.set_payload(row.id, payload)
+    async def _keep_progress(unit: UnitOfWork, send: _Send, result: DeliveryResult) -> None:
+        """Remember the parts of a long text that went out and are not recorded yet (a sender
+        that does not tell each part), so the next attempt skips them."""
+        send.parts = max(send.parts, result.delivered)
+        if send.parts > send.recorded:
+            await unit.outbox.set_payload(send.row.id, send.progress())
 
     async def _report(
         self, unit: UnitOfWork, row: OutboxMessage, error: str, now: datetime

@@ -1,13 +1,21 @@
-"""What a channel promises the outbox dispatcher: one attempt at a message, and its outcome."""
+"""What a channel promises the outbox dispatcher: one attempt at a message, and its outcome.
+
+While a sender delivers, it tells the dispatcher of every part the platform took
+(``part_sent``), and waits until that is recorded: a message retaken after a crash then skips
+what went out, or is not sent again at all.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
 PARTS_SENT = "parts_sent"  # payload key: parts of a long text an earlier attempt sent
+SENT_IDS = "sent_ids"  # payload key: the platform's ids of the parts sent, in order
 
 
 class Delivery(StrEnum):
@@ -51,8 +59,36 @@ class Sender(Protocol):
         """Send ``text`` to the chat once; never raise for what the platform answered.
 
         ``payload`` is the message's; a long text skips its first ``payload[PARTS_SENT]``
-        parts, which an earlier attempt sent.
+        parts, which an earlier attempt sent (all of them: SENT with ``parts=0``). Each part
+        the platform takes is told with ``await part_sent(...)`` before the next is sent.
         """
+
+
+class PartRecorder(Protocol):
+    """Records durably that the platform took one more part of the message being sent."""
+
+    async def __call__(self, message_id: str | None, *, last: bool) -> None: ...
+
+
+_recorder: ContextVar[PartRecorder | None] = ContextVar("blocbot_part_recorder", default=None)
+
+
+async def part_sent(message_id: str | None, *, last: bool) -> None:
+    """Tell the dispatcher that the platform took the next part (``last``: the whole message
+    is out now); returns once that is recorded. Outside a dispatcher's send, does nothing."""
+    record = _recorder.get()
+    if record is not None:
+        await record(message_id, last=last)
+
+
+@contextmanager
+def recording_parts(record: PartRecorder) -> Iterator[None]:
+    """Within this block (and the current task), ``part_sent`` calls ``record``."""
+    token = _recorder.set(record)
+    try:
+        yield
+    finally:
+        _recorder.reset(token)
 
 
 class Senders(Protocol):

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from telegram import Bot
 
 from bot.app import App, build
+from bot.channels import telegram_outbox
 from bot.channels.hub import Hub
 from bot.channels.telegram import TelegramChannel
-from bot.clock import SystemClock
+from bot.clock import FrozenClock, SystemClock
 from bot.config import Settings
 from bot.scheduler.dispatcher import Dispatcher
+from bot.scheduler.pacing import Limits
+from bot.scheduler.sending import PARTS_SENT, SENT_IDS, DeliveryResult, SenderMap
 from bot.storage.models import Contact, OutboxMessage
 from bot.storage.repositories import NewMessage
 from bot.testing.process import TOKEN, BotProcess
@@ -125,10 +131,9 @@ async def test_flood_errors_and_server_errors_are_retried_and_delivered_once(
     await enqueue(live, users)
 
     await eventually(lambda: all(received(tg, users)), 10, "every person got the reminder")
-    await asyncio.sleep(0.2)
+    await settled(live, {"sent": 4})  # nothing left to send: no second copy can still come
     assert received(tg, users) == [1, 1, 1, 1]
     assert (tg.stats.injected, tg.stats.dropped) == (2, 1)
-    await settled(live, {"sent": 4})
 
 
 async def test_a_person_who_blocked_the_bot_is_marked_unreachable(
@@ -171,6 +176,93 @@ async def test_a_long_text_arrives_in_parts_a_second_apart(
     assert first.text + "\n" + second.text == text
     assert second.at - first.at >= 1.0
     await settled(live, {"sent": 1})
+
+
+class BotSender:
+    """Outbox sends through a Bot of their own, as the Telegram channel makes them."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def deliver(
+        self, chat_id: str, chat_kind: str, text: str, payload: dict[str, Any]
+    ) -> DeliveryResult:
+        return await telegram_outbox.deliver(self.bot, chat_id, text, payload)
+
+
+def frozen_dispatcher(app: App, clock: FrozenClock, bot: Bot, worker_id: str) -> Dispatcher:
+    """A dispatcher of its own (a process) on a frozen clock, no limits of its own."""
+    senders = SenderMap({"telegram": BotSender(bot)})
+    return Dispatcher(app.uow, clock, senders, {"telegram": Limits()}, worker_id=worker_id)
+
+
+async def only_row(app: App) -> OutboxMessage:
+    async with app.uow() as unit:
+        row = (await unit.session.execute(select(OutboxMessage))).scalar_one()
+        unit.session.expunge(row)
+        return row
+
+
+async def recorded(app: App, parts: int, timeout: float = 5.0) -> OutboxMessage:
+    """Wait until the outbox row records ``parts`` parts sent."""
+    deadline = time.monotonic() + timeout
+    row = await only_row(app)
+    while (row.payload or {}).get(PARTS_SENT) != parts:
+        assert time.monotonic() < deadline, f"{parts} parts sent never recorded: {row.payload}"
+        await asyncio.sleep(0.05)
+        row = await only_row(app)
+    return row
+
+
+async def test_a_long_text_cut_short_by_a_crash_goes_on_after_the_parts_telegram_took(
+    tg: TelegramEmulator, live: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (lan,) = people(tg, 1)
+    text = "\n".join(f"{n:04d} " + "x" * 95 for n in range(120))  # 12,000 characters: 3 parts
+    now = datetime.now(UTC)
+    async with live.uow() as unit:
+        await unit.outbox.enqueue([NewMessage("telegram", str(lan.id), text, now)], now)
+        await unit.commit()
+    clock = FrozenClock(now)
+    async with telegram_outbox.outbox_bot(TOKEN, tg.api_url, 4) as bot:
+        monkeypatch.setattr(telegram_outbox, "PART_PAUSE", 3600)  # the crash comes in the pause
+        crashed = asyncio.create_task(frozen_dispatcher(live, clock, bot, "crashed").run_once())
+        await recorded(live, parts=1)
+        crashed.cancel()  # as a kill: nothing more is sent or recorded
+        with contextlib.suppress(asyncio.CancelledError):
+            await crashed
+        assert len(tg.messages(lan)) == 1
+
+        monkeypatch.setattr(telegram_outbox, "PART_PAUSE", 0)
+        clock.advance(timedelta(seconds=31))  # the crashed claim's lease ran out
+        assert await frozen_dispatcher(live, clock, bot, "second").run_once() == 1
+
+    parts = tg.messages(lan)
+    assert len(parts) == 3 and "\n".join(part.text or "" for part in parts) == text
+    row = await only_row(live)
+    assert (row.status, row.attempts, row.claimed_by) == ("sent", 2, "second")
+    assert row.payload[SENT_IDS] == [str(part.message_id) for part in parts]
+
+
+async def test_a_claim_retaken_after_every_part_was_recorded_is_marked_sent_not_resent(
+    tg: TelegramEmulator, live: App
+) -> None:
+    (lan,) = people(tg, 1)
+    now = datetime.now(UTC)
+    async with live.uow() as unit:
+        await unit.outbox.enqueue([NewMessage("telegram", str(lan.id), "Nhắc việc", now)], now)
+        await unit.commit()
+        (claimed,) = await unit.outbox.claim(now, 1, "crashed", timedelta(seconds=30))
+        await unit.outbox.set_payload(claimed.id, {PARTS_SENT: 1, SENT_IDS: ["41"]})
+        await unit.commit()  # the crashed process recorded its send, then died
+
+    clock = FrozenClock(now + timedelta(seconds=31))
+    async with telegram_outbox.outbox_bot(TOKEN, tg.api_url, 4) as bot:
+        assert await frozen_dispatcher(live, clock, bot, "second").run_once() == 1
+
+    assert tg.messages(lan) == []
+    row = await only_row(live)
+    assert (row.status, row.payload[SENT_IDS]) == ("sent", ["41"])
 
 
 def blocbot(tg: TelegramEmulator, database_url: str, folder: Path, **settings: str) -> BotProcess:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import logging
 import math
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator
@@ -21,7 +23,15 @@ from bot.config import Settings
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.jobs import PeriodicJob, Scheduler
 from bot.scheduler.pacing import Limits
-from bot.scheduler.sending import PARTS_SENT, Delivery, DeliveryResult, SenderMap
+from bot.scheduler.sending import (
+    PARTS_SENT,
+    SENT_IDS,
+    Delivery,
+    DeliveryResult,
+    Sender,
+    SenderMap,
+    part_sent,
+)
 from bot.storage.migrate import upgrade
 from bot.storage.models import Contact, OutboxMessage
 from bot.storage.repositories import NewMessage
@@ -47,11 +57,14 @@ class FakeSender:
         self.calls: list[Call] = []
         self.script: dict[str, deque[DeliveryResult]] = defaultdict(deque)
         self.always: dict[str, DeliveryResult] = {}
+        self.attempted = asyncio.Condition()
 
     async def deliver(
         self, chat_id: str, chat_kind: str, text: str, payload: dict[str, Any]
     ) -> DeliveryResult:
         self.calls.append(Call(self.clock.now(), chat_id, text, payload))
+        async with self.attempted:
+            self.attempted.notify_all()
         await asyncio.sleep(0)
         if self.script[chat_id]:
             return self.script[chat_id].popleft()
@@ -59,6 +72,33 @@ class FakeSender:
 
     def to(self, chat_id: str) -> list[Call]:
         return [call for call in self.calls if call.chat_id == chat_id]
+
+    async def sent_to(self, chat_id: str) -> None:
+        """Wait until a message to ``chat_id`` was tried."""
+        async with self.attempted:
+            await self.attempted.wait_for(lambda: bool(self.to(chat_id)))
+
+
+class PartSender:
+    """Sends a text line by line, telling each line it sent (``part_sent``) as Telegram's
+    sender does; the process can "die" after the ``die_after``-th line: no answer, no outcome."""
+
+    def __init__(self, die_after: int | None = None) -> None:
+        self.sent: list[str] = []
+        self.die_after = die_after
+        self.dead = asyncio.Event()
+
+    async def deliver(
+        self, chat_id: str, chat_kind: str, text: str, payload: dict[str, Any]
+    ) -> DeliveryResult:
+        lines = text.split("\n")[int(payload.get(PARTS_SENT, 0)) :]
+        for number, line in enumerate(lines):
+            self.sent.append(line)
+            await part_sent(f"m{len(self.sent)}", last=number == len(lines) - 1)
+            if len(self.sent) == self.die_after:
+                self.dead.set()
+                await asyncio.Event().wait()
+        return DeliveryResult(Delivery.SENT, parts=len(lines))
 
 
 @pytest.fixture
@@ -83,6 +123,14 @@ def sender(clock: FrozenClock) -> FakeSender:
 
 @pytest.fixture
 def dispatcher(app: App, clock: FrozenClock, sender: FakeSender) -> Dispatcher:
+    return dispatcher_for(app, clock, sender)
+
+
+def dispatcher_for(
+    app: App, clock: FrozenClock, sender: Sender, worker_id: str = "test"
+) -> Dispatcher:
+    """A dispatcher on the frozen clock: its waits move the clock instead of sleeping."""
+
     async def sleep(seconds: float) -> None:
         clock.advance(timedelta(microseconds=math.ceil(seconds * 1e6)))
         await asyncio.sleep(0)
@@ -92,12 +140,22 @@ def dispatcher(app: App, clock: FrozenClock, sender: FakeSender) -> Dispatcher:
         clock,
         SenderMap({"telegram": sender}),
         {"telegram": TELEGRAM},
-        worker_id="test",
+        worker_id=worker_id,
         wake=app.outbox_signal,
         operators=app.settings.operator_ids(),
         locale="en",
         sleep=sleep,
     )
+
+
+async def crash_while_sending(dispatcher: Dispatcher, sender: PartSender) -> None:
+    """Run a batch until the sender "dies", then stop it as a killed process stops: nothing
+    after that point is recorded."""
+    batch = asyncio.create_task(dispatcher.run_once())
+    await asyncio.wait_for(sender.dead.wait(), 5)
+    batch.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await batch
 
 
 def message(chat_id: str, text: str = "hello", **fields: Any) -> NewMessage:
@@ -335,9 +393,52 @@ async def test_a_long_text_resumes_after_the_parts_already_sent(
     assert PARTS_SENT not in first.payload and second.payload[PARTS_SENT] == 2
 
 
-async def test_a_commit_that_enqueues_wakes_the_running_dispatcher(
-    app: App, clock: FrozenClock, sender: FakeSender
+async def test_a_send_recorded_before_a_crash_is_not_sent_again(
+    app: App, clock: FrozenClock
 ) -> None:
+    await enqueue(app, message("1001", "reminder"))
+    sender = PartSender(die_after=1)
+    await crash_while_sending(dispatcher_for(app, clock, sender, "crashed"), sender)
+
+    clock.advance(timedelta(seconds=31))  # the crashed claim's lease ran out
+    assert await dispatcher_for(app, clock, sender, "second").run_once() == 0
+    assert sender.sent == ["reminder"]
+    (row,) = await rows(app)
+    assert (row.status, row.attempts, row.payload[SENT_IDS]) == ("sent", 1, ["m1"])
+
+
+async def test_a_long_text_cut_short_by_a_crash_resumes_after_the_recorded_parts(
+    app: App, clock: FrozenClock
+) -> None:
+    await enqueue(app, message("1001", "one\ntwo\nthree"))
+    sender = PartSender(die_after=2)
+    await crash_while_sending(dispatcher_for(app, clock, sender, "crashed"), sender)
+    (cut,) = await rows(app)
+    assert (cut.status, cut.payload[PARTS_SENT], cut.payload[SENT_IDS]) == (
+        "sending",
+        2,
+        ["m1", "m2"],
+    )
+
+    clock.advance(timedelta(seconds=31))
+    assert await dispatcher_for(app, clock, sender, "second").run_once() == 1
+    assert sender.sent == ["one", "two", "three"]
+    (row,) = await rows(app)
+    assert (row.status, row.attempts, row.claimed_by) == ("sent", 2, "second")
+    assert row.payload[SENT_IDS] == ["m1", "m2", "m3"]
+
+
+async def test_a_commit_that_enqueues_wakes_the_running_dispatcher(
+    app: App, clock: FrozenClock, sender: FakeSender, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    idle = asyncio.Event()
+    wait = app.outbox_signal.wait
+
+    async def waiting(timeout: float) -> bool:
+        idle.set()
+        return await wait(timeout)
+
+    monkeypatch.setattr(app.outbox_signal, "wait", waiting)
     dispatcher = Dispatcher(
         app.uow,
         clock,
@@ -349,42 +450,81 @@ async def test_a_commit_that_enqueues_wakes_the_running_dispatcher(
     )
     running = asyncio.create_task(dispatcher.run())
     try:
-        await asyncio.sleep(0.05)  # idle, waiting up to a tick
+        await asyncio.wait_for(idle.wait(), 5)  # nothing to send: waiting up to a tick (60 s)
         async with app.uow() as unit:  # rolled back: nothing to wake for
             await unit.outbox.enqueue([message("1000")], START)
         async with app.services.transaction(), app.uow() as unit:
             await unit.outbox.enqueue([message("1001")], START)
             await unit.commit()
-        for _ in range(100):
-            if sender.calls:
-                break
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(sender.sent_to("1001"), 5)  # long before the tick
         assert [call.chat_id for call in sender.calls] == ["1001"]
     finally:
         dispatcher.stop()
         await asyncio.wait_for(running, 5)
 
 
+class SkippedRuns(logging.Handler):
+    """Sees APScheduler refuse to start a job while its previous run is still going."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "maximum number of running instances" in record.getMessage():
+            self.seen.set()
+
+
 async def test_periodic_jobs_run_at_once_then_every_interval_never_overlapping() -> None:
-    running, most, runs = 0, 0, 0
+    started: asyncio.Queue[int] = asyncio.Queue()
+    release: asyncio.Queue[None] = asyncio.Queue()  # each run of "slow" ends on one of these
+    running, most, finished, failures = 0, 0, 0, 0
+    failed_twice, hourly_ran = asyncio.Event(), asyncio.Event()
 
     async def slow() -> None:
-        nonlocal running, most, runs
+        nonlocal running, most, finished
         running += 1
-        runs += 1
         most = max(most, running)
-        await asyncio.sleep(0.15)
-        running -= 1
+        started.put_nowait(finished + running)
+        try:
+            await release.get()
+            finished += 1
+        finally:
+            running -= 1
 
     async def broken() -> None:
+        nonlocal failures
+        failures += 1
+        if failures == 2:
+            failed_twice.set()
         raise RuntimeError("a job that fails keeps its schedule")
 
+    async def hourly() -> None:
+        hourly_ran.set()
+
+    skipped = SkippedRuns()
+    logging.getLogger("apscheduler").addHandler(skipped)
     jobs = Scheduler()
     jobs.add(PeriodicJob("slow", 0.05, slow))
     jobs.every(0.05, broken, "broken")
+    jobs.every(3600, hourly, "hourly")
     jobs.start()
-    await asyncio.sleep(0.5)
-    await jobs.shutdown()
-    after = runs
-    await asyncio.sleep(0.2)
-    assert most == 1 and 2 <= after <= 4 and runs == after and running == 0
+    try:
+        await asyncio.wait_for(hourly_ran.wait(), 5)  # at once, not in an hour
+        assert await asyncio.wait_for(started.get(), 5) == 1
+        await asyncio.wait_for(skipped.seen.wait(), 5)  # due again while the first still runs
+        assert running == 1
+        release.put_nowait(None)
+        assert await asyncio.wait_for(started.get(), 5) == 2  # the next interval's run
+        await asyncio.wait_for(failed_twice.wait(), 5)
+
+        stopping = asyncio.create_task(jobs.shutdown())
+        await asyncio.sleep(0)  # shutdown is now waiting for the run in progress
+        assert not stopping.done() and running == 1
+        release.put_nowait(None)
+        await asyncio.wait_for(stopping, 5)
+    finally:
+        logging.getLogger("apscheduler").removeHandler(skipped)
+        await jobs.shutdown()
+    assert (most, finished, running) == (1, 2, 0)  # the second run finished, not cancelled
+    assert started.empty()

@@ -91,6 +91,20 @@ _SENT_ALL = Prepared(
         .values(status="sent", sent_at=bindparam("now", type_=_MOMENT), lease_until=None)
     )
 )
+_PAYLOAD = bindparam("payload", type_=OutboxMessage.payload.type)
+_SENT_WITH = Prepared(
+    lambda _: (
+        _OUTBOX.update()
+        .where(_BY_ID)
+        .values(
+            status="sent",
+            sent_at=bindparam("now", type_=_MOMENT),
+            lease_until=None,
+            payload=_PAYLOAD,
+        )
+    )
+)
+_PROGRESS = Prepared(lambda _: _OUTBOX.update().where(_BY_ID).values(payload=_PAYLOAD))
 _RETRY = Prepared(
     lambda _: (
         _OUTBOX.update()
@@ -209,6 +223,18 @@ class OutboxRepository:
         """Several messages went out."""
         if ids:
             await self.session.execute(_SENT_ALL(self.session), {"rows": list(ids), "now": now})
+
+    async def sent_with(self, rows: Sequence[tuple[int, dict[str, Any]]], now: datetime) -> None:
+        """Several messages went out; each (id, payload) keeps what its send recorded."""
+        params = [{"row": id, "payload": payload, "now": now} for id, payload in rows]
+        if params:
+            await self.session.execute(_SENT_WITH(self.session), params)
+
+    async def progressed(self, rows: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Claimed messages got partly out: each (id, payload) says how far (``PARTS_SENT``)."""
+        params = [{"row": id, "payload": payload} for id, payload in rows]
+        if params:
+            await self.session.execute(_PROGRESS(self.session), params)
 
     async def retry(self, id: int, due_at: datetime, error: str) -> None:
         """Back to pending until ``due_at``, after a failed attempt (it stays counted)."""
