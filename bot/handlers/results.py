@@ -11,12 +11,13 @@ from bot.handlers.formatting import duration, points, when
 from bot.handlers.model import Button
 from bot.handlers.router import Audience, Command, Router
 from bot.handlers.tie_text import tie_notes
-from bot.i18n import N_, _, ngettext, use_locale
+from bot.i18n import N_, _, current_locale, ngettext, use_locale
 from bot.services.results import (
     AgencyProgress,
     AlreadyAnnounced,
     Progress,
     ProgressView,
+    Recipient,
     SeasonChanged,
     StandingsView,
 )
@@ -186,14 +187,21 @@ async def confirm(ctx: Context, payload: str) -> None:
         ),
         edit=True,
     )
-    ctx.reply(results_post(done.standings))
 
     def post(locale: str) -> str:
         with use_locale(locale):
             return results_post(done.standings)
 
-    here = (ctx.incoming.platform, ctx.incoming.chat_id)
-    await ctx.services.results.broadcast(bloc_id, done, post, skip=here)
+    # The results come to this chat through the outbox too, like everyone's, so a crash
+    # before this reply goes cannot lose them; the reply only confirms.
+    group = ctx.incoming.in_group
+    here = Recipient(
+        ctx.incoming.platform,
+        ctx.incoming.chat_id,
+        current_locale(),
+        None if group else ctx.person.contact_id,
+    )
+    await ctx.services.results.broadcast(bloc_id, done, post, asker=here, asked_in_group=group)
 
 
 def _choices(year: object) -> list[list[Button]]:

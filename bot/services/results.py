@@ -212,13 +212,19 @@ class ResultsService:
         announcement: Announcement,
         text: Callable[[str], str],
         *,
-        skip: tuple[str, str] | None = None,
+        asker: Recipient | None = None,
+        asked_in_group: bool = False,
     ) -> int:
         """Put the results post in the outbox for every group and contact, each in its
-        language (``text(locale)``), except the chat ``skip`` (platform, chat id) that already
-        has it. In a transaction scope this commits with the announcement itself."""
+        language (``text(locale)``), and for the chat that announced (``asker``) when it is
+        neither: the head gets them as everyone does, even when the process stops before his
+        reply goes. In a transaction scope this commits with the announcement itself."""
         now = self.clock.now()
         year = announcement.standings.progress.season_year
+        groups, contacts = list(announcement.groups), list(announcement.contacts)
+        known = {(recipient.platform, recipient.chat_id) for recipient in groups + contacts}
+        if asker is not None and (asker.platform, asker.chat_id) not in known:
+            (groups if asked_in_group else contacts).append(asker)
         messages = [
             NewMessage(
                 platform=recipient.platform,
@@ -230,12 +236,8 @@ class ResultsService:
                 bloc_id=bloc_id,
                 dedupe_key=f"results:{bloc_id}:{year}:{recipient.platform}:{recipient.chat_id}",
             )
-            for kind, recipients in (
-                ("group", announcement.groups),
-                ("private", announcement.contacts),
-            )
+            for kind, recipients in (("group", groups), ("private", contacts))
             for recipient in recipients
-            if (recipient.platform, recipient.chat_id) != skip
         ]
         async with self.uow() as uow:
             added = await uow.outbox.enqueue(messages, now)
@@ -387,7 +389,6 @@ def _finalize(uow: UnitOfWork, sheet: ScoreSheet, contact_id: int, now: datetime
                 old_value=_text(entry.final_value),
                 new_value=_text(final),
                 actor_id=contact_id,
-                actor_label="",
             )
         )
         entry.final_value = final
@@ -400,7 +401,6 @@ def _finalize(uow: UnitOfWork, sheet: ScoreSheet, contact_id: int, now: datetime
                 old_value=sheet.status,
                 new_value=SheetStatus.LOCKED.value,
                 actor_id=contact_id,
-                actor_label="",
             )
         )
         sheet.status = SheetStatus.LOCKED.value
