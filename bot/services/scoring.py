@@ -325,7 +325,6 @@ def _audit(
         "old_value": old,
         "new_value": new,
         "actor_id": actor_id,
-        "actor_label": "",
         "reason": None,
     }
 
