@@ -14,7 +14,7 @@ from bot.handlers import build_router
 from bot.handlers.context import Services
 from bot.handlers.router import Router
 from bot.scheduler.dispatcher import Dispatcher
-from bot.scheduler.jobs import PeriodicJob
+from bot.scheduler.jobs import PeriodicJob, forgetting_updates
 from bot.scheduler.pacing import Limits
 from bot.scheduler.sending import Senders
 from bot.scheduler.wake import Wake, watch_commits
@@ -102,5 +102,8 @@ def build(settings: Settings, clock: Clock | None = None) -> App:
         services=services,
         router=build_router(services, settings.locale),
         outbox_signal=outbox_signal,
-        jobs=[PeriodicJob("reminders", REMINDERS_EVERY, services.reminders.tick)],
+        jobs=[
+            PeriodicJob("reminders", REMINDERS_EVERY, services.reminders.tick),
+            forgetting_updates(uow, clock),
+        ],
     )

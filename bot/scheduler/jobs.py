@@ -10,14 +10,20 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.clock import Clock
+from bot.storage.uow import UnitOfWorkFactory
+
 log = logging.getLogger(__name__)
 
 JobFunction = Callable[[], Awaitable[object]]
+
+KEEP_UPDATES = timedelta(days=7)  # platforms redeliver an update within a day at most
+FORGET_EVERY = 3600.0  # seconds between two clean-ups of the processed-updates log
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,22 @@ class PeriodicJob:
     name: str
     seconds: float
     run: JobFunction
+
+
+def forgetting_updates(
+    uow: UnitOfWorkFactory, clock: Clock, keep: timedelta = KEEP_UPDATES
+) -> PeriodicJob:
+    """The job that drops the dedupe record of updates processed more than ``keep`` ago, so
+    the table holds a week of updates instead of growing forever."""
+
+    async def forget() -> None:
+        async with uow() as unit:
+            dropped = await unit.conversations.forget_updates_before(clock.now() - keep)
+            await unit.commit()
+        if dropped:
+            log.info("forgot %d processed updates older than %s", dropped, keep)
+
+    return PeriodicJob("forget-updates", FORGET_EVERY, forget)
 
 
 class Scheduler:

@@ -23,10 +23,6 @@ class Wake:
     def clear(self) -> None:
         self._event.clear()
 
-    @property
-    def is_set(self) -> bool:
-        return self._event.is_set()
-
     async def wait(self, timeout: float) -> bool:
         """Wait until set or ``timeout`` seconds passed; True when it was set."""
         if self._event.is_set():

@@ -36,10 +36,13 @@ class ConversationRepository:
         result = await self.session.execute(_CLAIM(self.session), values)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def forget_updates_before(self, moment: datetime) -> None:
-        await self.session.execute(
+    async def forget_updates_before(self, moment: datetime) -> int:
+        """Drop the record of updates processed before ``moment`` (no platform sends one again
+        that late); how many were dropped."""
+        result = await self.session.execute(
             delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < moment)
         )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def state(self, platform: str, chat_id: str, user_id: str) -> ConversationState | None:
         return await self.session.get(ConversationState, (platform, chat_id, user_id))
