@@ -32,7 +32,6 @@ def example_line(sheet: SheetView, criterion: Criterion | None = None) -> str:
     return f"{item.code} {points(sample_score(item, sheet.table.step))}"
 
 
-
 def header(sheet: SheetView, agency: str) -> str:
     answered = len(sheet.values)
     count = sum(1 for _item in sheet.table.criteria())

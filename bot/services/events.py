@@ -145,10 +145,6 @@ class EventService:
                 quiet=quiet_of(bloc),
             )
 
-    async def upcoming(self, bloc_id: int, kind: EventKind | None = None) -> list[EventView]:
-        """The events still to come, by time."""
-        return (await self.calendar(bloc_id)).upcoming(kind)
-
     async def create(
         self,
         bloc_id: int,

@@ -306,7 +306,7 @@ async def test_cancelling_an_event_stops_its_reminders(bloc: Bloc) -> None:
     assert "Đã hủy hội nghị “Hội nghị tổng kết" in rows[-1].text  # bloc: vi
     assert rows[-1].chat_kind == "group" and rows[-1].quiet
     assert await bloc.tick("2021-12-19 14:00") == []
-    assert [e.code for e in await events.upcoming(bloc.bloc_id)] == []
+    assert [e.code for e in (await events.calendar(bloc.bloc_id)).upcoming()] == []
     with pytest.raises(EventRefused):
         await events.cancel(bloc.bloc_id, bloc.events["tong-ket"])
 

@@ -90,7 +90,7 @@ async def test_the_head_creates_a_meeting_step_by_step(bloc: Bloc) -> None:
     post = (await bloc.outbox())[-1]
     assert post.chat_kind == "group" and post.chat_id == bloc.group.chat_id
     assert "Sơ kết 6 tháng" in post.text and "30/11/2021 09:30" in post.text
-    upcoming = await bloc.recording.app.services.events.upcoming(post.bloc_id or 0)
+    upcoming = (await bloc.recording.app.services.events.calendar(post.bloc_id or 0)).upcoming()
     created = next(event for event in upcoming if event.title == "Sơ kết 6 tháng")
     assert created.remind == (timedelta(days=2), timedelta(hours=3))
     assert created.source == "chat" and created.place == "Phòng họp tầng 3"
