@@ -286,7 +286,8 @@ class ResultsService:
                 )
             )
         return ProgressView(
-            bloc_name=bloc.name,
+            bloc_name=bloc.short_name
+            or bloc.name,  # in the bloc's own chats the short name is clear
             timezone=bloc.timezone,
             season_year=season.year,
             agencies=tuple(lines),

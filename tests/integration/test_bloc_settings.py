@@ -36,7 +36,7 @@ async def test_an_import_stores_the_settings_and_a_new_one_changes_them(app: App
     await app.blocs.import_bloc(load_bloc_file(SAMPLE))
     bloc = await stored(app)
     assert (bloc.short_name, bloc.quiet_hours, bloc.quiet_days, bloc.holidays) == (
-        None, "21:00-07:00", [], []
+        "Khối TW Thái Bình", "21:00-07:00", [], []
     )  # fmt: skip
 
     spec = parse_bloc(
