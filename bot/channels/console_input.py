@@ -94,6 +94,19 @@ class LineReader:
 
     async def _chunk(self) -> bytes | None:
         """What the descriptor has once it is readable; b"" at the end, None if not watchable."""
+        readable = await self._readable(None)
+        if readable is None:
+            return None
+        assert self._fd is not None
+        return b"" if self._ended else os.read(self._fd, 65536)
+
+    async def _readable_within(self, seconds: float) -> bool:
+        """Whether the descriptor has something to read within ``seconds``."""
+        return bool(await self._readable(seconds)) and not self._ended
+
+    async def _readable(self, seconds: float | None) -> bool | None:
+        """Wait until the descriptor is readable (True) or ``seconds`` pass (False); None when
+        it cannot be watched."""
         assert self._fd is not None
         loop = asyncio.get_running_loop()
         self._ready = ready = loop.create_future()
@@ -102,27 +115,12 @@ class LineReader:
         except (NotImplementedError, OSError):
             return None
         try:
-            await ready
-        finally:
-            loop.remove_reader(self._fd)
-        return b"" if self._ended else os.read(self._fd, 65536)
-
-    async def _readable_within(self, seconds: float) -> bool:
-        """Whether the descriptor has something to read within ``seconds``."""
-        assert self._fd is not None
-        loop = asyncio.get_running_loop()
-        self._ready = ready = loop.create_future()
-        try:
-            loop.add_reader(self._fd, _settle, ready)
-        except (NotImplementedError, OSError):
-            return False
-        try:
             await asyncio.wait_for(ready, seconds)
         except TimeoutError:
             return False
         finally:
             loop.remove_reader(self._fd)
-        return not self._ended
+        return True
 
 
 def time_target(text: str, now: datetime, timezone: str) -> datetime | None:
