@@ -82,7 +82,6 @@ class Outgoing:
     chat_id: str | None = None  # None: the chat of the update
     edit: bool = False  # replace the message whose button was pressed
     menu: bool = False  # numbered options answer with a number on channels without buttons
-    notice: str | None = None  # short acknowledgement of a pressed button (a toast)
 
     def rows(self) -> list[Button]:
         return [button for row in self.buttons for button in row]
