@@ -277,7 +277,7 @@ async def invite_codes(app: App, args: argparse.Namespace) -> int:
             line.agency_code or _("group: /linkgroup CODE"),
             line.code,
             f"{line.uses}/{line.max_uses}",
-            line.expires_at.astimezone(zone).strftime("%Y-%m-%d"),
+            line.expires_at.astimezone(zone).strftime("%d/%m/%Y"),
         ]
         if username:
             row.append(_telegram_link(username, line))
