@@ -10,7 +10,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.domain import calendar
-from bot.handlers.formatting import duration, when
+from bot.handlers.formatting import duration, fit_title, when
 from bot.i18n import _, ngettext
 from bot.services.blocfile import EventKind
 from bot.services.events import DEFAULT_OFFSETS, MAX_OFFSET, EventChange, EventView
@@ -115,19 +115,7 @@ def event_line(event: EventView) -> str:
 
 def button_line(event: EventView) -> str:
     """``Hội nghị tổng kết công tác… — 20/12/2021 14:00``: a long title cut at a word."""
-    return f"{clip(event.title, BUTTON_WIDTH)} — {when(event.at, event.timezone)}"
-
-
-def clip(text: str, width: int) -> str:
-    """``text`` if it fits in ``width`` characters, else cut after a whole word, with "…"."""
-    if len(text) <= width:
-        return text
-    cut = text[: width - 1]
-    if cut[-1].isalnum() and text[width - 1].isalnum():  # in the middle of a word
-        if " " not in cut.strip():
-            return text  # one long word: whole, or not at all
-        cut = cut[: cut.rstrip().rindex(" ")]
-    return cut.rstrip(" ,;:-–—") + "…"
+    return f"{fit_title(event.title, BUTTON_WIDTH)} — {when(event.at, event.timezone)}"
 
 
 def kind_name(kind: EventKind) -> str:

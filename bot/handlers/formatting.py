@@ -61,3 +61,16 @@ def excerpt(text: str, limit: int = 40) -> str:
     if line[limit - 1] != " " and cut.rfind(" ") >= limit // 2:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip() + "…"
+
+
+def fit_title(text: str, width: int) -> str:
+    """A title whole if it fits in ``width`` characters, else cut after a whole word with "…";
+    a title with no word break to cut at stays whole (never cut mid-word)."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if cut[-1].isalnum() and text[width - 1].isalnum():  # in the middle of a word
+        if " " not in cut.strip():
+            return text
+        cut = cut[: cut.rstrip().rindex(" ")]
+    return cut.rstrip(" ,;:-–—") + "…"

@@ -6,22 +6,9 @@ from decimal import Decimal
 
 from bot.domain.criteria import CriteriaGroup, Criterion, GroupKind
 from bot.domain.scores import ScoreError, ScoreProblem, sample_score
-from bot.handlers.formatting import duration, excerpt, points, when
+from bot.handlers.formatting import duration, excerpt, fit_title, points, when
 from bot.i18n import _
 from bot.services.scoring import Closed, SheetView
-
-TITLE_WIDTH = 60
-
-
-def short(title: str, width: int = TITLE_WIDTH) -> str:
-    """The title whole, or cut at the last word that fits, with "…"."""
-    if len(title) <= width:
-        return title
-    cut = title[: width - 1]
-    space = cut.rfind(" ")
-    if space > width // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:-–") + "…"
 
 
 def example_line(sheet: SheetView, criterion: Criterion | None = None) -> str:
@@ -92,12 +79,14 @@ def review(sheet: SheetView, agency: str) -> str:
     lines = [header(sheet, agency), ""]
     for group in sheet.table.groups:
         subtotal = sheet.totals.groups.get(group.code)
-        lines.append(f"{group.code}. {short(group.title, 36)}: {_group_total(group, subtotal)}")
+        lines.append(
+            f"{group.code}. {fit_title(group.title, 36)}: {_group_total(group, subtotal)}"
+        )
         for item in group.items:
             # Code and points first, so they stay on the first line of a phone's screen.
             value = sheet.values.get(item.code)
             shown = points(value) if value is not None else "…"
-            lines.append(f"{item.code}: {shown}/{points(item.max)} · {short(item.title, 28)}")
+            lines.append(f"{item.code}: {shown}/{points(item.max)} · {fit_title(item.title, 28)}")
     lines.append("")
     if sheet.totals.bonus_capped:
         lines.append(

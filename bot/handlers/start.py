@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from bot.handlers.context import Context
-from bot.handlers.formatting import duration, role_name
+from bot.handlers.formatting import duration, fit_title, role_name
 from bot.handlers.model import Button
 from bot.handlers.router import Audience, Command, Router
-from bot.handlers.sheet_text import short
 from bot.i18n import LOCALES, N_, _, current_locale, use_locale
 from bot.services.enrolment import EnrolResult, Outcome
 from bot.services.people import Link, Role
@@ -109,7 +108,7 @@ async def _enrol(ctx: Context, code: str, *, move: bool) -> None:
             [
                 [
                     Button(
-                        _("Move to {agency}").format(agency=short(result.agency_name, 30)),
+                        _("Move to {agency}").format(agency=fit_title(result.agency_name, 30)),
                         "st:move",
                         _("move"),
                     ),

@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.handlers.context import Context
-from bot.handlers.event_text import TimeError, TimeProblem, clip, parse_offsets, parse_time
+from bot.handlers.event_text import TimeError, TimeProblem, parse_offsets, parse_time
 from bot.handlers.events import describe_draft
+from bot.handlers.formatting import fit_title
 from bot.handlers.router import Audience, Command
 from bot.services.blocfile import EventKind
 from bot.storage.models import OutboxMessage
@@ -332,10 +333,10 @@ async def test_long_titles_on_buttons_are_cut_at_a_word(bloc: Bloc) -> None:
 
 
 def test_clip_cuts_after_a_whole_word_or_not_at_all() -> None:
-    assert clip("Gửi bảng tự chấm điểm về Trưởng khối", 20) == "Gửi bảng tự chấm…"
-    assert clip("Gửi bảng tự chấm điểm", 30) == "Gửi bảng tự chấm điểm"
-    assert clip("Gửi bảng, tự chấm điểm", 11) == "Gửi bảng…"
-    assert clip("x" * 30, 10) == "x" * 30
+    assert fit_title("Gửi bảng tự chấm điểm về Trưởng khối", 20) == "Gửi bảng tự chấm…"
+    assert fit_title("Gửi bảng tự chấm điểm", 30) == "Gửi bảng tự chấm điểm"
+    assert fit_title("Gửi bảng, tự chấm điểm", 11) == "Gửi bảng…"
+    assert fit_title("x" * 30, 10) == "x" * 30
 
 
 async def test_the_calendar_calls_the_bloc_by_its_short_name(bloc: Bloc) -> None:
