@@ -8,16 +8,13 @@ criteria at once, one per line (``I.1 28``). Every answer is committed as it is 
 from __future__ import annotations
 
 import re
-import unicodedata
-from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from bot.domain.criteria import Criterion
 from bot.domain.scores import ScoreError, parse_score
-from bot.handlers import sheet_dialog, sheet_text
+from bot.handlers import sheet_dialog, sheet_prompts, sheet_text
 from bot.handlers.context import Context
-from bot.handlers.formatting import excerpt, points
-from bot.handlers.model import Button
+from bot.handlers.formatting import excerpt
 from bot.handlers.router import Audience, Command, Router, numberish
 from bot.i18n import N_, _
 from bot.services.people import Link
@@ -34,9 +31,6 @@ _WORDS = {
 }
 ACTIONS = {"yes", "no", "back", "skip", "note", "review", "submit", "edit", "reopen", "show"}
 ACTIONS |= {"put", "ask"}
-# A value typed again this soon after the same value was saved for the previous criterion is
-# taken for a re-send of that answer (it got no reply), not for the current criterion.
-REPEAT_WINDOW = timedelta(minutes=10)
 MAX_PROBLEMS = 10  # refusals listed for one message of several lines; the rest are counted
 
 
@@ -145,7 +139,7 @@ async def answer(ctx: Context, text: str) -> None:
         await sheet_dialog.save_note(ctx, ctx.conversation.data.get("at", ""), text)
         return
     sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
-    prompted, at = _question(ctx, sheet)
+    prompted, at = sheet_prompts.question(ctx, sheet)
     word = _word(text)
     if word:
         await _act(ctx, sheet, link, word, at)
@@ -162,9 +156,9 @@ async def answer(ctx: Context, text: str) -> None:
     if at is None:
         _not_a_question(ctx, sheet, text)
         return
-    if not prompted and await _answers_repeat(ctx, sheet, link, at, text):
+    if not prompted and await sheet_prompts.answers_repeat(ctx, sheet, link, at, text):
         return
-    if not prompted and _repeated(ctx, sheet, at, text):
+    if not prompted and sheet_prompts.repeated(ctx, sheet, at, text):
         return
     try:
         value = parse_score(text, at, sheet.table.step)
@@ -229,7 +223,7 @@ async def press(ctx: Context, payload: str) -> None:
         return
     value = None
     if action == "put":
-        value = _button_value(parts, criterion, sheet)
+        value = sheet_prompts.button_value(parts, criterion, sheet)
         if value is None:
             ctx.notice(_("This button has expired."))
             return
@@ -337,122 +331,6 @@ async def _many(ctx: Context, sheet: SheetView, link: Link, lines: list[str]) ->
     await sheet_dialog.record(ctx, sheet, link, list(good.items()), at, problems=problems)
 
 
-def _repeated(ctx: Context, sheet: SheetView, at: Criterion, text: str) -> bool:
-    """Ask, rather than store, when a bare value repeats the answer just saved before it.
-
-    Someone whose answer got no reply (the bot was restarting) sends it again; by then the
-    sheet has moved on, and the repeat must not land on the next criterion unasked.
-    """
-    last = ctx.conversation.data.get("last")
-    if not isinstance(last, list) or len(last) != 4:
-        return False
-    code, typed, moment, sequence = last
-    now = ctx.incoming.sequence
-    if isinstance(sequence, int) and now is not None and now > sequence + 1:
-        return False  # the bot spoke after that answer: the person saw the next prompt
-    previous = sheet.table.find(str(code))
-    if previous is None or previous == at:
-        return False
-    try:
-        value = parse_score(text, previous, sheet.table.step)
-        same = Decimal(typed) == value
-        recent = sheet.as_of - datetime.fromisoformat(moment) <= REPEAT_WINDOW
-    except (ScoreError, InvalidOperation, ValueError, TypeError):
-        return False
-    if not same or not recent:
-        return False
-    try:
-        parse_score(text, at, sheet.table.step)
-    except ScoreError:
-        # Not a score of the current criterion at all: only the repeat can be meant.
-        lead = _("{value} was just saved for {previous}; nothing changed.").format(
-            value=points(value), previous=previous.code
-        )
-        sheet_dialog.ask(ctx, sheet, at, lead)
-        return True
-    ctx.conversation.data.pop("last", None)
-    _ask_repeat(ctx, sheet, at, [previous.code, str(value)])
-    return True
-
-
-async def _answers_repeat(
-    ctx: Context, sheet: SheetView, link: Link, at: Criterion, text: str
-) -> bool:
-    """Read the answer to "is it also the score of...?", typed instead of pressed.
-
-    A number is no answer to it (the same value sent once more means its question was lost
-    too): the question is asked again rather than the number stored.
-    """
-    repeat = ctx.conversation.data.get("repeat")
-    if not isinstance(repeat, list) or len(repeat) != 2:
-        return False
-    folded = _fold(text)
-    if folded in {_fold(_("save")), "save", "luu", "co", "yes"}:
-        value = Decimal(repeat[1])
-        await sheet_dialog.record(ctx, sheet, link, [(at.code, value)], at)
-    elif folded in {_fold(_("no")), "no", "khong"}:
-        sheet_dialog.ask(ctx, sheet, at)
-    elif numberish(text):
-        _ask_repeat(ctx, sheet, at, repeat)
-    else:
-        ctx.conversation.data.pop("repeat", None)
-        return False
-    return True
-
-
-def _ask_repeat(ctx: Context, sheet: SheetView, at: Criterion, repeat: list[str]) -> None:
-    """Ask whether a value just saved for the criterion before is also the score of ``at``."""
-    previous, value = repeat[0], Decimal(repeat[1])
-    shown = points(value)
-    buttons = [
-        Button(
-            _("Save {value} for {code}").format(value=shown, code=at.code),
-            f"sc:put:{at.code}:{value}",
-            _("save"),
-        ),
-        Button(_("No, score {code} anew").format(code=at.code), f"sc:ask:{at.code}", _("no")),
-    ]
-    ctx.reply(
-        _(
-            "{value} was just saved for {previous}; nothing changed. Is {value} also the "
-            "score of {code}?"
-        ).format(value=shown, previous=previous, code=at.code),
-        [buttons],  # no numbered menu: a number could be the value sent once more
-    )
-    ctx.conversation.data["at"] = at.code
-    ctx.conversation.data["repeat"] = [previous, str(value)]
-
-
-def _button_value(
-    parts: list[str], criterion: Criterion | None, sheet: SheetView
-) -> Decimal | None:
-    """The value a "save this value" button carries, if it is valid for its criterion."""
-    if criterion is None or len(parts) != 4:
-        return None
-    try:
-        return parse_score(parts[3], criterion, sheet.table.step)
-    except ScoreError:
-        return None
-
-
-def _question(ctx: Context, sheet: SheetView) -> tuple[bool, Criterion | None]:
-    """The criterion a typed answer is for (None at the review), and whether the person's
-    message itself said so (a reply to the prompt) rather than the dialog's state."""
-    for payload in ctx.incoming.reply_payloads:
-        parts = payload.split(":")
-        if len(parts) < 2 or parts[0] != "sc":
-            continue
-        if parts[1] in ("submit", "edit", "review", "reopen", "show") and len(parts) < 3:
-            return True, None
-        if parts[1] == "submit":
-            return True, None
-        criterion = sheet.table.find(parts[2]) if len(parts) > 2 else None
-        if criterion is not None:
-            return True, criterion
-    at = ctx.conversation.data.get("at")
-    return False, sheet.table.find(at) if at else None
-
-
 def _not_a_question(ctx: Context, sheet: SheetView, text: str) -> None:
     """Something typed at the review that is not a choice: say how to change a score."""
     if numberish(text):
@@ -479,7 +357,7 @@ def _resume(ctx: Context, sheet: SheetView) -> Criterion | None:
 
 def _target(sheet: SheetView, text: str) -> Criterion | None:
     """A criterion code, or a group code (with or without "nhóm"/"group"): where to jump."""
-    words = _fold(text).split()
+    words = sheet_prompts.fold(text).split()
     if words and words[0] in ("nhom", "group"):
         words = words[1:]
     if len(words) != 1:
@@ -497,13 +375,8 @@ def _looks_like_code(word: str) -> bool:
 
 
 def _word(text: str) -> str | None:
-    folded = _fold(text)
-    localized = {word: {_fold(_(word)), *synonyms} for word, synonyms in _WORDS.items()}
+    folded = sheet_prompts.fold(text)
+    localized = {
+        word: {sheet_prompts.fold(_(word)), *synonyms} for word, synonyms in _WORDS.items()
+    }
     return next((word for word, forms in localized.items() if folded in forms), None)
-
-
-def _fold(text: str) -> str:
-    """Lower case without Vietnamese diacritics: ``Bỏ qua`` -> ``bo qua``."""
-    text = text.strip().lower().replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
