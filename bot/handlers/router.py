@@ -238,9 +238,10 @@ class Router:
             await self._command(ctx, text)
             return
         menu = ctx.conversation.data.get("menu")
-        if menu and numberish(text):
+        if menu and numberish(text) and not incoming.reply_payloads:
             # A menu is the question: a number is one of its choices where the choices are
-            # numbered, and never a value meant for something else.
+            # numbered, and never a value meant for something else. (A reply to one of the
+            # bot's messages says itself what it answers: its flow reads it.)
             choice = int(text) if text.isascii() and text.isdigit() and len(text) < 4 else 0
             if not incoming.buttons_shown and 1 <= choice <= len(menu):
                 await self._press(ctx, menu[choice - 1])

@@ -287,3 +287,17 @@ async def test_english_help_has_no_vietnamese_aliases(recording: Recording, lan:
 
     assert "/chamdiem" not in english and "/score —" in english
     assert "/score (/chamdiem)" in vietnamese
+
+
+async def test_a_reply_to_a_prompt_answers_it_even_at_the_review(
+    recording: Recording, lan: Person
+) -> None:
+    recording.buttons_shown = True
+    await lan.say("/score")
+    prompt_i1 = lan.dm.received[-1]
+    await lan.say("\n".join(ALL))  # the review is the question now
+
+    reply = await lan.reply_to(prompt_i1, "21")
+
+    assert "Saved: I.1: 25 → 21" in reply[-1].text
+    assert (await values(recording))["I.1"] == Decimal(21)
