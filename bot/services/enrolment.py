@@ -79,7 +79,7 @@ class EnrolmentService:
                 return EnrolResult(
                     Outcome.MOVE,
                     invite.bloc_id,
-                    result.bloc_name,
+                    (bloc.short_name or bloc.name) if bloc else "",
                     agency.name,
                     current_agency=was.name if was else "",
                 )
