@@ -33,12 +33,6 @@ FIRST_USER = 5_000_001
 
 
 @pytest.fixture
-async def tg() -> AsyncIterator[TelegramEmulator]:
-    async with TelegramEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
 async def live(database_url: str) -> AsyncIterator[App]:
     """The application on the test database with the real clock, as `blocbot run` has it."""
     settings = Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]

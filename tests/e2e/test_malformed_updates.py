@@ -20,12 +20,6 @@ FUTURE = 4_102_444_800  # 2100-01-01: far ahead, but a date
 
 
 @pytest.fixture
-async def tg() -> AsyncIterator[TelegramEmulator]:
-    async with TelegramEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
 async def running(tg: TelegramEmulator, tmp_path: Path) -> AsyncIterator[BotProcess]:
     database = f"sqlite+aiosqlite:///{tmp_path / 'blocbot.db'}"
     async with BotProcess.against(tg, database, tmp_path).start() as child:

@@ -21,26 +21,24 @@ import itertools
 import os
 import random
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import App
 from bot.clock import FrozenClock
-from bot.services.blocfile import parse_bloc
 from bot.storage.models import AuditEntry, CriterionRow, ScoreSheet
 from bot.testing.process import BotProcess
 from bot.testing.telegram_emulator import ChatMessage, FakeUser, TelegramEmulator
 from bot.testing.telegram_emulator.limits import Fault, FaultPlan
-from tests.unit.blocfile_cases import dump, sample_data
+from tests.e2e.season import seeded
+from tests.unit.blocfile_cases import sample_data
 
 PATIENCE = 2.5  # seconds a contact waits for a reply before sending the same thing again
 MAX_RESENDS = 2  # after that they wait longer
@@ -118,23 +116,6 @@ def label_of(message: ChatMessage, payload: str) -> str:
     """The label of the button with this callback data."""
     rows = (message.reply_markup or {}).get("inline_keyboard", [])
     return next(str(b["text"]) for row in rows for b in row if b.get("callback_data") == payload)
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[TelegramEmulator]:
-    async with TelegramEmulator() as emulator:
-        yield emulator
-
-
-async def seeded(app: App) -> dict[str, str]:
-    """The sample bloc with its deadline a month ahead (no reminder due); its invite codes."""
-    data = sample_data()
-    due = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")) + timedelta(days=30)
-    data["season"]["deadlines"][0]["due"] = due.strftime("%Y-%m-%d 17:00")
-    await app.blocs.import_bloc(parse_bloc(dump(data)))
-    return {
-        line.agency_code or "group": line.code for line in await app.invites.invites("tw-thaibinh")
-    }
 
 
 @dataclass
@@ -393,7 +374,7 @@ async def test_resent_answers_never_land_on_another_criterion(
     tg: TelegramEmulator, app: App, clock: FrozenClock, database_url: str, tmp_path: Path
 ) -> None:
     clock.set(datetime.now(UTC))  # the child process runs on the real clock
-    codes = await seeded(app)
+    codes = await seeded(app, days=30)
     criteria = items()
     rng = random.Random(20211120)
     contacts = []

@@ -9,19 +9,14 @@ when configured, on PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
-
-import pytest
 
 from bot.app import App
 from bot.clock import FrozenClock
-from bot.services.blocfile import parse_bloc
 from bot.testing.process import BotProcess
 from bot.testing.telegram_emulator import FakeUser, TelegramEmulator
-from tests.unit.blocfile_cases import dump, sample_data
+from tests.e2e.season import seeded
 
 AGENCIES = ["nhnn", "thue", "khobac", "thongke", "dutru", "bhxh", "haiquan", "qltt"]
 REST = [
@@ -34,23 +29,6 @@ STEPS = ["9,5", "5", "8", "7", "10", "có", "5", "5", "4.5", "5", "5", "5", "5",
 def sheet_lines(first: int) -> str:
     """A full sheet whose total is 79 + first (so I.1 decides the order)."""
     return "\n".join([f"I.1 {first}", *REST])
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[TelegramEmulator]:
-    async with TelegramEmulator() as emulator:
-        yield emulator
-
-
-async def seeded(app: App) -> dict[str, str]:
-    """The sample bloc with its deadline a week ahead; returns the invite codes."""
-    data = sample_data()
-    due = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")) + timedelta(days=7)
-    data["season"]["deadlines"][0]["due"] = due.strftime("%Y-%m-%d 17:00")
-    await app.blocs.import_bloc(parse_bloc(dump(data)))
-    return {
-        line.agency_code or "group": line.code for line in await app.invites.invites("tw-thaibinh")
-    }
 
 
 async def say(tg: TelegramEmulator, user: FakeUser, text: str, replies: int = 1) -> str:
@@ -67,7 +45,7 @@ async def test_a_whole_season_on_telegram(
     tg: TelegramEmulator, app: App, clock: FrozenClock, database_url: str, tmp_path: Path
 ) -> None:
     clock.set(datetime.now(UTC))  # the child process runs on the real clock
-    codes = await seeded(app)
+    codes = await seeded(app, days=7)
     bot = BotProcess.against(tg, database_url, tmp_path).start()
     try:
         await bot.wait_running()

@@ -24,12 +24,6 @@ TOKEN = "123:ABC"
 AGENCY = "Cục Thuế tỉnh Thái Bình"
 
 
-@pytest.fixture
-async def tg() -> AsyncIterator[TelegramEmulator]:
-    async with TelegramEmulator() as emulator:
-        yield emulator
-
-
 def telegram_channel(tg: TelegramEmulator, app: App) -> TelegramChannel:
     """A channel on the emulator that knows who is linked (for their menus)."""
     settings = app.settings.model_copy(

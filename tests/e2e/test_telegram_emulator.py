@@ -67,12 +67,6 @@ async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @pytest.fixture
-async def tg() -> AsyncIterator[TelegramEmulator]:
-    async with TelegramEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
 async def app(tg: TelegramEmulator) -> AsyncIterator[App]:
     application = (
         ApplicationBuilder()

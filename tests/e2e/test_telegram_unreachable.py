@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -27,12 +26,6 @@ from bot.testing.telegram_emulator import TelegramEmulator
 TOKEN = "123:ABC"
 UNREACHABLE = "Không kết nối được với Telegram tại"  # the start-up sentence, in Vietnamese
 LOST = "Không đọc được tin nhắn từ Telegram tại"  # the polling one
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[TelegramEmulator]:
-    async with TelegramEmulator() as emulator:
-        yield emulator
 
 
 def free_port() -> int:
