@@ -184,8 +184,9 @@ class ResultsService:
             if announced_at is not None:
                 raise AlreadyAnnounced(announced_at)
             sheets = await uow.sheets.lock_season(season.id)
+            label = await uow.sheets.actor_label(contact_id, bloc_id)
             for sheet in sheets:
-                _finalize(uow, sheet, contact_id, now)
+                _finalize(uow, sheet, contact_id, label, now)
             season.announced_at = now
             links = await uow.contacts.in_bloc(bloc_id)
             groups = await uow.groups.for_bloc(bloc_id)
@@ -375,7 +376,9 @@ class ResultsService:
         )
 
 
-def _finalize(uow: UnitOfWork, sheet: ScoreSheet, contact_id: int, now: datetime) -> None:
+def _finalize(
+    uow: UnitOfWork, sheet: ScoreSheet, contact_id: int, label: str, now: datetime
+) -> None:
     """Fix a sheet's final scores (reviewed, else self) and lock it; audit every change."""
     for entry in sheet.entries:
         final = entry.reviewed_value if entry.reviewed_value is not None else entry.self_value
@@ -390,6 +393,7 @@ def _finalize(uow: UnitOfWork, sheet: ScoreSheet, contact_id: int, now: datetime
                 old_value=_text(entry.final_value),
                 new_value=_text(final),
                 actor_id=contact_id,
+                actor_label=label,
             )
         )
         entry.final_value = final
@@ -402,6 +406,7 @@ def _finalize(uow: UnitOfWork, sheet: ScoreSheet, contact_id: int, now: datetime
                 old_value=sheet.status,
                 new_value=SheetStatus.LOCKED.value,
                 actor_id=contact_id,
+                actor_label=label,
             )
         )
         sheet.status = SheetStatus.LOCKED.value

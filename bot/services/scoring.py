@@ -187,7 +187,7 @@ class ScoringService:
                     _audit(now, row.id, contact_id, "self", _text(old), _text(value), criterion_id)
                 )
             if audit:
-                await uow.sheets.append_audit(audit)
+                await uow.sheets.append_audit(audit, bloc_id)
                 await uow.sheets.touch(row.id, now)
             await uow.commit()
             return self._view(season, agency_id, row)
@@ -208,7 +208,7 @@ class ScoringService:
                     row.id, criterion_id, contact_id, now, note=text, field="note"
                 )
                 await uow.sheets.append_audit(
-                    [_audit(now, row.id, contact_id, "note", old, text, criterion_id)]
+                    [_audit(now, row.id, contact_id, "note", old, text, criterion_id)], bloc_id
                 )
                 if text:
                     row.notes[criterion_id] = text
@@ -244,7 +244,8 @@ class ScoringService:
             if row.status != status.value:
                 submitted = status is SheetStatus.SUBMITTED
                 await uow.sheets.append_audit(
-                    [_audit(now, row.id, contact_id, "status", row.status, status.value)]
+                    [_audit(now, row.id, contact_id, "status", row.status, status.value)],
+                    bloc_id,
                 )
                 await uow.sheets.set_status(
                     row.id,

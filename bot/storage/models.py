@@ -16,10 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    and_,
-    select,
 )
-from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.storage.types import Points, UTCDateTime
@@ -325,38 +322,6 @@ class ProcessedUpdate(Base):
     processed_at: Mapped[datetime] = mapped_column(index=True)
 
 
-def _actor_label(context: DefaultExecutionContext) -> str:
-    """Who made an audited change, as the bloc knew them then: "Hoa, Cục Thuế tỉnh Thái Bình"
-    (display name, else platform:user id; their agency in the sheet's bloc, when they have one).
-
-    Filled on insert from ``actor_id``, so every writer of the log records it, and it stays
-    when the contact is gone (``actor_id`` is then NULL)."""
-    row: dict[str, Any] = context.get_current_parameters()  # type: ignore[no-untyped-call]
-    if row.get("actor_id") is None:
-        return ""
-    bloc = (
-        select(Season.bloc_id)
-        .join(ScoreSheet, ScoreSheet.season_id == Season.id)
-        .where(ScoreSheet.id == row.get("sheet_id"))
-        .scalar_subquery()
-    )
-    query = (
-        select(Contact.display_name, Contact.platform, Contact.user_id, Agency.name)
-        .select_from(Contact)
-        .outerjoin(
-            Membership, and_(Membership.contact_id == Contact.id, Membership.bloc_id == bloc)
-        )
-        .outerjoin(Agency, Agency.id == Membership.agency_id)
-        .where(Contact.id == row["actor_id"])
-    )
-    found = context.connection.execute(query).first()
-    if found is None:
-        return ""
-    name, platform, user_id, agency = found
-    who = name or f"{platform}:{user_id}"
-    return f"{who}, {agency}" if agency else who
-
-
 class AuditEntry(Base):
     """Append-only history of every score change: who, when, old, new and why."""
 
@@ -373,7 +338,9 @@ class AuditEntry(Base):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
-    actor_label: Mapped[str] = mapped_column(Text, default=_actor_label)
+    # Who made the change as the bloc knew them then ("Hoa, Cục Thuế tỉnh Thái Bình"); it stays
+    # when the contact is gone (``actor_id`` is then NULL).
+    actor_label: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str | None] = mapped_column(Text)
 
 
