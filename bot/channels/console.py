@@ -27,7 +27,7 @@ from bot.handlers.formatting import role_name
 from bot.handlers.model import ChatKind, Incoming, Outgoing, Sender
 from bot.handlers.router import Router
 from bot.i18n import N_, _, use_locale
-from bot.scheduler.sending import Delivery, DeliveryResult
+from bot.scheduler.sending import Delivery, DeliveryResult, PartRecorder
 
 PLATFORM = "console"
 BOT_USERNAME = "blocbot"
@@ -173,7 +173,12 @@ class ConsoleChannel:
             self.out.flush()
 
     async def deliver(
-        self, chat_id: str, chat_kind: str, text: str, payload: dict[str, Any]
+        self,
+        chat_id: str,
+        chat_kind: str,
+        text: str,
+        payload: dict[str, Any],
+        part_sent: PartRecorder,
     ) -> DeliveryResult:
         """Show a message of the outbox (a reminder, a group post): the console never fails."""
         await self.send(Outgoing(text, platform=PLATFORM, chat_id=chat_id))

@@ -53,7 +53,7 @@ from bot.config import Settings
 from bot.handlers.model import Incoming, Outgoing, Replies
 from bot.handlers.router import Router
 from bot.i18n import _, use_locale
-from bot.scheduler.sending import DeliveryResult
+from bot.scheduler.sending import DeliveryResult, PartRecorder
 
 log = logging.getLogger(__name__)
 
@@ -199,10 +199,15 @@ class TelegramChannel:
         await self._render(outgoing.chat_id, None, outgoing)
 
     async def deliver(
-        self, chat_id: str, chat_kind: str, text: str, payload: dict[str, Any]
+        self,
+        chat_id: str,
+        chat_kind: str,
+        text: str,
+        payload: dict[str, Any],
+        part_sent: PartRecorder,
     ) -> DeliveryResult:
         """Send an outbox message: one attempt, its outcome told, never raised."""
-        return await deliver(self.outbox_bot, chat_id, text, payload)
+        return await deliver(self.outbox_bot, chat_id, text, payload, part_sent)
 
     # -- updates ------------------------------------------------------------------------------
 

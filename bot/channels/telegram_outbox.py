@@ -27,14 +27,16 @@ from telegram.request import BaseRequest, RequestData
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.text import TELEGRAM_LIMIT, split_text
-from bot.scheduler.sending import PARTS_SENT, Delivery, DeliveryResult, part_sent
+from bot.scheduler.sending import PARTS_SENT, Delivery, DeliveryResult, PartRecorder
 
 PART_PAUSE = 1.0  # seconds between the parts of a long text (Telegram: 1 message/s per chat)
 # 400 answers that mean nobody is there to read: treated as blocked, not as a bad message.
 GONE = ("chat not found", "user not found", "peer_id_invalid")
 
 
-async def deliver(bot: Bot, chat_id: str, text: str, payload: dict[str, Any]) -> DeliveryResult:
+async def deliver(
+    bot: Bot, chat_id: str, text: str, payload: dict[str, Any], part_sent: PartRecorder
+) -> DeliveryResult:
     """Send ``text`` once: in parts a second apart when long, skipping those sent before.
 
     Each part Telegram took is recorded (``part_sent``) before the next goes; when an earlier

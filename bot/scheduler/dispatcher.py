@@ -34,7 +34,6 @@ from bot.scheduler.sending import (
     DeliveryResult,
     Sender,
     Senders,
-    recording_parts,
 )
 from bot.scheduler.wake import Wake
 from bot.storage.models import OutboxMessage
@@ -242,10 +241,13 @@ class Dispatcher:
         row = send.row
         try:
             async with asyncio.timeout(self.lease / 2):
-                with recording_parts(partial(self._part_sent, send)):
-                    return await send.sender.deliver(
-                        row.chat_id, row.chat_kind, row.text, dict(row.payload or {})
-                    )
+                return await send.sender.deliver(
+                    row.chat_id,
+                    row.chat_kind,
+                    row.text,
+                    dict(row.payload or {}),
+                    partial(self._part_sent, send),
+                )
         except TimeoutError:
             return DeliveryResult(Delivery.TRANSIENT, error="no answer in time")
         except Exception as error:

@@ -1,15 +1,13 @@
 """What a channel promises the outbox dispatcher: one attempt at a message, and its outcome.
 
-While a sender delivers, it tells the dispatcher of every part the platform took
-(``part_sent``), and waits until that is recorded: a message retaken after a crash then skips
-what went out, or is not sent again at all.
+While a sender delivers, it tells the dispatcher of every part the platform took (the
+``part_sent`` it is handed), and waits until that is recorded: a message retaken after a crash
+then skips what went out, or is not sent again at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
@@ -50,11 +48,22 @@ class DeliveryResult:
         return 1 if self.outcome is Delivery.SENT else 0
 
 
+class PartRecorder(Protocol):
+    """Records durably that the platform took one more part of the message being sent."""
+
+    async def __call__(self, message_id: str | None, *, last: bool) -> None: ...
+
+
 class Sender(Protocol):
     """A channel that can send a message of the outbox (one attempt, no retries of its own)."""
 
     async def deliver(
-        self, chat_id: str, chat_kind: str, text: str, payload: dict[str, Any]
+        self,
+        chat_id: str,
+        chat_kind: str,
+        text: str,
+        payload: dict[str, Any],
+        part_sent: PartRecorder,
     ) -> DeliveryResult:
         """Send ``text`` to the chat once; never raise for what the platform answered.
 
@@ -62,33 +71,6 @@ class Sender(Protocol):
         parts, which an earlier attempt sent (all of them: SENT with ``parts=0``). Each part
         the platform takes is told with ``await part_sent(...)`` before the next is sent.
         """
-
-
-class PartRecorder(Protocol):
-    """Records durably that the platform took one more part of the message being sent."""
-
-    async def __call__(self, message_id: str | None, *, last: bool) -> None: ...
-
-
-_recorder: ContextVar[PartRecorder | None] = ContextVar("blocbot_part_recorder", default=None)
-
-
-async def part_sent(message_id: str | None, *, last: bool) -> None:
-    """Tell the dispatcher that the platform took the next part (``last``: the whole message
-    is out now); returns once that is recorded. Outside a dispatcher's send, does nothing."""
-    record = _recorder.get()
-    if record is not None:
-        await record(message_id, last=last)
-
-
-@contextmanager
-def recording_parts(record: PartRecorder) -> Iterator[None]:
-    """Within this block (and the current task), ``part_sent`` calls ``record``."""
-    token = _recorder.set(record)
-    try:
-        yield
-    finally:
-        _recorder.reset(token)
 
 
 class Senders(Protocol):

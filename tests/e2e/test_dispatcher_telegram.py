@@ -22,7 +22,7 @@ from bot.clock import FrozenClock, SystemClock
 from bot.config import Settings
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.pacing import Limits
-from bot.scheduler.sending import PARTS_SENT, SENT_IDS, DeliveryResult, SenderMap
+from bot.scheduler.sending import PARTS_SENT, SENT_IDS, DeliveryResult, PartRecorder, SenderMap
 from bot.storage.models import Contact, OutboxMessage
 from bot.storage.repositories import NewMessage
 from bot.testing.process import TOKEN, BotProcess
@@ -179,9 +179,14 @@ class BotSender:
         self.bot = bot
 
     async def deliver(
-        self, chat_id: str, chat_kind: str, text: str, payload: dict[str, Any]
+        self,
+        chat_id: str,
+        chat_kind: str,
+        text: str,
+        payload: dict[str, Any],
+        part_sent: PartRecorder,
     ) -> DeliveryResult:
-        return await telegram_outbox.deliver(self.bot, chat_id, text, payload)
+        return await telegram_outbox.deliver(self.bot, chat_id, text, payload, part_sent)
 
 
 def frozen_dispatcher(app: App, clock: FrozenClock, bot: Bot, worker_id: str) -> Dispatcher:

@@ -16,7 +16,7 @@ from bot.app import App
 from bot.clock import FrozenClock
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.pacing import Limits
-from bot.scheduler.sending import Delivery, DeliveryResult, SenderMap
+from bot.scheduler.sending import Delivery, DeliveryResult, PartRecorder, SenderMap
 from bot.services.blocfile import DEADLINE_REMIND, EventKind, load_bloc_file
 from bot.services.events import EventRefused, EventService
 from bot.services.reminders import NudgeRefused, ReminderService
@@ -423,7 +423,12 @@ class _Sender:
         self.sent: list[tuple[datetime, str, str]] = []  # (at, chat, text)
 
     async def deliver(
-        self, chat_id: str, chat_kind: str, text: str, payload: dict[str, Any]
+        self,
+        chat_id: str,
+        chat_kind: str,
+        text: str,
+        payload: dict[str, Any],
+        part_sent: PartRecorder,
     ) -> DeliveryResult:
         self.sent.append((self.clock.now(), chat_id, text))
         return DeliveryResult(Delivery.SENT)

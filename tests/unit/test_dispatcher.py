@@ -28,9 +28,9 @@ from bot.scheduler.sending import (
     SENT_IDS,
     Delivery,
     DeliveryResult,
+    PartRecorder,
     Sender,
     SenderMap,
-    part_sent,
 )
 from bot.storage.migrate import upgrade
 from bot.storage.models import Contact, OutboxMessage
@@ -60,7 +60,12 @@ class FakeSender:
         self.attempted = asyncio.Condition()
 
     async def deliver(
-        self, chat_id: str, chat_kind: str, text: str, payload: dict[str, Any]
+        self,
+        chat_id: str,
+        chat_kind: str,
+        text: str,
+        payload: dict[str, Any],
+        part_sent: PartRecorder,
     ) -> DeliveryResult:
         self.calls.append(Call(self.clock.now(), chat_id, text, payload))
         async with self.attempted:
@@ -89,7 +94,12 @@ class PartSender:
         self.dead = asyncio.Event()
 
     async def deliver(
-        self, chat_id: str, chat_kind: str, text: str, payload: dict[str, Any]
+        self,
+        chat_id: str,
+        chat_kind: str,
+        text: str,
+        payload: dict[str, Any],
+        part_sent: PartRecorder,
     ) -> DeliveryResult:
         lines = text.split("\n")[int(payload.get(PARTS_SENT, 0)) :]
         for number, line in enumerate(lines):
