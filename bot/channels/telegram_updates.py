@@ -176,6 +176,7 @@ def to_incoming(update: Update, bot_username: str | None) -> Incoming | None:
         text=message.text or "",
         reply_payloads=reply_payloads(message, bot_username),
         sequence=message.message_id,
+        sent_at=message.date,
     )
 
 

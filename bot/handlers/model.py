@@ -8,6 +8,7 @@ console show them as numbered options, answered with the number (``menu``) or th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -57,6 +58,7 @@ class Incoming:
     # Where the platform numbers a chat's messages from both sides in one sequence (Telegram),
     # this message's number: a gap since the person's last message means the bot spoke between.
     sequence: int | None = None
+    sent_at: datetime | None = None  # when the platform says the person sent it
 
     @property
     def in_group(self) -> bool:

@@ -22,6 +22,9 @@ from bot.services.scoring import SheetView
 # taken for a re-send of that answer (it got no reply), not for the current criterion, on
 # channels that do not number a chat's messages (Telegram does: see ``Incoming.sequence``).
 REPEAT_WINDOW = timedelta(minutes=10)
+# Where messages are numbered, a value sent this long after the bot answered the one before,
+# with the bot's answer between them, is an answer to the prompt the person read.
+READING_TIME = timedelta(seconds=5)
 
 
 def question(ctx: Context, sheet: SheetView) -> tuple[bool, Criterion | None]:
@@ -52,9 +55,8 @@ def repeated(ctx: Context, sheet: SheetView, at: Criterion, text: str) -> bool:
     if not isinstance(last, list) or len(last) != 4:
         return False
     code, typed, moment, sequence = last
-    now = ctx.incoming.sequence
-    if isinstance(sequence, int) and now is not None and now > sequence + 1:
-        return False  # the bot spoke after that answer: the person saw the next prompt
+    if _read_the_prompt(ctx, sequence, moment):
+        return False
     previous = sheet.table.find(str(code))
     if previous is None or previous == at:
         return False
@@ -78,6 +80,23 @@ def repeated(ctx: Context, sheet: SheetView, at: Criterion, text: str) -> bool:
     ctx.conversation.data.pop("last", None)
     ask_repeat(ctx, sheet, at, [previous.code, str(value)])
     return True
+
+
+def _read_the_prompt(ctx: Context, sequence: object, moment: object) -> bool:
+    """Whether the person surely saw the prompt that followed their last answer: the bot spoke
+    in between (a gap in the chat's message numbers) and the message came a while after.
+
+    The gap alone is not enough: a re-send typed before the prompt arrived can reach the
+    platform just after it (the two crossed), and still be meant for the criterion before.
+    """
+    now, sent = ctx.incoming.sequence, ctx.incoming.sent_at
+    if not isinstance(sequence, int) or now is None or sent is None or now <= sequence + 1:
+        return False
+    try:
+        saved = datetime.fromisoformat(str(moment))
+    except ValueError:
+        return False
+    return sent - saved >= READING_TIME
 
 
 async def answers_repeat(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -122,9 +123,15 @@ class Person:
     async def say(self, text: str, chat: Chat | None = None) -> list[Outgoing]:
         return await self._send(IncomingKind.TEXT, chat, text=text)
 
-    async def say_numbered(self, text: str, sequence: int) -> list[Outgoing]:
-        """Send with the platform's message number (Telegram numbers both sides in one row)."""
-        return await self._send(IncomingKind.TEXT, None, text=text, sequence=sequence)
+    async def say_numbered(
+        self, text: str, sequence: int, sent_at: datetime | None = None
+    ) -> list[Outgoing]:
+        """Send with the platform's message number (Telegram numbers both sides in one row)
+        and the time the platform gives it (the channel's clock by default)."""
+        moment = sent_at or self.recording.app.clock.now()
+        return await self._send(
+            IncomingKind.TEXT, None, text=text, sequence=sequence, sent_at=moment
+        )
 
     async def reply_to(self, message: Outgoing, text: str) -> list[Outgoing]:
         """Answer one of the bot's messages with the platform's reply-to."""
@@ -159,6 +166,7 @@ class Person:
         payload: str | None = None,
         reply_payloads: tuple[str, ...] = (),
         sequence: int | None = None,
+        sent_at: datetime | None = None,
     ) -> list[Outgoing]:
         where = chat or self.dm
         incoming = Incoming(
@@ -176,5 +184,6 @@ class Person:
             reply_payloads=reply_payloads,
             buttons_shown=self.recording.buttons_shown,
             sequence=sequence,
+            sent_at=sent_at,
         )
         return await self.recording.deliver(incoming)

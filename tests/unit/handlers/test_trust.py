@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
+from bot.clock import FrozenClock
 from bot.testing.recording import Person, Recording
 from tests.unit.handlers.test_scoring import ALL, values
 
@@ -267,17 +269,32 @@ async def test_a_repeat_of_a_small_value_is_never_read_as_a_menu_choice(
 
 
 async def test_the_same_value_after_the_bot_spoke_is_an_answer_not_a_repeat(
-    recording: Recording, lan: Person
+    recording: Recording, lan: Person, clock: FrozenClock
 ) -> None:
     await lan.say("/score I.3")
     await lan.say_numbered("4", 10)  # I.3 = 4; the bot's reply is message 11
-    answered = await lan.say_numbered("4", 12)  # sent after that reply: meant for II.1
+    clock.advance(timedelta(seconds=8))
+    answered = await lan.say_numbered("4", 12)  # sent after reading that reply: for II.1
+    clock.advance(timedelta(seconds=8))
     await lan.say_numbered("4", 14)  # II.2 = 4; the reply to it never arrived
+    clock.advance(timedelta(seconds=30))
     resent = await lan.say_numbered("4", 15)  # nothing from the bot in between: a re-send
 
     assert "Saved: II.1 = 4" in answered[-1].text
     assert "4 was just saved for II.2" in resent[-1].text
     assert await values(recording) == {"I.3": Decimal(4), "II.1": Decimal(4), "II.2": Decimal(4)}
+
+
+async def test_a_resend_that_crossed_the_prompt_is_still_a_repeat(
+    recording: Recording, lan: Person, clock: FrozenClock
+) -> None:
+    await lan.say("/score I.3")
+    await lan.say_numbered("4", 10)  # I.3 = 4; the reply (message 11) came late
+    clock.advance(timedelta(seconds=1))
+    crossed = await lan.say_numbered("4", 12)  # typed before that reply showed
+
+    assert "4 was just saved for I.3" in crossed[-1].text
+    assert await values(recording) == {"I.3": Decimal(4)}
 
 
 async def test_english_help_has_no_vietnamese_aliases(recording: Recording, lan: Person) -> None:
