@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.text import TELEGRAM_LIMIT, ZALO_LIMIT, render_options, split_text
+from bot.channels.text import (
+    TELEGRAM_LIMIT,
+    ZALO_LIMIT,
+    render_options,
+    split_text,
+    utf16_units,
+)
 from bot.handlers.model import Button, Outgoing
 
 
@@ -60,7 +66,7 @@ def test_a_long_table_splits_without_losing_a_line() -> None:
 
 def test_limit_must_be_positive() -> None:
     with pytest.raises(ValueError):
-        split_text("x", 0)
+        split_text("x", 1)
 
 
 def test_text_without_buttons_is_unchanged() -> None:
@@ -90,3 +96,16 @@ def test_buttons_become_one_line_of_keywords() -> None:
 def test_buttons_without_keywords_add_nothing() -> None:
     outgoing = Outgoing("Đã lưu.", ((Button("OK", "ok"),),))
     assert render_options(outgoing) == "Đã lưu."
+
+
+def test_zalo_counts_an_emoji_as_two() -> None:
+    assert utf16_units("Chúc mừng 🎉") == 12
+    text = "\n".join(["🏆 " + "x" * 7] * 5)  # 10 units a line, 9 characters
+    chunks = split_text(text, 21, utf16_units)  # two lines and one newline fit
+    assert [utf16_units(chunk) for chunk in chunks] == [21, 21, 10]
+    assert "\n".join(chunks) == text
+
+
+def test_a_long_line_of_emoji_is_never_cut_inside_one() -> None:
+    chunks = split_text("🎉" * 15, 10, utf16_units)
+    assert chunks == ["🎉" * 5, "🎉" * 5, "🎉" * 5]
