@@ -32,6 +32,7 @@ from bot.scheduler.sending import (
     SENT_IDS,
     Delivery,
     DeliveryResult,
+    OutboxObserver,
     Sender,
     Senders,
 )
@@ -44,6 +45,7 @@ from bot.timetext import resettle, send_at
 log = logging.getLogger(__name__)
 
 TOO_LATE = "too late"
+GAVE_UP = "failed"  # what the observer is told of an attempt after which a message is given up
 REPORT = "operator-report"  # payload kind of a failure report, never reported itself
 BACKOFF = 2.0  # seconds before the second attempt after a transient failure; doubles
 LONGEST_BACKOFF = 300.0
@@ -90,6 +92,7 @@ class Dispatcher:
         max_attempts: int = 6,
         tick: float = 1.0,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        observer: OutboxObserver | None = None,
     ) -> None:
         self.uow = uow
         self.clock = clock
@@ -105,6 +108,7 @@ class Dispatcher:
         self.max_attempts = max_attempts
         self.tick = tick
         self.sleep = sleep
+        self.observer = observer
         self._pacers: dict[str, Pacer] = {}
         self._slots = asyncio.Semaphore(self.concurrency)
         self._sent = SentRecorder(uow, clock)
@@ -234,6 +238,7 @@ class Dispatcher:
                 await self._record(send, result)
             except Exception:
                 log.exception("outbox %d: could not record %s", row.id, result.outcome.value)
+            self._observe(send, result)
         finally:
             self._slots.release()
 
@@ -359,6 +364,20 @@ class Dispatcher:
             ],
             now,
         )
+
+    def _observe(self, send: _Send, result: DeliveryResult) -> None:
+        """Tell the observer how the attempt ended; a failing observer is only logged."""
+        if self.observer is None:
+            return
+        row, outcome = send.row, result.outcome.value
+        if send.recorded_sent:
+            outcome = Delivery.SENT.value
+        elif result.outcome is Delivery.TRANSIENT and row.attempts >= self.max_attempts:
+            outcome = GAVE_UP
+        try:
+            self.observer.delivered(row.platform, outcome, max(send.parts, result.delivered))
+        except Exception:
+            log.exception("outbox %d: the observer failed", row.id)
 
     # -- helpers -----------------------------------------------------------------------------
 

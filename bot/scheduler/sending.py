@@ -81,6 +81,14 @@ class Senders(Protocol):
     def sending_platforms(self) -> Collection[str]: ...
 
 
+class OutboxObserver(Protocol):
+    """Told how each attempt at an outbox message ended (metrics, for example)."""
+
+    def delivered(self, platform: str, outcome: str, parts: int) -> None:
+        """One finished attempt: ``outcome`` is a ``Delivery`` value, or ``"failed"`` when the
+        message was given up after its last transient failure; ``parts`` went out."""
+
+
 class SenderMap:
     """A plain registry of senders: for tests and for running without the hub."""
 

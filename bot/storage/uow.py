@@ -26,6 +26,7 @@ from bot.storage.repositories import (
     OutboxRepository,
     SeasonRepository,
     SheetRepository,
+    StatsRepository,
 )
 
 
@@ -41,6 +42,7 @@ class UnitOfWork:
     conversations: ConversationRepository
     failures: EnrolmentFailureRepository
     outbox: OutboxRepository
+    stats: StatsRepository
 
     def __init__(self, session: AsyncSession, *, scoped: bool = False) -> None:
         self.session = session
@@ -54,6 +56,7 @@ class UnitOfWork:
         self.conversations = ConversationRepository(session)
         self.failures = EnrolmentFailureRepository(session)
         self.outbox = OutboxRepository(session)
+        self.stats = StatsRepository(session)
 
     async def commit(self) -> None:
         if self.scoped:

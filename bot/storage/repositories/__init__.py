@@ -14,6 +14,7 @@ from bot.storage.repositories.people import (
     GroupLinkRepository,
 )
 from bot.storage.repositories.sheets import SheetRepository
+from bot.storage.repositories.stats import StatsRepository
 
 __all__ = [
     "BlocRepository",
@@ -27,4 +28,5 @@ __all__ = [
     "OutboxRepository",
     "SeasonRepository",
     "SheetRepository",
+    "StatsRepository",
 ]

@@ -1,0 +1,47 @@
+"""Counts for the health report and the metrics: outbox backlog, failures, open dialogs."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import ConversationState, OutboxMessage
+
+WAITING = ("pending", "sending")  # outbox statuses of messages that have not gone out yet
+NO_DIALOG = ""  # the state stored for a (platform, chat, user) whose dialog ended
+
+
+class StatsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def ping(self) -> None:
+        """Reach the database (``SELECT 1``); raises when it cannot."""
+        await self.session.execute(text("SELECT 1"))
+
+    async def outbox_depth(self) -> dict[str, int]:
+        """Messages waiting to go out by platform: pending (due or not) and claimed."""
+        return await self._outbox_by_platform(OutboxMessage.status.in_(WAITING))
+
+    async def outbox_failed(self) -> dict[str, int]:
+        """Messages given up by platform."""
+        return await self._outbox_by_platform(OutboxMessage.status == "failed")
+
+    async def conversations_open(self) -> int:
+        """Conversations with a dialog in progress."""
+        query = (
+            select(func.count())
+            .select_from(ConversationState)
+            .where(ConversationState.state != NO_DIALOG)
+        )
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def _outbox_by_platform(self, condition: ColumnElement[bool]) -> dict[str, int]:
+        query = (
+            select(OutboxMessage.platform, func.count())
+            .where(condition)
+            .group_by(OutboxMessage.platform)
+            .order_by(OutboxMessage.platform)
+        )
+        result = await self.session.execute(query)
+        return {platform: int(count) for platform, count in result}
