@@ -91,6 +91,10 @@ async def _with_app(
 
 def describe_problem(problem: Problem) -> str:
     """The line that says which setting is wrong, its value and what it accepts."""
+    if problem.missing:
+        return _("{variable} is not set, and the other settings need it: use {accepted}.").format(
+            variable=problem.variable, accepted=_(problem.accepted)
+        )
     if problem.secret:
         return _(
             "{variable}: the value is not accepted (not shown, it is secret); use {accepted}."

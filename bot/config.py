@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -21,9 +21,11 @@ from bot.i18n import DEFAULT_LOCALE, LOCALES, N_
 
 ENV_PREFIX = "BLOCBOT_"
 PLATFORMS = ("telegram", "zalo")  # the platforms an operator can be named on
-SECRETS = frozenset({"telegram_token"})  # never echoed back
+SECRETS = frozenset({"telegram_token", "zalo_token", "webhook_secret"})  # never echoed back
 _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _USERNAME = re.compile(r"@?[A-Za-z][A-Za-z0-9_]{3,31}")
+# Both platforms take a secret of 8-256 characters; Telegram only these.
+_SECRET = re.compile(r"[A-Za-z0-9_-]{8,256}")
 
 # What each setting accepts, in the words of the line that reports a bad value.
 ACCEPTED = {
@@ -43,6 +45,16 @@ ACCEPTED = {
     "outbox_concurrency": N_("a whole number, 1 or more"),
     "outbox_lease": N_("a number of seconds above 0"),
     "telegram_polling": N_("true or false"),
+    "zalo_token": N_("the bot token from Zalo Bot Manager, like 12345689:abc-xyz"),
+    "zalo_base_url": N_(
+        "an http:// or https:// address, like https://bot-api.zaloplatforms.com/bot"
+    ),
+    "zalo_outbox_rate": N_("a number of messages per second, 0 or more (0: no limit)"),
+    "zalo_outbox_chat_interval": N_("a number of seconds, 0 or more"),
+    "zalo_outbox_group_per_minute": N_("a whole number of messages, 0 or more (0: no limit)"),
+    "webhook_url": N_("the public https:// address of this server, like https://bot.example.vn"),
+    "webhook_secret": N_("8 to 256 letters, digits, _ or -"),
+    "listen": N_("HOST:PORT to listen on, like 127.0.0.1:8080 or 0.0.0.0:8080"),
 }
 
 
@@ -67,6 +79,15 @@ class Settings(BaseSettings):
     )
     outbox_lease: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 30.0  # s a claim is held
     telegram_polling: bool = True  # False: a send-only replica that reads no updates
+    zalo_token: str | None = None
+    zalo_base_url: str = "https://bot-api.zaloplatforms.com/bot"
+    # Zalo publishes no limits: half of Telegram's, so that a busy bloc is never throttled.
+    zalo_outbox_rate: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 10.0
+    zalo_outbox_chat_interval: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 1.0
+    zalo_outbox_group_per_minute: Annotated[int, Field(ge=0)] = 10
+    webhook_url: str | None = None  # set: webhook mode; unset: long polling
+    webhook_secret: str | None = None
+    listen: str = "127.0.0.1:8080"
 
     @field_validator("database_url")
     @classmethod
@@ -79,7 +100,14 @@ class Settings(BaseSettings):
             raise ValueError("only SQLite and PostgreSQL through asyncpg are supported")
         return value.strip()
 
-    @field_validator("telegram_token", "telegram_bot_username", mode="before")
+    @field_validator(
+        "telegram_token",
+        "telegram_bot_username",
+        "zalo_token",
+        "webhook_url",
+        "webhook_secret",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         return (value.strip() or None) if isinstance(value, str) else value
@@ -91,6 +119,47 @@ class Settings(BaseSettings):
             raise ValueError("not a Telegram bot token")
         return value
 
+    @field_validator("zalo_token")
+    @classmethod
+    def _zalo_token_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _TOKEN.fullmatch(value):
+            raise ValueError("not a Zalo bot token")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _public_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("not an http(s) address")
+        return value.rstrip("/")
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _SECRET.fullmatch(value):
+            raise ValueError("not 8 to 256 letters, digits, _ or -")
+        return value
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host_port(value)
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _webhook_has_secret(self) -> Settings:
+        if self.webhook_url is not None and self.webhook_secret is None:
+            raise ValueError("BLOCBOT_WEBHOOK_SECRET is needed with BLOCBOT_WEBHOOK_URL")
+        return self
+
+    @property
+    def webhook_mode(self) -> bool:
+        """Updates arrive at the web server (True) rather than by long polling."""
+        return self.webhook_url is not None
+
     @field_validator("telegram_bot_username")
     @classmethod
     def _username_shape(cls, value: str | None) -> str | None:
@@ -98,7 +167,7 @@ class Settings(BaseSettings):
             raise ValueError("not a Telegram username")
         return value
 
-    @field_validator("telegram_base_url")
+    @field_validator("telegram_base_url", "zalo_base_url")
     @classmethod
     def _web_address(cls, value: str) -> str:
         parts = urlsplit(value.strip())
@@ -141,6 +210,14 @@ class Settings(BaseSettings):
         return frozenset(pairs)
 
 
+def host_port(listen: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``:8080`` listens everywhere) as a host and a port; ValueError if not."""
+    host, colon, port = listen.strip().rpartition(":")
+    if not colon or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError("not HOST:PORT")
+    return host.strip("[]") or "0.0.0.0", int(port)
+
+
 @dataclass(frozen=True)
 class Problem:
     """A setting whose value is not accepted."""
@@ -149,14 +226,19 @@ class Problem:
     value: str  # as given; empty for a secret
     accepted: str  # a message id of ACCEPTED
     secret: bool = False
+    missing: bool = False  # not set, though another setting needs it
 
 
 def problems(error: ValidationError) -> list[Problem]:
     """The settings that ``error`` refused, one each, in the order of the fields."""
     refused: dict[str, Any] = {}
+    missing = set()
     for item in error.errors():
-        name = str(item["loc"][0]) if item["loc"] else ""
-        refused.setdefault(name, item.get("input"))
+        if item["loc"]:
+            refused.setdefault(str(item["loc"][0]), item.get("input"))
+        else:  # the one rule across settings: a webhook needs its secret
+            refused.setdefault("webhook_secret", "")
+            missing.add("webhook_secret")
     order = list(Settings.model_fields)
     return [
         Problem(
@@ -164,6 +246,7 @@ def problems(error: ValidationError) -> list[Problem]:
             value="" if name in SECRETS else _shown(name, value),
             accepted=ACCEPTED.get(name, ""),
             secret=name in SECRETS,
+            missing=name in missing,
         )
         for name, value in sorted(
             refused.items(), key=lambda pair: order.index(pair[0]) if pair[0] in order else 99

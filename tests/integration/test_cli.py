@@ -132,6 +132,10 @@ BAD_SETTINGS = [
     ("BLOCBOT_TELEGRAM_POLLING", "maybe", "true or false"),
     ("BLOCBOT_TELEGRAM_BASE_URL", "api.telegram.org", "an http:// or https:// address"),
     ("BLOCBOT_TELEGRAM_BOT_USERNAME", "my bot", "a Telegram username of 5 to 32"),
+    ("BLOCBOT_ZALO_BASE_URL", "bot-api.zaloplatforms.com", "an http:// or https:// address"),
+    ("BLOCBOT_ZALO_OUTBOX_RATE", "-2", "a number of messages per second"),
+    ("BLOCBOT_WEBHOOK_URL", "bot.example.vn", "the public https:// address of this server"),
+    ("BLOCBOT_LISTEN", "8080", "HOST:PORT to listen on"),
 ]
 
 
@@ -152,6 +156,24 @@ def test_a_bad_setting_says_its_name_value_and_what_is_accepted(
     (line,) = err.splitlines()
     assert line.startswith(f"{variable}: “{value}” is not accepted; use ")
     assert accepted in line and line.endswith(".")
+
+
+def test_a_webhook_without_its_secret_is_refused_and_a_short_secret_is_not_shown(
+    cli_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BLOCBOT_WEBHOOK_URL", "https://bot.example.vn")
+
+    code, _out, err = run_main(["bloc", "list"], capsys)
+
+    assert (code, err) == (
+        2,
+        "BLOCBOT_WEBHOOK_SECRET is not set, and the other settings need it: use 8 to 256 "
+        "letters, digits, _ or -.\n",
+    )
+    monkeypatch.setenv("BLOCBOT_WEBHOOK_SECRET", "short")
+    code, _out, err = run_main(["bloc", "list"], capsys)
+    assert code == 2 and "short" not in err
+    assert err.startswith("BLOCBOT_WEBHOOK_SECRET: the value is not accepted (not shown")
 
 
 def test_bad_settings_lines_exactly(
