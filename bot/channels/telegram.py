@@ -32,9 +32,10 @@ from telegram.error import (
 from telegram.ext import TypeHandler
 
 from bot.channels.hub import Hub
+from bot.channels.reaching import Backoff, address
 from bot.channels.telegram_menus import Directory, Menus
 from bot.channels.telegram_outbox import deliver, outbox_bot, retry_after
-from bot.channels.telegram_polling import Backoff, Poller, address, reason
+from bot.channels.telegram_polling import Poller, reason
 from bot.channels.telegram_setup import (
     CONNECT_TIMEOUT,
     TelegramUnavailable,

@@ -10,45 +10,18 @@ import asyncio
 import logging
 from contextlib import suppress
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from telegram import Bot
 from telegram.error import RetryAfter, TelegramError
 
+from bot.channels.reaching import Backoff, address
 from bot.channels.telegram_outbox import retry_after
 from bot.channels.telegram_updates import is_empty
 from bot.i18n import _
 
 log = logging.getLogger(__name__)
 
-FIRST_PAUSE = 1.0  # seconds before trying Telegram again after a failure; doubles each time
-LONGEST_PAUSE = 60.0  # the pause stops growing here
 CONFIRM_TIMEOUT = 5.0  # seconds the last getUpdates at stop (confirming what was read) may take
-
-
-class Backoff:
-    """Pauses between tries of something that fails: 1 s, doubling, at most 60 s."""
-
-    def __init__(self, first: float = FIRST_PAUSE, longest: float = LONGEST_PAUSE) -> None:
-        self.first = first
-        self.longest = longest
-        self.failures = 0
-
-    def next(self) -> float:
-        """The pause after one more failure."""
-        pause = min(self.first * float(2**self.failures), self.longest)
-        self.failures += 1
-        return pause
-
-    def reset(self) -> bool:
-        """Forget the failures (it worked); True if there were any."""
-        failed, self.failures = self.failures > 0, 0
-        return failed
-
-
-def address(base_url: str) -> str:
-    """Where the Bot API is, for a person to read: ``api.telegram.org``."""
-    return urlsplit(base_url).netloc or base_url
 
 
 def reason(error: BaseException) -> str:

@@ -12,7 +12,8 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
 from telegram.request import HTTPXRequest
 
-from bot.channels.telegram_polling import address, reason
+from bot.channels.reaching import address
+from bot.channels.telegram_polling import reason
 from bot.channels.telegram_updates import TolerantUpdatesRequest
 from bot.config import Settings
 from bot.i18n import _

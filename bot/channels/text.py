@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.handlers.model import Outgoing
-from bot.i18n import _
+from bot.handlers.model import Button, Outgoing
+from bot.i18n import _, current_locale, use_locale
 
 TELEGRAM_LIMIT = 4096  # characters in one Telegram message
 ZALO_LIMIT = 2000  # UTF-16 units in one Zalo message (an emoji counts two)
@@ -81,6 +81,11 @@ def render_options(outgoing: Outgoing) -> str:
     buttons = outgoing.rows()
     if not buttons:
         return outgoing.text
+    with use_locale(outgoing.locale or current_locale()):
+        return _written_out(outgoing, buttons)
+
+
+def _written_out(outgoing: Outgoing, buttons: list[Button]) -> str:
     if outgoing.menu:
         options = [f"{number}. {button.label}" for number, button in enumerate(buttons, 1)]
         return "\n".join([outgoing.text, *options])

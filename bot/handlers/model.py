@@ -7,9 +7,11 @@ console show them as numbered options, answered with the number (``menu``) or th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+
+from bot.i18n import current_locale
 
 
 class ChatKind(StrEnum):
@@ -22,6 +24,7 @@ class IncomingKind(StrEnum):
     BUTTON = "button"  # a pressed button (Telegram callback query)
     EDITED = "edited"  # an edited earlier message: not read again
     UNSUPPORTED = "unsupported"  # photo, sticker, voice...: the bot reads only text
+    WITHHELD = "withheld"  # the platform withheld the content (Zalo's protected senders)
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class Outgoing:
     chat_id: str | None = None  # None: the chat of the update
     edit: bool = False  # replace the message whose button was pressed
     menu: bool = False  # numbered options answer with a number on channels without buttons
+    locale: str | None = None  # the language it was written in (for the words around options)
 
     def rows(self) -> list[Button]:
         return [button for row in self.buttons for button in row]
@@ -96,6 +100,9 @@ class Replies:
     messages: list[Outgoing] = field(default_factory=list)
     notice: str | None = None  # acknowledgement of the pressed button, if any
     menu_changed: bool = False  # the person's links changed: their command menu is redone
+    outcome: str = "handled"  # handled; duplicate (delivered before); failed (nothing kept)
 
     def add(self, message: Outgoing) -> None:
+        if message.locale is None:
+            message = replace(message, locale=current_locale())
         self.messages.append(message)

@@ -163,6 +163,7 @@ class Router:
                 in_group=incoming.in_group,
             )
             if opened is None:
+                replies.outcome = "duplicate"
                 return replies  # delivered before: already handled
             ctx = Context(
                 incoming,
@@ -191,6 +192,7 @@ class Router:
                     await transaction.rollback()  # none of this update is kept
                     replies.messages.clear()
                     replies.notice = None
+                    replies.outcome = "failed"
                     ctx.reply(
                         _(
                             "Sorry, something went wrong: your last message was not saved. "
@@ -229,6 +231,15 @@ class Router:
         if incoming.kind is IncomingKind.UNSUPPORTED:
             if not incoming.in_group:
                 ctx.reply(_("I can only read text. Send /help to see what I can do."))
+            return
+        if incoming.kind is IncomingKind.WITHHELD:
+            if not incoming.in_group:
+                ctx.tell(
+                    _(
+                        "Your message reached me without its content, so I could not read it. "
+                        "If it was meant for me, please write it as text."
+                    )
+                )
             return
         if incoming.kind is IncomingKind.BUTTON:
             await self._press(ctx, incoming.payload or "")
