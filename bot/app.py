@@ -23,6 +23,7 @@ from bot.services.enrolment import EnrolmentService
 from bot.services.events import EventService
 from bot.services.invites import InviteService
 from bot.services.people import PeopleService
+from bot.services.reach import Reach
 from bot.services.reminders import ReminderService
 from bot.services.results import ResultsService
 from bot.services.scoring import ScoringService
@@ -44,6 +45,8 @@ class App:
     router: Router
     # Set when a transaction that enqueued outbox messages commits: wakes the dispatcher.
     outbox_signal: Wake = field(default_factory=Wake)
+    # Where the bot can be in groups, as the channels find out at start-up.
+    reach: Reach = field(default_factory=Reach)
     # Periodic jobs blocbot run schedules: jobs.append(PeriodicJob(name, seconds, coroutine_fn)).
     jobs: list[PeriodicJob] = field(default_factory=list)
 
@@ -58,11 +61,16 @@ class App:
             chat_interval=settings.outbox_chat_interval,
             group_per_minute=settings.outbox_group_per_minute,
         )
+        zalo = Limits(
+            rate=settings.zalo_outbox_rate,
+            chat_interval=settings.zalo_outbox_chat_interval,
+            group_per_minute=settings.zalo_outbox_group_per_minute,
+        )
         return Dispatcher(
             self.uow,
             self.clock,
             senders,
-            {"telegram": telegram},
+            {"telegram": telegram, "zalo": zalo},
             worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}"[:64],
             wake=self.outbox_signal,
             operators=settings.operator_ids(),
@@ -83,13 +91,14 @@ def build(settings: Settings, clock: Clock | None = None) -> App:
     outbox_signal = Wake()
     watch_commits(sessions, outbox_signal)
     uow = UnitOfWorkFactory(sessions, serial=is_sqlite(settings.database_url))
+    reach = Reach()
     services = Services(
         people=PeopleService(uow, clock, settings.operator_ids(), settings.locale),
         enrolment=EnrolmentService(uow, clock),
         scoring=ScoringService(uow, clock),
-        results=ResultsService(uow, clock),
-        reminders=ReminderService(uow, clock),
-        events=EventService(uow, clock),
+        results=ResultsService(uow, clock, reach),
+        reminders=ReminderService(uow, clock, reach),
+        events=EventService(uow, clock, reach),
         transaction=uow.transaction,
     )
     return App(
@@ -102,6 +111,7 @@ def build(settings: Settings, clock: Clock | None = None) -> App:
         services=services,
         router=build_router(services, settings.locale),
         outbox_signal=outbox_signal,
+        reach=reach,
         jobs=[
             PeriodicJob("reminders", REMINDERS_EVERY, services.reminders.tick),
             forgetting_updates(uow, clock),

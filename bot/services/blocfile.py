@@ -135,6 +135,7 @@ class BlocSpec:
     season: SeasonSpec
     short_name: str = ""  # as written; "" when the file gives none
     quiet: QuietTime = field(default_factory=QuietTime)  # when its messages wait
+    group_platform: str | None = None  # the platform of the bloc's group; None: any linked
 
     @property
     def called(self) -> str:
@@ -148,6 +149,7 @@ class BlocSpec:
             "quiet_hours": self.quiet.hours,
             "quiet_days": self.quiet.day_names,
             "holidays": [day.isoformat() for day in sorted(self.quiet.holidays)],
+            "group_platform": self.group_platform,
         }
 
 
@@ -230,7 +232,7 @@ class _BlocReader(FieldReader):
     def bloc(self, top: Field) -> BlocSpec:
         file = self.fields(top, ("bloc", "agencies", "season"))
         keys = ("code", "name", "short_name", "timezone", "locale")
-        head = self.fields(file["bloc"], (*keys, "quiet_hours", "quiet_days", "holidays"))
+        head = self.fields(file["bloc"], (*keys, "quiet_hours", "quiet_days", "holidays", "group"))
         code = self.slug(head["code"])
         name = self.text(head["name"])
         short_name = self.text(head["short_name"], required=False)
@@ -247,9 +249,12 @@ class _BlocReader(FieldReader):
         message = _("unknown locale “{value}”; accepted: {accepted}")
         locale = self.choice(head["locale"], locales, self.default_locale, message)
         quiet = self.quiet_time(head)
+        platforms = {"telegram": "telegram", "zalo": "zalo"}
+        message = _("unknown platform “{value}”; accepted: {accepted}")
+        group = self.choice(head["group"], platforms, "", message) or None
         agencies = self.agencies(file["agencies"])
         season = self.season(file["season"], [agency.code for agency in agencies if agency.code])
-        return BlocSpec(code, name, timezone, locale, agencies, season, short_name, quiet)
+        return BlocSpec(code, name, timezone, locale, agencies, season, short_name, quiet, group)
 
     def quiet_time(self, head: Section) -> QuietTime:
         """``quiet_hours: "21:00-07:00"`` (or false), ``quiet_days: [sat, sun]``, ``holidays``."""

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.calendar import QuietTime
-from bot.i18n import use_locale
 from bot.services import reminder_text as text
 from bot.services.blocfile import DEADLINE_REMIND, MEETING_REMIND, EventKind
+from bot.services.posts import post_messages, readers
+from bot.services.reach import Reach
 from bot.services.scoring import NoSeason
 from bot.storage.models import Bloc, Event
-from bot.storage.repositories import NewMessage
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 from bot.timetext import BEFORE_EVENT, QUIET, zone_of
 
@@ -125,9 +125,10 @@ class EventChange:
 class EventService:
     """Creates, moves and cancels a bloc's deadlines and meetings."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, reach: Reach | None = None) -> None:
         self.uow = uow
         self.clock = clock
+        self.reach = reach or Reach()
 
     async def calendar(self, bloc_id: int) -> Calendar:
         async with self.uow() as uow:
@@ -192,8 +193,8 @@ class EventService:
             await uow.session.flush()
             await uow.seasons.bump_version(season_id)
             view = EventView.of(event, bloc.timezone)
-            post = _post(view, bloc, "created", lambda: text.event_created(view))
-            posts = await _tell(uow, bloc, post, now)
+            post = _post(view, "created", lambda: text.event_created(view))
+            posts = await _tell(uow, bloc, post, now, self.reach)
             await uow.commit()
         return EventChange(view, None, posts)
 
@@ -217,8 +218,9 @@ class EventService:
             posts = await _tell(
                 uow,
                 bloc,
-                _post(view, bloc, "moved", lambda: text.event_moved(view, previous)),
+                _post(view, "moved", lambda: text.event_moved(view, previous)),
                 now,
+                self.reach,
             )
             await uow.commit()
         return EventChange(view, previous, posts)
@@ -240,8 +242,9 @@ class EventService:
                 posts = await _tell(
                     uow,
                     bloc,
-                    _post(view, bloc, "cancelled", lambda: text.event_cancelled(view)),
+                    _post(view, "cancelled", lambda: text.event_cancelled(view)),
                     now,
+                    self.reach,
                 )
             await uow.commit()
         return EventChange(view, None, posts)
@@ -250,35 +253,26 @@ class EventService:
 @dataclass(frozen=True)
 class _Post:
     key: str  # dedupe key before the chat
-    text: str  # in the bloc's language
+    make: Callable[[], str]  # the text, in the current language
     not_after: datetime
 
 
-def _post(view: EventView, bloc: Bloc, what: str, make: Callable[[], str]) -> _Post:
-    """A group post about ``view``, written in the bloc's language."""
-    with use_locale(bloc.locale):
-        body = make()
-    return _Post(f"event:{view.id}:v{view.version}:{what}", body, view.at)
+def _post(view: EventView, what: str, make: Callable[[], str]) -> _Post:
+    """A group post about ``view``, written in each reader's language."""
+    return _Post(f"event:{view.id}:v{view.version}:{what}", make, view.at)
 
 
-async def _tell(uow: UnitOfWork, bloc: Bloc, post: _Post, now: datetime) -> int:
-    """Enqueue ``post`` for every group linked to the bloc."""
-    messages = [
-        NewMessage(
-            platform=group.platform,
-            chat_id=group.chat_id,
-            text=post.text,
-            due_at=now,
-            chat_kind="group",
-            bloc_id=bloc.id,
-            not_after=post.not_after,
-            quiet=True,
-            timezone=bloc.timezone,
-            dedupe_key=f"{post.key}:{group.platform}:{group.chat_id}",
-            payload=quiet_payload(bloc, now, before_event=True),
-        )
-        for group in await uow.groups.for_bloc(bloc.id)
-    ]
+async def _tell(uow: UnitOfWork, bloc: Bloc, post: _Post, now: datetime, reach: Reach) -> int:
+    """Enqueue ``post`` for the bloc's group (its groups, or each contact where none is)."""
+    messages = post_messages(
+        await readers(uow, bloc, reach),
+        bloc,
+        post.key,
+        post.make,
+        now,
+        not_after=post.not_after,
+        payload=quiet_payload(bloc, now, before_event=True),
+    )
     return await uow.outbox.enqueue(messages, now)
 
 

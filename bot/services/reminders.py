@@ -22,8 +22,10 @@ from bot.i18n import use_locale
 from bot.services import reminder_text as text
 from bot.services.blocfile import EventKind
 from bot.services.events import EventView, called, quiet_of, quiet_payload
+from bot.services.posts import Reader, post_messages, readers
+from bot.services.reach import Reach
 from bot.services.results import AgencyProgress, Progress, ProgressView, ResultsService
-from bot.storage.models import Bloc, GroupLink
+from bot.storage.models import Bloc
 from bot.storage.repositories import NewMessage
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 from bot.timetext import settle, zone_of
@@ -98,7 +100,8 @@ class _Bloc:
     results: ResultsService
     view: ProgressView | None = None
     _people: list[_Person] | None = field(default=None, repr=False)
-    _groups: list[GroupLink] | None = field(default=None, repr=False)
+    reach: Reach = field(default_factory=Reach)
+    _readers: list[Reader] | None = field(default=None, repr=False)
 
     async def progress(self) -> ProgressView:
         if self.view is None:
@@ -131,33 +134,23 @@ class _Bloc:
         skip: tuple[str, str] | None = None,
         before_event: bool = False,
     ) -> list[NewMessage]:
-        """A post to every group linked to the bloc (but ``skip``), in the bloc's language,
-        that waits out the bloc's quiet time (``before_event``: rather late than never)."""
-        if self._groups is None:
-            self._groups = await self.uow.groups.for_bloc(self.bloc.id)
-        groups = [g for g in self._groups if (g.platform, g.chat_id) != skip]
-        if not groups:
-            return []
-        with use_locale(self.bloc.locale):
-            body, left = settle(make(), self.now)
-        payload = {**quiet_payload(self.bloc, self.now, before_event=before_event), **left}
-        return [
-            NewMessage(
-                platform=group.platform,
-                chat_id=group.chat_id,
-                text=body,
-                due_at=self.now,
-                chat_kind="group",
-                bloc_id=self.bloc.id,
-                event_id=event_id,
-                not_after=not_after,
-                quiet=True,
-                timezone=self.bloc.timezone,
-                dedupe_key=f"{key}:{group.platform}:{group.chat_id}",
-                payload=payload,
-            )
-            for group in groups
-        ]
+        """A post for the bloc's group (to its groups but ``skip``, or to each contact where
+        no group carries it), that waits out the bloc's quiet time (``before_event``: rather
+        late than never)."""
+        if self._readers is None:
+            self._readers = await readers(self.uow, self.bloc, self.reach)
+        targets = [r for r in self._readers if (r.platform, r.chat_id) != skip]
+        payload = quiet_payload(self.bloc, self.now, before_event=before_event)
+        return post_messages(
+            targets,
+            self.bloc,
+            key,
+            make,
+            self.now,
+            not_after=not_after,
+            event_id=event_id,
+            payload=payload,
+        )
 
     def direct(
         self,
@@ -192,9 +185,10 @@ class _Bloc:
 class ReminderService:
     """Turns the calendar into reminders, digests and nudges in the outbox."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, reach: Reach | None = None) -> None:
         self.uow = uow
         self.clock = clock
+        self.reach = reach or Reach()
         self.results = ResultsService(uow, clock)
 
     async def tick(self) -> int:
@@ -236,7 +230,7 @@ class ReminderService:
             closing = next(
                 (e for e in await uow.seasons.events(current[0]) if e.closes_scoring), None
             )
-            state = _Bloc(uow, bloc, now, self.results, view)
+            state = _Bloc(uow, bloc, now, self.results, view, reach=self.reach)
             key = f"nudge:{bloc_id}:{now:%Y%m%dT%H%M}"
             event_id = closing.id if closing else None
             recipients = [p for p in await state.people() if p.agency_code in late]
@@ -272,7 +266,7 @@ class ReminderService:
         return Nudge(
             agencies=tuple(line.agency.name for line in late.values()),
             people=len(messages),
-            groups=len(posts),
+            groups=sum(1 for post in posts if post.chat_kind == "group"),
             unreachable=len(recipients) - len(reachable),
             without_contact=tuple(
                 line.agency.name for code, line in late.items() if code not in linked
@@ -297,7 +291,7 @@ class ReminderService:
             marked = await uow.seasons.marked(
                 [k for job in jobs for k in (job.key, *job.silenced)]
             )
-            state = _Bloc(uow, bloc, now, self.results)
+            state = _Bloc(uow, bloc, now, self.results, reach=self.reach)
             messages: list[NewMessage] = []
             for job in jobs:
                 for key in job.silenced:

@@ -10,10 +10,12 @@ from decimal import Decimal
 from enum import StrEnum
 
 from bot.clock import Clock
+from bot.domain.audience import group_post_readers
 from bot.domain.ranking import Candidate, propose_awards, rank
 from bot.domain.rules import Award, TieBreak, parse_tie_break
 from bot.domain.scores import plain
 from bot.domain.sheets import SheetTotals, total
+from bot.services.reach import Reach
 from bot.services.scoring import NoSeason, SheetStatus, scoring_deadline, table_of
 from bot.storage.models import AuditEntry, Bloc, Membership, ScoreSheet, Season
 from bot.storage.repositories.outbox import NewMessage
@@ -148,9 +150,10 @@ class Announcement:
 class ResultsService:
     """Who has submitted, the ranking, and publishing the final results."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, reach: Reach | None = None) -> None:
         self.uow = uow
         self.clock = clock
+        self.reach = reach or Reach()
 
     async def progress(self, bloc_id: int) -> ProgressView:
         """Each agency's sheet status in the current season."""
@@ -189,7 +192,13 @@ class ResultsService:
                 _finalize(uow, sheet, contact_id, label, now)
             season.announced_at = now
             links = await uow.contacts.in_bloc(bloc_id)
-            groups = await uow.groups.for_bloc(bloc_id)
+            linked = await uow.groups.for_bloc(bloc_id)
+            groups, _direct = group_post_readers(  # every contact gets the results anyway
+                linked,
+                linked[:0],
+                groups_possible=self.reach.groups_possible,
+                group_platform=bloc.group_platform,
+            )
             view = self._standings(self._progress(season, bloc, sheets, links), season, sheets)
             announcement = Announcement(
                 standings=view,

@@ -59,6 +59,8 @@ class Bloc(Base):
     )
     quiet_days: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     holidays: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # The platform of the bloc's group (telegram, zalo); None: whichever groups are linked.
+    group_platform: Mapped[str | None] = mapped_column(String(16))
 
     agencies: Mapped[list[Agency]] = relationship(
         back_populates="bloc", order_by="Agency.position", cascade="all, delete-orphan"

@@ -180,8 +180,9 @@ async def test_a_reminder_fires_once_across_processes(bloc: Bloc) -> None:
 
     counts = await asyncio.gather(bloc.service.tick(), other.tick(), bloc.service.tick())
 
-    assert sorted(counts) == [0, 0, 4]
-    assert len(await bloc.rows()) == 4
+    # the Zalo contact gets the group's post directly: the bloc has no group on Zalo
+    assert sorted(counts) == [0, 0, 5]
+    assert len(await bloc.rows()) == 5
 
 
 async def test_downtime_across_offsets_sends_only_the_latest(bloc: Bloc) -> None:
@@ -227,9 +228,10 @@ async def test_the_weekly_digest_goes_out_on_monday_morning_once(bloc: Bloc) -> 
 
     rows = keyed(await bloc.tick("2021-11-15 08:00"), "digest:")
 
-    assert recipients(rows) == {"@-100"}
-    (row,) = rows
+    assert recipients(rows) == {"@-100", "tu-zalo"}  # no group on Zalo: to the contact
+    row, direct = rows
     assert row.dedupe_key == f"digest:{bloc.bloc_id}:2021-W46:telegram:-100"
+    assert direct.dedupe_key == f"digest:{bloc.bloc_id}:2021-W46:post:zalo:tu-zalo"
     assert row.not_after == local("2021-11-15 23:59")
     assert "Kho bạc Nhà nước Thái Bình" in row.text
     assert keyed(await bloc.tick("2021-11-15 12:00"), "digest:") == []
@@ -239,7 +241,10 @@ async def test_the_weekly_digest_goes_out_on_monday_morning_once(bloc: Bloc) -> 
     # down over Monday 22: no digest on Wednesday
     assert keyed(await bloc.tick("2021-11-24 09:00"), "digest:") == []
     rows = keyed(await bloc.tick("2021-11-29 08:05"), "digest:")
-    assert [row.dedupe_key for row in rows] == [f"digest:{bloc.bloc_id}:2021-W48:telegram:-100"]
+    assert [row.dedupe_key for row in rows] == [
+        f"digest:{bloc.bloc_id}:2021-W48:telegram:-100",
+        f"digest:{bloc.bloc_id}:2021-W48:post:zalo:tu-zalo",
+    ]
 
 
 async def test_no_digest_once_scoring_has_closed(bloc: Bloc) -> None:
@@ -269,8 +274,9 @@ async def test_moving_an_event_cancels_its_pending_reminders_and_reminds_again(
 
     rows = await bloc.rows()
     assert {row.status for row in rows if row.id in {r.id for r in first}} == {"cancelled"}
-    moved = rows[-1]
+    moved, direct = rows[-2:]
     assert moved.chat_kind == "group" and moved.status == "pending"
+    assert direct.chat_id == "tu-zalo" and direct.text == moved.text
     assert "được dời từ 20/11/2021 17:00 sang 27/11/2021 17:00" in moved.text  # bloc: vi
     assert change.event.version == 2 and change.previous_at == local(DEADLINE)
     assert await bloc.tick() == []  # 7 days before the new time is not yet
@@ -303,8 +309,9 @@ async def test_cancelling_an_event_stops_its_reminders(bloc: Bloc) -> None:
 
     rows = await bloc.rows()
     assert {row.status for row in rows if row.id in {r.id for r in first}} == {"cancelled"}
-    assert "Đã hủy hội nghị “Hội nghị tổng kết" in rows[-1].text  # bloc: vi
-    assert rows[-1].chat_kind == "group" and rows[-1].quiet
+    assert "Đã hủy hội nghị “Hội nghị tổng kết" in rows[-2].text  # bloc: vi
+    assert rows[-2].chat_kind == "group" and rows[-2].quiet
+    assert rows[-1].chat_id == "tu-zalo" and rows[-1].quiet
     assert await bloc.tick("2021-12-19 14:00") == []
     assert [e.code for e in (await events.calendar(bloc.bloc_id)).upcoming()] == []
     with pytest.raises(EventRefused):
@@ -324,13 +331,14 @@ async def test_an_event_created_in_chat_reminds_with_the_default_offsets(bloc: B
         "Phòng họp",
     )
 
-    assert change.posts == 1 and change.event.source == "chat"
+    assert change.posts == 2 and change.event.source == "chat"  # the group, the Zalo contact
     assert change.event.remind == (timedelta(days=3), timedelta(days=1), timedelta(hours=2))
     assert not change.event.closes_scoring
     async with bloc.app.uow() as uow:
         row = await uow.session.get(Event, change.event.id)
         assert row is not None and row.remind == [259200, 86400, 7200]
-    post = (await bloc.rows())[-1]
+    post = (await bloc.rows())[-2]
+    assert post.chat_kind == "group" and (await bloc.rows())[-1].text == post.text
     assert (
         "Hội nghị mới: “Sơ kết”, lúc 30/11/2021 09:00." in post.text and "Phòng họp" in post.text
     )
@@ -374,10 +382,10 @@ async def test_nudge_sends_now_and_says_what(bloc: Bloc) -> None:
     assert all(row.quiet for row in rows if row.chat_kind == "private")
     assert all(row.due_at == bloc.clock.now() for row in rows)
     again = await bloc.service.nudge(bloc.bloc_id, contact)
-    assert again.repeated and len(await bloc.rows()) == 4
+    assert again.repeated and len(await bloc.rows()) == 5  # and the group's post on Zalo
     bloc.clock.advance(timedelta(minutes=1))
     assert not (await bloc.service.nudge(bloc.bloc_id, contact)).repeated
-    assert len(await bloc.rows()) == 8
+    assert len(await bloc.rows()) == 10
 
 
 async def test_nudge_at_night_waits_and_skips_unreachable_people(bloc: Bloc) -> None:
@@ -521,20 +529,20 @@ async def test_without_an_allowed_moment_before_the_event_the_reminder_goes_at_o
     dispatcher, sender = _dispatcher(bloc)
     bloc.clock.set(local("2021-11-11 20:00"))
     await dispatcher.run_once()  # the post about the new meeting goes before the night
-    assert [chat for _at, chat, _text in sender.sent] == ["-100"]
+    assert sorted(chat for _at, chat, _text in sender.sent) == ["-100", "tu-zalo"]
 
     rows = await bloc.tick("2021-11-12 04:30")
     assert all(row.event_id == change.event.id for row in rows)
     await dispatcher.run_once()
 
-    assert {at for at, _chat, _text in sender.sent[1:]} == {local("2021-11-12 04:30")}
+    assert {at for at, _chat, _text in sender.sent[2:]} == {local("2021-11-12 04:30")}
     assert "(2 hours from now)" in next(text for _at, chat, text in sender.sent if chat == "hoa")
 
 
 async def test_the_short_name_opens_the_weekly_digest(bloc: Bloc) -> None:
     await _settings(bloc, short_name="Khối TW Thái Bình")
 
-    (row,) = keyed(await bloc.tick("2021-11-15 08:00"), "digest:")
+    row, _direct = keyed(await bloc.tick("2021-11-15 08:00"), "digest:")
 
     assert row.text.startswith("Tiến độ tuần của Khối TW Thái Bình, năm 2021:")
     assert "đóng trên địa bàn" not in row.text

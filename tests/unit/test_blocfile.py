@@ -531,7 +531,16 @@ def test_settings_default_to_the_name_and_the_quiet_night() -> None:
         "quiet_hours": "21:00-07:00",
         "quiet_days": [],
         "holidays": [],
+        "group_platform": None,
     }
+
+
+def test_the_group_platform_is_named_or_refused() -> None:
+    bloc = read_after(lambda data: data["bloc"].update(group="Zalo"))
+    assert bloc.group_platform == "zalo" and bloc.settings()["group_platform"] == "zalo"
+
+    problems = problems_after(lambda data: data["bloc"].update(group="viber"))
+    assert problems == {"bloc.group": "unknown platform “viber”; accepted: telegram, zalo"}
 
 
 def test_short_name_quiet_hours_days_and_holidays() -> None:

@@ -1,0 +1,100 @@
+"""Posts meant for a bloc's group, as outbox messages: to its groups, or to each contact.
+
+Whether a group carries the post or its contacts get it directly is ``group_post_readers``'s
+rule (bot/domain/audience.py); this module reads the bloc's groups and contacts and writes the
+messages, each in its reader's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.domain.audience import group_post_readers
+from bot.i18n import use_locale
+from bot.services.reach import Reach
+from bot.storage.models import Bloc
+from bot.storage.repositories import NewMessage
+from bot.storage.uow import UnitOfWork
+from bot.timetext import settle
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A chat a group post goes to: a group, or a contact in a direct chat."""
+
+    platform: str
+    chat_id: str
+    locale: str
+    contact_id: int | None = None
+
+    @property
+    def kind(self) -> str:
+        return "private" if self.contact_id is not None else "group"
+
+
+async def readers(
+    uow: UnitOfWork, bloc: Bloc, reach: Reach, skip: tuple[str, str] | None = None
+) -> list[Reader]:
+    """The chats a post for the bloc's group goes to, but ``skip`` (a group told already)."""
+    groups = [
+        Reader(group.platform, group.chat_id, bloc.locale)
+        for group in await uow.groups.for_bloc(bloc.id)
+    ]
+    people = [
+        Reader(
+            m.contact.platform, m.contact.user_id, m.contact.language or bloc.locale, m.contact_id
+        )
+        for m in await uow.contacts.in_bloc(bloc.id)
+        if m.contact.unreachable_at is None
+    ]
+    carried, direct = group_post_readers(
+        groups,
+        list({(p.platform, p.chat_id): p for p in people}.values()),
+        groups_possible=reach.groups_possible,
+        group_platform=bloc.group_platform,
+    )
+    return [r for r in carried if (r.platform, r.chat_id) != skip] + direct
+
+
+def post_messages(
+    targets: list[Reader],
+    bloc: Bloc,
+    key: str,
+    make: Callable[[], str],
+    now: datetime,
+    *,
+    not_after: datetime | None,
+    event_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> list[NewMessage]:
+    """One outbox message per reader, written in its language, waiting out the quiet time.
+
+    A direct copy of a group post has a key of its own: it never stands in for a message
+    meant for the person alone.
+    """
+    messages = []
+    for reader in targets:
+        with use_locale(reader.locale):
+            body, left = settle(make(), now)
+        where = "" if reader.contact_id is None else "post:"
+        messages.append(
+            NewMessage(
+                platform=reader.platform,
+                chat_id=reader.chat_id,
+                text=body,
+                due_at=now,
+                chat_kind=reader.kind,
+                contact_id=reader.contact_id,
+                bloc_id=bloc.id,
+                event_id=event_id,
+                not_after=not_after,
+                quiet=True,
+                timezone=bloc.timezone,
+                dedupe_key=f"{key}:{where}{reader.platform}:{reader.chat_id}",
+                payload={**(payload or {}), **left},
+            )
+        )
+    return messages

@@ -1,0 +1,27 @@
+"""bloc setting: the platform of the bloc's group
+
+Revision ID: 0006
+Revises: 0005
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("blocs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("group_platform", sa.String(length=16), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("blocs", schema=None) as batch_op:
+        batch_op.drop_column("group_platform")
