@@ -16,7 +16,7 @@ from bot.handlers.router import Router
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.jobs import PeriodicJob, forgetting_updates
 from bot.scheduler.pacing import Limits
-from bot.scheduler.sending import Senders
+from bot.scheduler.sending import OutboxObserver, Senders
 from bot.scheduler.wake import Wake, watch_commits
 from bot.services.blocs import BlocService
 from bot.services.enrolment import EnrolmentService
@@ -53,7 +53,12 @@ class App:
     async def close(self) -> None:
         await self.engine.dispose()
 
-    def dispatcher(self, senders: Senders, worker_id: str | None = None) -> Dispatcher:
+    def dispatcher(
+        self,
+        senders: Senders,
+        worker_id: str | None = None,
+        observer: OutboxObserver | None = None,
+    ) -> Dispatcher:
         """The outbox dispatcher of this process, sending through ``senders``."""
         settings = self.settings
         telegram = Limits(
@@ -77,6 +82,7 @@ class App:
             locale=settings.locale,
             concurrency=settings.outbox_concurrency,
             lease=settings.outbox_lease,
+            observer=observer,
         )
 
 

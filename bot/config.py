@@ -146,7 +146,7 @@ class Settings(BaseSettings):
     @field_validator("listen")
     @classmethod
     def _host_port(cls, value: str) -> str:
-        host_port(value)
+        parse_listen(value)
         return value.strip()
 
     @model_validator(mode="after")
@@ -210,12 +210,15 @@ class Settings(BaseSettings):
         return frozenset(pairs)
 
 
-def host_port(listen: str) -> tuple[str, int]:
-    """``HOST:PORT`` (``:8080`` listens everywhere) as a host and a port; ValueError if not."""
+def parse_listen(listen: str) -> tuple[str | None, int]:
+    """``host:port`` (``:port`` or a bare port: every interface; ``[::1]:port`` for IPv6)."""
     host, colon, port = listen.strip().rpartition(":")
-    if not colon or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise ValueError("not HOST:PORT")
-    return host.strip("[]") or "0.0.0.0", int(port)
+    if not colon:
+        host = ""
+    host = host.strip().removeprefix("[").removesuffix("]")
+    if not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"listen address must look like 127.0.0.1:8080, not {listen!r}")
+    return host or None, int(port)
 
 
 @dataclass(frozen=True)

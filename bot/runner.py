@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 import sys
@@ -15,9 +16,12 @@ from bot.channels.hub import Hub
 from bot.config import Settings
 from bot.i18n import _
 from bot.scheduler.dispatcher import Dispatcher
-from bot.scheduler.jobs import Scheduler
+from bot.scheduler.jobs import PeriodicJob, Scheduler
 from bot.services.directory import Directory
 from bot.storage.migrate import upgrade
+from bot.web.health import Health
+from bot.web.metrics import Metrics
+from bot.web.server import WebServer
 
 log = logging.getLogger("bot")
 
@@ -36,14 +40,42 @@ class RunningChannel(Protocol):
     async def stop(self) -> None: ...
 
 
-def channels(settings: Settings, app: App, hub: Hub) -> list[RunningChannel]:
-    """The channels whose token is set."""
+def channels(
+    settings: Settings, app: App, hub: Hub, health: Health, metrics: Metrics, server: WebServer
+) -> list[RunningChannel]:
+    """The channels whose token is set, their webhooks routed on ``server`` in webhook mode."""
     found: list[RunningChannel] = []
+    mode = "webhook" if settings.webhook_mode else "polling"
     if settings.telegram_token:
         from bot.channels.telegram import TelegramChannel
 
         directory = Directory(app.uow, app.services.people)
-        found.append(TelegramChannel(settings, app.router, hub, directory))
+        telegram_mode = mode if settings.telegram_polling else "sending"
+        telegram = TelegramChannel(
+            settings,
+            app.router,
+            hub,
+            directory,
+            state=health.channel("telegram", telegram_mode),
+            observer=metrics,
+        )
+        if telegram.webhook:
+            server.route("POST", telegram.webhook_path, telegram.on_webhook())
+        found.append(telegram)
+    if settings.zalo_token:
+        from bot.channels.zalo import ZaloChannel
+
+        zalo = ZaloChannel(
+            settings,
+            app.router,
+            hub,
+            reach=app.reach,
+            state=health.channel("zalo", mode),
+            observer=metrics,
+        )
+        if zalo.webhook:
+            server.route("POST", zalo.webhook_path, zalo.on_webhook)
+        found.append(zalo)
     return found
 
 
@@ -51,13 +83,17 @@ async def run(settings: Settings) -> int:
     """Run the bot until SIGINT or SIGTERM; 2 when no channel has a token."""
     app = build(settings)
     hub = Hub()
-    wanted = channels(settings, app, hub)
+    metrics = Metrics(("telegram", "zalo"))
+    health = Health(app.uow)
+    server = WebServer(settings.listen, health, metrics)
+    wanted = channels(settings, app, hub, health, metrics, server)
     if not wanted:
         await app.close()
         print(
             _(
                 "No channel is set up. Set BLOCBOT_TELEGRAM_TOKEN to the token @BotFather gave "
-                "your bot (in the environment or in a .env file), then run blocbot run again.\n"
+                "your bot, or BLOCBOT_ZALO_TOKEN to the one Zalo Bot Manager gave it (in the "
+                "environment or in a .env file), then run blocbot run again.\n"
                 "To try blocbot without a token, run: blocbot demo"
             ),
             file=sys.stderr,
@@ -65,12 +101,15 @@ async def run(settings: Settings) -> int:
         return 2
     configure_logging()
     started: list[RunningChannel] = []
-    dispatcher = app.dispatcher(hub)
+    dispatcher = app.dispatcher(hub, observer=metrics)
+    serving = False
     sending: asyncio.Task[None] | None = None
     jobs = Scheduler()
     with stop_signals() as stop:
         try:
             await upgrade(settings.database_url)
+            await server.start()  # the webhooks are there before the platforms are told of them
+            serving = True
             for channel in wanted:
                 started.append(channel)  # stopped at the end even if its start is cut short
                 if not await until_stopped(channel.start(), stop):
@@ -78,7 +117,7 @@ async def run(settings: Settings) -> int:
             else:
                 sending = asyncio.create_task(dispatcher.run(), name="outbox")
                 for job in app.jobs:
-                    jobs.add(job)
+                    jobs.add(counted(job, metrics) if job.name == "reminders" else job)
                 jobs.start()
                 labels = ", ".join(channel.label for channel in started)
                 log.info("blocbot is running (%s)", labels)
@@ -98,9 +137,22 @@ async def run(settings: Settings) -> int:
                 except Exception as error:
                     log.warning("could not stop a channel cleanly: %r", error)
                     log.debug("could not stop a channel cleanly", exc_info=error)
+            if serving:
+                await server.stop()
             await app.close()
     log.info("stopped")
     return 0
+
+
+def counted(job: PeriodicJob, metrics: Metrics) -> PeriodicJob:
+    """The reminders job, counting the messages each tick puts in the outbox."""
+
+    async def tick() -> int:
+        added = await job.run()
+        metrics.reminders_fired(added if isinstance(added, int) else 0)
+        return added if isinstance(added, int) else 0
+
+    return dataclasses.replace(job, run=tick)
 
 
 async def until_stopped(work: Awaitable[None], stop: asyncio.Event) -> bool:

@@ -14,18 +14,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from aiohttp import web
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import (
     BadRequest,
     Forbidden,
     InvalidToken,
-    NetworkError,
     RetryAfter,
     TelegramError,
 )
@@ -33,6 +34,8 @@ from telegram.ext import TypeHandler
 
 from bot.channels.hub import Hub
 from bot.channels.reaching import Backoff, address
+from bot.channels.reporting import Observer, State
+from bot.channels.telegram_calls import ATTEMPTS, keyboard, retrying
 from bot.channels.telegram_menus import Directory, Menus
 from bot.channels.telegram_outbox import deliver, outbox_bot, retry_after
 from bot.channels.telegram_polling import Poller, reason
@@ -49,9 +52,10 @@ from bot.channels.telegram_updates import (
     read_update,
     to_incoming,
 )
+from bot.channels.telegram_webhook import receiver, register, webhook_path
 from bot.channels.text import TELEGRAM_LIMIT, split_text
 from bot.config import Settings
-from bot.handlers.model import Incoming, Outgoing, Replies
+from bot.handlers.model import Incoming, IncomingKind, Outgoing, Replies
 from bot.handlers.router import Router
 from bot.i18n import _, use_locale
 from bot.scheduler.sending import DeliveryResult, PartRecorder
@@ -71,10 +75,6 @@ __all__ = [
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "chat_member"]
 POLL_TIMEOUT = timedelta(seconds=25)  # how long a getUpdates long poll waits for an update
-ATTEMPTS = 4  # tries of one Bot API call: the first and three retries
-BACKOFF = 0.5  # seconds before the first retry after a network error; doubles each time
-LONGEST_WAIT = 60.0  # a flood wait longer than this gives the message up
-PAYLOAD_BYTES = 64  # Telegram's limit on callback_data
 
 
 class TelegramChannel:
@@ -86,7 +86,14 @@ class TelegramChannel:
     """
 
     def __init__(
-        self, settings: Settings, router: Router, hub: Hub, directory: Directory | None = None
+        self,
+        settings: Settings,
+        router: Router,
+        hub: Hub,
+        directory: Directory | None = None,
+        *,
+        state: State | None = None,
+        observer: Observer | None = None,
     ) -> None:
         if not settings.telegram_token:
             raise ValueError("the Telegram channel needs BLOCBOT_TELEGRAM_TOKEN")
@@ -101,6 +108,9 @@ class TelegramChannel:
         self.application.add_error_handler(self._on_error)
         self.menus = Menus(self.application.bot, router, settings.locale, self._safely, directory)
         self.poller: Poller | None = None
+        self.state = state
+        self.observer = observer
+        self.webhook = settings.webhook_mode and settings.telegram_polling
         self._welcomed: deque[int] = deque(maxlen=1000)
         self._background: set[asyncio.Task[None]] = set()
 
@@ -108,6 +118,7 @@ class TelegramChannel:
     def label(self) -> str:
         """``telegram: @username``, for the log."""
         only = "" if self.settings.telegram_polling else " (sending only)"
+        only = " (webhook)" if self.webhook else only
         return f"{PLATFORM}: @{self.application.bot.username}{only}"
 
     async def start(self) -> None:
@@ -119,16 +130,20 @@ class TelegramChannel:
         await application.start()
         self.hub.register(PLATFORM, self)
         self.hub.register_sender(PLATFORM, self)
+        if self.state is not None:
+            self.state.ok()
         if not self.settings.telegram_polling:
             return
-        self.poller = Poller(
-            application.bot,
-            application.update_queue,
-            self.settings.telegram_base_url,
-            ALLOWED_UPDATES,
-            POLL_TIMEOUT,
-        )
-        self.poller.start()
+        if not self.webhook:
+            self.poller = Poller(
+                application.bot,
+                application.update_queue,
+                self.settings.telegram_base_url,
+                ALLOWED_UPDATES,
+                POLL_TIMEOUT,
+                self.state,
+            )
+            self.poller.start()
         self._spawn(self.menus.publish_everyone())
 
     async def _connect(self) -> None:
@@ -143,7 +158,16 @@ class TelegramChannel:
                 async with asyncio.timeout(CONNECT_TIMEOUT):
                     await self.application.initialize()
                     await self.outbox_bot.initialize()
-                    if self.settings.telegram_polling:  # getUpdates answers 409 under a webhook
+                    if self.webhook:
+                        settings = self.settings
+                        assert settings.webhook_url and settings.webhook_secret
+                        await register(
+                            self.application.bot,
+                            settings.webhook_url + self.webhook_path,
+                            settings.webhook_secret,
+                            ALLOWED_UPDATES,
+                        )
+                    elif self.settings.telegram_polling:  # getUpdates answers 409 under a webhook
                         await self.application.bot.delete_webhook(drop_pending_updates=False)
             except InvalidToken:
                 raise TelegramUnavailable(refused(where)) from None
@@ -178,6 +202,30 @@ class TelegramChannel:
         await application.shutdown()
         await self.application.bot.shutdown()  # also when initialize() was cut short
         await self.outbox_bot.shutdown()
+
+    @property
+    def webhook_path(self) -> str:
+        """Where the web server takes Telegram's updates (never the token itself)."""
+        return webhook_path(self.settings.telegram_token or "")
+
+    def on_webhook(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        """The web server's handler of Telegram's webhook requests."""
+        assert self.settings.webhook_secret is not None
+        return receiver(
+            self.application.bot,
+            self.settings.webhook_secret,
+            self.application.process_update,
+            partial(self._refused),
+            partial(self._received),
+        )
+
+    def _refused(self) -> None:
+        if self.observer is not None:
+            self.observer.webhook_refused(PLATFORM)
+
+    def _received(self) -> None:
+        if self.state is not None:
+            self.state.ok()
 
     def _spawn(self, work: Awaitable[None]) -> None:
         """Run ``work`` beside the updates; stop() cancels it."""
@@ -218,10 +266,12 @@ class TelegramChannel:
         if bot_joined(update, bot.id):
             await self._welcome_group(update)
             return
+        received = time.monotonic()
         incoming = to_incoming(update, bot.username)
         if incoming is None:
             if update.callback_query is not None:
                 await self._answer(update.callback_query.id, None)
+            self._observe("ignored", None)
             return
         async with self.hub.turn(incoming.platform, incoming.chat_id):
             replies = Replies()
@@ -231,8 +281,16 @@ class TelegramChannel:
                 if incoming.callback_id is not None:
                     await self._answer(incoming.callback_id, replies.notice)
             await self.hub.deliver(replies, incoming, partial(self._reply, incoming))
+        outcome = replies.outcome
+        if outcome == "handled" and incoming.kind is IncomingKind.UNSUPPORTED:
+            outcome = "unsupported"
+        self._observe(outcome, time.monotonic() - received)
         if replies.menu_changed:
             self._spawn(self.menus.republish(incoming.sender.user_id))
+
+    def _observe(self, outcome: str, seconds: float | None) -> None:
+        if self.observer is not None:
+            self.observer.update(PLATFORM, outcome, seconds)
 
     async def _welcome_group(self, update: Update) -> None:
         """Say once, in a group that just added the bot, how to link it to a bloc."""
@@ -290,7 +348,7 @@ class TelegramChannel:
         """Replace a message's text and buttons; False when a new message should be sent."""
         bot = self.application.bot
         try:
-            await _retrying(
+            await retrying(
                 partial(bot.edit_message_text, text, chat_id, message_id, reply_markup=markup)
             )
         except BadRequest as error:
@@ -318,7 +376,7 @@ class TelegramChannel:
     async def _safely(self, method: str, call: Callable[[], Awaitable[object]]) -> None:
         """Make a Bot API call with retries; a failure is logged, never raised."""
         try:
-            await _retrying(call)
+            await retrying(call)
         except Forbidden as error:
             log.info("%s: the chat does not take messages (%s): dropped", method, error)
         except BadRequest as error:
@@ -328,53 +386,3 @@ class TelegramChannel:
         except Exception as error:
             log.error("%s failed (%r): dropped", method, error)
             log.debug("%s failed", method, exc_info=error)
-
-
-async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
-    """Call, waiting out flood limits and retrying network errors with a growing pause.
-
-    The only retries of a call: the rate limiter under it never retries, so a call is tried
-    at most ATTEMPTS times.
-    """
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            return await call()
-        except RetryAfter as error:
-            wait = retry_after(error)
-            if attempt == ATTEMPTS or wait > LONGEST_WAIT:
-                raise
-            log.info("flood limit: retrying in %.1f s", wait)
-            await asyncio.sleep(wait)
-        except BadRequest:
-            raise
-        except NetworkError as error:  # TimedOut included
-            if attempt == ATTEMPTS:
-                raise
-            pause = BACKOFF * 2 ** (attempt - 1)
-            log.info("network error (%s): retrying in %.1f s", error, pause)
-            await asyncio.sleep(pause)
-    raise AssertionError("unreachable")
-
-
-def keyboard(outgoing: Outgoing) -> InlineKeyboardMarkup | None:
-    """The inline keyboard of a message's buttons (None without buttons).
-
-    Telegram refuses a whole message for one button whose payload is empty or over 64 bytes:
-    such a button is logged as an error and left out.
-    """
-    rows = []
-    for row in outgoing.buttons:
-        kept = []
-        for button in row:
-            if 1 <= len(button.payload.encode()) <= PAYLOAD_BYTES:
-                kept.append(InlineKeyboardButton(button.label, callback_data=button.payload))
-            else:
-                log.error(
-                    "button %r left out: its payload %r is not 1 to %d bytes",
-                    button.label,
-                    button.payload,
-                    PAYLOAD_BYTES,
-                )
-        if kept:
-            rows.append(kept)
-    return InlineKeyboardMarkup(rows) if rows else None

@@ -15,6 +15,7 @@ from telegram import Bot
 from telegram.error import RetryAfter, TelegramError
 
 from bot.channels.reaching import Backoff, address
+from bot.channels.reporting import State
 from bot.channels.telegram_outbox import retry_after
 from bot.channels.telegram_updates import is_empty
 from bot.i18n import _
@@ -47,8 +48,10 @@ class Poller:
         base_url: str,
         allowed_updates: list[str],
         timeout: timedelta,
+        state: State | None = None,
     ) -> None:
         self.bot = bot
+        self.state = state
         self.queue = queue
         self.address = address(base_url)
         self.allowed_updates = allowed_updates
@@ -96,6 +99,8 @@ class Poller:
                 continue
             except Exception as error:  # network, 5xx, 409, a revoked token, anything
                 pause = backoff.next()
+                if self.state is not None:
+                    self.state.failing(reason(error))
                 log.warning(
                     _(
                         "Could not read messages from Telegram at {address} ({reason}); "
@@ -105,6 +110,8 @@ class Poller:
                 log.debug("getUpdates failed", exc_info=error)
                 await asyncio.sleep(pause)
                 continue
+            if self.state is not None:
+                self.state.ok()
             if backoff.reset():
                 log.info(
                     _("Telegram at {address} answers again; reading messages.").format(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -22,6 +23,8 @@ from typing import IO, Protocol
 ROOT = Path(__file__).resolve().parents[2]
 RUNNING = "blocbot is running"
 TOKEN = "123:ABC"
+ZALO_TOKEN = "12345689:abc-xyz"
+LISTENING = re.compile(r"web server listening on \S+:(\d+)")
 
 
 class Emulator(Protocol):
@@ -39,6 +42,7 @@ class BotProcess:
         self.log_path = workdir / f"{name}.log"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("BLOCBOT_")}
         self.env.update(env)
+        self.env.setdefault("BLOCBOT_LISTEN", "127.0.0.1:0")  # any free port: see web_port
         self.env["PYTHONUNBUFFERED"] = "1"
         self.env["PYTHONPATH"] = os.pathsep.join(
             filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
@@ -65,6 +69,36 @@ class BotProcess:
         }
         env.update({f"BLOCBOT_{name.upper()}": value for name, value in settings.items()})
         return cls(env, workdir)
+
+    @classmethod
+    def against_zalo(
+        cls,
+        emulator: Emulator,
+        database_url: str,
+        workdir: Path,
+        token: str = ZALO_TOKEN,
+        **settings: str,
+    ) -> BotProcess:
+        """A child on the Zalo channel only, talking to a Zalo emulator."""
+        env = {
+            "BLOCBOT_ZALO_TOKEN": token,
+            "BLOCBOT_ZALO_BASE_URL": emulator.api_url,
+            "BLOCBOT_DATABASE_URL": database_url,
+        }
+        env.update({f"BLOCBOT_{name.upper()}": value for name, value in settings.items()})
+        return cls(env, workdir)
+
+    @property
+    def web_port(self) -> int:
+        """The port this run's web server listens on (once it is running)."""
+        found = LISTENING.findall(self.log)
+        if not found:
+            raise RuntimeError(f"the web server is not listening:\n{self.log}")
+        return int(found[-1])
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
 
     def start(self, *args: str) -> BotProcess:
         """Start ``python -m bot run`` (or the given command line), appending to the log."""

@@ -8,23 +8,13 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.typedefs import Handler
 
+from bot.config import parse_listen
 from bot.web.health import Health, HealthReport, one_line
 from bot.web.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_TIMEOUT = 5.0  # seconds requests in flight get to finish when the server stops
-
-
-def parse_listen(listen: str) -> tuple[str | None, int]:
-    """``host:port`` (``:port`` or a bare port: every interface; ``[::1]:port`` for IPv6)."""
-    host, colon, port = listen.strip().rpartition(":")
-    if not colon:
-        host = ""
-    host = host.strip().removeprefix("[").removesuffix("]")
-    if not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise ValueError(f"listen address must look like 127.0.0.1:8080, not {listen!r}")
-    return host or None, int(port)
 
 
 class _DebugAccessLog(AbstractAccessLogger):

@@ -135,7 +135,7 @@ BAD_SETTINGS = [
     ("BLOCBOT_ZALO_BASE_URL", "bot-api.zaloplatforms.com", "an http:// or https:// address"),
     ("BLOCBOT_ZALO_OUTBOX_RATE", "-2", "a number of messages per second"),
     ("BLOCBOT_WEBHOOK_URL", "bot.example.vn", "the public https:// address of this server"),
-    ("BLOCBOT_LISTEN", "8080", "HOST:PORT to listen on"),
+    ("BLOCBOT_LISTEN", "localhost", "HOST:PORT to listen on"),
 ]
 
 

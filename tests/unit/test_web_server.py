@@ -17,7 +17,8 @@ from bot.config import Settings
 from bot.storage.migrate import upgrade
 from bot.web.health import Health
 from bot.web.metrics import Metrics
-from bot.web.server import WebServer, parse_listen
+from bot.config import parse_listen
+from bot.web.server import WebServer
 
 
 def samples(metrics: Metrics) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -1,0 +1,351 @@
+"""The Zalo channel: Zalo Bot API updates in, Outgoing messages out, on aiohttp.
+
+Updates arrive by long polling (the default) or at the web server's webhook (with
+BLOCBOT_WEBHOOK_URL). Either way an update is acknowledged only once the router has recorded it:
+the webhook answers 200 then, and the poller asks for the next update then (Zalo has no offset:
+what a poll hands out is never handed out again, so an update is retried here until it is
+recorded). Replies go out afterwards, in order within each chat.
+
+Zalo has no buttons and no edits: choices are numbered options, an edit is a new message, and
+texts are split under 2,000 UTF-16 units at line boundaries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+
+from aiohttp import web
+
+from bot.channels.hub import Hub
+from bot.channels.reaching import Backoff, address
+from bot.channels.reporting import Observer, Reach, State
+from bot.channels.text import ZALO_LIMIT, render_options, split_text, utf16_units
+from bot.channels.zalo_api import ZaloApi, ZaloError, ZaloUnreachable
+from bot.channels.zalo_outbox import deliver
+from bot.channels.zalo_updates import PLATFORM, read, updates_in
+from bot.config import Settings
+from bot.handlers.model import Incoming, Outgoing
+from bot.handlers.router import Router
+from bot.i18n import _
+from bot.scheduler.sending import DeliveryResult, PartRecorder
+
+log = logging.getLogger(__name__)
+
+POLL_WAIT = 30  # seconds a getUpdates long poll waits (Zalo's default)
+ATTEMPTS = 4  # tries of one reply: the first and three retries
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+
+
+class ZaloUnavailable(Exception):
+    """Zalo refuses the token: waiting would not help."""
+
+
+class ZaloChannel:
+    """Runs the bot on Zalo, until stopped."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        router: Router,
+        hub: Hub,
+        *,
+        reach: Reach | None = None,
+        state: State | None = None,
+        observer: Observer | None = None,
+    ) -> None:
+        if not settings.zalo_token:
+            raise ValueError("the Zalo channel needs BLOCBOT_ZALO_TOKEN")
+        self.settings = settings
+        self.router = router
+        self.hub = hub
+        self.reach = reach
+        self.state = state
+        self.observer = observer
+        self.api = ZaloApi(settings.zalo_token, settings.zalo_base_url)
+        self.address = address(settings.zalo_base_url)
+        self.bot_name: str | None = None
+        self.can_join_groups = False
+        self.webhook = settings.webhook_mode
+        self._polling: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
+
+    @property
+    def label(self) -> str:
+        """``zalo: Bot Name (webhook)``, for the log."""
+        mode = "webhook" if self.webhook else "polling"
+        return f"{PLATFORM}: {self.bot_name or '?'} ({mode})"
+
+    @property
+    def webhook_path(self) -> str:
+        """Where the web server takes Zalo's updates: named by a hash, never by the token."""
+        token = (self.settings.zalo_token or "").encode()
+        return "/webhook/zalo/" + hashlib.sha256(b"zalo-webhook:" + token).hexdigest()[:32]
+
+    async def start(self) -> None:
+        """Reach Zalo (waiting as long as it takes), then poll or register the webhook."""
+        me = await self._patiently("getMe")
+        if isinstance(me, dict):
+            name = me.get("account_name") or me.get("display_name") or me.get("name")
+            self.bot_name = name if isinstance(name, str) and name.strip() else None
+            self.can_join_groups = me.get("can_join_groups") is True
+        if self.reach is not None:
+            self.reach.groups(PLATFORM, self.can_join_groups)
+        if not self.can_join_groups:
+            log.info(
+                _(
+                    "The Zalo bot cannot be in groups: posts meant for a bloc's group go to its "
+                    "contacts on Zalo as direct messages."
+                )
+            )
+        if self.webhook:
+            assert self.settings.webhook_url and self.settings.webhook_secret
+            await self._patiently(
+                "setWebhook",
+                url=self.settings.webhook_url + self.webhook_path,
+                secret_token=self.settings.webhook_secret,
+            )
+        else:
+            await self._patiently("deleteWebhook")  # getUpdates is refused under a webhook
+        self.hub.register(PLATFORM, self)
+        self.hub.register_sender(PLATFORM, self)
+        if self.state is not None:
+            self.state.ok()
+        if not self.webhook:
+            self._polling = asyncio.create_task(self._poll(), name="zalo-polling")
+
+    async def stop(self) -> None:
+        """Stop polling, finish the replies in hand, and disconnect."""
+        polling, self._polling = self._polling, None
+        if polling is not None:
+            polling.cancel()
+            await asyncio.gather(polling, return_exceptions=True)
+        if self._background:
+            await asyncio.wait(self._background, timeout=5.0)
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        self.hub.unregister_sender(PLATFORM)
+        self.hub.unregister(PLATFORM)
+        await self.api.close()
+
+    async def _patiently(self, method: str, **params: Any) -> Any:
+        """Call ``method`` until Zalo answers it; ZaloUnavailable when it refuses the token."""
+        backoff = Backoff()
+        while True:
+            try:
+                result = await self.api.call(method, **params)
+            except ZaloError as error:
+                if error.unauthorized:
+                    raise ZaloUnavailable(
+                        _(
+                            "Zalo at {address} refused the token in BLOCBOT_ZALO_TOKEN; check "
+                            "it in Zalo Bot Manager."
+                        ).format(address=self.address)
+                    ) from None
+                if not (error.rate_limited or error.server_side):
+                    raise ZaloUnavailable(
+                        _("Zalo at {address} refused {method}: {reason}.").format(
+                            address=self.address, method=method, reason=error
+                        )
+                    ) from None
+                cause = str(error)
+            except ZaloUnreachable as error:
+                cause = str(error)
+            else:
+                if backoff.reset():
+                    log.info(_("Reached Zalo at {address}.").format(address=self.address))
+                return result
+            pause = backoff.next()
+            log.warning(
+                _(
+                    "Could not reach Zalo at {address} ({reason}); trying again in {seconds:g} s."
+                ).format(address=self.address, reason=cause, seconds=pause)
+            )
+            await asyncio.sleep(pause)
+
+    # -- updates ------------------------------------------------------------------------------
+
+    async def _poll(self) -> None:
+        """Read updates one long poll after another; a failure waits and tries again."""
+        backoff = Backoff()
+        while True:
+            try:
+                result = await self.api.call("getUpdates", wait=POLL_WAIT, timeout=str(POLL_WAIT))
+            except (ZaloError, ZaloUnreachable) as error:
+                if isinstance(error, ZaloError) and error.code == 408:
+                    self._healthy(backoff)  # nothing came during the poll
+                    continue
+                pause = backoff.next()
+                if self.state is not None:
+                    self.state.failing(str(error))
+                log.warning(
+                    _(
+                        "Could not read messages from Zalo at {address} ({reason}); trying "
+                        "again in {seconds:g} s."
+                    ).format(address=self.address, reason=error, seconds=pause)
+                )
+                await asyncio.sleep(pause)
+                continue
+            self._healthy(backoff)
+            for update in updates_in(result):
+                await self._until_recorded(update)
+
+    def _healthy(self, backoff: Backoff) -> None:
+        if backoff.reset():
+            log.info(
+                _("Zalo at {address} answers again; reading messages.").format(
+                    address=self.address
+                )
+            )
+        if self.state is not None:
+            self.state.ok()
+
+    async def _until_recorded(self, update: dict[str, Any]) -> None:
+        """Accept a polled update, trying again while it cannot be recorded: Zalo will not
+        hand it out a second time."""
+        backoff = Backoff()
+        while True:
+            try:
+                await self.accept(update)
+                return
+            except Exception as error:
+                pause = backoff.next()
+                log.error(
+                    "could not record a zalo update (%s); trying again in %g s", error, pause
+                )
+                log.debug("could not record a zalo update", exc_info=error)
+                await asyncio.sleep(pause)
+
+    async def accept(self, update: dict[str, Any]) -> None:
+        """Hand one update to the router; return once it is recorded, its replies to follow.
+
+        Raises what kept it from being recorded (the database is down): it was not.
+        """
+        received = time.monotonic()
+        parsed = read(update, self.bot_name)
+        incoming = parsed.incoming
+        if incoming is None:
+            self._observe("ignored", None)
+            return
+        recorded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._spawn(self._handle(incoming, recorded, received))
+        await recorded
+
+    async def _handle(
+        self, incoming: Incoming, recorded: asyncio.Future[None], received: float
+    ) -> None:
+        async with self.hub.turn(PLATFORM, incoming.chat_id):
+            try:
+                replies = await self.router.handle(incoming)
+            except BaseException as error:
+                if not recorded.done():
+                    recorded.set_exception(error)
+                if isinstance(error, Exception):
+                    return
+                raise
+            recorded.set_result(None)
+            await self.hub.deliver(replies, incoming, partial(self._reply, incoming))
+        outcome = replies.outcome
+        if outcome == "handled" and incoming.kind.value in ("unsupported", "withheld"):
+            outcome = "unsupported"
+        self._observe(outcome, time.monotonic() - received)
+
+    def _observe(self, outcome: str, seconds: float | None) -> None:
+        if self.observer is not None:
+            self.observer.update(PLATFORM, outcome, seconds)
+
+    async def on_webhook(self, request: web.Request) -> web.StreamResponse:
+        """Zalo's POST of one update: 403 without the secret, 200 once it is recorded."""
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        expected = (self.settings.webhook_secret or "").encode()
+        if not expected or not hmac.compare_digest(given, expected):
+            if self.observer is not None:
+                self.observer.webhook_refused(PLATFORM)
+            log.warning("a zalo webhook request without the right secret was refused")
+            return web.json_response({"ok": False, "description": "Forbidden"}, status=403)
+        try:
+            body = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
+            return web.json_response({"ok": False, "description": "not JSON"}, status=400)
+        try:
+            for update in updates_in(body):
+                await self.accept(update)
+        except Exception as error:
+            log.error("could not record a zalo update (%s): Zalo will send it again", error)
+            log.debug("could not record a zalo update", exc_info=error)
+            return web.json_response({"ok": False}, status=500)
+        if self.state is not None:
+            self.state.ok()
+        return web.json_response({"ok": True})
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        """Run ``work`` beside the updates; stop() waits for it a moment, then cancels it."""
+
+        async def run() -> None:
+            try:
+                await work
+            except Exception as error:
+                log.error("zalo update failed: %r", error)
+                log.debug("zalo update failed", exc_info=error)
+
+        task = asyncio.create_task(run(), name="zalo-update")
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # -- sending ------------------------------------------------------------------------------
+
+    async def send(self, outgoing: Outgoing) -> None:
+        """Send to the chat the message names (a group post, another person)."""
+        if outgoing.chat_id is None:
+            raise ValueError("a message sent through the hub names its chat")
+        await self._render(outgoing.chat_id, outgoing)
+
+    async def deliver(
+        self,
+        chat_id: str,
+        chat_kind: str,
+        text: str,
+        payload: dict[str, Any],
+        part_sent: PartRecorder,
+    ) -> DeliveryResult:
+        """Send an outbox message: one attempt, its outcome told, never raised."""
+        return await deliver(self.api, chat_id, text, payload, part_sent)
+
+    async def _reply(self, incoming: Incoming, outgoing: Outgoing) -> None:
+        await self._render(incoming.chat_id, outgoing)
+
+    async def _render(self, chat_id: str, outgoing: Outgoing) -> None:
+        """Send ``outgoing`` as numbered options, in as many messages as its length needs."""
+        for chunk in split_text(render_options(outgoing), ZALO_LIMIT, utf16_units):
+            await self._safely(
+                chat_id, partial(self.api.call, "sendMessage", chat_id=chat_id, text=chunk)
+            )
+
+    async def _safely(self, chat_id: str, call: Callable[[], Awaitable[object]]) -> None:
+        """Send with retries after rate limits and network errors; a failure is logged."""
+        backoff = Backoff()
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                await call()
+                return
+            except ZaloError as error:
+                if not (error.rate_limited or error.server_side) or attempt == ATTEMPTS:
+                    log.warning("sendMessage to %s refused (%s): dropped", chat_id, error)
+                    return
+                cause: Exception = error
+            except ZaloUnreachable as error:
+                if attempt == ATTEMPTS:
+                    log.warning("sendMessage to %s failed (%s): dropped", chat_id, error)
+                    return
+                cause = error
+            pause = backoff.next()
+            log.info("sendMessage to %s failed (%s): retrying in %g s", chat_id, cause, pause)
+            await asyncio.sleep(pause)

@@ -1,0 +1,58 @@
+"""Outbox sends on Zalo: one attempt each, Zalo's answer told as a Delivery.
+
+Zalo publishes no rate limits and no ``retry_after``: a 429 asks the dispatcher to wait
+``RATE_WAIT`` seconds; 5xx and network errors are transient; a refusal that names the chat
+(the person never wrote to the bot, or the group is gone) marks the chat unreachable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bot.channels.text import ZALO_LIMIT, split_text, utf16_units
+from bot.channels.zalo_api import ZaloApi, ZaloError, ZaloUnreachable
+from bot.scheduler.sending import PARTS_SENT, Delivery, DeliveryResult, PartRecorder
+
+PART_PAUSE = 1.0  # seconds between the parts of a long text, as on Telegram
+RATE_WAIT = 10.0  # seconds to wait after a 429, which says no more
+# Words of a refusal that mean nobody is there to read.
+GONE = ("chat not found", "user not found", "not exist", "invalid chat", "blocked", "not allow")
+
+
+async def deliver(
+    api: ZaloApi, chat_id: str, text: str, payload: dict[str, Any], part_sent: PartRecorder
+) -> DeliveryResult:
+    """Send ``text`` once: in parts a second apart when long, skipping those sent before."""
+    parts = split_text(text, ZALO_LIMIT, utf16_units)
+    if not parts:
+        return DeliveryResult(Delivery.REJECTED, error="empty message")
+    parts = parts[int(payload.get(PARTS_SENT, 0)) :]
+    for number, part in enumerate(parts):
+        if number:
+            await asyncio.sleep(PART_PAUSE)
+        try:
+            result = await api.call("sendMessage", chat_id=chat_id, text=part)
+        except (ZaloError, ZaloUnreachable) as error:
+            failed = outcome(error)
+            return DeliveryResult(failed.outcome, failed.retry_after, failed.error, number)
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        await part_sent(
+            str(message_id) if message_id is not None else None, last=number == len(parts) - 1
+        )
+    return DeliveryResult(Delivery.SENT, parts=len(parts))
+
+
+def outcome(error: ZaloError | ZaloUnreachable) -> DeliveryResult:
+    """What a failed call means for an outbox message."""
+    if isinstance(error, ZaloUnreachable):
+        return DeliveryResult(Delivery.TRANSIENT, error=f"network error: {error}")
+    if error.rate_limited:
+        return DeliveryResult(Delivery.RETRY_AFTER, RATE_WAIT, str(error))
+    if error.server_side:
+        return DeliveryResult(Delivery.TRANSIENT, error=str(error))
+    if error.code == 403 or any(gone in error.description.lower() for gone in GONE):
+        return DeliveryResult(Delivery.BLOCKED, error=str(error))
+    if error.code == 401:  # the token: nothing is wrong with the message
+        return DeliveryResult(Delivery.TRANSIENT, error=str(error))
+    return DeliveryResult(Delivery.REJECTED, error=str(error))
