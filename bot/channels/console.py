@@ -3,30 +3,32 @@
 Every line a person types becomes an ``Incoming`` on the platform ``console``, except the
 meta-commands, which steer the console itself: ``:as CODE`` (be that agency's contact),
 ``:in group`` / ``:in dm``, ``:who``, ``:time`` (move the clock), ``:paste`` (several lines as
-one message), ``:reset``, ``:help`` and ``:quit``. Lines pasted into a terminal at once are one
-message too. Replies are printed under the prompt; what the bot sends to the group or to other
-people is printed with a prefix, so one sees everything the bloc receives.
+one message), ``:on zalo`` / ``:on telegram`` / ``:on console`` (show replies as that platform
+renders them), ``:press`` (a button, as on Telegram), ``:reset``, ``:help`` and ``:quit``. Lines
+pasted into a terminal at once are one message too. Replies are printed under the prompt; what
+the bot sends to the group or to other people is printed with a prefix, so one sees everything
+the bloc receives.
 """
 
 from __future__ import annotations
 
 import itertools
 import sys
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, TextIO, TypeVar
-from zoneinfo import ZoneInfo
+from functools import partial
+from typing import Any, TextIO
 
-from bot.channels.console_input import LineReader, catch_interrupt, mute, time_target
+from bot.channels.console_help import help_text, look_changed, look_now
+from bot.channels.console_input import Keyboard, catch_interrupt, mute
+from bot.channels.console_render import SEPARATOR, Look, Press, Screen
+from bot.channels.console_time import example_day, move_time
 from bot.channels.hub import Hub
-from bot.channels.text import render_options
 from bot.clock import OffsetClock
 from bot.handlers.formatting import role_name
-from bot.handlers.model import ChatKind, Incoming, Outgoing, Sender
+from bot.handlers.model import ChatKind, Incoming, IncomingKind, Outgoing, Sender
 from bot.handlers.router import Router
-from bot.i18n import N_, _, use_locale
+from bot.i18n import _, use_locale
 from bot.scheduler.sending import Delivery, DeliveryResult, PartRecorder
 
 PLATFORM = "console"
@@ -49,18 +51,7 @@ class Stage:
 
 
 Reset = Callable[[], Awaitable[Stage]]
-_T = TypeVar("_T")
-STEP = timedelta(hours=1)  # ``:time`` walks forward this much at a time, firing what is due
 MORE = "… "  # the prompt of the next line of a ``:paste``
-_WEEKDAYS = (
-    N_("Monday"),
-    N_("Tuesday"),
-    N_("Wednesday"),
-    N_("Thursday"),
-    N_("Friday"),
-    N_("Saturday"),
-    N_("Sunday"),
-)
 
 
 class ConsoleChannel:
@@ -91,10 +82,10 @@ class ConsoleChannel:
         self.source = source or sys.stdin
         self.out = out or sys.stdout
         self.interactive = self.source.isatty() if interactive is None else interactive
-        self.reader = LineReader(self.source)
-        self._backlog: deque[str] = deque()  # lines read at once, not yet taken
+        self.keyboard = Keyboard(self.source, self.out, self.interactive)
         self._updates = itertools.count(1)
-        self._prompt: str | None = None  # shown and waiting for a line
+        self.screen = Screen()  # how replies look: ``:on`` changes it
+        self._bubbled = False  # the bot spoke since the last line: its next message is set apart
         self.hub = hub or Hub()
         self.hub.register(PLATFORM, self)
 
@@ -108,14 +99,14 @@ class ConsoleChannel:
 
     async def run(self) -> int:
         """Read lines until ``:quit`` or the end of the input; 0 when done."""
-        stop = catch_interrupt(self.reader) if self.interactive else lambda: None
+        stop = catch_interrupt(self.keyboard.reader) if self.interactive else lambda: None
         try:
             while True:
                 prompt = await self.prompt()
-                lines = await self._read(prompt)
-                if lines is None:
+                text = await self.keyboard.message(prompt)
+                if text is None:
                     break
-                text = self._message(lines)
+                self._bubbled = False
                 if not text:
                     continue
                 if not self.interactive:
@@ -132,32 +123,53 @@ class ConsoleChannel:
             stop()
         return 0
 
-    def _message(self, lines: list[str]) -> str:
-        """What lines read at once say: a paste is one message, unless it holds console
-        commands; then its lines are taken one at a time."""
-        if len(lines) > 1 and any(line.strip().startswith(":") for line in lines):
-            self._backlog.extend(lines[1:])
-            lines = lines[:1]
-        return "\n".join(line.strip() for line in lines if line.strip())
-
     async def say(self, text: str) -> None:
         """Send a message (one line or several) to the bot as the current person, here, and
         show what comes back."""
-        chat_id = self.chat_id
-        incoming = Incoming(
+        await self._send(self._incoming(text=text))
+
+    async def press(self, which: str) -> None:
+        """Press a button of a message shown here (by its number or label), as on Telegram."""
+        if self.screen.look is not Look.TELEGRAM:
+            self.write(
+                _("Buttons can be pressed only after :on telegram; here, type the number or word.")
+            )
+            return
+        found = self.screen.press(self.chat_id, which)
+        if not isinstance(found, Press):
+            self.write(found)
+            return
+        update_id = str(next(self._updates))
+        await self._send(
+            self._incoming(
+                update_id,
+                kind=IncomingKind.BUTTON,
+                payload=found.button.payload,
+                callback_id=f"callback-{update_id}",
+                message_id=found.message_id,
+            )
+        )
+
+    def _incoming(self, update_id: str | None = None, **fields: Any) -> Incoming:
+        """An update from the person at the keyboard, here."""
+        return Incoming(
             platform=PLATFORM,
-            update_id=str(next(self._updates)),
-            chat_id=chat_id,
+            update_id=update_id or str(next(self._updates)),
+            chat_id=self.chat_id,
             chat_kind=ChatKind.GROUP if self.in_group else ChatKind.PRIVATE,
             sender=self.sender,
-            text=text,
             chat_title=self.stage.group_title if self.in_group else "",
             bot_username=BOT_USERNAME,
+            buttons_shown=self.screen.look is Look.TELEGRAM,
+            **fields,
         )
+
+    async def _send(self, incoming: Incoming) -> None:
+        """Hand ``incoming`` to the bot and show what comes back, wherever it goes."""
         replies = await self.stage.router.handle(incoming)
         if replies.notice:
             self.write(f"({replies.notice})")
-        await self.hub.deliver(replies, incoming, self._reply)
+        await self.hub.deliver(replies, incoming, partial(self._reply, incoming))
         if self.stage.fire is not None:
             await self.stage.fire()  # what the update put in the outbox goes out now
 
@@ -165,11 +177,13 @@ class ConsoleChannel:
         """Show a message the bot sends on its own initiative (the hub's sender for console)."""
         if outgoing.chat_id is None:
             raise ValueError("a message sent on the bot's initiative needs a chat_id")
-        if self._prompt is not None:
+        prompt = self.keyboard.prompt
+        if prompt is not None:
             self.out.write("\n")
+            self._bubbled = False  # the prompt stands between the last message and this one
         await self._show(outgoing, outgoing.chat_id)
-        if self._prompt is not None:
-            self.out.write(self._prompt)
+        if prompt is not None:
+            self.out.write(prompt)
             self.out.flush()
 
     async def deliver(
@@ -200,7 +214,12 @@ class ConsoleChannel:
             elif word == "reset":
                 await self._start_over()
             elif word == "time":
-                await self._move_time(rest)
+                stage = self.stage
+                self.write(await move_time(stage.clock, stage.fire, stage.timezone, rest))
+            elif word == "on":
+                self._look_as(rest)
+            elif word == "press":
+                await self.press(rest)
             elif word == "paste":
                 text = await self._paste(rest)
                 if text:
@@ -229,6 +248,17 @@ class ConsoleChannel:
                 )
             )
         self.write(self._here())
+        if self.screen.look is not Look.CONSOLE:
+            self.write(look_now(self.screen.look))
+
+    def _look_as(self, name: str) -> None:
+        """Show replies from now on as the platform ``name`` renders them (``:on``)."""
+        try:
+            self.screen.look = Look(name.lower())
+        except ValueError:
+            self.write(_("Write :on zalo, :on telegram or :on console."))
+            return
+        self.write(look_changed(self.screen.look))
 
     def _here(self) -> str:
         if self.in_group:
@@ -237,42 +267,19 @@ class ConsoleChannel:
 
     def help_text(self) -> str:
         """The console commands."""
-        codes = ", ".join(self.stage.contacts)
-        rows = [
-            (":as CODE", _("be the contact of agency CODE ({codes})").format(codes=codes)),
-            (
-                ":as head",
-                _("be the contact of the bloc head ({code})").format(code=self.stage.head),
-            ),
-            (":in group", _("speak in the bloc's group chat")),
-            (":in dm", _("speak in your direct chat with the bot")),
-            (":who", _("who and where you are")),
-            (":time +3d", _("move the clock forward and see what the bot sends meanwhile")),
-            (f":time {self._example_day()} 17:00", _("move the clock to a local date and time")),
-            (":paste", _("send several lines as one message: type them, then an empty line")),
-            (":reset", _("recreate the demo database and start over")),
-            (":quit", _("leave (Ctrl-D does too)")),
-        ]
-        width = max(len(command) for command, _text in rows)
-        lines = [_("Console commands (not sent to the bot):")]
-        lines += [f"  {command.ljust(width)}  {text}" for command, text in rows]
-        lines.append(_("Everything else goes to the bot: send /help to see its commands."))
-        lines.append(_("Lines pasted at once are sent as one message."))
-        return "\n".join(lines)
-
-    def _example_day(self) -> str:
-        """Tomorrow on the demo's clock, ``20/11/2025``: a date ``:time`` accepts now."""
-        now = self.stage.clock.now() if self.stage.clock else datetime.now().astimezone()
-        return (now.astimezone(ZoneInfo(self.stage.timezone)) + timedelta(days=1)).strftime(
-            "%d/%m/%Y"
-        )
+        stage = self.stage
+        day = example_day(stage.clock, stage.timezone)
+        return help_text(stage.contacts, stage.head, day, self.screen.look)
 
     async def prompt(self) -> str:
-        """``thue › `` in a direct chat, ``nhóm · nhnn › `` in the group."""
+        """``thue › `` in a direct chat, ``nhóm · nhnn › `` in the group; ``Zalo · thue › ``
+        when replies look as on Zalo."""
+        look = self.screen.look
+        platform = "" if look is Look.CONSOLE else f"{look.platform_name} · "
         if not self.in_group:
-            return f"{self.code} › "
+            return f"{platform}{self.code} › "
         with use_locale(await self.language()):
-            return f"{_('group')} · {self.code} › "
+            return f"{platform}{_('group')} · {self.code} › "
 
     async def language(self) -> str:
         """The language of the person at the keyboard."""
@@ -307,48 +314,13 @@ class ConsoleChannel:
             return
         self.write(self._here())
 
-    async def _move_time(self, text: str) -> None:
-        """Move the demo clock forward, an hour at a time, sending what becomes due."""
-        clock, fire = self.stage.clock, self.stage.fire
-        if clock is None or fire is None:
-            self.write(_("The clock cannot be moved here."))
-            return
-        if text:
-            target = time_target(text, clock.now(), self.stage.timezone)
-            if target is None:
-                self.write(
-                    _("Write :time +3d, :time +2h30m, :time 22:00 or :time {day} 17:00.").format(
-                        day=self._example_day()
-                    )
-                )
-                return
-            if target < clock.now():
-                self.write(
-                    _("The clock only moves forward: it is {now} already.").format(
-                        now=self._local(clock.now()).strftime("%d/%m/%Y %H:%M")
-                    )
-                )
-                return
-            while clock.now() < target:
-                clock.advance(min(STEP, target - clock.now()))
-                await fire()
-        local = self._local(clock.now())
-        self.write(
-            _("Now: {weekday} {time}").format(
-                weekday=_(_WEEKDAYS[local.weekday()]), time=local.strftime("%d/%m/%Y %H:%M")
-            )
-        )
-
-    def _local(self, moment: datetime) -> datetime:
-        return moment.astimezone(ZoneInfo(self.stage.timezone))
-
     async def _paste(self, first: str) -> str:
         """The lines that follow, up to an empty one or the end of the input, as one text."""
         lines = [first] if first else []
         if self.interactive:
             self.write(_("Type or paste the lines; an empty line sends them."))
         while True:
-            line = await self._read_line(MORE)
+            line = await self.keyboard.line(MORE)
             if line is None or not line.strip():
                 break
             if not self.interactive:
@@ -362,18 +334,32 @@ class ConsoleChannel:
             return
         self.stage = await self.reset()
         self.code, self.in_group = self.start, False
+        self.screen.forget()  # the messages shown so far, and their buttons, are gone
         with use_locale(await self.language()):
             self.write(_("The demo database was recreated; everything starts over."))
             await self.who()
 
-    async def _reply(self, message: Outgoing) -> None:
-        await self._show(message, self.chat_id)
+    async def _reply(self, incoming: Incoming, message: Outgoing) -> None:
+        """Show a reply in the chat of ``incoming``; ``edit`` replaces the message of its
+        button where the look has edits (Telegram)."""
+        edited = incoming.message_id if message.edit else None
+        await self._show(message, incoming.chat_id, edited)
 
-    async def _show(self, message: Outgoing, chat_id: str) -> None:
-        text = render_options(message)
+    async def _show(self, message: Outgoing, chat_id: str, edited: str | None = None) -> None:
+        """Show ``message`` as the messages it arrives as: here as they are, in another chat
+        under a header; on a platform's look each message apart."""
+        bubbles = self.screen.bubbles(message, chat_id, edited)
         if chat_id == self.chat_id:
-            self.write(text)
+            for bubble in bubbles:
+                if self._bubbled:
+                    self.write(SEPARATOR)
+                if bubble.edits:
+                    with use_locale(await self.language()):
+                        self.write(_("(replaces the earlier message)"))
+                self.write(bubble.text)
+                self._bubbled = self.screen.bubbles_apart
             return
+        self._bubbled = self.screen.bubbles_apart
         if chat_id == self.stage.group_id:
             with use_locale(await self.language()):
                 header = f"[{_('group')} · {self.stage.group_title}]"
@@ -382,34 +368,6 @@ class ConsoleChannel:
                 (code for code, s in self.stage.contacts.items() if s.user_id == chat_id), chat_id
             )
             header = f"[→ {agency}]"
-        self.write(header)
-        self.write("\n".join(f"  {line}" for line in text.splitlines()))
-
-    async def _read(self, prompt: str) -> list[str] | None:
-        """The next line; on a terminal, with the lines pasted along with it."""
-        if self._backlog:
-            return [self._backlog.popleft()]
-        if not self.interactive:
-            line = await self.reader.readline()
-            return None if line is None else [line]
-        return await self._prompted(prompt, self.reader.lines_at_once)
-
-    async def _read_line(self, prompt: str) -> str | None:
-        if self._backlog:
-            return self._backlog.popleft()
-        if not self.interactive:
-            return await self.reader.readline()
-        return await self._prompted(prompt, self.reader.readline)
-
-    async def _prompted(self, prompt: str, read: Callable[[], Awaitable[_T]]) -> _T:
-        """Show ``prompt`` while reading (messages arriving meanwhile redraw it)."""
-        self.out.write(prompt)
-        self.out.flush()
-        self._prompt = prompt
-        try:
-            got = await read()
-        finally:
-            self._prompt = None
-        if got is None:
-            self.out.write("\n")  # leave the terminal on a fresh line after Ctrl-D or Ctrl-C
-        return got
+        for bubble in bubbles:
+            self.write(header)
+            self.write("\n".join(f"  {line}" for line in bubble.text.splitlines()))

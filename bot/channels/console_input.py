@@ -1,4 +1,5 @@
-"""Reading the console's input without blocking the event loop, and the moments ``:time`` names.
+"""Reading the console's input without blocking the event loop, a message at a time under a
+prompt, and the moments ``:time`` names.
 
 Works on a terminal, a pipe, a file, /dev/null or an in-memory stream.
 """
@@ -12,12 +13,14 @@ import re
 import signal
 import stat
 import sys
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import TextIO
+from typing import TextIO, TypeVar
 from zoneinfo import ZoneInfo
 
 BURST = 0.015  # seconds: lines closer together than this arrived at once (a paste)
+_T = TypeVar("_T")
 _OFFSET = re.compile(r"\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
 _HOURS = re.compile(r"\b(\d{1,2})h(\d{2})?$")  # 17h00, 17h: as many write it in Vietnam
 _MOMENTS = (  # a local date and time, with the year or in the clock's year
@@ -121,6 +124,61 @@ class LineReader:
         finally:
             loop.remove_reader(self._fd)
         return True
+
+
+class Keyboard:
+    """What the person types, a message at a time; on a terminal, under a prompt.
+
+    On a terminal the lines pasted at once are one message, unless they hold console commands
+    (``:…``): then they are taken a line at a time. A pipe or a file gives a line at a time.
+    """
+
+    def __init__(self, source: TextIO, out: TextIO, interactive: bool) -> None:
+        self.reader = LineReader(source)
+        self.out = out
+        self.interactive = interactive
+        self.prompt: str | None = None  # shown and waiting for a line
+        self._backlog: deque[str] = deque()  # lines read at once, not yet taken
+
+    async def message(self, prompt: str) -> str | None:
+        """The next message, its lines stripped and blank ones left out; None at the end."""
+        lines = await self._lines(prompt)
+        if lines is None:
+            return None
+        if len(lines) > 1 and any(line.strip().startswith(":") for line in lines):
+            self._backlog.extend(lines[1:])
+            lines = lines[:1]
+        return "\n".join(line.strip() for line in lines if line.strip())
+
+    async def line(self, prompt: str) -> str | None:
+        """The next line alone, or None at the end."""
+        if self._backlog:
+            return self._backlog.popleft()
+        if not self.interactive:
+            return await self.reader.readline()
+        return await self._prompted(prompt, self.reader.readline)
+
+    async def _lines(self, prompt: str) -> list[str] | None:
+        """The next line; on a terminal, with the lines pasted along with it."""
+        if self._backlog:
+            return [self._backlog.popleft()]
+        if not self.interactive:
+            line = await self.reader.readline()
+            return None if line is None else [line]
+        return await self._prompted(prompt, self.reader.lines_at_once)
+
+    async def _prompted(self, prompt: str, read: Callable[[], Awaitable[_T]]) -> _T:
+        """Show ``prompt`` while reading (messages arriving meanwhile redraw it)."""
+        self.out.write(prompt)
+        self.out.flush()
+        self.prompt = prompt
+        try:
+            got = await read()
+        finally:
+            self.prompt = None
+        if got is None:
+            self.out.write("\n")  # leave the terminal on a fresh line after Ctrl-D or Ctrl-C
+        return got
 
 
 def time_target(text: str, now: datetime, timezone: str) -> datetime | None:

@@ -326,3 +326,33 @@ async def test_lines_pasted_into_a_terminal_at_once_are_one_message(
     assert pasted.count("Saved") == 1 and "I.1 = 24.5, I.2 = 9" in pasted
     assert officer("en", THUE, "thue", Role.MEMBER) in apart
     assert "I.1: 24.5/25" in apart
+
+
+def test_piped_session_shows_replies_as_zalo_and_telegram_would(tmp_path: Path) -> None:
+    script = [":as head", ":on zalo", "/announce", "2", ":on telegram", "/announce", "1"]
+    result = run_demo(tmp_path, [*script, ":press 2", ":on console", "/announce"])
+
+    assert result.returncode == 0, result.stderr
+    steps = turns(result.stdout)
+    assert [where for where, _line, _out in steps] == [
+        "thue",
+        "nhnn",
+        "Zalo · nhnn",
+        "Zalo · nhnn",
+        "Zalo · nhnn",
+        "Telegram · nhnn",
+        "Telegram · nhnn",
+        "Telegram · nhnn",
+        "Telegram · nhnn",
+        "nhnn",
+    ]
+    said = [out for _where, _line, out in steps]
+    options = f"1. {in_locale('vi', 'Announce')}\n2. {in_locale('vi', 'Cancel')}"
+    buttons = f"[1: {in_locale('vi', 'Announce')}]  [2: {in_locale('vi', 'Cancel')}]"
+    nothing = in_locale("vi", "Nothing was announced.")
+    assert options in said[2] and "[1:" not in said[2]  # Zalo: numbered options
+    assert said[3] == nothing  # answered with the number
+    assert buttons in said[5] and "1. " not in said[5]  # Telegram: buttons
+    assert said[6] == in_locale("vi", "Please answer with one of the buttons above.")
+    assert said[7] == f"{in_locale('vi', '(replaces the earlier message)')}\n{nothing}"
+    assert options in said[9]  # the console's own way again

@@ -9,7 +9,7 @@ from functools import partial
 import pytest
 
 from bot.app import App
-from bot.channels import telegram
+from bot.channels import telegram, telegram_calls
 from bot.channels.hub import Hub
 from bot.channels.telegram import ATTEMPTS, TelegramChannel, keyboard
 from bot.handlers.model import Button, Outgoing
@@ -29,8 +29,8 @@ async def channel(
     tg: TelegramEmulator, app: App, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[TelegramChannel]:
     """A channel connected to the emulator (not polling), whose retries do not wait."""
-    monkeypatch.setattr(telegram, "BACKOFF", 0.0)
-    monkeypatch.setattr(telegram, "retry_after", lambda error: 0.0)
+    monkeypatch.setattr(telegram_calls, "BACKOFF", 0.0)
+    monkeypatch.setattr(telegram_calls, "retry_after", lambda error: 0.0)
     settings = app.settings.model_copy(
         update={"telegram_token": TOKEN, "telegram_base_url": tg.api_url}
     )
