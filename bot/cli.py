@@ -289,7 +289,37 @@ async def invite_codes(app: App, args: argparse.Namespace) -> int:
     _print_table(header, table)
     if not username and not app.settings.telegram_token:
         print(_("Set BLOCBOT_TELEGRAM_TOKEN (or BLOCBOT_TELEGRAM_BOT_USERNAME) to see links."))
+    if app.settings.zalo_token:
+        print()
+        print("\n".join(_zalo_steps()))
     return 0
+
+
+def _zalo_steps() -> list[str]:
+    """How people find the bot on Zalo, which has no links, and link with the codes above."""
+    return [
+        _("On Zalo (it has no links):"),
+        "  "
+        + _(
+            "1. Find the bot: search for its name in Zalo, or scan its QR code from "
+            "Zalo Bot Manager, and open a chat with it."
+        ),
+        "  "
+        + _(
+            "2. Send the agency's code from the table as the first message (or /start CODE): "
+            "it links the sender to that agency."
+        ),
+        "  "
+        + _(
+            "3. For the bloc's group: add the bot to the Zalo group and send "
+            "@BotName /linkgroup CODE there, with the group code and the bot's name after @."
+        ),
+        "  "
+        + _(
+            "Groups on Zalo are in beta: if the bot cannot be added to the group, the group "
+            "posts go to each contact directly instead."
+        ),
+    ]
 
 
 def _telegram_link(username: str, line: InviteLine) -> str:

@@ -15,6 +15,7 @@ from bot.i18n import N_, _, current_locale, ngettext, use_locale
 from bot.services.results import (
     AgencyProgress,
     AlreadyAnnounced,
+    PlatformReach,
     Progress,
     ProgressView,
     Recipient,
@@ -28,6 +29,9 @@ FLOW = "announce"  # waiting for the head to confirm, also by a typed number or 
 
 
 V = TypeVar("V")
+
+# The platforms as people write their names (not translated).
+PLATFORM_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
 
 
 def register(router: Router) -> None:
@@ -323,19 +327,24 @@ def _progress_line(view: ProgressView, line: AgencyProgress, contacts: bool) -> 
             answered=line.answered, criteria=line.criteria
         )
     if contacts:
-        count = (
-            ngettext("{n} contact", "{n} contacts", line.contacts).format(n=line.contacts)
-            if line.contacts
-            else _("no linked contact")
-        )
-        text += f" · {count}"
-        if line.unreachable:
-            text += " " + ngettext(
-                "({n} cannot be reached: blocked the bot)",
-                "({n} cannot be reached: blocked the bot)",
-                line.unreachable,
-            ).format(n=line.unreachable)
+        text += " · " + (_reach(line.platforms) if line.platforms else _("no linked contact"))
     return text
+
+
+def _reach(platforms: tuple[PlatformReach, ...]) -> str:
+    """Where an agency's contacts are: ``Telegram, Zalo (cannot be reached)``."""
+    reachable = [_platform(p.platform, p.reachable) for p in platforms if p.reachable]
+    blocked = [
+        _("{platform} (cannot be reached)").format(platform=_platform(p.platform, p.unreachable))
+        for p in platforms
+        if p.unreachable
+    ]
+    return ", ".join(reachable + blocked)
+
+
+def _platform(platform: str, count: int) -> str:
+    name = PLATFORM_NAMES.get(platform, platform.capitalize())
+    return f"{name} ×{count}" if count > 1 else name
 
 
 def _deadline_line(view: ProgressView) -> str:

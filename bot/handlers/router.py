@@ -63,6 +63,7 @@ class Router:
         self.off_menu: dict[str, Handler] = {}
         self.on_cancel: dict[str, Callable[[Context], str]] = {}
         self.buttons: dict[str, Handler] = {}
+        self.free_text: Handler | None = None
         self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
 
     def command(self, command: Command) -> None:
@@ -97,6 +98,13 @@ class Router:
     def button(self, prefix: str, handler: Handler) -> None:
         """``handler`` gets the payloads ``prefix:...`` of pressed buttons."""
         self.buttons[prefix] = handler
+
+    def fallback(self, handler: Handler) -> None:
+        """``handler`` reads free text in a direct chat while no dialog is open.
+
+        Without one, such text gets a pointer to /help.
+        """
+        self.free_text = handler
 
     def allowed(self, ctx: Context, command: Command, audience: Audience | None = None) -> bool:
         audience = audience or command.audience
@@ -270,7 +278,11 @@ class Router:
         flow = self.flows.get(ctx.conversation.flow or "")
         if flow is not None:
             await flow(ctx, text)
-        elif not incoming.in_group:
+        elif incoming.in_group:
+            return
+        elif self.free_text is not None:
+            await self.free_text(ctx, text)
+        else:
             ctx.reply(_("Send /help to see what I can do."))
 
     async def _command(self, ctx: Context, text: str) -> None:

@@ -8,6 +8,7 @@ from bot.handlers.model import Button
 from bot.handlers.router import Audience, Command, Router
 from bot.i18n import LOCALES, N_, _, current_locale, use_locale
 from bot.services.enrolment import EnrolResult, Outcome
+from bot.services.invites import ALPHABET, CODE_LENGTH, normalize_code
 from bot.services.people import Link, Role
 
 
@@ -43,6 +44,7 @@ def register(router: Router) -> None:
     )
     router.flow(MOVE_FLOW, _moving, on_cancel=_stay)
     router.button("st", press)
+    router.fallback(chat)
 
 
 MOVE_FLOW = "move"
@@ -58,15 +60,26 @@ async def start(ctx: Context, code: str) -> None:
         if ctx.person.link is not None:
             ctx.reply(_greeting(ctx.person.link))
         else:
-            ctx.reply(
-                _(
-                    "Welcome to blocbot, the assistant of your emulation bloc (khối thi đua).\n"
-                    "To start, send /start followed by the invite code your bloc head gave "
-                    "you, for example: /start ACDE3467FGHJ"
-                )
-            )
+            ctx.reply(_welcome())
         return
     await _enrol(ctx, code, move=False)
+
+
+async def chat(ctx: Context, text: str) -> None:
+    """Free text in a direct chat: an invite code links as /start CODE does."""
+    # Zalo has no deep links: a person's first message is often the code alone.
+    if is_invite_code(text):
+        await start(ctx, normalize_code(text))
+    elif ctx.person.link is None:
+        ctx.reply(_welcome())
+    else:
+        ctx.reply(_("Send /help to see what I can do."))
+
+
+def is_invite_code(text: str) -> bool:
+    """Text that is an invite code and nothing else, as typed: ``acde-3467-fghj`` too."""
+    code = normalize_code(text)
+    return len(code) == CODE_LENGTH and all(c in ALPHABET for c in code)
 
 
 async def press(ctx: Context, payload: str) -> None:
@@ -192,6 +205,14 @@ async def cancel(ctx: Context, _args: str) -> None:
     said = ctx.router.cancelled(ctx) or _("Stopped; nothing was changed.")
     ctx.conversation.end()
     ctx.reply("\n".join([said, _("Send /help to see the commands.")]))
+
+
+def _welcome() -> str:
+    return _(
+        "Welcome to blocbot, the assistant of your emulation bloc.\n"
+        "To link your account, send the invite code your bloc head gave you, for example: "
+        "ACDE3467FGHJ (or /start ACDE3467FGHJ)."
+    )
 
 
 def _greeting(link: Link) -> str:

@@ -49,6 +49,19 @@ class AgencyRef:
 
 
 @dataclass(frozen=True)
+class PlatformReach:
+    """An agency's linked contacts on one platform (telegram, zalo)."""
+
+    platform: str
+    contacts: int
+    unreachable: int = 0  # of them, those the bot cannot reach (they blocked it)
+
+    @property
+    def reachable(self) -> int:
+        return self.contacts - self.unreachable
+
+
+@dataclass(frozen=True)
 class AgencyProgress:
     """One agency's line of the progress view."""
 
@@ -59,6 +72,7 @@ class AgencyProgress:
     submitted_at: datetime | None
     contacts: int  # linked contact officers
     unreachable: int = 0  # of them, those the bot cannot reach (they blocked it)
+    platforms: tuple[PlatformReach, ...] = ()  # where they are, by platform name
 
 
 @dataclass(frozen=True)
@@ -270,6 +284,7 @@ class ResultsService:
         unreachable = Counter(
             link.agency_id for link in links if link.contact.unreachable_at is not None
         )
+        platforms = _platforms(links)
         lines = []
         for member in sorted(season.members, key=lambda m: m.agency.position):
             sheet = by_agency.get(member.agency_id)
@@ -293,6 +308,7 @@ class ResultsService:
                     submitted_at=submitted_at,
                     contacts=contacts[member.agency_id],
                     unreachable=unreachable[member.agency_id],
+                    platforms=platforms.get(member.agency_id, ()),
                 )
             )
         return ProgressView(
@@ -383,6 +399,24 @@ class ResultsService:
             awards=tuple(lines),
             not_ranked=tuple(r for code, r in refs.items() if code not in ranked),
         )
+
+
+def _platforms(links: Sequence[Membership]) -> dict[int, tuple[PlatformReach, ...]]:
+    """Each agency's linked contacts counted by platform, the platforms in name order."""
+    contacts: Counter[tuple[int, str]] = Counter()
+    unreachable: Counter[tuple[int, str]] = Counter()
+    for link in links:
+        key = (link.agency_id, link.contact.platform)
+        contacts[key] += 1
+        if link.contact.unreachable_at is not None:
+            unreachable[key] += 1
+    found: dict[int, list[PlatformReach]] = {}
+    for agency_id, platform in sorted(contacts):
+        key = (agency_id, platform)
+        found.setdefault(agency_id, []).append(
+            PlatformReach(platform, contacts[key], unreachable[key])
+        )
+    return {agency_id: tuple(reach) for agency_id, reach in found.items()}
 
 
 def _finalize(

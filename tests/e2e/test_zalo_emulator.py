@@ -288,6 +288,57 @@ async def test_webhook_gives_up_after_the_retries(
     assert zl.stats.webhook_lost == 1
 
 
+@pytest.mark.parametrize("concurrency", [1, 4])
+async def test_concurrent_webhook_delivery_keeps_each_chat_in_order(
+    zl: ZaloEmulator, http: aiohttp.ClientSession, concurrency: int
+) -> None:
+    """Up to ``concurrency`` POSTs at once, never two of one chat, each chat in order (a
+    retried POST included)."""
+    in_flight: list[str] = []
+    most = 0
+    seen: dict[str, list[str]] = {}
+    failed_once: set[str] = set()
+
+    async def slow(request: web.Request) -> web.Response:
+        nonlocal most
+        message = (await request.json())["result"]["message"]
+        chat, text = message["chat"]["id"], message["text"]
+        assert chat not in in_flight, f"two POSTs of chat {chat} at once"
+        in_flight.append(chat)
+        most = max(most, len(in_flight))
+        await asyncio.sleep(0.05)
+        in_flight.remove(chat)
+        if text == "1" and chat not in failed_once:  # the first of each chat fails once
+            failed_once.add(chat)
+            return web.json_response({"ok": False}, status=500)
+        seen.setdefault(chat, []).append(text)
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_post("/hook", slow)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    try:
+        zl.feed.concurrency = concurrency
+        await call(http, zl, "setWebhook", url=f"http://{host}:{port}/hook", secret_token=SECRET)
+        people = [zl.user(name=f"Người {n}") for n in range(6)]
+        for text in ("1", "2", "3"):
+            for person in people:
+                await person.send(text)
+        started = time.perf_counter()
+        await zl.webhook_drained()
+        took = time.perf_counter() - started
+    finally:
+        await runner.cleanup()
+    assert seen == {person.id: ["1", "2", "3"] for person in people}
+    assert most == min(concurrency, len(people))
+    assert len(zl.deliveries) == 4 * len(people) and zl.stats.webhook_lost == 0
+    if concurrency > 1:  # 24 POSTs of 50 ms: about 1.2 s one at a time
+        assert took < 0.8, took
+
+
 async def test_duplicate_next_and_replay(
     zl: ZaloEmulator, http: aiohttp.ClientSession, receiver: Receiver
 ) -> None:

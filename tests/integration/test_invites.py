@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.app import App
+from bot.cli import main
 from bot.clock import FrozenClock
 from bot.services.blocfile import load_bloc_file
 from bot.services.invites import ALPHABET, UnknownBloc, new_code
@@ -65,3 +66,40 @@ async def test_expired_codes_are_replaced(app: App, clock: FrozenClock) -> None:
 async def test_unknown_bloc(app: App) -> None:
     with pytest.raises(UnknownBloc):
         await app.invites.invites("khong-co")
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``blocbot`` on the test database, in English, with neither Telegram nor Zalo set."""
+    monkeypatch.setenv("BLOCBOT_DATABASE_URL", database_url)
+    monkeypatch.setenv("BLOCBOT_LOCALE", "en")
+    for variable in ("TELEGRAM_TOKEN", "TELEGRAM_BOT_USERNAME", "ZALO_TOKEN"):
+        monkeypatch.delenv(f"BLOCBOT_{variable}", raising=False)
+    assert main(["bloc", "import", str(SAMPLE)]) == 0
+
+
+def test_invites_explain_zalo_when_it_is_configured(
+    cli: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    monkeypatch.setenv("BLOCBOT_ZALO_TOKEN", "12345689:abc-xyz")
+
+    assert main(["invites", "tw-thaibinh"]) == 0
+    out = capsys.readouterr().out
+
+    table, _blank, zalo = out.partition("\n\nOn Zalo")
+    assert "thue " in table and "Zalo" not in table
+    assert "search for its name in Zalo" in zalo and "QR code" in zalo
+    assert "agency's code from the table as the first message" in zalo and "/start CODE" in zalo
+    assert "@BotName /linkgroup CODE" in zalo
+    assert "in beta" in zalo and "each contact directly" in zalo
+
+
+def test_invites_say_nothing_of_zalo_without_its_token(
+    cli: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+
+    assert main(["invites", "tw-thaibinh"]) == 0
+
+    assert "Zalo" not in capsys.readouterr().out

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.services.blocfile import load_bloc_file
-from bot.services.results import AlreadyAnnounced, Progress, SeasonChanged
+from bot.services.results import AlreadyAnnounced, PlatformReach, Progress, SeasonChanged
 from bot.services.scoring import Closed, SheetClosed
 from bot.storage.models import AuditEntry, Contact, GroupLink, Membership
 from tests.conftest import SAMPLE
@@ -193,3 +193,39 @@ async def test_progress_counts_answers_and_contacts(app: App) -> None:
     assert lines["bhxh"].status is Progress.NOT_STARTED and lines["bhxh"].contacts == 0
     assert lines["khobac"].contacts == 1
     assert view.deadline is not None and not view.announced
+
+
+async def test_progress_counts_each_agencys_contacts_by_platform(app: App) -> None:
+    seeded = await seed(app)  # one Telegram contact each for nhnn, thue and khobac
+    now = app.clock.now()
+    async with app.uow() as uow:
+        for user_id, code, unreachable in (("z1", "thue", True), ("z2", "thue", False)):
+            contact = Contact(
+                platform="zalo",
+                user_id=user_id,
+                created_at=now,
+                unreachable_at=now if unreachable else None,
+            )
+            uow.contacts.add(contact)
+            await uow.session.flush()
+            uow.contacts.link(
+                Membership(
+                    contact_id=contact.id,
+                    bloc_id=seeded.bloc_id,
+                    agency_id=seeded.agencies[code],
+                    linked_at=now,
+                )
+            )
+        await uow.commit()
+
+    view = await app.services.results.progress(seeded.bloc_id)
+
+    lines = {line.agency.code: line for line in view.agencies}
+    assert lines["thue"].platforms == (
+        PlatformReach("telegram", 1, 0),
+        PlatformReach("zalo", 2, 1),
+    )
+    assert (lines["thue"].contacts, lines["thue"].unreachable) == (3, 1)
+    assert lines["khobac"].platforms == (PlatformReach("telegram", 1, 0),)
+    assert lines["bhxh"].platforms == ()
+    assert lines["thue"].platforms[1].reachable == 1

@@ -9,7 +9,7 @@ from functools import partial
 import pytest
 
 from bot.app import App
-from bot.channels import telegram, telegram_calls
+from bot.channels import telegram_calls
 from bot.channels.hub import Hub
 from bot.channels.telegram import ATTEMPTS, TelegramChannel, keyboard
 from bot.handlers.model import Button, Outgoing

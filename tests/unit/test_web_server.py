@@ -13,11 +13,10 @@ from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import App, build
-from bot.config import Settings
+from bot.config import Settings, parse_listen
 from bot.storage.migrate import upgrade
 from bot.web.health import Health
 from bot.web.metrics import Metrics
-from bot.config import parse_listen
 from bot.web.server import WebServer
 
 

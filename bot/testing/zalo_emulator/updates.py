@@ -1,4 +1,9 @@
-"""The update queue: getUpdates long polling (no offset) and webhook delivery with retries."""
+"""The update queue: getUpdates long polling (no offset) and webhook delivery with retries.
+
+Webhook POSTs go out one at a time by default. ``feed.concurrency = N`` posts up to N at once,
+each chat's updates still one after another in the order people wrote them (as a service with
+many delivery workers would), so that a benchmark measures the bot and not this queue.
+"""
 
 from __future__ import annotations
 
@@ -42,6 +47,14 @@ class _Outgoing:
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
+def _chat_of(update: JSON) -> str | None:
+    """The chat an update belongs to (None for one without a chat, such as a malformed one)."""
+    message = update.get("message")
+    chat = message.get("chat") if isinstance(message, dict) else None
+    chat_id = chat.get("id") if isinstance(chat, dict) else None
+    return chat_id if isinstance(chat_id, str) else None
+
+
 def _ids(update: JSON) -> tuple[str | None, str | None]:
     message = update.get("message")
     message_id = message.get("message_id") if isinstance(message, dict) else None
@@ -53,7 +66,11 @@ def _ids(update: JSON) -> tuple[str | None, str | None]:
 
 
 class UpdateFeed:
-    """Hands updates to the bot: one getUpdates takes them for good, or a worker POSTs them."""
+    """Hands updates to the bot: one getUpdates takes them for good, or workers POST them.
+
+    ``concurrency`` webhook POSTs may be in flight at once (1 by default), never two of one
+    chat: a chat's next update waits until its earlier one was answered (or given up).
+    """
 
     def __init__(self, world: World) -> None:
         self._world = world
@@ -61,7 +78,10 @@ class UpdateFeed:
         self._arrived = asyncio.Event()
         self._by_message_id: dict[str, JSON] = {}
         self._outbox: asyncio.Queue[_Outgoing] = asyncio.Queue()
-        self._worker: asyncio.Task[None] | None = None
+        self._workers: set[asyncio.Task[None]] = set()
+        # A chat being posted to, and its updates that wait for the one in flight.
+        self._lanes: dict[str | None, deque[_Outgoing]] = {}
+        self.concurrency = 1  # webhook POSTs in flight at once, never two of one chat
         self._session: aiohttp.ClientSession | None = None
         self._duplicates = 0
         self._closed = False
@@ -106,7 +126,7 @@ class UpdateFeed:
 
     def _hand_over(self, entry: _Outgoing) -> None:
         if self.webhook is not None:
-            self._start_worker()
+            self._start_workers()
             self._outbox.put_nowait(entry)
             return
         self._queue.append(entry.update)
@@ -156,20 +176,36 @@ class UpdateFeed:
                 self._hand_over(_Outgoing(self._queue.popleft()))
         self._wake()  # a waiting getUpdates answers 409 now
 
-    def _start_worker(self) -> None:
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._deliver_all(), name="zalo-webhook")
+    def _start_workers(self) -> None:
+        self._workers = {worker for worker in self._workers if not worker.done()}
+        while len(self._workers) < max(1, self.concurrency):
+            self._workers.add(asyncio.create_task(self._deliver_all(), name="zalo-webhook"))
 
     async def _deliver_all(self) -> None:
+        """Post what the queue holds; a chat another worker posts to waits for that worker."""
         while True:
             entry = await self._outbox.get()
+            chat = _chat_of(entry.update)
+            lane = self._lanes.get(chat)
+            if lane is not None:  # that worker posts it after the chat's earlier ones
+                lane.append(entry)
+                continue
+            lane = self._lanes[chat] = deque()
             try:
-                await self._deliver(entry)
-            except Exception:
-                log.exception("webhook delivery crashed")
+                await self._deliver_one(entry)
+                while lane:
+                    await self._deliver_one(lane.popleft())
             finally:
-                entry.done.set()
-                self._outbox.task_done()
+                del self._lanes[chat]
+
+    async def _deliver_one(self, entry: _Outgoing) -> None:
+        try:
+            await self._deliver(entry)
+        except Exception:
+            log.exception("webhook delivery crashed")
+        finally:
+            entry.done.set()
+            self._outbox.task_done()
 
     async def _deliver(self, entry: _Outgoing) -> None:
         target = self.webhook
@@ -239,10 +275,11 @@ class UpdateFeed:
         """Release waiting polls, stop webhook delivery, close the client session."""
         self._closed = True
         self._wake()
-        if self._worker is not None:
-            self._worker.cancel()
-            await asyncio.gather(self._worker, return_exceptions=True)
-            self._worker = None
+        workers, self._workers = self._workers, set()
+        for worker in workers:
+            worker.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        self._lanes.clear()
         if self._session is not None:
             await self._session.close()
             self._session = None

@@ -106,7 +106,7 @@ async def test_progress_for_the_head_counts_contacts(bloc: Bloc) -> None:
 
     text = await bloc.head.say_text("/progress")
 
-    assert "1 contact" in line_with(text, THUE)
+    assert line_with(text, THUE).endswith(" · Telegram")
     assert "no linked contact" in line_with(text, DUTRU)
 
 
@@ -381,4 +381,4 @@ async def test_progress_shows_the_head_who_cannot_be_reached(bloc: Bloc) -> None
 
     text = await bloc.head.say_text("/progress")
 
-    assert "1 cannot be reached" in line_with(text, THUE)
+    assert line_with(text, THUE).endswith(" · Telegram (cannot be reached)")
