@@ -287,7 +287,7 @@ async def invite_codes(app: App, args: argparse.Namespace) -> int:
             row.append(_telegram_link(username, line))
         table.append(row)
     _print_table(header, table)
-    if not username and not app.settings.telegram_token:
+    if not username and not app.settings.telegram_token and not app.settings.zalo_token:
         print(_("Set BLOCBOT_TELEGRAM_TOKEN (or BLOCBOT_TELEGRAM_BOT_USERNAME) to see links."))
     if app.settings.zalo_token:
         print()

@@ -270,6 +270,8 @@ class Router:
                 await off_menu(ctx, text)
             elif incoming.buttons_shown:
                 ctx.tell(_("Please answer with one of the buttons above."))
+            elif len(menu) == 1:
+                ctx.tell(_("Please answer 1 to choose the option above, or send a command."))
             else:
                 ctx.tell(
                     _("Please answer with a number from 1 to {count}.").format(count=len(menu))
