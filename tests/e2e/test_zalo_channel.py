@@ -8,6 +8,7 @@ between Telegram and Zalo gets every reminder and the results once on each linke
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -314,3 +315,37 @@ async def test_a_bloc_split_between_telegram_and_zalo_hears_everything_once_per_
         if bot.running:
             await bot.kill()
         print(bot.log[-4000:])
+
+
+async def until_status(url: str, status: int, timeout: float = 15.0) -> str:
+    """Ask /healthz until it answers ``status`` (the poller's pauses are seconds long)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        got, body = await get(url)
+        if got == status:
+            return body
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"/healthz still answers {got}: {body}")
+        await asyncio.sleep(0.2)
+
+
+async def test_healthz_says_when_zalo_cannot_be_reached_and_when_it_is_back(
+    zl: ZaloEmulator, app: App, database_url: str, tmp_path: Path
+) -> None:
+    bot = BotProcess.against_zalo(zl, database_url, tmp_path).start()
+    try:
+        await bot.wait_running()
+        health = f"{bot.web_url}/healthz"
+        await until_status(health, 200)
+        port = zl.port
+        await zl.stop()
+        down = await until_status(health, 503)
+        assert '"healthy": false' in down and '"zalo"' in down
+        assert "Could not read messages from Zalo" in bot.log or "Không nhận được" in bot.log
+        await zl.start(port=port)
+        await until_status(health, 200)
+        assert await bot.stop() == 0
+    finally:
+        if bot.running:
+            await bot.kill()
+        print(bot.log[-3000:])
