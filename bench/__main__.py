@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import chat, dispatcher, storage
+from bench import chat, dispatcher, storage, zalo_chat
 
 
 def main() -> None:
     asyncio.run(storage.run())
-    asyncio.run(chat.run())
+    telegram = asyncio.run(chat.run())
+    asyncio.run(zalo_chat.run(telegram))
     asyncio.run(dispatcher.run())
 
 

@@ -208,7 +208,8 @@ async def bench_echo() -> tuple[Run, Run]:
             await child.wait()
 
 
-async def run() -> None:
+async def run() -> tuple[Run, Run]:
+    """The Telegram runs; returns blocbot's saturated and paced runs, for the Zalo ratios."""
     print(
         f"== chat: {CONTACTS} contacts fill a {CRITERIA}-criterion sheet at once, over HTTP "
         f"through the Telegram emulator ==\n"
@@ -223,3 +224,4 @@ async def run() -> None:
         f"paced p99 {blocbot_paced.percentile(0.99):.1f} ms vs "
         f"{echo_paced.percentile(0.99):.1f} ms"
     )
+    return blocbot, blocbot_paced
