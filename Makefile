@@ -32,6 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot tests bench
 	$(BIN)/ruff format --check bot tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # Refresh the catalogs from the code; then translate the new empty entries in locales/vi.
 # Sorted, without source locations; the template is rewritten only when its messages change
