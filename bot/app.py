@@ -1,17 +1,28 @@
-"""The composition root: builds the engine, the services, the router and the channels."""
+"""The composition root: builds the engine, the services, the router and the channels.
+
+Every use case runs in a unit of work that its owner opens and commits once: the router for an
+update (``App.work``, handed to the handlers), the reminders job for each bloc's tick
+(``App.remind``), a command of the command line for what it does. ``App.services``,
+``App.blocs`` and ``App.invites`` are for owners that make one call at a time (the command line,
+the demo's set-up, tests): each call there is a unit of work of its own, committed when it
+returns.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.handlers import build_router
-from bot.handlers.context import Services
 from bot.handlers.router import Router
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.jobs import PeriodicJob, forgetting_updates
@@ -19,6 +30,7 @@ from bot.scheduler.pacing import Limits
 from bot.scheduler.sending import OutboxObserver, Senders
 from bot.scheduler.wake import Wake, watch_commits
 from bot.services.blocs import BlocService
+from bot.services.directory import Directory
 from bot.services.enrolment import EnrolmentService
 from bot.services.events import EventService
 from bot.services.invites import InviteService
@@ -28,7 +40,61 @@ from bot.services.reminders import ReminderService
 from bot.services.results import ResultsService
 from bot.services.scoring import ScoringService
 from bot.storage.db import create_engine, is_sqlite, session_factory
-from bot.storage.uow import UnitOfWorkFactory
+from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass
+class Work:
+    """One unit of work and every use case bound to it; its owner commits it once."""
+
+    unit: UnitOfWork
+    people: PeopleService
+    enrolment: EnrolmentService
+    scoring: ScoringService
+    results: ResultsService
+    reminders: ReminderService
+    events: EventService
+    blocs: BlocService
+    invites: InviteService
+
+    async def commit(self) -> None:
+        await self.unit.commit()
+
+    async def rollback(self) -> None:
+        await self.unit.rollback()
+
+
+class OneCall(Generic[T]):
+    """A use case whose every call is a unit of work of its own, committed when it returns."""
+
+    def __init__(self, app: App, pick: Callable[[Work], T]) -> None:
+        self._app = app
+        self._pick = pick
+
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            async with self._app.work() as work:
+                result = await getattr(self._pick(work), name)(*args, **kwargs)
+                await work.commit()
+                return result
+
+        return call
+
+
+class OneCallServices:
+    """``App.services``: each use case, one call at a time (see OneCall)."""
+
+    def __init__(self, app: App) -> None:
+        self.people = OneCall(app, lambda work: work.people)
+        self.enrolment = OneCall(app, lambda work: work.enrolment)
+        self.scoring = OneCall(app, lambda work: work.scoring)
+        self.results = OneCall(app, lambda work: work.results)
+        self.reminders = OneCall(app, lambda work: work.reminders)
+        self.events = OneCall(app, lambda work: work.events)
 
 
 @dataclass
@@ -39,10 +105,7 @@ class App:
     clock: Clock
     engine: AsyncEngine
     uow: UnitOfWorkFactory
-    blocs: BlocService
-    invites: InviteService
-    services: Services
-    router: Router
+    router: Router = field(init=False)
     # Set when a transaction that enqueued outbox messages commits: wakes the dispatcher.
     outbox_signal: Wake = field(default_factory=Wake)
     # Where the bot can be in groups, as the channels find out at start-up.
@@ -50,8 +113,59 @@ class App:
     # Periodic jobs blocbot run schedules: jobs.append(PeriodicJob(name, seconds, coroutine_fn)).
     jobs: list[PeriodicJob] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.router = build_router(self.work, self.settings.locale)
+        self.services = OneCallServices(self)
+        self.blocs: OneCall[BlocService] = OneCall(self, lambda work: work.blocs)
+        self.invites: OneCall[InviteService] = OneCall(self, lambda work: work.invites)
+        self.jobs[:0] = [
+            PeriodicJob("reminders", REMINDERS_EVERY, self.remind),
+            forgetting_updates(self.uow, self.clock),
+        ]
+
     async def close(self) -> None:
         await self.engine.dispose()
+
+    @asynccontextmanager
+    async def work(self) -> AsyncIterator[Work]:
+        """A unit of work with the use cases bound to it; what is not committed is dropped."""
+        async with self.uow() as unit:
+            yield self.bind(unit)
+
+    def bind(self, unit: UnitOfWork) -> Work:
+        """Every use case, working in ``unit``."""
+        settings, clock, reach = self.settings, self.clock, self.reach
+        results = ResultsService(unit, clock, reach)
+        return Work(
+            unit=unit,
+            people=PeopleService(unit, clock, settings.operator_ids(), settings.locale),
+            enrolment=EnrolmentService(unit, clock),
+            scoring=ScoringService(unit, clock),
+            results=results,
+            reminders=ReminderService(unit, clock, results, reach),
+            events=EventService(unit, clock, reach),
+            blocs=BlocService(unit, clock),
+            invites=InviteService(unit, clock),
+        )
+
+    def directory(self) -> Directory:
+        """Who is linked where: the command menus a channel sets read it."""
+        return Directory(self.uow, lambda unit: self.bind(unit).people)
+
+    async def remind(self) -> int:
+        """Put what became due in every bloc's calendar in the outbox, one unit of work per
+        bloc (a bloc that fails waits for the next tick); how many messages were added."""
+        async with self.work() as work:
+            blocs = await work.reminders.blocs()
+        added = 0
+        for bloc_id in blocs:
+            try:
+                async with self.work() as work:
+                    added += await work.reminders.tick(bloc_id)
+                    await work.commit()
+            except Exception:
+                log.exception("reminders of bloc %s failed; the next tick tries again", bloc_id)
+        return added
 
     def dispatcher(
         self,
@@ -96,30 +210,10 @@ def build(settings: Settings, clock: Clock | None = None) -> App:
     sessions = session_factory(engine)
     outbox_signal = Wake()
     watch_commits(sessions, outbox_signal)
-    uow = UnitOfWorkFactory(sessions, serial=is_sqlite(settings.database_url))
-    reach = Reach()
-    services = Services(
-        people=PeopleService(uow, clock, settings.operator_ids(), settings.locale),
-        enrolment=EnrolmentService(uow, clock),
-        scoring=ScoringService(uow, clock),
-        results=ResultsService(uow, clock, reach),
-        reminders=ReminderService(uow, clock, reach),
-        events=EventService(uow, clock, reach),
-        transaction=uow.transaction,
-    )
     return App(
         settings=settings,
         clock=clock,
         engine=engine,
-        uow=uow,
-        blocs=BlocService(uow, clock),
-        invites=InviteService(uow, clock),
-        services=services,
-        router=build_router(services, settings.locale),
+        uow=UnitOfWorkFactory(sessions, serial=is_sqlite(settings.database_url)),
         outbox_signal=outbox_signal,
-        reach=reach,
-        jobs=[
-            PeriodicJob("reminders", REMINDERS_EVERY, services.reminders.tick),
-            forgetting_updates(uow, clock),
-        ],
     )

@@ -86,7 +86,7 @@ class Sandbox:
         """Send what is due: reminders and digests the calendar asks for, then the outbox."""
         if self.app is None or self.sender is None:
             return
-        await self.app.services.reminders.tick()
+        await self.app.remind()
         if self._dispatcher is None:
             self._dispatcher = Dispatcher(
                 self.app.uow,

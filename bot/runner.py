@@ -17,7 +17,6 @@ from bot.config import Settings
 from bot.i18n import _
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.jobs import PeriodicJob, Scheduler
-from bot.services.directory import Directory
 from bot.storage.migrate import upgrade
 from bot.web.health import Health
 from bot.web.metrics import Metrics
@@ -49,13 +48,12 @@ def channels(
     if settings.telegram_token:
         from bot.channels.telegram import TelegramChannel
 
-        directory = Directory(app.uow, app.services.people)
         telegram_mode = mode if settings.telegram_polling else "sending"
         telegram = TelegramChannel(
             settings,
             app.router,
             hub,
-            directory,
+            app.directory(),
             state=health.channel("telegram", telegram_mode),
             observer=metrics,
         )

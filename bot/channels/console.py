@@ -236,7 +236,7 @@ class ConsoleChannel:
 
     async def who(self) -> None:
         """Say who and where the person at the keyboard is."""
-        person = await self.stage.router.services.people.person(PLATFORM, self.sender.user_id)
+        person = await self.stage.router.person(PLATFORM, self.sender.user_id)
         link = person.link if person else None
         name = person.name if person else self.sender.display_name
         if link is None:
@@ -283,7 +283,7 @@ class ConsoleChannel:
 
     async def language(self) -> str:
         """The language of the person at the keyboard."""
-        person = await self.stage.router.services.people.person(PLATFORM, self.sender.user_id)
+        person = await self.stage.router.person(PLATFORM, self.sender.user_id)
         return person.language if person else self.stage.router.default_locale
 
     def write(self, text: str) -> None:

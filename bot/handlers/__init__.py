@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from bot.handlers import events, results, scoring, start
-from bot.handlers.context import Services
+from bot.handlers.context import Begin
 from bot.handlers.router import Router
 
 
-def build_router(services: Services, default_locale: str = "vi") -> Router:
+def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     """The router with every feature registered, in the order /help lists them."""
-    router = Router(services, default_locale)
+    router = Router(begin, default_locale)
     start.register(router)
     scoring.register(router)
     results.register(router)

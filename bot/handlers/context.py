@@ -20,23 +20,38 @@ if TYPE_CHECKING:
     from bot.services.scoring import ScoringService
 
 
-class Transaction(Protocol):
-    """The transaction of one update: ``rollback()`` drops everything done in it."""
+class Services(Protocol):
+    """The use cases handlers may call, bound to the unit of work of one update.
+
+    The router opens it, every handler of the update works in it, and the router alone ends
+    it: ``commit()`` once at the end, or ``rollback()`` to drop what a failed update did.
+    """
+
+    @property
+    def people(self) -> PeopleService: ...
+
+    @property
+    def enrolment(self) -> EnrolmentService: ...
+
+    @property
+    def scoring(self) -> ScoringService: ...
+
+    @property
+    def results(self) -> ResultsService: ...
+
+    @property
+    def reminders(self) -> ReminderService: ...
+
+    @property
+    def events(self) -> EventService: ...
+
+    async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
 
 
-@dataclass(frozen=True)
-class Services:
-    """The use cases handlers may call, and the transaction each update runs in."""
-
-    people: PeopleService
-    enrolment: EnrolmentService
-    scoring: ScoringService
-    results: ResultsService
-    reminders: ReminderService
-    events: EventService
-    transaction: Callable[[], AbstractAsyncContextManager[Transaction]]
+# Opens the unit of work of one update, with the use cases bound to it.
+Begin = Callable[[], AbstractAsyncContextManager[Services]]
 
 
 @dataclass

@@ -172,8 +172,24 @@ async def confirm(ctx: Context, payload: str) -> None:
     if not (year.isascii() and year.isdigit() and len(year) <= 4):  # "²" is a digit to isdigit
         ctx.notice(_("This button has expired."))
         return
+    # The results come to this chat through the outbox too, like everyone's, so a crash
+    # before this reply goes cannot lose them; the reply only confirms.
+    group = ctx.incoming.in_group
+    here = Recipient(
+        ctx.incoming.platform,
+        ctx.incoming.chat_id,
+        current_locale(),
+        None if group else ctx.person.contact_id,
+    )
     try:
-        done = await ctx.services.results.announce(bloc_id, ctx.person.contact_id, year=int(year))
+        done = await ctx.services.results.announce(
+            bloc_id,
+            ctx.person.contact_id,
+            results_in,
+            year=int(year),
+            asker=here,
+            asked_in_group=group,
+        )
     except AlreadyAnnounced:
         ctx.notice(_("The results are already announced."))
         return
@@ -192,20 +208,11 @@ async def confirm(ctx: Context, payload: str) -> None:
         edit=True,
     )
 
-    def post(locale: str) -> str:
-        with use_locale(locale):
-            return results_post(done.standings)
 
-    # The results come to this chat through the outbox too, like everyone's, so a crash
-    # before this reply goes cannot lose them; the reply only confirms.
-    group = ctx.incoming.in_group
-    here = Recipient(
-        ctx.incoming.platform,
-        ctx.incoming.chat_id,
-        current_locale(),
-        None if group else ctx.person.contact_id,
-    )
-    await ctx.services.results.broadcast(bloc_id, done, post, asker=here, asked_in_group=group)
+def results_in(standings: StandingsView, locale: str) -> str:
+    """The results post, in ``locale``."""
+    with use_locale(locale):
+        return results_post(standings)
 
 
 def _choices(year: object) -> list[list[Button]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from bot.handlers.context import Context, Services
+from bot.handlers.context import Begin, Context
 from bot.handlers.formatting import excerpt
 from bot.handlers.model import Incoming, IncomingKind, Replies
 from bot.i18n import _, use_locale
@@ -54,8 +54,8 @@ class Command:
 class Router:
     """Routes each update to a command, the person's open dialog, or a button handler."""
 
-    def __init__(self, services: Services, default_locale: str = "vi") -> None:
-        self.services = services
+    def __init__(self, begin: Begin, default_locale: str = "vi") -> None:
+        self.begin = begin
         self.default_locale = default_locale
         self.commands: dict[str, Command] = {}
         self.ordered: list[Command] = []
@@ -151,6 +151,12 @@ class Router:
                 found.append(command)
         return found
 
+    async def person(self, platform: str, user_id: str) -> Person | None:
+        """Who a platform user is now (for a channel that shows it), read in a unit of work
+        of its own."""
+        async with self.begin() as work:
+            return await work.people.person(platform, user_id)
+
     async def handle(self, incoming: Incoming) -> Replies:
         """Handle one update: at most once, in order within its chat."""
         incoming = cleaned(incoming)
@@ -158,10 +164,10 @@ class Router:
             return await self._handle(incoming)
 
     async def _handle(self, incoming: Incoming) -> Replies:
+        """Handle one update in one unit of work, committed once at the end."""
         replies = Replies()
-        kept: Conversation | None = None  # the dialog as it stands after a failed update
-        async with self.services.transaction() as transaction:
-            opened = await self.services.people.open(
+        async with self.begin() as work:
+            opened = await work.people.open(
                 platform=incoming.platform,
                 update_id=incoming.update_id,
                 chat_id=incoming.chat_id,
@@ -174,13 +180,7 @@ class Router:
                 replies.outcome = "duplicate"
                 return replies  # delivered before: already handled
             ctx = Context(
-                incoming,
-                opened.person,
-                opened.conversation,
-                opened.group,
-                self.services,
-                replies,
-                self,
+                incoming, opened.person, opened.conversation, opened.group, work, replies, self
             )
             before = (ctx.conversation.flow, dict(ctx.conversation.data))
             locale = opened.group.bloc_locale if opened.group else opened.person.language
@@ -188,42 +188,47 @@ class Router:
                 try:
                     await self._route(ctx)
                 except Exception as error:
-                    # One line for the operator; the traceback for whoever turns on debugging.
-                    log.error(
-                        "failed to handle %s update %s: %s: %s",
-                        incoming.platform,
-                        incoming.update_id,
-                        type(error).__name__,
-                        excerpt(str(error), 200),
-                    )
-                    log.debug("the traceback of update %s", incoming.update_id, exc_info=True)
-                    await transaction.rollback()  # none of this update is kept
-                    replies.messages.clear()
-                    replies.notice = None
-                    replies.outcome = "failed"
-                    ctx.reply(
-                        _(
-                            "Sorry, something went wrong: your last message was not saved. "
-                            "What you entered before is kept; please send it again."
-                        )
-                    )
+                    await work.rollback()  # none of this update is kept
+                    self._failed(ctx, error)
                     kept = _without_pending(before)
+                    if kept.data != before[1]:
+                        # The question the failed message answered goes with it: what comes
+                        # next is not read as the answer to a question whose answer was lost.
+                        await self._save(ctx, kept)
                 else:
                     if (ctx.conversation.flow, ctx.conversation.data) != before:
-                        await self.services.people.save(
-                            incoming.platform,
-                            incoming.chat_id,
-                            incoming.sender.user_id,
-                            ctx.conversation,
-                        )
-        if kept is not None and kept.data != before[1]:
-            # The question the failed message answered goes with it: what comes next is not
-            # read as the answer to a question whose answer was lost.
-            async with self.services.transaction():
-                await self.services.people.save(
-                    incoming.platform, incoming.chat_id, incoming.sender.user_id, kept
-                )
+                        await self._save(ctx, ctx.conversation)
+            await work.commit()
         return replies
+
+    @staticmethod
+    def _failed(ctx: Context, error: Exception) -> None:
+        """Say in one line what failed (the traceback at debug), and sorry to the person."""
+        incoming, replies = ctx.incoming, ctx.replies
+        log.error(
+            "failed to handle %s update %s: %s: %s",
+            incoming.platform,
+            incoming.update_id,
+            type(error).__name__,
+            excerpt(str(error), 200),
+        )
+        log.debug("the traceback of update %s", incoming.update_id, exc_info=error)
+        replies.messages.clear()
+        replies.notice = None
+        replies.outcome = "failed"
+        ctx.reply(
+            _(
+                "Sorry, something went wrong: your last message was not saved. "
+                "What you entered before is kept; please send it again."
+            )
+        )
+
+    @staticmethod
+    async def _save(ctx: Context, conversation: Conversation) -> None:
+        incoming = ctx.incoming
+        await ctx.services.people.save(
+            incoming.platform, incoming.chat_id, incoming.sender.user_id, conversation
+        )
 
     async def _route(self, ctx: Context) -> None:
         incoming = ctx.incoming

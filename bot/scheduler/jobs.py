@@ -1,6 +1,6 @@
 """Periodic jobs on APScheduler 3: each runs every so many seconds, never two at once.
 
-app.jobs.append(PeriodicJob("reminders", 60, reminders.tick))  # in bot.app.build
+app.jobs.append(PeriodicJob("reminders", 60, app.remind))  # in bot.app.App
 # blocbot run schedules every job of app.jobs once the channels are up
 """
 

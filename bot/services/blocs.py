@@ -24,7 +24,7 @@ from bot.storage.models import (
     SeasonMember,
 )
 from bot.storage.repositories import BlocSummary
-from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+from bot.storage.uow import UnitOfWork
 
 
 class Action(StrEnum):
@@ -133,8 +133,8 @@ def _typed(what: str, name: str, value: Any) -> Any:
 class BlocService:
     """Use cases about whole blocs."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self.uow = uow
+    def __init__(self, unit: UnitOfWork, clock: Clock) -> None:
+        self.unit = unit
         self.clock = clock
 
     async def import_bloc(self, spec: BlocSpec) -> ImportReport:
@@ -143,55 +143,54 @@ class BlocService:
         Raises ImportRefused, writing nothing, when the change would drop scores.
         """
         diff = _Diff()
-        async with self.uow() as uow:
-            bloc = await uow.blocs.get(spec.code)
-            if bloc is None:
-                bloc = Bloc(
-                    code=spec.code,
-                    name=spec.name,
-                    timezone=spec.timezone,
-                    locale=spec.locale,
-                    **spec.settings(),
-                    created_at=self.clock.now(),
-                    agencies=[],
-                )
-                uow.blocs.add(bloc)
-                diff.changes.append(Change(Action.ADDED, "bloc", spec.code))
-            else:
-                diff.update(
-                    bloc,
-                    "bloc",
-                    spec.code,
-                    name=spec.name,
-                    timezone=spec.timezone,
-                    locale=spec.locale,
-                    **spec.settings(),
-                )
-            agencies = await self._sync_agencies(uow, bloc, spec, diff)
-            season = await uow.seasons.get(bloc.id, spec.season.year) if bloc.id else None
-            if season is None:
-                season = Season(
-                    year=spec.season.year,
-                    step=spec.season.table.step,
-                    members=[],
-                    groups=[],
-                    criteria=[],
-                    events=[],
-                )
-                season.bloc = bloc
-                uow.seasons.add(season)
-                diff.changes.append(Change(Action.ADDED, "season", str(spec.season.year)))
-            await self._sync_season(uow, season, agencies, spec, diff)
-            if diff.refusals:
-                raise ImportRefused(diff.refusals)
-            if diff.changes and season.id is not None:
-                season.version += 1  # readers that cached the season read it again
-            await uow.commit()
+        uow = self.unit
+        bloc = await uow.blocs.get(spec.code)
+        if bloc is None:
+            bloc = Bloc(
+                code=spec.code,
+                name=spec.name,
+                timezone=spec.timezone,
+                locale=spec.locale,
+                **spec.settings(),
+                created_at=self.clock.now(),
+                agencies=[],
+            )
+            uow.blocs.add(bloc)
+            diff.changes.append(Change(Action.ADDED, "bloc", spec.code))
+        else:
+            diff.update(
+                bloc,
+                "bloc",
+                spec.code,
+                name=spec.name,
+                timezone=spec.timezone,
+                locale=spec.locale,
+                **spec.settings(),
+            )
+        agencies = await self._sync_agencies(uow, bloc, spec, diff)
+        season = await uow.seasons.get(bloc.id, spec.season.year) if bloc.id else None
+        if season is None:
+            season = Season(
+                year=spec.season.year,
+                step=spec.season.table.step,
+                members=[],
+                groups=[],
+                criteria=[],
+                events=[],
+            )
+            season.bloc = bloc
+            uow.seasons.add(season)
+            diff.changes.append(Change(Action.ADDED, "season", str(spec.season.year)))
+        await self._sync_season(uow, season, agencies, spec, diff)
+        if diff.refusals:
+            raise ImportRefused(diff.refusals)
+        if diff.changes and season.id is not None:
+            season.version += 1  # readers that cached the season read it again
         return ImportReport(spec.code, spec.season.year, tuple(diff.changes), diff.closing_in_past)
 
     async def summaries(self) -> list[BlocSummary]:
-        async with self.uow() as uow:
-            return await uow.blocs.summaries()
+        uow = self.unit
+        return await uow.blocs.summaries()
 
     async def _sync_agencies(
         self, uow: UnitOfWork, bloc: Bloc, spec: BlocSpec, diff: _Diff

@@ -2,33 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.services.people import PeopleService, Person
-from bot.storage.uow import UnitOfWorkFactory
+from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 
 class Directory:
-    """The linked people of a platform and the group chats of their blocs."""
+    """The linked people of a platform and the group chats of their blocs (read only: it
+    opens a unit of work for each question and never commits)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, people: PeopleService) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, people: Callable[[UnitOfWork], PeopleService]
+    ) -> None:
         self.uow = uow
         self.people = people
 
     async def person(self, platform: str, user_id: str) -> Person | None:
         """A person as they stand now; an operator who never wrote is one too."""
-        person = await self.people.person(platform, user_id)
-        if person is None and (platform, user_id) in self.people.operators:
-            return Person(0, platform, user_id, "", self.people.default_locale, operator=True)
+        async with self.uow() as unit:
+            return await self._person(self.people(unit), platform, user_id)
+
+    @staticmethod
+    async def _person(people: PeopleService, platform: str, user_id: str) -> Person | None:
+        person = await people.person(platform, user_id)
+        if person is None and (platform, user_id) in people.operators:
+            return Person(0, platform, user_id, "", people.default_locale, operator=True)
         return person
 
     async def linked(self, platform: str) -> list[Person]:
         """Everyone of the platform linked to an agency, and its operators."""
-        user_ids = {user for where, user in self.people.operators if where == platform}
-        async with self.uow() as uow:
-            for bloc_id in await uow.blocs.ids():
-                for membership in await uow.contacts.in_bloc(bloc_id):
+        async with self.uow() as unit:
+            people = self.people(unit)
+            user_ids = {user for where, user in people.operators if where == platform}
+            for bloc_id in await unit.blocs.ids():
+                for membership in await unit.contacts.in_bloc(bloc_id):
                     if membership.contact.platform == platform:
                         user_ids.add(membership.contact.user_id)
-        found = [await self.person(platform, user_id) for user_id in sorted(user_ids)]
+            found = [await self._person(people, platform, user) for user in sorted(user_ids)]
         return [person for person in found if person is not None]
 
     async def group_chats(self, platform: str, bloc_id: int) -> list[str]:

@@ -10,7 +10,7 @@ from bot.clock import Clock
 from bot.services.invites import normalize_code
 from bot.services.people import Person
 from bot.storage.models import Agency, GroupLink, Invite, Membership
-from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+from bot.storage.uow import UnitOfWork
 
 MAX_WRONG_CODES = 5
 WRONG_CODE_WINDOW = timedelta(minutes=10)
@@ -41,8 +41,8 @@ class EnrolResult:
 class EnrolmentService:
     """Checks invite codes and records the links they make."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self.uow = uow
+    def __init__(self, unit: UnitOfWork, clock: Clock) -> None:
+        self.unit = unit
         self.clock = clock
 
     async def enrol(self, person: Person, text: str, *, move: bool = False) -> EnrolResult:
@@ -52,90 +52,88 @@ class EnrolmentService:
         ``move``; without it the result is MOVE, naming both agencies, and nothing changes.
         """
         now = self.clock.now()
-        async with self.uow() as uow:
-            invite = await self._usable(uow, person, text, "agency", now)
-            if isinstance(invite, EnrolResult):
-                return invite
-            agency = invite.agency
-            assert agency is not None
-            bloc = await uow.blocs.by_id(agency.bloc_id)
-            current = next(
-                (
-                    m
-                    for m in await uow.contacts.memberships(person.contact_id)
-                    if m.bloc_id == invite.bloc_id
-                ),
-                None,
+        uow = self.unit
+        invite = await self._usable(uow, person, text, "agency", now)
+        if isinstance(invite, EnrolResult):
+            return invite
+        agency = invite.agency
+        assert agency is not None
+        bloc = await uow.blocs.by_id(agency.bloc_id)
+        current = next(
+            (
+                m
+                for m in await uow.contacts.memberships(person.contact_id)
+                if m.bloc_id == invite.bloc_id
+            ),
+            None,
+        )
+        result = EnrolResult(
+            Outcome.LINKED, invite.bloc_id, bloc.name if bloc else "", agency.name
+        )
+        if current is not None and current.agency_id == agency.id:
+            return EnrolResult(
+                Outcome.ALREADY_LINKED, invite.bloc_id, result.bloc_name, agency.name
             )
-            result = EnrolResult(
-                Outcome.LINKED, invite.bloc_id, bloc.name if bloc else "", agency.name
+        if current is not None and not move:
+            was = await uow.session.get(Agency, current.agency_id)
+            return EnrolResult(
+                Outcome.MOVE,
+                invite.bloc_id,
+                (bloc.short_name or bloc.name) if bloc else "",
+                agency.name,
+                current_agency=was.name if was else "",
             )
-            if current is not None and current.agency_id == agency.id:
-                return EnrolResult(
-                    Outcome.ALREADY_LINKED, invite.bloc_id, result.bloc_name, agency.name
+        if current is not None:
+            current.agency_id = agency.id  # moved to another agency of the same bloc
+            current.invite_id = invite.id
+            current.linked_at = now
+        else:
+            uow.contacts.link(
+                Membership(
+                    contact_id=person.contact_id,
+                    bloc_id=invite.bloc_id,
+                    agency_id=agency.id,
+                    role="contact",
+                    invite_id=invite.id,
+                    linked_at=now,
                 )
-            if current is not None and not move:
-                was = await uow.session.get(Agency, current.agency_id)
-                return EnrolResult(
-                    Outcome.MOVE,
-                    invite.bloc_id,
-                    (bloc.short_name or bloc.name) if bloc else "",
-                    agency.name,
-                    current_agency=was.name if was else "",
-                )
-            if current is not None:
-                current.agency_id = agency.id  # moved to another agency of the same bloc
-                current.invite_id = invite.id
-                current.linked_at = now
-            else:
-                uow.contacts.link(
-                    Membership(
-                        contact_id=person.contact_id,
-                        bloc_id=invite.bloc_id,
-                        agency_id=agency.id,
-                        role="contact",
-                        invite_id=invite.id,
-                        linked_at=now,
-                    )
-                )
-            invite.uses += 1
-            await uow.commit()
-            return result
+            )
+        invite.uses += 1
+        return result
 
     async def link_group(
         self, person: Person, platform: str, chat_id: str, title: str, text: str
     ) -> EnrolResult:
         """Bind a group chat to the bloc of a group code, if the person leads that bloc."""
         now = self.clock.now()
-        async with self.uow() as uow:
-            invite = await self._usable(uow, person, text, "group", now)
-            if isinstance(invite, EnrolResult):
-                return invite
-            bloc = await uow.blocs.by_id(invite.bloc_id)
-            name = bloc.name if bloc else ""
-            if not person.leads(invite.bloc_id):
-                return EnrolResult(Outcome.NOT_ALLOWED, invite.bloc_id, name)
-            existing = await uow.groups.for_chat(platform, chat_id)
-            if existing is not None and existing.bloc_id == invite.bloc_id:
-                return EnrolResult(Outcome.ALREADY_LINKED, invite.bloc_id, name)
-            if existing is not None:
-                existing.bloc_id = invite.bloc_id
-                existing.linked_by_id = person.contact_id
-                existing.linked_at = now
-            else:
-                uow.groups.add(
-                    GroupLink(
-                        bloc_id=invite.bloc_id,
-                        platform=platform,
-                        chat_id=chat_id,
-                        title=title,
-                        linked_by_id=person.contact_id,
-                        linked_at=now,
-                    )
+        uow = self.unit
+        invite = await self._usable(uow, person, text, "group", now)
+        if isinstance(invite, EnrolResult):
+            return invite
+        bloc = await uow.blocs.by_id(invite.bloc_id)
+        name = bloc.name if bloc else ""
+        if not person.leads(invite.bloc_id):
+            return EnrolResult(Outcome.NOT_ALLOWED, invite.bloc_id, name)
+        existing = await uow.groups.for_chat(platform, chat_id)
+        if existing is not None and existing.bloc_id == invite.bloc_id:
+            return EnrolResult(Outcome.ALREADY_LINKED, invite.bloc_id, name)
+        if existing is not None:
+            existing.bloc_id = invite.bloc_id
+            existing.linked_by_id = person.contact_id
+            existing.linked_at = now
+        else:
+            uow.groups.add(
+                GroupLink(
+                    bloc_id=invite.bloc_id,
+                    platform=platform,
+                    chat_id=chat_id,
+                    title=title,
+                    linked_by_id=person.contact_id,
+                    linked_at=now,
                 )
-            invite.uses += 1
-            await uow.commit()
-            return EnrolResult(Outcome.LINKED, invite.bloc_id, name)
+            )
+        invite.uses += 1
+        return EnrolResult(Outcome.LINKED, invite.bloc_id, name)
 
     async def _usable(
         self, uow: UnitOfWork, person: Person, text: str, kind: str, now: datetime
@@ -148,7 +146,6 @@ class EnrolmentService:
         problem = self._problem(invite, now, kind)
         if problem is not None or invite is None:
             uow.failures.add(person.platform, person.user_id, now)
-            await uow.commit()
             return EnrolResult(problem or Outcome.UNKNOWN)
         return invite
 

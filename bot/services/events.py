@@ -19,7 +19,7 @@ from bot.services.posts import post_messages, readers
 from bot.services.reach import Reach
 from bot.services.scoring import NoSeason
 from bot.storage.models import Bloc, Event
-from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+from bot.storage.uow import UnitOfWork
 from bot.timetext import BEFORE_EVENT, QUIET, zone_of
 
 DEFAULT_OFFSETS: dict[EventKind, tuple[timedelta, ...]] = {
@@ -125,26 +125,26 @@ class EventChange:
 class EventService:
     """Creates, moves and cancels a bloc's deadlines and meetings."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, reach: Reach | None = None) -> None:
-        self.uow = uow
+    def __init__(self, unit: UnitOfWork, clock: Clock, reach: Reach | None = None) -> None:
+        self.unit = unit
         self.clock = clock
         self.reach = reach or Reach()
 
     async def calendar(self, bloc_id: int) -> Calendar:
-        async with self.uow() as uow:
-            bloc, season_id, year, announced = await _current(uow, bloc_id)
-            events = await uow.seasons.events(season_id)
-            return Calendar(
-                bloc_id=bloc.id,
-                bloc_name=bloc.name,
-                timezone=bloc.timezone,
-                season_year=year,
-                announced=announced,
-                events=tuple(EventView.of(event, bloc.timezone) for event in events),
-                as_of=self.clock.now(),
-                short_name=called(bloc),
-                quiet=quiet_of(bloc),
-            )
+        uow = self.unit
+        bloc, season_id, year, announced = await _current(uow, bloc_id)
+        events = await uow.seasons.events(season_id)
+        return Calendar(
+            bloc_id=bloc.id,
+            bloc_name=bloc.name,
+            timezone=bloc.timezone,
+            season_year=year,
+            announced=announced,
+            events=tuple(EventView.of(event, bloc.timezone) for event in events),
+            as_of=self.clock.now(),
+            short_name=called(bloc),
+            quiet=quiet_of(bloc),
+        )
 
     async def create(
         self,
@@ -170,32 +170,31 @@ class EventService:
         if at <= now:
             raise EventRefused(Problem.IN_PAST)
         offsets = _offsets(kind, remind_offsets)
-        async with self.uow() as uow:
-            bloc, season_id, _year, _announced = await _current(uow, bloc_id)
-            existing = await uow.seasons.events(season_id, cancelled=True)
-            if closes_scoring is None:
-                closes_scoring = kind is EventKind.DEADLINE and not any(
-                    e.closes_scoring and e.cancelled_at is None for e in existing
-                )
-            event = Event(
-                season_id=season_id,
-                kind=kind.value,
-                code=_code(kind, at, bloc.timezone, {e.code for e in existing}),
-                title=title,
-                at=at,
-                place=(place or "").strip() or None,
-                remind=offsets,
-                closes_scoring=closes_scoring,
-                source="chat",
-                version=1,
+        uow = self.unit
+        bloc, season_id, _year, _announced = await _current(uow, bloc_id)
+        existing = await uow.seasons.events(season_id, cancelled=True)
+        if closes_scoring is None:
+            closes_scoring = kind is EventKind.DEADLINE and not any(
+                e.closes_scoring and e.cancelled_at is None for e in existing
             )
-            uow.session.add(event)
-            await uow.session.flush()
-            await uow.seasons.bump_version(season_id)
-            view = EventView.of(event, bloc.timezone)
-            post = _post(view, "created", lambda: text.event_created(view))
-            posts = await _tell(uow, bloc, post, now, self.reach)
-            await uow.commit()
+        event = Event(
+            season_id=season_id,
+            kind=kind.value,
+            code=_code(kind, at, bloc.timezone, {e.code for e in existing}),
+            title=title,
+            at=at,
+            place=(place or "").strip() or None,
+            remind=offsets,
+            closes_scoring=closes_scoring,
+            source="chat",
+            version=1,
+        )
+        uow.session.add(event)
+        await uow.session.flush()
+        await uow.seasons.bump_version(season_id)
+        view = EventView.of(event, bloc.timezone)
+        post = _post(view, "created", lambda: text.event_created(view))
+        posts = await _tell(uow, bloc, post, now, self.reach)
         return EventChange(view, None, posts)
 
     async def move(self, bloc_id: int, event_id: int, at: datetime) -> EventChange:
@@ -204,49 +203,47 @@ class EventService:
         now = self.clock.now()
         if at <= now:
             raise EventRefused(Problem.IN_PAST)
-        async with self.uow() as uow:
-            bloc = await _bloc(uow, bloc_id)
-            event = await uow.seasons.event_in_bloc(bloc_id, event_id)
-            if event is None or event.cancelled_at is not None:
-                raise EventRefused(Problem.NOT_FOUND)
-            previous = event.at
-            event.at = at
-            event.version += 1
-            await uow.outbox.cancel_for_event(event.id)
-            await uow.seasons.bump_version(event.season_id)
-            view = EventView.of(event, bloc.timezone)
-            posts = await _tell(
-                uow,
-                bloc,
-                _post(view, "moved", lambda: text.event_moved(view, previous)),
-                now,
-                self.reach,
-            )
-            await uow.commit()
+        uow = self.unit
+        bloc = await _bloc(uow, bloc_id)
+        event = await uow.seasons.event_in_bloc(bloc_id, event_id)
+        if event is None or event.cancelled_at is not None:
+            raise EventRefused(Problem.NOT_FOUND)
+        previous = event.at
+        event.at = at
+        event.version += 1
+        await uow.outbox.cancel_for_event(event.id)
+        await uow.seasons.bump_version(event.season_id)
+        view = EventView.of(event, bloc.timezone)
+        posts = await _tell(
+            uow,
+            bloc,
+            _post(view, "moved", lambda: text.event_moved(view, previous)),
+            now,
+            self.reach,
+        )
         return EventChange(view, previous, posts)
 
     async def cancel(self, bloc_id: int, event_id: int) -> EventChange:
         """Cancel an event and its pending reminders."""
         now = self.clock.now()
-        async with self.uow() as uow:
-            bloc = await _bloc(uow, bloc_id)
-            event = await uow.seasons.event_in_bloc(bloc_id, event_id)
-            if event is None or event.cancelled_at is not None:
-                raise EventRefused(Problem.NOT_FOUND)
-            event.cancelled_at = now
-            await uow.outbox.cancel_for_event(event.id)
-            await uow.seasons.bump_version(event.season_id)
-            view = EventView.of(event, bloc.timezone)
-            posts = 0
-            if view.at > now:
-                posts = await _tell(
-                    uow,
-                    bloc,
-                    _post(view, "cancelled", lambda: text.event_cancelled(view)),
-                    now,
-                    self.reach,
-                )
-            await uow.commit()
+        uow = self.unit
+        bloc = await _bloc(uow, bloc_id)
+        event = await uow.seasons.event_in_bloc(bloc_id, event_id)
+        if event is None or event.cancelled_at is not None:
+            raise EventRefused(Problem.NOT_FOUND)
+        event.cancelled_at = now
+        await uow.outbox.cancel_for_event(event.id)
+        await uow.seasons.bump_version(event.season_id)
+        view = EventView.of(event, bloc.timezone)
+        posts = 0
+        if view.at > now:
+            posts = await _tell(
+                uow,
+                bloc,
+                _post(view, "cancelled", lambda: text.event_cancelled(view)),
+                now,
+                self.reach,
+            )
         return EventChange(view, None, posts)
 
 

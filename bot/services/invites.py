@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.storage.models import Invite
-from bot.storage.uow import UnitOfWorkFactory
+from bot.storage.uow import UnitOfWork
 
 # No look-alikes: without 0/O, 1/I/L, 5/S, 2/Z, 8/B; upper case so that it reads out loud.
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -48,47 +48,46 @@ class UnknownBloc(LookupError):
 class InviteService:
     """Hands out invite codes."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self.uow = uow
+    def __init__(self, unit: UnitOfWork, clock: Clock) -> None:
+        self.unit = unit
         self.clock = clock
 
     async def invites(self, bloc_code: str, *, rotate: bool = False) -> list[InviteLine]:
         """The bloc's usable codes, creating what is missing; ``rotate`` replaces them all."""
         now = self.clock.now()
-        async with self.uow() as uow:
-            bloc = await uow.blocs.get(bloc_code)
-            if bloc is None:
-                raise UnknownBloc(bloc_code)
-            if rotate:
-                await uow.invites.revoke_all(bloc.id, now)
-                await uow.session.flush()
-            active = list(await uow.invites.active(bloc.id, now))
-            have_group = any(invite.kind == "group" for invite in active)
-            have_agency = {invite.agency_id for invite in active if invite.kind == "agency"}
-            for agency in bloc.agencies:
-                if agency.id not in have_agency:
-                    active.append(self._new(bloc.id, agency.id, "agency", now))
-            if not have_group:
-                active.append(self._new(bloc.id, None, "group", now))
-            for invite in active:
-                if invite.id is None:
-                    uow.invites.add(invite)
-            await uow.commit()
-            order = {agency.id: position for position, agency in enumerate(bloc.agencies)}
-            active.sort(key=lambda i: (i.kind == "group", order.get(i.agency_id or 0, 0)))
-            names = {agency.id: (agency.code, agency.name) for agency in bloc.agencies}
-            return [
-                InviteLine(
-                    kind=invite.kind,
-                    agency_code=names[invite.agency_id][0] if invite.agency_id else None,
-                    agency_name=names[invite.agency_id][1] if invite.agency_id else None,
-                    code=invite.code,
-                    uses=invite.uses,
-                    max_uses=invite.max_uses,
-                    expires_at=invite.expires_at,
-                )
-                for invite in active
-            ]
+        uow = self.unit
+        bloc = await uow.blocs.get(bloc_code)
+        if bloc is None:
+            raise UnknownBloc(bloc_code)
+        if rotate:
+            await uow.invites.revoke_all(bloc.id, now)
+            await uow.session.flush()
+        active = list(await uow.invites.active(bloc.id, now))
+        have_group = any(invite.kind == "group" for invite in active)
+        have_agency = {invite.agency_id for invite in active if invite.kind == "agency"}
+        for agency in bloc.agencies:
+            if agency.id not in have_agency:
+                active.append(self._new(bloc.id, agency.id, "agency", now))
+        if not have_group:
+            active.append(self._new(bloc.id, None, "group", now))
+        for invite in active:
+            if invite.id is None:
+                uow.invites.add(invite)
+        order = {agency.id: position for position, agency in enumerate(bloc.agencies)}
+        active.sort(key=lambda i: (i.kind == "group", order.get(i.agency_id or 0, 0)))
+        names = {agency.id: (agency.code, agency.name) for agency in bloc.agencies}
+        return [
+            InviteLine(
+                kind=invite.kind,
+                agency_code=names[invite.agency_id][0] if invite.agency_id else None,
+                agency_name=names[invite.agency_id][1] if invite.agency_id else None,
+                code=invite.code,
+                uses=invite.uses,
+                max_uses=invite.max_uses,
+                expires_at=invite.expires_at,
+            )
+            for invite in active
+        ]
 
     def _new(self, bloc_id: int, agency_id: int | None, kind: str, now: datetime) -> Invite:
         return Invite(

@@ -9,7 +9,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.i18n import normalize_locale
 from bot.storage.models import Bloc, Contact
-from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+from bot.storage.uow import UnitOfWork
 
 
 class Role(StrEnum):
@@ -104,12 +104,12 @@ class PeopleService:
 
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        unit: UnitOfWork,
         clock: Clock,
         operators: frozenset[tuple[str, str]] = frozenset(),
         default_locale: str = "vi",
     ) -> None:
-        self.uow = uow
+        self.unit = unit
         self.clock = clock
         self.operators = operators
         self.default_locale = default_locale
@@ -127,28 +127,27 @@ class PeopleService:
     ) -> Opened | None:
         """Claim an update and load its person and dialog; None if it was handled before."""
         now = self.clock.now()
-        async with self.uow() as uow:
-            if not await uow.conversations.claim_update(platform, update_id, now):
-                return None
-            contact = await uow.contacts.get(platform, user_id)
-            if contact is None:
-                contact = Contact(
-                    platform=platform,
-                    user_id=user_id,
-                    display_name=name,
-                    created_at=now,
-                    language=normalize_locale(language_code, self.default_locale),
-                )
-                uow.contacts.add(contact)
-                await uow.session.flush()
-            elif name and contact.display_name != name:
-                contact.display_name = name
-            if contact.unreachable_at is not None:
-                contact.unreachable_at = None  # they wrote to us: reachable again
-            person = await self._person(uow, contact)
-            state = await uow.conversations.state(platform, chat_id, user_id)
-            group = await self._group(uow, platform, chat_id) if in_group else None
-            await uow.commit()
+        uow = self.unit
+        if not await uow.conversations.claim_update(platform, update_id, now):
+            return None
+        contact = await uow.contacts.get(platform, user_id)
+        if contact is None:
+            contact = Contact(
+                platform=platform,
+                user_id=user_id,
+                display_name=name,
+                created_at=now,
+                language=normalize_locale(language_code, self.default_locale),
+            )
+            uow.contacts.add(contact)
+            await uow.session.flush()
+        elif name and contact.display_name != name:
+            contact.display_name = name
+        if contact.unreachable_at is not None:
+            contact.unreachable_at = None  # they wrote to us: reachable again
+        person = await self._person(uow, contact)
+        state = await uow.conversations.state(platform, chat_id, user_id)
+        group = await self._group(uow, platform, chat_id) if in_group else None
         conversation = Conversation(state.state, dict(state.data)) if state else Conversation()
         if conversation.flow == "":
             conversation.flow = None
@@ -158,29 +157,27 @@ class PeopleService:
         self, platform: str, chat_id: str, user_id: str, conversation: Conversation
     ) -> None:
         """Store the dialog state (an ended dialog is stored empty)."""
-        async with self.uow() as uow:
-            await uow.conversations.put(
-                platform,
-                chat_id,
-                user_id,
-                conversation.flow or "",
-                dict(conversation.data),
-                self.clock.now(),
-            )
-            await uow.commit()
+        uow = self.unit
+        await uow.conversations.put(
+            platform,
+            chat_id,
+            user_id,
+            conversation.flow or "",
+            dict(conversation.data),
+            self.clock.now(),
+        )
 
     async def person(self, platform: str, user_id: str) -> Person | None:
         """A known person, freshly loaded (after a change to their links or language)."""
-        async with self.uow() as uow:
-            contact = await uow.contacts.get(platform, user_id)
-            return await self._person(uow, contact) if contact else None
+        uow = self.unit
+        contact = await uow.contacts.get(platform, user_id)
+        return await self._person(uow, contact) if contact else None
 
     async def set_language(self, contact_id: int, language: str) -> None:
-        async with self.uow() as uow:
-            contact = await uow.contacts.by_id(contact_id)
-            if contact is not None:
-                contact.language = normalize_locale(language)
-                await uow.commit()
+        uow = self.unit
+        contact = await uow.contacts.by_id(contact_id)
+        if contact is not None:
+            contact.language = normalize_locale(language)
 
     async def _person(self, uow: UnitOfWork, contact: Contact) -> Person:
         links = tuple(

@@ -27,7 +27,7 @@ from bot.services.reach import Reach
 from bot.services.results import AgencyProgress, Progress, ProgressView, ResultsService
 from bot.storage.models import Bloc
 from bot.storage.repositories import NewMessage
-from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+from bot.storage.uow import UnitOfWork
 from bot.timetext import settle, zone_of
 
 log = logging.getLogger(__name__)
@@ -185,27 +185,17 @@ class _Bloc:
 class ReminderService:
     """Turns the calendar into reminders, digests and nudges in the outbox."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, reach: Reach | None = None) -> None:
-        self.uow = uow
+    def __init__(
+        self, unit: UnitOfWork, clock: Clock, results: ResultsService, reach: Reach
+    ) -> None:
+        self.unit = unit
         self.clock = clock
-        self.reach = reach or Reach()
-        self.results = ResultsService(uow, clock)
+        self.results = results
+        self.reach = reach
 
-    async def tick(self) -> int:
-        """Enqueue what became due in every bloc; returns how many messages were added."""
-        now = self.clock.now()
-        async with self.uow() as uow:
-            bloc_ids = await uow.blocs.ids()
-        added = 0
-        for bloc_id in bloc_ids:
-            try:
-                async with self.uow.transaction():
-                    count = await self._tick(bloc_id, now)
-            except Exception:
-                log.exception("reminders of bloc %s failed; the next tick tries again", bloc_id)
-                continue
-            added += count
-        return added
+    async def blocs(self) -> list[int]:
+        """The blocs whose calendars a tick reads, one unit of work each."""
+        return await self.unit.blocs.ids()
 
     async def nudge(
         self, bloc_id: int, contact_id: int, *, skip: tuple[str, str] | None = None
@@ -223,41 +213,38 @@ class ReminderService:
         if view.deadline is not None and now >= view.deadline:
             raise NudgeRefused(Refusal.CLOSED, view.deadline, view.timezone)
         late = _late(view)
-        async with self.uow() as uow:
-            bloc = await uow.blocs.by_id(bloc_id)
-            current = await uow.seasons.current(bloc_id)
-            assert bloc is not None and current is not None
-            closing = next(
-                (e for e in await uow.seasons.events(current[0]) if e.closes_scoring), None
+        uow = self.unit
+        bloc = await uow.blocs.by_id(bloc_id)
+        current = await uow.seasons.current(bloc_id)
+        assert bloc is not None and current is not None
+        closing = next((e for e in await uow.seasons.events(current[0]) if e.closes_scoring), None)
+        state = _Bloc(uow, bloc, now, self.results, view, reach=self.reach)
+        key = f"nudge:{bloc_id}:{now:%Y%m%dT%H%M}"
+        event_id = closing.id if closing else None
+        recipients = [p for p in await state.people() if p.agency_code in late]
+        reachable = [p for p in recipients if not p.unreachable]
+        messages = [
+            state.direct(
+                person,
+                key,
+                partial(text.nudge, view, late[person.agency_code]),
+                not_after=view.deadline,
+                event_id=event_id,
+                before_event=True,
             )
-            state = _Bloc(uow, bloc, now, self.results, view, reach=self.reach)
-            key = f"nudge:{bloc_id}:{now:%Y%m%dT%H%M}"
-            event_id = closing.id if closing else None
-            recipients = [p for p in await state.people() if p.agency_code in late]
-            reachable = [p for p in recipients if not p.unreachable]
-            messages = [
-                state.direct(
-                    person,
-                    key,
-                    partial(text.nudge, view, late[person.agency_code]),
-                    not_after=view.deadline,
-                    event_id=event_id,
-                    before_event=True,
-                )
-                for person in reachable
-            ]
-            posts: list[NewMessage] = []
-            if late:
-                posts = await state.posts(
-                    key,
-                    lambda: text.nudge_post(view, list(late.values())),
-                    not_after=view.deadline,
-                    event_id=event_id,
-                    skip=skip,
-                    before_event=True,
-                )
-            added = await uow.outbox.enqueue([*messages, *posts], now)
-            await uow.commit()
+            for person in reachable
+        ]
+        posts: list[NewMessage] = []
+        if late:
+            posts = await state.posts(
+                key,
+                lambda: text.nudge_post(view, list(late.values())),
+                not_after=view.deadline,
+                event_id=event_id,
+                skip=skip,
+                before_event=True,
+            )
+        added = await uow.outbox.enqueue([*messages, *posts], now)
         log.info("contact %s nudged %d agencies of bloc %s", contact_id, len(late), bloc_id)
         linked = {person.agency_code for person in recipients}
         zone = zone_of(bloc.timezone)
@@ -277,32 +264,31 @@ class ReminderService:
             timezone=bloc.timezone,
         )
 
-    async def _tick(self, bloc_id: int, now: datetime) -> int:
-        async with self.uow() as uow:
-            bloc = await uow.blocs.by_id(bloc_id)
-            current = await uow.seasons.current(bloc_id)
-            if bloc is None or current is None:
-                return 0
-            season_id, _version, announced_at = current
-            events = [EventView.of(e, bloc.timezone) for e in await uow.seasons.events(season_id)]
-            jobs = _due(bloc, events, announced_at is not None, now)
-            if not jobs:
-                return 0
-            marked = await uow.seasons.marked(
-                [k for job in jobs for k in (job.key, *job.silenced)]
-            )
-            state = _Bloc(uow, bloc, now, self.results, reach=self.reach)
-            messages: list[NewMessage] = []
-            for job in jobs:
-                for key in job.silenced:
-                    if key not in marked:
-                        await uow.outbox.mark(key, now)
-                if job.key in marked or not await uow.outbox.mark(job.key, now):
-                    continue  # done before, here or by another process
-                messages += await self._messages(state, job)
-            added = await uow.outbox.enqueue(messages, now)
-            await uow.commit()
-            return added
+    async def tick(self, bloc_id: int) -> int:
+        """Enqueue what became due in the bloc; returns how many messages were added."""
+        now = self.clock.now()
+        uow = self.unit
+        bloc = await uow.blocs.by_id(bloc_id)
+        current = await uow.seasons.current(bloc_id)
+        if bloc is None or current is None:
+            return 0
+        season_id, _version, announced_at = current
+        events = [EventView.of(e, bloc.timezone) for e in await uow.seasons.events(season_id)]
+        jobs = _due(bloc, events, announced_at is not None, now)
+        if not jobs:
+            return 0
+        marked = await uow.seasons.marked([k for job in jobs for k in (job.key, *job.silenced)])
+        state = _Bloc(uow, bloc, now, self.results, reach=self.reach)
+        messages: list[NewMessage] = []
+        for job in jobs:
+            for key in job.silenced:
+                if key not in marked:
+                    await uow.outbox.mark(key, now)
+            if job.key in marked or not await uow.outbox.mark(job.key, now):
+                continue  # done before, here or by another process
+            messages += await self._messages(state, job)
+        added = await uow.outbox.enqueue(messages, now)
+        return added
 
     async def _messages(self, state: _Bloc, job: _Job) -> list[NewMessage]:
         if job.what == "digest":

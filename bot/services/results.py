@@ -19,7 +19,7 @@ from bot.services.reach import Reach
 from bot.services.scoring import NoSeason, SheetStatus, scoring_deadline, table_of
 from bot.storage.models import AuditEntry, Bloc, Membership, ScoreSheet, Season
 from bot.storage.repositories.outbox import NewMessage
-from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+from bot.storage.uow import UnitOfWork
 
 
 class Progress(StrEnum):
@@ -164,85 +164,93 @@ class Announcement:
 class ResultsService:
     """Who has submitted, the ranking, and publishing the final results."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, reach: Reach | None = None) -> None:
-        self.uow = uow
+    def __init__(self, unit: UnitOfWork, clock: Clock, reach: Reach | None = None) -> None:
+        self.unit = unit
         self.clock = clock
         self.reach = reach or Reach()
 
     async def progress(self, bloc_id: int) -> ProgressView:
         """Each agency's sheet status in the current season."""
-        async with self.uow() as uow:
-            season, bloc = await self._season(uow, bloc_id)
-            sheets = await uow.sheets.for_season(season.id)
-            links = await uow.contacts.in_bloc(bloc_id)
-            return self._progress(season, bloc, sheets, links)
+        uow = self.unit
+        season, bloc = await self._season(uow, bloc_id)
+        sheets = await uow.sheets.for_season(season.id)
+        links = await uow.contacts.in_bloc(bloc_id)
+        return self._progress(season, bloc, sheets, links)
 
     async def standings(self, bloc_id: int) -> StandingsView:
         """The provisional ranking before the announcement, the final one after."""
-        async with self.uow() as uow:
-            season, bloc = await self._season(uow, bloc_id)
-            sheets = await uow.sheets.for_season(season.id)
-            links = await uow.contacts.in_bloc(bloc_id)
-            return self._standings(self._progress(season, bloc, sheets, links), season, sheets)
+        uow = self.unit
+        season, bloc = await self._season(uow, bloc_id)
+        sheets = await uow.sheets.for_season(season.id)
+        links = await uow.contacts.in_bloc(bloc_id)
+        return self._standings(self._progress(season, bloc, sheets, links), season, sheets)
 
     async def announce(
-        self, bloc_id: int, contact_id: int, *, year: int | None = None
+        self,
+        bloc_id: int,
+        contact_id: int,
+        post: Callable[[StandingsView, str], str],
+        *,
+        year: int | None = None,
+        asker: Recipient | None = None,
+        asked_in_group: bool = False,
     ) -> Announcement:
-        """Lock every sheet, fix the final scores and mark the season announced, at once.
+        """Publish the results, in the unit of work of the update: lock every sheet, fix and
+        audit the final scores, mark the season announced, and put the results post
+        (``post(standings, locale)``) in the outbox for every group and contact.
 
         ``year``, when given, must be the current season's (SeasonChanged otherwise).
+        ``asker`` is the chat that announced: it gets the post too when it is neither a
+        linked group nor a contact's chat.
         """
         now = self.clock.now()
-        async with self.uow() as uow:
-            season, bloc = await self._season(uow, bloc_id)
-            if year is not None and year != season.year:
-                raise SeasonChanged(season.year)
-            announced_at = await uow.seasons.lock(season.id)
-            if announced_at is not None:
-                raise AlreadyAnnounced(announced_at)
-            sheets = await uow.sheets.lock_season(season.id)
-            label = await uow.sheets.actor_label(contact_id, bloc_id)
-            for sheet in sheets:
-                _finalize(uow, sheet, contact_id, label, now)
-            season.announced_at = now
-            links = await uow.contacts.in_bloc(bloc_id)
-            linked = await uow.groups.for_bloc(bloc_id)
-            groups, _direct = group_post_readers(  # every contact gets the results anyway
-                linked,
-                linked[:0],
-                groups_possible=self.reach.groups_possible,
-                group_platform=bloc.group_platform,
-            )
-            view = self._standings(self._progress(season, bloc, sheets, links), season, sheets)
-            announcement = Announcement(
-                standings=view,
-                contacts=tuple(
-                    Recipient(
-                        m.contact.platform,
-                        m.contact.user_id,
-                        m.contact.language or bloc.locale,
-                        m.contact_id,
-                    )
-                    for m in links
-                ),
-                groups=tuple(Recipient(g.platform, g.chat_id, bloc.locale) for g in groups),
-            )
-            await uow.commit()
+        uow = self.unit
+        season, bloc = await self._season(uow, bloc_id)
+        if year is not None and year != season.year:
+            raise SeasonChanged(season.year)
+        announced_at = await uow.seasons.lock(season.id)
+        if announced_at is not None:
+            raise AlreadyAnnounced(announced_at)
+        sheets = await uow.sheets.lock_season(season.id)
+        label = await uow.sheets.actor_label(contact_id, bloc_id)
+        for sheet in sheets:
+            _finalize(uow, sheet, contact_id, label, now)
+        season.announced_at = now
+        links = await uow.contacts.in_bloc(bloc_id)
+        linked = await uow.groups.for_bloc(bloc_id)
+        groups, _direct = group_post_readers(  # every contact gets the results anyway
+            linked,
+            linked[:0],
+            groups_possible=self.reach.groups_possible,
+            group_platform=bloc.group_platform,
+        )
+        view = self._standings(self._progress(season, bloc, sheets, links), season, sheets)
+        announcement = Announcement(
+            standings=view,
+            contacts=tuple(
+                Recipient(
+                    m.contact.platform,
+                    m.contact.user_id,
+                    m.contact.language or bloc.locale,
+                    m.contact_id,
+                )
+                for m in links
+            ),
+            groups=tuple(Recipient(g.platform, g.chat_id, bloc.locale) for g in groups),
+        )
+        await self._enqueue(bloc_id, announcement, post, asker, asked_in_group)
         return announcement
 
-    async def broadcast(
+    async def _enqueue(
         self,
         bloc_id: int,
         announcement: Announcement,
-        text: Callable[[str], str],
-        *,
-        asker: Recipient | None = None,
-        asked_in_group: bool = False,
+        post: Callable[[StandingsView, str], str],
+        asker: Recipient | None,
+        asked_in_group: bool,
     ) -> int:
-        """Put the results post in the outbox for every group and contact, each in its
-        language (``text(locale)``), and for the chat that announced (``asker``) when it is
-        neither: the head gets them as everyone does, even when the process stops before his
-        reply goes. In a transaction scope this commits with the announcement itself."""
+        """The results post for every group and contact, each in its language, and for the
+        asker: the head gets it as everyone does, even if his reply is lost."""
         now = self.clock.now()
         year = announcement.standings.progress.season_year
         groups, contacts = list(announcement.groups), list(announcement.contacts)
@@ -253,7 +261,7 @@ class ResultsService:
             NewMessage(
                 platform=recipient.platform,
                 chat_id=recipient.chat_id,
-                text=text(recipient.locale),
+                text=post(announcement.standings, recipient.locale),
                 due_at=now,
                 chat_kind=kind,
                 contact_id=recipient.contact_id,
@@ -263,10 +271,7 @@ class ResultsService:
             for kind, recipients in (("group", groups), ("private", contacts))
             for recipient in recipients
         ]
-        async with self.uow() as uow:
-            added = await uow.outbox.enqueue(messages, now)
-            await uow.commit()
-        return added
+        return await self.unit.outbox.enqueue(messages, now)
 
     async def _season(self, uow: UnitOfWork, bloc_id: int) -> tuple[Season, Bloc]:
         season = await uow.seasons.latest(bloc_id)

@@ -20,7 +20,7 @@ from bot.domain.scores import plain
 from bot.domain.sheets import SheetTotals, missing, total
 from bot.storage.models import Season
 from bot.storage.repositories.sheets import SheetRow
-from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+from bot.storage.uow import UnitOfWork
 
 
 class SheetStatus(StrEnum):
@@ -151,16 +151,16 @@ class _Now:
 class ScoringService:
     """Reads and changes agencies' self-score sheets; every change is audited."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self.uow = uow
+    def __init__(self, unit: UnitOfWork, clock: Clock) -> None:
+        self.unit = unit
         self.clock = clock
         self._shapes: dict[int, SeasonShape] = {}
 
     async def sheet(self, bloc_id: int, agency_id: int) -> SheetView:
-        async with self.uow() as uow:
-            season = await self._season(uow, bloc_id)
-            row = await uow.sheets.read(season.shape.season_id, agency_id)
-            return self._view(season, agency_id, row)
+        uow = self.unit
+        season = await self._season(uow, bloc_id)
+        row = await uow.sheets.read(season.shape.season_id, agency_id)
+        return self._view(season, agency_id, row)
 
     async def answer(
         self,
@@ -171,51 +171,49 @@ class ScoringService:
     ) -> SheetView:
         """Record self-scores (criterion code, value), all in one commit."""
         now = self.clock.now()
-        async with self.uow() as uow:
-            season = await self._season(uow, bloc_id)
-            row = await uow.sheets.ensure(season.shape.season_id, agency_id, now)
-            self._check_open(season, row.status, now)
-            audit = []
-            for code, value in answers:
-                criterion_id = season.shape.ids[code]
-                old = row.values.get(criterion_id)
-                if old is not None and old == value:
-                    continue
-                await uow.sheets.set_entry(row.id, criterion_id, contact_id, now, self_value=value)
-                row.values[criterion_id] = value
-                audit.append(
-                    _audit(now, row.id, contact_id, "self", _text(old), _text(value), criterion_id)
-                )
-            if audit:
-                await uow.sheets.append_audit(audit, bloc_id)
-                await uow.sheets.touch(row.id, now)
-            await uow.commit()
-            return self._view(season, agency_id, row)
+        uow = self.unit
+        season = await self._season(uow, bloc_id)
+        row = await uow.sheets.ensure(season.shape.season_id, agency_id, now)
+        self._check_open(season, row.status, now)
+        audit = []
+        for code, value in answers:
+            criterion_id = season.shape.ids[code]
+            old = row.values.get(criterion_id)
+            if old is not None and old == value:
+                continue
+            await uow.sheets.set_entry(row.id, criterion_id, contact_id, now, self_value=value)
+            row.values[criterion_id] = value
+            audit.append(
+                _audit(now, row.id, contact_id, "self", _text(old), _text(value), criterion_id)
+            )
+        if audit:
+            await uow.sheets.append_audit(audit, bloc_id)
+            await uow.sheets.touch(row.id, now)
+        return self._view(season, agency_id, row)
 
     async def note(
         self, bloc_id: int, agency_id: int, contact_id: int, code: str, text: str | None
     ) -> SheetView:
         """Set (or clear, with None) the note of one criterion."""
         now = self.clock.now()
-        async with self.uow() as uow:
-            season = await self._season(uow, bloc_id)
-            row = await uow.sheets.ensure(season.shape.season_id, agency_id, now)
-            self._check_open(season, row.status, now)
-            criterion_id = season.shape.ids[code]
-            old = row.notes.get(criterion_id)
-            if old != text:
-                await uow.sheets.set_entry(
-                    row.id, criterion_id, contact_id, now, note=text, field="note"
-                )
-                await uow.sheets.append_audit(
-                    [_audit(now, row.id, contact_id, "note", old, text, criterion_id)], bloc_id
-                )
-                if text:
-                    row.notes[criterion_id] = text
-                else:
-                    row.notes.pop(criterion_id, None)
-            await uow.commit()
-            return self._view(season, agency_id, row)
+        uow = self.unit
+        season = await self._season(uow, bloc_id)
+        row = await uow.sheets.ensure(season.shape.season_id, agency_id, now)
+        self._check_open(season, row.status, now)
+        criterion_id = season.shape.ids[code]
+        old = row.notes.get(criterion_id)
+        if old != text:
+            await uow.sheets.set_entry(
+                row.id, criterion_id, contact_id, now, note=text, field="note"
+            )
+            await uow.sheets.append_audit(
+                [_audit(now, row.id, contact_id, "note", old, text, criterion_id)], bloc_id
+            )
+            if text:
+                row.notes[criterion_id] = text
+            else:
+                row.notes.pop(criterion_id, None)
+        return self._view(season, agency_id, row)
 
     async def submit(self, bloc_id: int, agency_id: int, contact_id: int) -> SheetView:
         """Send the sheet to the head; every criterion must be answered."""
@@ -229,34 +227,33 @@ class ScoringService:
         self, bloc_id: int, agency_id: int, contact_id: int, status: SheetStatus
     ) -> SheetView:
         now = self.clock.now()
-        async with self.uow() as uow:
-            season = await self._season(uow, bloc_id)
-            row = await uow.sheets.ensure(season.shape.season_id, agency_id, now)
-            view = self._view(season, agency_id, row)
-            if status is SheetStatus.SUBMITTED:
-                self._check_open(season, row.status, now)
-                if view.missing:
-                    raise Incomplete(view.missing)
-            else:
-                reason = self._closed(season, now)
-                if reason is not None:
-                    raise SheetClosed(reason)
-            if row.status != status.value:
-                submitted = status is SheetStatus.SUBMITTED
-                await uow.sheets.append_audit(
-                    [_audit(now, row.id, contact_id, "status", row.status, status.value)],
-                    bloc_id,
-                )
-                await uow.sheets.set_status(
-                    row.id,
-                    status.value,
-                    now if submitted else None,
-                    contact_id if submitted else None,
-                    now,
-                )
-                row = replace(row, status=status.value, submitted_at=now if submitted else None)
-            await uow.commit()
-            return self._view(season, agency_id, row)
+        uow = self.unit
+        season = await self._season(uow, bloc_id)
+        row = await uow.sheets.ensure(season.shape.season_id, agency_id, now)
+        view = self._view(season, agency_id, row)
+        if status is SheetStatus.SUBMITTED:
+            self._check_open(season, row.status, now)
+            if view.missing:
+                raise Incomplete(view.missing)
+        else:
+            reason = self._closed(season, now)
+            if reason is not None:
+                raise SheetClosed(reason)
+        if row.status != status.value:
+            submitted = status is SheetStatus.SUBMITTED
+            await uow.sheets.append_audit(
+                [_audit(now, row.id, contact_id, "status", row.status, status.value)],
+                bloc_id,
+            )
+            await uow.sheets.set_status(
+                row.id,
+                status.value,
+                now if submitted else None,
+                contact_id if submitted else None,
+                now,
+            )
+            row = replace(row, status=status.value, submitted_at=now if submitted else None)
+        return self._view(season, agency_id, row)
 
     async def _season(self, uow: UnitOfWork, bloc_id: int) -> _Now:
         """The bloc's current season: its shape from the cache while its version holds."""

@@ -1,9 +1,9 @@
 """The unit of work: one session, its repositories, and the only place that commits.
 
-A use case opens ``async with uow() as u:`` and calls ``u.commit()``. Inside a transaction
-scope (``async with factory.transaction():``, one per incoming update) every unit of work
-shares the scope's session: its ``commit()`` only flushes, and the scope commits once at the
-end (or rolls back everything), so an update's changes are kept together or not at all.
+Its owner opens it (``async with factory() as unit:``), hands it to the services, and commits
+it once (``await unit.commit()``); leaving without committing rolls everything back. The owner
+of an update's unit of work is the router; of a tick's, the job; of a command's, the command
+line. A service never commits.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -44,9 +43,8 @@ class UnitOfWork:
     outbox: OutboxRepository
     stats: StatsRepository
 
-    def __init__(self, session: AsyncSession, *, scoped: bool = False) -> None:
+    def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.scoped = scoped  # part of a transaction scope: commit() flushes
         self.blocs = BlocRepository(session)
         self.seasons = SeasonRepository(session)
         self.invites = InviteRepository(session)
@@ -59,61 +57,15 @@ class UnitOfWork:
         self.stats = StatsRepository(session)
 
     async def commit(self) -> None:
-        if self.scoped:
-            await self.session.flush()
-        else:
-            await self.session.commit()
+        """Keep everything done in this unit of work."""
+        await self.session.commit()
 
     async def rollback(self) -> None:
+        """Drop everything done since the last commit; the unit of work can go on."""
         await self.session.rollback()
 
 
-class Transaction:
-    """A transaction scope's handle: ``rollback()`` drops everything done in it."""
-
-    def __init__(self, unit: UnitOfWork) -> None:
-        self.unit = unit
-        self.rolled_back = False
-
-    async def rollback(self) -> None:
-        await self.unit.session.rollback()
-        self.rolled_back = True
-
-
-_scope: ContextVar[UnitOfWork | None] = ContextVar("blocbot_transaction", default=None)
 _holding: ContextVar[bool] = ContextVar("blocbot_turn", default=False)
-
-
-class _Use:
-    """``async with``: a fresh unit of work, or the current scope's."""
-
-    def __init__(self, factory: UnitOfWorkFactory) -> None:
-        self.factory = factory
-        self.unit: UnitOfWork | None = None
-        self.session: AsyncSession | None = None
-
-    async def __aenter__(self) -> UnitOfWork:
-        scoped = _scope.get()
-        if scoped is not None:
-            return scoped
-        await self.factory.take_turn()
-        self.session = self.factory.sessions()
-        self.unit = UnitOfWork(self.session)
-        return self.unit
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self.session is None:
-            return  # the scope decides
-        try:
-            await self.session.rollback()
-        finally:
-            await self.session.close()
-            self.factory.end_turn()
 
 
 class UnitOfWorkFactory:
@@ -129,25 +81,14 @@ class UnitOfWorkFactory:
         self.sessions = sessions
         self._serial = asyncio.Lock() if serial else None
 
-    def __call__(self) -> _Use:
-        return _Use(self)
-
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
-        """One transaction for everything inside; committed at the end unless rolled back."""
-        if _scope.get() is not None:
-            raise RuntimeError("transaction scopes do not nest")
+    async def __call__(self) -> AsyncIterator[UnitOfWork]:
+        """A fresh unit of work; what its owner did not commit is rolled back at the end."""
         await self.take_turn()
         session = self.sessions()
-        unit = UnitOfWork(session, scoped=True)
-        token = _scope.set(unit)
-        handle = Transaction(unit)
         try:
-            yield handle
-            if not handle.rolled_back:
-                await session.commit()
+            yield UnitOfWork(session)
         finally:
-            _scope.reset(token)
             try:
                 await session.rollback()
             finally:

@@ -14,7 +14,6 @@ from bot.channels.telegram import TelegramChannel
 from bot.handlers.context import Context
 from bot.handlers.model import Button
 from bot.handlers.router import Audience, Command
-from bot.services.directory import Directory
 from bot.services.people import Person
 from bot.testing.process import BotProcess
 from bot.testing.recording import Recording
@@ -29,7 +28,7 @@ def telegram_channel(tg: TelegramEmulator, app: App) -> TelegramChannel:
     settings = app.settings.model_copy(
         update={"telegram_token": TOKEN, "telegram_base_url": tg.api_url}
     )
-    directory = Directory(app.uow, app.services.people)
+    directory = app.directory()
     return TelegramChannel(settings, app.router, Hub(), directory)
 
 

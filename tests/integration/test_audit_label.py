@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from bot.app import App
+from bot.handlers.results import results_in
 from bot.services.blocfile import load_bloc_file
 from bot.storage.models import AuditEntry, Contact, Membership
 from tests.conftest import SAMPLE
@@ -52,7 +53,7 @@ async def test_a_score_change_and_the_announcement_name_the_person_and_agency(ap
     scoring = app.services.scoring
     await scoring.answer(bloc_id, agencies["thue"], ids["u1"], [("I.1", Decimal(25))])
     await scoring.note(bloc_id, agencies["thue"], ids["u1"], "I.1", "báo cáo số 12")
-    await app.services.results.announce(bloc_id, ids["u2"])
+    await app.services.results.announce(bloc_id, ids["u2"], results_in)
 
     assert await labels(app) == [
         ("self", f"Lan, {THUE}"),

@@ -10,7 +10,6 @@ from sqlalchemy import select, text
 
 from bot.app import App
 from bot.services.blocfile import load_bloc_file, parse_bloc
-from bot.services.events import EventService
 from bot.storage.db import create_engine
 from bot.storage.migrate import upgrade
 from bot.storage.models import Bloc, GroupLink, OutboxMessage
@@ -73,7 +72,7 @@ async def test_calendar_posts_carry_the_quiet_time(app: App) -> None:
         assert season is not None
         event_id = season.events[0].id
         await uow.commit()
-    events = EventService(app.uow, app.clock)
+    events = app.services.events
 
     await events.move(bloc.id, event_id, app.clock.now().replace(day=25))
 

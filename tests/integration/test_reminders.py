@@ -18,8 +18,8 @@ from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.pacing import Limits
 from bot.scheduler.sending import Delivery, DeliveryResult, PartRecorder, SenderMap
 from bot.services.blocfile import DEADLINE_REMIND, EventKind, load_bloc_file
-from bot.services.events import EventRefused, EventService
-from bot.services.reminders import NudgeRefused, ReminderService
+from bot.services.events import EventRefused
+from bot.services.reminders import NudgeRefused
 from bot.storage.models import (
     Contact,
     Event,
@@ -51,13 +51,26 @@ def local(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=ZONE)
 
 
+class Reminders:
+    """The reminders as the job and the head use them: a tick, a nudge."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def tick(self) -> int:
+        return await self.app.remind()
+
+    async def nudge(self, *args: Any, **kwargs: Any) -> Any:
+        return await self.app.services.reminders.nudge(*args, **kwargs)
+
+
 @dataclass
 class Bloc:
     app: App
     clock: FrozenClock
     bloc_id: int
     events: dict[str, int]  # event code -> id
-    service: ReminderService
+    service: Reminders
 
     async def tick(self, at: str | None = None) -> list[OutboxMessage]:
         """Move the clock to ``at`` (local), tick, and return the rows added."""
@@ -124,7 +137,7 @@ async def bloc(app: App, clock: FrozenClock) -> Bloc:
         await scoring.answer(bloc_id, agencies[agency], contacts[user], answers)
         if agency != "khobac":
             await scoring.submit(bloc_id, agencies[agency], contacts[user])
-    return Bloc(app, clock, bloc_id, events, ReminderService(app.uow, clock))
+    return Bloc(app, clock, bloc_id, events, Reminders(app))
 
 
 async def test_deadline_reminders_at_every_offset_reach_only_late_agencies(bloc: Bloc) -> None:
@@ -175,7 +188,7 @@ async def test_direct_messages_and_group_posts_keep_the_blocs_quiet_time(bloc: B
 
 
 async def test_a_reminder_fires_once_across_processes(bloc: Bloc) -> None:
-    other = ReminderService(bloc.app.uow, bloc.clock)
+    other = Reminders(bloc.app)
     bloc.clock.set(local("2021-11-13 17:00"))
 
     counts = await asyncio.gather(bloc.service.tick(), other.tick(), bloc.service.tick())
@@ -236,7 +249,7 @@ async def test_the_weekly_digest_goes_out_on_monday_morning_once(bloc: Bloc) -> 
     assert "Kho bạc Nhà nước Thái Bình" in row.text
     assert keyed(await bloc.tick("2021-11-15 12:00"), "digest:") == []
 
-    events = EventService(bloc.app.uow, bloc.clock)
+    events = bloc.app.services.events
     await events.move(bloc.bloc_id, bloc.events["self-score"], local("2021-12-10 17:00"))
     # down over Monday 22: no digest on Wednesday
     assert keyed(await bloc.tick("2021-11-24 09:00"), "digest:") == []
@@ -268,7 +281,7 @@ async def test_moving_an_event_cancels_its_pending_reminders_and_reminds_again(
     bloc: Bloc,
 ) -> None:
     first = await bloc.tick("2021-11-13 17:00")
-    events = EventService(bloc.app.uow, bloc.clock)
+    events = bloc.app.services.events
 
     change = await events.move(bloc.bloc_id, bloc.events["self-score"], local("2021-11-27 17:00"))
 
@@ -290,7 +303,7 @@ async def test_moving_an_event_cancels_its_pending_reminders_and_reminds_again(
 async def test_moving_bumps_the_season_so_scoring_sees_the_new_deadline(bloc: Bloc) -> None:
     async with bloc.app.uow() as uow:
         before = (await uow.session.scalars(select(Season.version))).one()
-    events = EventService(bloc.app.uow, bloc.clock)
+    events = bloc.app.services.events
 
     await events.move(bloc.bloc_id, bloc.events["self-score"], local("2021-11-27 17:00"))
 
@@ -303,7 +316,7 @@ async def test_moving_bumps_the_season_so_scoring_sees_the_new_deadline(bloc: Bl
 
 async def test_cancelling_an_event_stops_its_reminders(bloc: Bloc) -> None:
     first = await bloc.tick("2021-12-17 14:00")
-    events = EventService(bloc.app.uow, bloc.clock)
+    events = bloc.app.services.events
 
     await events.cancel(bloc.bloc_id, bloc.events["tong-ket"])
 
@@ -319,7 +332,7 @@ async def test_cancelling_an_event_stops_its_reminders(bloc: Bloc) -> None:
 
 
 async def test_an_event_created_in_chat_reminds_with_the_default_offsets(bloc: Bloc) -> None:
-    events = EventService(bloc.app.uow, bloc.clock)
+    events = bloc.app.services.events
     contact = await _contact(bloc, "hoa")
 
     change = await events.create(
@@ -351,7 +364,7 @@ async def test_an_event_created_in_chat_reminds_with_the_default_offsets(bloc: B
 
 
 async def test_a_new_deadline_closes_scoring_only_if_none_does(bloc: Bloc) -> None:
-    events = EventService(bloc.app.uow, bloc.clock)
+    events = bloc.app.services.events
     contact = await _contact(bloc, "hoa")
 
     other = await events.create(
@@ -459,7 +472,7 @@ async def _settings(bloc: Bloc, **values: Any) -> None:
 
 
 async def test_a_reminder_held_overnight_says_the_time_left_when_it_is_sent(bloc: Bloc) -> None:
-    events = EventService(bloc.app.uow, bloc.clock)
+    events = bloc.app.services.events
     await events.move(bloc.bloc_id, bloc.events["self-score"], local("2021-11-27 22:00"))
     dispatcher, sender = _dispatcher(bloc)
     await dispatcher.run_once()  # the group hears of the move
@@ -480,7 +493,7 @@ async def test_a_reminder_held_overnight_says_the_time_left_when_it_is_sent(bloc
 
 
 async def test_a_seven_day_reminder_after_the_night_says_seven_days(bloc: Bloc) -> None:
-    events = EventService(bloc.app.uow, bloc.clock)
+    events = bloc.app.services.events
     await events.move(bloc.bloc_id, bloc.events["self-score"], local("2021-11-27 22:00"))
     dispatcher, sender = _dispatcher(bloc)
     await dispatcher.run_once()  # the group hears of the move
@@ -516,7 +529,7 @@ async def test_weekends_and_holidays_are_quiet_when_the_bloc_says_so(bloc: Bloc)
 async def test_without_an_allowed_moment_before_the_event_the_reminder_goes_at_once(
     bloc: Bloc,
 ) -> None:
-    events = EventService(bloc.app.uow, bloc.clock)
+    events = bloc.app.services.events
     contact = await _contact(bloc, "hoa")
     change = await events.create(
         bloc.bloc_id,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.clock import FrozenClock
+from bot.handlers.results import results_in
 from bot.services.blocfile import load_bloc_file
 from bot.services.results import AlreadyAnnounced, PlatformReach, Progress, SeasonChanged
 from bot.services.scoring import Closed, SheetClosed
@@ -90,7 +91,7 @@ async def test_announce_locks_sheets_fixes_final_scores_and_audits(
     head = seeded.contacts["nhnn"]
 
     provisional = await app.services.results.standings(seeded.bloc_id)
-    done = await app.services.results.announce(seeded.bloc_id, head, year=2021)
+    done = await app.services.results.announce(seeded.bloc_id, head, results_in, year=2021)
 
     assert not provisional.final
     assert [p.agency.code for p in provisional.placings] == ["thue", "nhnn"]
@@ -148,11 +149,11 @@ async def test_announce_twice_is_refused_and_changes_nothing(app: App, clock: Fr
     seeded = await seed(app)
     await fill(app, seeded, "nhnn", I_1="20")
     head = seeded.contacts["nhnn"]
-    first = await app.services.results.announce(seeded.bloc_id, head)
+    first = await app.services.results.announce(seeded.bloc_id, head, results_in)
     clock.advance(timedelta(hours=1))
 
     with pytest.raises(AlreadyAnnounced) as refused:
-        await app.services.results.announce(seeded.bloc_id, head)
+        await app.services.results.announce(seeded.bloc_id, head, results_in)
     with pytest.raises(SheetClosed) as closed:
         await fill(app, seeded, "thue", I_1="1")
 
@@ -170,7 +171,9 @@ async def test_announce_for_another_season_is_refused(app: App) -> None:
     seeded = await seed(app)
 
     with pytest.raises(SeasonChanged):
-        await app.services.results.announce(seeded.bloc_id, seeded.contacts["nhnn"], year=2020)
+        await app.services.results.announce(
+            seeded.bloc_id, seeded.contacts["nhnn"], results_in, year=2020
+        )
 
     assert not (await app.services.results.progress(seeded.bloc_id)).announced
 

@@ -463,7 +463,7 @@ async def test_a_commit_that_enqueues_wakes_the_running_dispatcher(
         await asyncio.wait_for(idle.wait(), 5)  # nothing to send: waiting up to a tick (60 s)
         async with app.uow() as unit:  # rolled back: nothing to wake for
             await unit.outbox.enqueue([message("1000")], START)
-        async with app.services.transaction(), app.uow() as unit:
+        async with app.uow() as unit:  # committed: the dispatcher wakes
             await unit.outbox.enqueue([message("1001")], START)
             await unit.commit()
         await asyncio.wait_for(sender.sent_to("1001"), 5)  # long before the tick

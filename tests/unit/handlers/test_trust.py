@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from bot.clock import FrozenClock
+from bot.services.scoring import ScoringService
 from bot.testing.recording import Person, Recording
 from tests.unit.handlers.test_scoring import ALL, values
 
@@ -163,7 +164,7 @@ async def test_a_failed_answer_takes_its_question_with_it(
     async def broken(*_args: object) -> None:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(recording.app.services.scoring, "note", broken)
+    monkeypatch.setattr(ScoringService, "note", broken)
     failed = await lan.say_text("Theo báo cáo số 12")
     monkeypatch.undo()
     after = await lan.say_text("I.1 5")
