@@ -1,38 +1,54 @@
 """The bloc file (YAML): read it and check all of it, into frozen specs or a list of problems.
 
-Nothing else happens here: no database, no network. Every problem is reported with its path in
-the file (``season.criteria[1].items[0].max``), all of them at once, so the operator can fix the
-file in one go; ``blocbot bloc import`` writes nothing unless the whole file is right.
+Nothing else happens here: no database, no network. The file's YAML is read by the loader of
+``bot.services.yamlcheck``, validated by the pydantic model of ``bot.services.blocfile_model``
+and checked by the rules across its entries of ``bot.services.blocfile_rules``. Every problem is
+reported with its path in the file (``season.criteria[1].items[0].max``), all of them at once and
+in the file's order, so the operator can fix the file in one go; ``blocbot bloc import`` writes
+nothing unless the whole file is right.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
+from pydantic import ValidationError
 
-from bot.domain.calendar import DEFAULT_HOURS, WEEKDAYS, QuietTime, parse_hours
-from bot.domain.criteria import CriteriaGroup, Criterion, CriterionKind, GroupKind, ScoringTable
-from bot.domain.rules import Award, TieBreak, TieBreakKind, parse_tie_break
-from bot.domain.scores import format_points
-from bot.i18n import LOCALES, _, current_locale
-from bot.services.yamlcheck import (
-    DuplicateKey,
-    Field,
-    FieldReader,
-    Problem,
-    Section,
-    Skip,
-    read_yaml,
+from bot.domain.calendar import QuietTime
+from bot.domain.criteria import CriteriaGroup, Criterion, GroupKind, ScoringTable
+from bot.domain.rules import Award, TieBreak, TieBreakKind
+from bot.i18n import _
+from bot.services.blocfile_model import (
+    BlocFile,
+    DeadlineEntry,
+    GroupEntry,
+    MeetingEntry,
+    ScoringEntry,
+    SeasonEntry,
+    messages_of,
 )
+from bot.services.blocfile_rules import check_rules
+from bot.services.blocfile_values import (
+    CRITERION_KINDS,
+    DEFAULT_LOCALE,
+    DEFAULT_STEP,
+    DEFAULT_TIMEZONE,
+    Loc,
+    holiday_days,
+    path_of,
+)
+from bot.services.yamlcheck import DuplicateKey, read_yaml
 
 __all__ = [
+    "DEADLINE_REMIND",
+    "MEETING_REMIND",
     "AgencySpec",
     "BlocFileError",
     "BlocSpec",
@@ -45,9 +61,6 @@ __all__ = [
     "read_yaml",
 ]
 
-DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
-DEFAULT_LOCALE = "vi"
-DEFAULT_STEP = Decimal("0.5")
 DEADLINE_REMIND: tuple[timedelta, ...] = (
     timedelta(days=7),
     timedelta(days=3),
@@ -55,31 +68,6 @@ DEADLINE_REMIND: tuple[timedelta, ...] = (
     timedelta(hours=2),
 )
 MEETING_REMIND: tuple[timedelta, ...] = (timedelta(days=3), timedelta(days=1), timedelta(hours=2))
-TIME_FORMAT = "%Y-%m-%d %H:%M"
-MAX_AGENCIES = 50
-MAX_SLUG = 64  # bloc, agency and event codes
-MAX_CRITERION_CODE = 16  # group and criterion codes
-MAX_POINTS = Decimal(1000)
-MAX_STEP_PLACES = 3
-MAX_REMIND_DAYS = 366
-YEARS = (2000, 2100)
-MAX_SHORT_NAME = 60
-MAX_HOLIDAYS = 400  # days, ranges counted day by day
-
-_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_DAYS = {name: day for names in (WEEKDAYS, _DAY_NAMES) for day, name in enumerate(names)}
-
-# Accepted criterion kinds per group kind; the first is the default. ``score`` in a bonus group
-# is what people write for an ordinary bonus criterion, so it is read as ``bonus``.
-_CRITERION_KINDS = {
-    GroupKind.SCORE: {"score": CriterionKind.SCORE, "yesno": CriterionKind.YESNO},
-    GroupKind.BONUS: {
-        "bonus": CriterionKind.BONUS,
-        "score": CriterionKind.BONUS,
-        "yesno": CriterionKind.YESNO,
-    },
-    GroupKind.DEDUCTION: {"deduction": CriterionKind.DEDUCTION, "yesno": CriterionKind.YESNO},
-}
 
 
 @dataclass(frozen=True)
@@ -153,6 +141,17 @@ class BlocSpec:
         }
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a bloc file, with where it is."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
 class BlocFileError(Exception):
     """A bloc file that cannot be used; ``problems`` lists everything wrong with it."""
 
@@ -165,28 +164,17 @@ def parse_bloc(
     text: str, *, default_timezone: str = DEFAULT_TIMEZONE, default_locale: str = DEFAULT_LOCALE
 ) -> BlocSpec:
     """Read and check a bloc file's text; BlocFileError lists every problem with its path."""
+    raw = _plain_data(text)
+    found = check_rules(raw)
+    context = {"timezone": default_timezone, "locale": default_locale}
     try:
-        raw = read_yaml(text)
-    except DuplicateKey as error:
-        message = _("key “{key}” is given twice (line {line}, column {column})")
-        raise BlocFileError([Problem("", message.format(**error.where))]) from None
-    except yaml.MarkedYAMLError as error:
-        mark, problem = error.problem_mark, error.problem or error.context or str(error)
-        if mark is None:
-            message = _("not valid YAML: {problem}").format(problem=problem)
-        else:
-            message = _("not valid YAML at line {line}, column {column}: {problem}").format(
-                line=mark.line + 1, column=mark.column + 1, problem=problem
-            )
-        raise BlocFileError([Problem("", message)]) from None
-    except yaml.YAMLError as error:
-        message = _("not valid YAML: {problem}").format(problem=error)
-        raise BlocFileError([Problem("", message)]) from None
-    reader = _BlocReader(default_timezone, default_locale)
-    spec = reader.bloc(Field({} if raw is None else raw, ""))
-    if reader.problems:
-        raise BlocFileError(reader.problems)
-    return spec
+        file = BlocFile.model_validate(raw, context=context)
+    except ValidationError as error:
+        found = messages_of(error) + found
+    if found:
+        found.sort(key=lambda problem: _position(raw, problem[0]))
+        raise BlocFileError(Problem(path_of(loc), message) for loc, message in found)
+    return _bloc_spec(file)
 
 
 def load_bloc_file(
@@ -210,262 +198,118 @@ def load_bloc_file(
     return parse_bloc(text, default_timezone=default_timezone, default_locale=default_locale)
 
 
-class _BlocReader(FieldReader):
-    """Walks the parsed file. Each read reports what is wrong and returns a stand-in, so one pass
-    finds every problem; the result is thrown away when any problem was reported."""
-
-    slug_limit = MAX_SLUG
-    code_limit = MAX_CRITERION_CODE
-    points_limit = MAX_POINTS
-    remind_days_limit = MAX_REMIND_DAYS
-    time_format = TIME_FORMAT
-    stand_in_time = datetime(YEARS[0], 1, 1, tzinfo=UTC)
-
-    def __init__(self, default_timezone: str, default_locale: str) -> None:
-        super().__init__()
-        self.default_timezone = default_timezone
-        self.default_locale = default_locale
-        self.step: Decimal | None = None  # None: maxima are not checked against a wrong step
-        self.event_codes: dict[str, str] = {}
-        self.closing: str | None = None  # the path of the deadline that closes scoring
-
-    def bloc(self, top: Field) -> BlocSpec:
-        file = self.fields(top, ("bloc", "agencies", "season"))
-        keys = ("code", "name", "short_name", "timezone", "locale")
-        head = self.fields(file["bloc"], (*keys, "quiet_hours", "quiet_days", "holidays", "group"))
-        code = self.slug(head["code"])
-        name = self.text(head["name"])
-        short_name = self.text(head["short_name"], required=False)
-        if len(short_name) > MAX_SHORT_NAME:
-            message = _("must be at most {limit} characters")
-            self.fail(head["short_name"].path, message.format(limit=MAX_SHORT_NAME))
-        timezone = self.text(head["timezone"], required=False) or self.default_timezone
-        try:
-            self.zone = ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            message = _("unknown timezone “{value}”; use an IANA name like Asia/Ho_Chi_Minh")
-            self.fail(head["timezone"].path, message.format(value=timezone))
-        locales = {locale: locale for locale in LOCALES}
-        message = _("unknown locale “{value}”; accepted: {accepted}")
-        locale = self.choice(head["locale"], locales, self.default_locale, message)
-        quiet = self.quiet_time(head)
-        platforms = {"telegram": "telegram", "zalo": "zalo"}
-        message = _("unknown platform “{value}”; accepted: {accepted}")
-        group = self.choice(head["group"], platforms, "", message) or None
-        agencies = self.agencies(file["agencies"])
-        season = self.season(file["season"], [agency.code for agency in agencies if agency.code])
-        return BlocSpec(code, name, timezone, locale, agencies, season, short_name, quiet, group)
-
-    def quiet_time(self, head: Section) -> QuietTime:
-        """``quiet_hours: "21:00-07:00"`` (or false), ``quiet_days: [sat, sun]``, ``holidays``."""
-        hours = head["quiet_hours"]
-        start: time | None
-        end: time | None
-        start, end = parse_hours(DEFAULT_HOURS)
-        if hours.value is False:
-            start = end = None
-        elif hours.value is not None and hours.value is not Skip.SKIP:
-            try:
-                start, end = parse_hours(hours.value if isinstance(hours.value, str) else "")
-            except ValueError:
-                message = _(
-                    "“{value}” is not a time span; use HH:MM-HH:MM like “21:00-07:00”, "
-                    "or false for none"
-                )
-                self.fail(hours.path, message.format(value=str(hours.value)))
-        days = set()
-        for entry in self.entries(head["quiet_days"], required=False):
-            word = self.text(entry).casefold()
-            if word in _DAYS:
-                days.add(_DAYS[word])
-            elif word:
-                message = _("unknown day “{value}”; accepted: {accepted}")
-                self.fail(entry.path, message.format(value=word, accepted=", ".join(WEEKDAYS)))
-        if len(days) == len(WEEKDAYS):
-            self.fail(head["quiet_days"].path, _("leaves no day to send on"))
-        return QuietTime(start, end, frozenset(days), frozenset(self.holidays(head["holidays"])))
-
-    def holidays(self, field: Field) -> list[date]:
-        """Dates, ``2025-09-02``, and ranges of them, ``2026-02-14..2026-02-22``."""
-        days: list[date] = []
-        for entry in self.entries(field, required=False):
-            value = entry.value
-            if isinstance(value, date) and not isinstance(value, datetime):
-                days.append(value)  # written unquoted, YAML made it a date
-                continue
-            text = self.text(entry)
-            first, _dots, last = text.partition("..")
-            try:
-                start = date.fromisoformat(first.strip())
-                end = date.fromisoformat(last.strip()) if last else start
-            except ValueError:
-                if text:
-                    message = _(
-                        "“{value}” is not a date; use YYYY-MM-DD like 2025-09-02, or a range "
-                        "like 2026-02-14..2026-02-22"
-                    )
-                    self.fail(entry.path, message.format(value=text))
-                continue
-            if end < start:
-                self.fail(entry.path, _("the range ends before it starts"))
-                continue
-            days += [start + timedelta(days=n) for n in range((end - start).days + 1)]
-            if len(days) > MAX_HOLIDAYS:
-                message = _("must have at most {limit} days")
-                self.fail(field.path, message.format(limit=MAX_HOLIDAYS))
-                break
-        return days
-
-    def agencies(self, field: Field) -> tuple[AgencySpec, ...]:
-        seen: dict[str, str] = {}
-        agencies = []
-        for entry in self.entries(field, required=True, limit=MAX_AGENCIES):
-            agency = self.fields(entry, ("code", "name"))
-            code = self.slug(agency["code"])
-            self.unique(seen, code, agency["code"].path)
-            agencies.append(AgencySpec(code, self.text(agency["name"])))
-        return tuple(agencies)
-
-    def season(self, field: Field, known: list[str]) -> SeasonSpec:
-        keys = ("year", "head", "deputies", "scoring", "criteria", "deadlines", "meetings")
-        season = self.fields(field, keys)
-        year = self.integer(season["year"], *YEARS) or YEARS[0]
-        head = self.agency(season["head"], known)
-        deputies: list[str] = []
-        seen: dict[str, str] = {}
-        for entry in self.entries(season["deputies"], required=False):
-            deputy = self.agency(entry, known)
-            if deputy and deputy == head:
-                self.fail(entry.path, _("is the head; a deputy must be another agency"))
-            elif self.unique(seen, deputy, entry.path):
-                deputies.append(deputy)
-        scoring = self.fields(season["scoring"], ("step", "tie_break", "awards"), required=False)
-        step = self.step_of(scoring["step"])  # before the criteria: their maxima use it
-        table = ScoringTable(self.groups(season["criteria"]), step)
-        tie_break = self.tie_breaks(scoring["tie_break"], table)
-        awards = []
-        for entry in self.entries(scoring["awards"], required=False):
-            award = self.fields(entry, ("title", "count"))
-            count = self.integer(award["count"], 1) or 1
-            awards.append(Award(self.text(award["title"]), count))
-        events = self.events(season["deadlines"], EventKind.DEADLINE)
-        events += self.events(season["meetings"], EventKind.MEETING)
-        return SeasonSpec(
-            year, head, tuple(deputies), table, tie_break, tuple(awards), tuple(events)
-        )
-
-    def step_of(self, field: Field) -> Decimal:
-        step = self.points(field, default=DEFAULT_STEP)
-        if step is not None:
-            exponent = step.normalize().as_tuple().exponent
-            if isinstance(exponent, int) and exponent < -MAX_STEP_PLACES:
-                message = _("must have at most {places} decimal places")
-                self.fail(field.path, message.format(places=MAX_STEP_PLACES))
-                step = None
-        self.step = step
-        return step or DEFAULT_STEP
-
-    def groups(self, field: Field) -> tuple[CriteriaGroup, ...]:
-        group_codes: dict[str, str] = {}
-        criterion_codes: dict[str, str] = {}
-        groups = []
-        kinds = {kind.value: kind for kind in GroupKind}
-        kind_message = _("unknown kind “{value}”; accepted: {accepted}")
-        for entry in self.entries(field, required=True):
-            group = self.fields(entry, ("code", "title", "kind", "cap", "items"))
-            code = self.code(group["code"])
-            self.unique(group_codes, code, group["code"].path)
-            title = self.text(group["title"])
-            kind = self.choice(group["kind"], kinds, GroupKind.SCORE, kind_message)
-            cap = None
-            if kind is GroupKind.BONUS:
-                cap = self.points(group["cap"], missing=_("required for a bonus group"))
-            elif group["cap"].value not in (None, Skip.SKIP):
-                self.fail(group["cap"].path, _("only a bonus group can have a cap"))
-            items = tuple(
-                self.criterion(item, kind, criterion_codes)
-                for item in self.entries(group["items"], required=True)
-            )
-            groups.append(CriteriaGroup(code, title, items, kind, cap))
-        return tuple(groups)
-
-    def criterion(self, field: Field, group_kind: GroupKind, seen: dict[str, str]) -> Criterion:
-        criterion = self.fields(field, ("code", "title", "max", "kind"))
-        code = self.code(criterion["code"])
-        self.unique(seen, code, criterion["code"].path)
-        title = self.text(criterion["title"])
-        maximum = self.points(criterion["max"])
-        if maximum is not None and self.step is not None and maximum % self.step:
-            message = _("must be a multiple of the step {step}")
-            self.fail(
-                criterion["max"].path,
-                message.format(step=format_points(self.step, current_locale())),
-            )
-        kinds = _CRITERION_KINDS[group_kind]
-        message = _("unknown kind “{value}”; accepted: {accepted}")
-        kind = self.choice(criterion["kind"], kinds, next(iter(kinds.values())), message)
-        return Criterion(code, title, maximum or Decimal(0), kind)
-
-    def tie_breaks(self, field: Field, table: ScoringTable) -> tuple[TieBreak, ...]:
-        known = [group.code for group in table.groups if group.code]
-        seen: dict[str, str] = {}
-        rules = []
-        for entry in self.entries(field, required=False):
-            text = self.text(entry)
-            try:
-                rule = parse_tie_break(text)
-            except ValueError:
-                if text:
-                    message = _(
-                        "unknown tie-break “{value}”; use group:<code>, deductions or submitted_at"
-                    )
-                    self.fail(entry.path, message.format(value=text))
-                continue
-            if rule.kind is TieBreakKind.GROUP and known:
-                group = table.group(rule.group_code or "")
-                if group is None:
-                    message = _("unknown group “{code}”; known: {known}")
-                    self.fail(
-                        entry.path, message.format(code=rule.group_code, known=", ".join(known))
-                    )
-                    continue
-                rule = TieBreak(TieBreakKind.GROUP, group.code)
-            if self.unique(seen, str(rule), entry.path):
-                rules.append(rule)
-        return tuple(rules)
-
-    def events(self, field: Field, kind: EventKind) -> list[EventSpec]:
-        if kind is EventKind.DEADLINE:
-            keys, default_remind = (
-                ("code", "title", "due", "remind", "closes_scoring"),
-                DEADLINE_REMIND,
-            )
+def _plain_data(text: str) -> Any:
+    """The YAML of a bloc file as plain data ({} for an empty file); BlocFileError if it is not
+    YAML."""
+    try:
+        raw = read_yaml(text)
+    except DuplicateKey as error:
+        message = _("key “{key}” is given twice (line {line}, column {column})")
+        raise BlocFileError([Problem("", message.format(**error.where))]) from None
+    except yaml.MarkedYAMLError as error:
+        mark, problem = error.problem_mark, error.problem or error.context or str(error)
+        if mark is None:
+            message = _("not valid YAML: {problem}").format(problem=problem)
         else:
-            keys, default_remind = ("code", "title", "at", "place", "remind"), MEETING_REMIND
-        events = []
-        for entry in self.entries(field, required=False):
-            event = self.fields(entry, keys)
-            code = self.slug(event["code"])
-            self.unique(self.event_codes, code, event["code"].path)
-            title = self.text(event["title"])
-            at = self.moment(event[keys[2]])
-            remind = self.offsets(event["remind"], default_remind)
-            place = self.text(event["place"], required=False) or None
-            closes = kind is EventKind.DEADLINE and self.flag(event["closes_scoring"])
-            if closes and self.closing:
-                message = _("only one deadline may close scoring; {path} already does")
-                self.fail(event["closes_scoring"].path, message.format(path=self.closing))
-            elif closes:
-                self.closing = event["closes_scoring"].path
-            events.append(EventSpec(kind, code, title, at, remind, place, closes))
-        return events
+            message = _("not valid YAML at line {line}, column {column}: {problem}").format(
+                line=mark.line + 1, column=mark.column + 1, problem=problem
+            )
+        raise BlocFileError([Problem("", message)]) from None
+    except yaml.YAMLError as error:
+        message = _("not valid YAML: {problem}").format(problem=error)
+        raise BlocFileError([Problem("", message)]) from None
+    return {} if raw is None else raw
 
-    # -- the values
 
-    def agency(self, field: Field, known: list[str]) -> str:
-        """The code of one of the bloc's agencies."""
-        code = self.text(field)
-        if code and known and code not in known:
-            message = _("unknown agency “{code}”; known: {known}")
-            self.fail(field.path, message.format(code=code, known=", ".join(known)))
-        return code
+def _position(raw: object, loc: Loc) -> tuple[int, ...]:
+    """Where ``loc`` is in the file, to list problems in the file's order: a missing key comes
+    after the keys its mapping has."""
+    place = []
+    for part in loc:
+        if isinstance(raw, dict):
+            keys = [str(key) for key in raw]
+            index = keys.index(str(part)) if str(part) in keys else len(keys)
+            raw = list(raw.values())[index] if index < len(keys) else None
+        elif isinstance(raw, list) and isinstance(part, int):
+            index, raw = part, raw[part] if part < len(raw) else None
+        else:
+            index, raw = 0, None
+        place.append(index)
+    return tuple(place)
+
+
+# -- the checked file as specs
+
+
+def _bloc_spec(file: BlocFile) -> BlocSpec:
+    head = file.bloc
+    zone = ZoneInfo(head.timezone)
+    quiet = QuietTime(
+        *head.quiet_hours,
+        frozenset(head.quiet_days or ()),
+        frozenset(holiday_days(head.holidays or ())),
+    )
+    return BlocSpec(
+        head.code,
+        head.name,
+        head.timezone,
+        head.locale,
+        tuple(AgencySpec(agency.code, agency.name) for agency in file.agencies),
+        _season_spec(file.season, zone),
+        head.short_name,
+        quiet,
+        head.group or None,
+    )
+
+
+def _season_spec(season: SeasonEntry, zone: ZoneInfo) -> SeasonSpec:
+    scoring = season.scoring or ScoringEntry()
+    table = ScoringTable(tuple(map(_group, season.criteria)), scoring.step or DEFAULT_STEP)
+    tie_break = tuple(_as_in(table, rule) for rule in scoring.tie_break or ())
+    awards = tuple(Award(award.title, award.count) for award in scoring.awards or ())
+    events = [*(season.deadlines or ()), *(season.meetings or ())]  # deadlines first
+    return SeasonSpec(
+        season.year,
+        season.head,
+        tuple(season.deputies or ()),
+        table,
+        tie_break,
+        awards,
+        tuple(_event(event, zone) for event in events),
+    )
+
+
+def _group(group: GroupEntry) -> CriteriaGroup:
+    kind = GroupKind(group.kind or GroupKind.SCORE)
+    kinds = CRITERION_KINDS[kind]
+    items = tuple(
+        Criterion(
+            item.code, item.title, item.max, kinds[item.kind.casefold() or next(iter(kinds))]
+        )
+        for item in group.items
+    )
+    return CriteriaGroup(group.code, group.title, items, kind, group.cap)
+
+
+def _as_in(table: ScoringTable, rule: TieBreak) -> TieBreak:
+    """A tie-break rule naming its group as the table writes it (``group:ii``: ``group:II``)."""
+    group = table.group(rule.group_code or "") if rule.kind is TieBreakKind.GROUP else None
+    return rule if group is None else TieBreak(TieBreakKind.GROUP, group.code)
+
+
+def _in_zone(local: datetime, zone: ZoneInfo) -> datetime:
+    """A time of the file in the bloc's zone: as written, or moved there if YAML gave a zone."""
+    return local.replace(tzinfo=zone) if local.tzinfo is None else local.astimezone(zone)
+
+
+def _event(event: DeadlineEntry | MeetingEntry, zone: ZoneInfo) -> EventSpec:
+    """A deadline or a meeting, at its time in the bloc's zone, with its reminders or else the
+    default ones."""
+    if isinstance(event, DeadlineEntry):
+        kind, at, remind, place = EventKind.DEADLINE, event.due, DEADLINE_REMIND, None
+    else:
+        kind, at, remind, place = EventKind.MEETING, event.at, MEETING_REMIND, event.place or None
+    if event.remind is not None:
+        remind = tuple(event.remind)
+    closes = isinstance(event, DeadlineEntry) and bool(event.closes_scoring)
+    return EventSpec(kind, event.code, event.title, _in_zone(at, zone), remind, place, closes)

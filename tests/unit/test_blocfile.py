@@ -23,6 +23,7 @@ from bot.services.blocfile import (
     Problem,
     load_bloc_file,
     parse_bloc,
+    read_yaml,
 )
 from tests.unit.blocfile_cases import SAMPLE, broken_variants, dump, sample_data
 
@@ -216,6 +217,28 @@ def test_every_problem_is_reported_at_once() -> None:
     )
 
 
+def test_problems_are_listed_in_the_order_of_the_file() -> None:
+    def break_many(data: Data) -> None:
+        data["season"]["meetings"][1]["at"] = "20/12/2021 14:00"
+        data["season"]["head"] = "khongco"
+        item(data, 0, 0)["max"] = 24.75
+        item(data, 0, 1)["max"] = 0
+        data["bloc"]["locale"] = "fr"
+        data["agencies"][2]["code"] = "thongke"
+
+    data = sample_data()
+    break_many(data)
+
+    assert [problem.path for problem in problems(dump(data))] == [
+        "bloc.locale",
+        "agencies[2].code",
+        "season.head",
+        "season.criteria[0].items[0].max",
+        "season.criteria[0].items[1].max",
+        "season.meetings[1].at",
+    ]
+
+
 def test_bad_yaml_names_line_and_column() -> None:
     (problem,) = problems("bloc:\n  code: tw\n  name: [Khối\nagencies: []\n")
 
@@ -349,9 +372,9 @@ def test_group_and_criterion_codes() -> None:
     }
 
 
-def test_unquoted_commas_in_a_one_line_mapping_stay_in_the_title() -> None:
+def test_quoted_commas_in_a_one_line_mapping_stay_in_the_title() -> None:
     text = SAMPLE.read_text(encoding="utf-8")
-    assert "{code: IV.2, title: Công đoàn, đoàn thanh niên vững mạnh, max: 5}" in text
+    assert '{code: IV.2, title: "Công đoàn, đoàn thanh niên vững mạnh", max: 5}' in text
 
     table = parse_bloc(text).season.table
 
@@ -360,6 +383,58 @@ def test_unquoted_commas_in_a_one_line_mapping_stay_in_the_title() -> None:
     assert found == dataclasses.replace(
         found, title="Công đoàn, đoàn thanh niên vững mạnh", max=Decimal(5)
     )
+
+
+def test_an_unquoted_comma_in_a_one_line_mapping_asks_for_quotes() -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    text = text.replace(
+        'title: "Công đoàn, đoàn thanh niên vững mạnh"',
+        "title: Công đoàn, đoàn thanh niên vững mạnh",
+    )
+    text = text.replace(
+        "{code: D.1, title: Gửi báo cáo chậm so với quy định, max: 2}",
+        "{code: D.1, title: Gửi báo cáo chậm, muộn, sai, max: 2}",
+    )
+    text = text.replace(
+        "{code: haiquan, name: Chi cục Hải quan Thái Bình}",
+        "{code: haiquan, name: Chi cục Hải quan, Thái Bình}",
+    )
+
+    found = {problem.path: problem.message for problem in problems(text)}
+
+    assert found == {
+        "agencies[6].name": "contains a comma; put the whole text in quotes, "
+        'like name: "Chi cục Hải quan, Thái Bình"',
+        "season.criteria[3].items[1].title": "contains a comma; put the whole text in quotes, "
+        'like title: "Công đoàn, đoàn thanh niên vững mạnh"',
+        "season.criteria[8].items[0].title": "contains a comma; put the whole text in quotes, "
+        'like title: "Gửi báo cáo chậm, muộn, sai"',
+    }
+
+
+def test_the_quotes_asked_for_read_back_as_the_text() -> None:
+    text = SAMPLE.read_text(encoding="utf-8").replace(
+        "{code: haiquan, name: Chi cục Hải quan Thái Bình}",
+        '{code: haiquan, name: Chi cục "Hải quan", Thái Bình}',
+    )
+
+    (problem,) = problems(text)
+    quoted = problem.message.partition("like name: ")[2]
+
+    assert quoted == '"Chi cục \\"Hải quan\\", Thái Bình"'
+    assert read_yaml(f"name: {quoted}") == {"name": 'Chi cục "Hải quan", Thái Bình'}
+
+
+def test_a_comma_after_a_quoted_text_is_an_unknown_key() -> None:
+    text = SAMPLE.read_text(encoding="utf-8").replace(
+        "{code: haiquan, name: Chi cục Hải quan Thái Bình}",
+        '{code: haiquan, name: "Chi cục Hải quan", Thái Bình}',
+    )
+
+    (problem,) = problems(text)
+
+    assert problem.path == "agencies[6].Thái Bình"
+    assert problem.message == "unknown key; accepted: code, name"
 
 
 def test_a_stray_key_in_block_style_is_still_an_error() -> None:
