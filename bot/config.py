@@ -55,6 +55,7 @@ ACCEPTED = {
     "webhook_url": N_("the public https:// address of this server, like https://bot.example.vn"),
     "webhook_secret": N_("8 to 256 letters, digits, _ or -"),
     "listen": N_("HOST:PORT to listen on, like 127.0.0.1:8080 or 0.0.0.0:8080"),
+    "files": N_("a folder for the files the bot sends, like files or /var/lib/blocbot/files"),
 }
 
 
@@ -88,6 +89,7 @@ class Settings(BaseSettings):
     webhook_url: str | None = None  # set: webhook mode; unset: long polling
     webhook_secret: str | None = None
     listen: str = "127.0.0.1:8080"
+    files: str = "files"  # the folder of the files messages carry (exports, charts)
 
     @field_validator("database_url")
     @classmethod
@@ -147,6 +149,13 @@ class Settings(BaseSettings):
     @classmethod
     def _host_port(cls, value: str) -> str:
         parse_listen(value)
+        return value.strip()
+
+    @field_validator("files")
+    @classmethod
+    def _folder(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("an empty folder name")
         return value.strip()
 
     @model_validator(mode="after")

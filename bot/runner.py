@@ -17,7 +17,9 @@ from bot.config import Settings
 from bot.i18n import _
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.jobs import PeriodicJob, Scheduler
+from bot.storage.files import LINK_PATH, FileStore
 from bot.storage.migrate import upgrade
+from bot.web.files import file_download
 from bot.web.health import Health
 from bot.web.metrics import Metrics
 from bot.web.server import WebServer
@@ -42,7 +44,8 @@ class RunningChannel(Protocol):
 def channels(
     settings: Settings, app: App, hub: Hub, health: Health, metrics: Metrics, server: WebServer
 ) -> list[RunningChannel]:
-    """The channels whose token is set, their webhooks routed on ``server`` in webhook mode."""
+    """The channels whose token is set, their webhooks routed on ``server`` in webhook mode
+    (and, with Zalo, the download links of the files it sends)."""
     found: list[RunningChannel] = []
     mode = "webhook" if settings.webhook_mode else "polling"
     if settings.telegram_token:
@@ -62,7 +65,10 @@ def channels(
         found.append(telegram)
     if settings.zalo_token:
         from bot.channels.zalo import ZaloChannel
+        from bot.channels.zalo_files import file_links
 
+        files, links = FileStore(settings.files), file_links(settings)
+        server.route("GET", LINK_PATH, file_download(files, links, settings.locale))
         zalo = ZaloChannel(
             settings,
             app.router,
@@ -70,6 +76,8 @@ def channels(
             reach=app.reach,
             state=health.channel("zalo", mode),
             observer=metrics,
+            files=files,
+            links=links,
         )
         if zalo.webhook:
             server.route("POST", zalo.webhook_path, zalo.on_webhook)

@@ -7,7 +7,7 @@ one message), ``:on zalo`` / ``:on telegram`` / ``:on console`` (show replies as
 renders them), ``:press`` (a button, as on Telegram), ``:reset``, ``:help`` and ``:quit``. Lines
 pasted into a terminal at once are one message too. Replies are printed under the prompt; what
 the bot sends to the group or to other people is printed with a prefix, so one sees everything
-the bloc receives.
+the bloc receives. A file the bot sends is saved in a folder (``exports/``), its path shown.
 """
 
 from __future__ import annotations
@@ -17,8 +17,11 @@ import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any, TextIO
 
+from bot.channels.attachments import from_payload
+from bot.channels.console_files import EXPORTS, saved_line, with_files
 from bot.channels.console_help import help_text, look_changed, look_now
 from bot.channels.console_input import Keyboard, catch_interrupt, mute
 from bot.channels.console_render import SEPARATOR, Look, Press, Screen
@@ -30,6 +33,7 @@ from bot.handlers.model import ChatKind, Incoming, IncomingKind, Outgoing, Sende
 from bot.handlers.router import Router
 from bot.i18n import _, use_locale
 from bot.scheduler.sending import Delivery, DeliveryResult, PartRecorder
+from bot.storage.files import DEFAULT_FOLDER, FileStore
 
 PLATFORM = "console"
 BOT_USERNAME = "blocbot"
@@ -73,6 +77,8 @@ class ConsoleChannel:
         out: TextIO | None = None,
         interactive: bool | None = None,
         hub: Hub | None = None,
+        files: FileStore | None = None,
+        exports: Path = EXPORTS,
     ) -> None:
         self.stage = stage
         self.start = start
@@ -88,6 +94,8 @@ class ConsoleChannel:
         self._bubbled = False  # the bot spoke since the last line: its next message is set apart
         self.hub = hub or Hub()
         self.hub.register(PLATFORM, self)
+        self.files = files or FileStore(DEFAULT_FOLDER)  # the files of outbox messages
+        self.exports = exports  # where the files the bot sends are saved
 
     @property
     def sender(self) -> Sender:
@@ -195,7 +203,11 @@ class ConsoleChannel:
         part_sent: PartRecorder,
     ) -> DeliveryResult:
         """Show a message of the outbox (a reminder, a group post): the console never fails."""
-        await self.send(Outgoing(text, platform=PLATFORM, chat_id=chat_id))
+        try:
+            files = from_payload(payload)
+        except ValueError as error:
+            return DeliveryResult(Delivery.REJECTED, error=f"bad attachment: {error}")
+        await self.send(Outgoing(text, platform=PLATFORM, chat_id=chat_id, attachments=files))
         return DeliveryResult(Delivery.SENT)
 
     async def meta(self, line: str) -> bool:
@@ -349,6 +361,12 @@ class ConsoleChannel:
         """Show ``message`` as the messages it arrives as: here as they are, in another chat
         under a header; on a platform's look each message apart."""
         bubbles = self.screen.bubbles(message, chat_id, edited)
+        if message.attachments:
+            with use_locale(await self.language()):
+                saved = [
+                    saved_line(file, self.files, self.exports) for file in message.attachments
+                ]
+            bubbles = with_files(bubbles, saved, self.screen.bubbles_apart)
         if chat_id == self.chat_id:
             for bubble in bubbles:
                 if self._bubbled:

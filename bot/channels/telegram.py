@@ -36,6 +36,7 @@ from bot.channels.hub import Hub
 from bot.channels.reaching import Backoff, address
 from bot.channels.reporting import Observer, State
 from bot.channels.telegram_calls import ATTEMPTS, keyboard, retrying
+from bot.channels.telegram_files import method, send_file
 from bot.channels.telegram_menus import Directory, Menus
 from bot.channels.telegram_outbox import deliver, outbox_bot, retry_after
 from bot.channels.telegram_polling import Poller, reason
@@ -59,6 +60,7 @@ from bot.handlers.model import Incoming, IncomingKind, Outgoing, Replies
 from bot.handlers.router import Router
 from bot.i18n import _, use_locale
 from bot.scheduler.sending import DeliveryResult, PartRecorder
+from bot.storage.files import FileStore
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +108,7 @@ class TelegramChannel:
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
+        self.files = FileStore(settings.files)  # the files of outbox messages
         self.menus = Menus(self.application.bot, router, settings.locale, self._safely, directory)
         self.poller: Poller | None = None
         self.state = state
@@ -256,7 +259,7 @@ class TelegramChannel:
         part_sent: PartRecorder,
     ) -> DeliveryResult:
         """Send an outbox message: one attempt, its outcome told, never raised."""
-        return await deliver(self.outbox_bot, chat_id, text, payload, part_sent)
+        return await deliver(self.outbox_bot, chat_id, text, payload, part_sent, files=self.files)
 
     # -- updates ------------------------------------------------------------------------------
 
@@ -323,7 +326,8 @@ class TelegramChannel:
         await self._render(incoming.chat_id, edited, outgoing)
 
     async def _render(self, chat_id: str, edited: str | None, outgoing: Outgoing) -> None:
-        """Send ``outgoing`` in as many messages as its length needs, buttons on the last."""
+        """Send ``outgoing`` in as many messages as its length needs, buttons on the last, then
+        its files."""
         chunks = split_text(outgoing.text, TELEGRAM_LIMIT)
         markup = keyboard(outgoing)
         if edited is not None and chunks:
@@ -341,6 +345,9 @@ class TelegramChannel:
                     reply_markup=markup if last else None,
                 ),
             )
+        bot = self.application.bot
+        for file in outgoing.attachments:
+            await self._safely(method(file), partial(send_file, bot, chat_id, file, self.files))
 
     async def _edit(
         self, chat_id: str, message_id: int, text: str, markup: InlineKeyboardMarkup | None

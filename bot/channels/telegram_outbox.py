@@ -26,8 +26,11 @@ from telegram.error import (
 from telegram.request import BaseRequest, RequestData
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.attachments import Unsendable, outbox_parts
+from bot.channels.telegram_files import send_file
 from bot.channels.text import TELEGRAM_LIMIT, split_text
-from bot.scheduler.sending import PARTS_SENT, Delivery, DeliveryResult, PartRecorder
+from bot.scheduler.sending import Delivery, DeliveryResult, PartRecorder
+from bot.storage.files import FileStore
 
 PART_PAUSE = 1.0  # seconds between the parts of a long text (Telegram: 1 message/s per chat)
 # 400 answers that mean nobody is there to read: treated as blocked, not as a bad message.
@@ -35,24 +38,35 @@ GONE = ("chat not found", "user not found", "peer_id_invalid")
 
 
 async def deliver(
-    bot: Bot, chat_id: str, text: str, payload: dict[str, Any], part_sent: PartRecorder
+    bot: Bot,
+    chat_id: str,
+    text: str,
+    payload: dict[str, Any],
+    part_sent: PartRecorder,
+    *,
+    files: FileStore | None = None,
 ) -> DeliveryResult:
-    """Send ``text`` once: in parts a second apart when long, skipping those sent before.
+    """Send ``text`` once: in parts a second apart when long, skipping those sent before, then
+    the files the payload lists (uploaded from ``files``), each a part of its own.
 
     Each part Telegram took is recorded (``part_sent``) before the next goes; when an earlier
     attempt recorded them all, nothing is sent. "chat not found" counts as blocked: the person
     never opened a chat with the bot or deleted their account, or the group is gone; nothing
     the bot sends would reach them.
     """
-    parts = split_text(text, TELEGRAM_LIMIT)
-    if not parts:
-        return DeliveryResult(Delivery.REJECTED, error="empty message")
-    parts = parts[int(payload.get(PARTS_SENT, 0)) :]
+    try:
+        parts = outbox_parts(split_text(text, TELEGRAM_LIMIT), payload, files)
+    except Unsendable as error:
+        return DeliveryResult(Delivery.REJECTED, error=str(error))
     for number, part in enumerate(parts):
         if number:
             await asyncio.sleep(PART_PAUSE)
         try:
-            message = await bot.send_message(chat_id, part)
+            if isinstance(part, str):
+                message = await bot.send_message(chat_id, part)
+            else:
+                assert files is not None  # outbox_parts checked it
+                message = await send_file(bot, chat_id, part, files)
         except Exception as error:
             failed = outcome(error)
             return DeliveryResult(failed.outcome, failed.retry_after, failed.error, number)

@@ -29,6 +29,7 @@ from bot.channels.reaching import Backoff, address
 from bot.channels.reporting import Observer, Reach, State
 from bot.channels.text import ZALO_LIMIT, render_options, split_text, utf16_units
 from bot.channels.zalo_api import ZaloApi, ZaloError, ZaloUnreachable
+from bot.channels.zalo_files import file_links, zalo_call
 from bot.channels.zalo_outbox import deliver
 from bot.channels.zalo_updates import PLATFORM, read, updates_in
 from bot.config import Settings
@@ -36,6 +37,7 @@ from bot.handlers.model import Incoming, Outgoing
 from bot.handlers.router import Router
 from bot.i18n import _
 from bot.scheduler.sending import DeliveryResult, PartRecorder
+from bot.storage.files import FileLinks, FileStore
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,11 @@ class ZaloUnavailable(Exception):
 
 
 class ZaloChannel:
-    """Runs the bot on Zalo, until stopped."""
+    """Runs the bot on Zalo, until stopped.
+
+    ``files`` and ``links`` are the file store and the download links of the bot's web server,
+    which serves the files messages carry (by default those of ``settings``).
+    """
 
     def __init__(
         self,
@@ -60,9 +66,13 @@ class ZaloChannel:
         reach: Reach | None = None,
         state: State | None = None,
         observer: Observer | None = None,
+        files: FileStore | None = None,
+        links: FileLinks | None = None,
     ) -> None:
         if not settings.zalo_token:
             raise ValueError("the Zalo channel needs BLOCBOT_ZALO_TOKEN")
+        self.files = files or FileStore(settings.files)
+        self.links = links or file_links(settings)
         self.settings = settings
         self.router = router
         self.hub = hub
@@ -317,17 +327,27 @@ class ZaloChannel:
         part_sent: PartRecorder,
     ) -> DeliveryResult:
         """Send an outbox message: one attempt, its outcome told, never raised."""
-        return await deliver(self.api, chat_id, text, payload, part_sent)
+        return await deliver(
+            self.api, chat_id, text, payload, part_sent, files=self.files, links=self.links
+        )
 
     async def _reply(self, incoming: Incoming, outgoing: Outgoing) -> None:
         await self._render(incoming.chat_id, outgoing)
 
     async def _render(self, chat_id: str, outgoing: Outgoing) -> None:
-        """Send ``outgoing`` as numbered options, in as many messages as its length needs."""
+        """Send ``outgoing`` as numbered options, in as many messages as its length needs, then
+        its files."""
         for chunk in split_text(render_options(outgoing), ZALO_LIMIT, utf16_units):
             await self._safely(
                 chat_id, partial(self.api.call, "sendMessage", chat_id=chat_id, text=chunk)
             )
+        for attachment in outgoing.attachments:
+            try:
+                method, params = zalo_call(attachment, self.files, self.links)
+            except (OSError, ValueError) as error:
+                log.warning("%s to %s left out: %s", attachment.filename, chat_id, error)
+                continue
+            await self._safely(chat_id, partial(self.api.call, method, chat_id=chat_id, **params))
 
     async def _safely(self, chat_id: str, call: Callable[[], Awaitable[object]]) -> None:
         """Send with retries after rate limits and network errors; a failure is logged."""

@@ -10,9 +10,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from bot.channels.attachments import Unsendable, outbox_parts
 from bot.channels.text import ZALO_LIMIT, split_text, utf16_units
 from bot.channels.zalo_api import ZaloApi, ZaloError, ZaloUnreachable
-from bot.scheduler.sending import PARTS_SENT, Delivery, DeliveryResult, PartRecorder
+from bot.channels.zalo_files import zalo_call
+from bot.scheduler.sending import Delivery, DeliveryResult, PartRecorder
+from bot.storage.files import FileLinks, FileStore
 
 PART_PAUSE = 1.0  # seconds between the parts of a long text, as on Telegram
 RATE_WAIT = 10.0  # seconds to wait after a 429, which says no more
@@ -21,18 +24,34 @@ GONE = ("chat not found", "user not found", "not exist", "invalid chat", "blocke
 
 
 async def deliver(
-    api: ZaloApi, chat_id: str, text: str, payload: dict[str, Any], part_sent: PartRecorder
+    api: ZaloApi,
+    chat_id: str,
+    text: str,
+    payload: dict[str, Any],
+    part_sent: PartRecorder,
+    *,
+    files: FileStore | None = None,
+    links: FileLinks | None = None,
 ) -> DeliveryResult:
-    """Send ``text`` once: in parts a second apart when long, skipping those sent before."""
-    parts = split_text(text, ZALO_LIMIT, utf16_units)
-    if not parts:
-        return DeliveryResult(Delivery.REJECTED, error="empty message")
-    parts = parts[int(payload.get(PARTS_SENT, 0)) :]
+    """Send ``text`` once: in parts a second apart when long, skipping those sent before, then
+    the files the payload lists (a photo by its link, a document as a link), a part each."""
+    try:
+        parts = outbox_parts(split_text(text, ZALO_LIMIT, utf16_units), payload, files)
+        if links is None and any(not isinstance(part, str) for part in parts):
+            raise Unsendable("no web server to link the attachments from")
+    except Unsendable as error:
+        return DeliveryResult(Delivery.REJECTED, error=str(error))
     for number, part in enumerate(parts):
         if number:
             await asyncio.sleep(PART_PAUSE)
+        params: dict[str, Any]
+        if isinstance(part, str):
+            method, params = "sendMessage", {"text": part}
+        else:
+            assert files is not None and links is not None  # checked above
+            method, params = zalo_call(part, files, links)
         try:
-            result = await api.call("sendMessage", chat_id=chat_id, text=part)
+            result = await api.call(method, chat_id=chat_id, **params)
         except (ZaloError, ZaloUnreachable) as error:
             failed = outcome(error)
             return DeliveryResult(failed.outcome, failed.retry_after, failed.error, number)

@@ -3,6 +3,8 @@
 A channel (Telegram, Zalo, console) turns a platform update into an ``Incoming`` and renders each
 ``Outgoing`` the handlers return. Telegram shows ``buttons`` as an inline keyboard; Zalo and the
 console show them as numbered options, answered with the number (``menu``) or the keyword.
+``attachments`` go after the text: Telegram sends them as documents and photos, Zalo a photo by
+its address on the bot's web server and a document as a download link, the console saves them.
 """
 
 from __future__ import annotations
@@ -77,6 +79,32 @@ class Button:
     keyword: str | None = None  # what to type on a channel without buttons
 
 
+class AttachmentKind(StrEnum):
+    DOCUMENT = "document"  # a file to download (an export)
+    IMAGE = "image"  # a picture shown in the chat (a chart)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message: its bytes, or ``file_ref``, a reference to the file store."""
+
+    kind: AttachmentKind
+    filename: str  # what the person sees and saves it as: a name, no folder
+    content_type: str  # image/png, application/vnd.openxmlformats-officedocument...
+    data: bytes | None = None
+    file_ref: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.data is None) == (self.file_ref is None):
+            raise ValueError("an attachment has either data or a file_ref, not both or none")
+        name = self.filename
+        folders = "/" in name or "\\" in name or name in (".", "..")
+        if folders or not name.strip() or not name.isprintable():
+            raise ValueError(f"attachment file name {name!r} is not a plain file name")
+        if "/" not in self.content_type:
+            raise ValueError(f"attachment content type {self.content_type!r} is not TYPE/SUBTYPE")
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """A message the bot sends: to the chat of the update (``chat_id`` None) or elsewhere."""
@@ -88,6 +116,7 @@ class Outgoing:
     edit: bool = False  # replace the message whose button was pressed
     menu: bool = False  # numbered options answer with a number on channels without buttons
     locale: str | None = None  # the language it was written in (for the words around options)
+    attachments: tuple[Attachment, ...] = ()  # sent after the text, in order
 
     def rows(self) -> list[Button]:
         return [button for row in self.buttons for button in row]

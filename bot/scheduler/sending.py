@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-PARTS_SENT = "parts_sent"  # payload key: parts of a long text an earlier attempt sent
+PARTS_SENT = "parts_sent"  # payload key: parts (of the text, then files) an earlier attempt sent
 SENT_IDS = "sent_ids"  # payload key: the platform's ids of the parts sent, in order
 
 
@@ -67,9 +67,12 @@ class Sender(Protocol):
     ) -> DeliveryResult:
         """Send ``text`` to the chat once; never raise for what the platform answered.
 
-        ``payload`` is the message's; a long text skips its first ``payload[PARTS_SENT]``
-        parts, which an earlier attempt sent (all of them: SENT with ``parts=0``). Each part
-        the platform takes is told with ``await part_sent(...)`` before the next is sent.
+        ``payload`` is the message's. The files it lists under ``ATTACHMENTS``
+        (``bot.storage.files``: kind, filename, content_type and the ref of each in the file
+        store) go after the text, a part each. The message skips its first
+        ``payload[PARTS_SENT]`` parts, text and files counted together, which an earlier
+        attempt sent (all of them: SENT with ``parts=0``). Each part the platform takes is told
+        with ``await part_sent(...)`` before the next is sent.
         """
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.db import Prepared, dialect_insert
+from bot.storage.files import ATTACHMENTS, OutboxFile
 from bot.storage.models import Contact, OutboxMessage, ScheduleMark
 
 OUTBOX_DIRTY = "blocbot_outbox_dirty"  # session.info flag: rows were enqueued in this session
@@ -18,7 +19,10 @@ OUTBOX_DIRTY = "blocbot_outbox_dirty"  # session.info flag: rows were enqueued i
 
 @dataclass(frozen=True)
 class NewMessage:
-    """A message to enqueue; ``dedupe_key`` makes enqueuing it a second time do nothing."""
+    """A message to enqueue; ``dedupe_key`` makes enqueuing it a second time do nothing.
+
+    ``attachments`` (files already in the file store) go into the payload, after the text.
+    """
 
     platform: str
     chat_id: str
@@ -33,6 +37,13 @@ class NewMessage:
     timezone: str = "Asia/Ho_Chi_Minh"  # whose night
     dedupe_key: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
+    attachments: tuple[OutboxFile, ...] = ()
+
+    def full_payload(self) -> dict[str, Any]:
+        """The payload as the row keeps it: with its attachments, if any."""
+        if not self.attachments:
+            return self.payload
+        return {**self.payload, ATTACHMENTS: [file.to_json() for file in self.attachments]}
 
 
 _ENQUEUE = Prepared(
@@ -155,7 +166,7 @@ class OutboxRepository:
                 "bloc_id": message.bloc_id,
                 "event_id": message.event_id,
                 "text": message.text,
-                "payload": message.payload,
+                "payload": message.full_payload(),
                 "due_at": message.due_at,
                 "not_after": message.not_after,
                 "quiet": message.quiet,

@@ -1,0 +1,207 @@
+"""The file store: the files outbox messages carry, and signed links to download them.
+
+A file is kept once under the SHA-256 of its bytes (its ``ref``), in a folder
+(``BLOCBOT_FILES``). Outbox rows never hold bytes: their payload lists the files by ref
+(``ATTACHMENTS``), so a message retried or retaken after a crash sends the same files. Zalo
+takes a photo only by its address, so the bot's web server serves the store at
+``/files/<token>/<name>``, where the token signs the ref, the name and an expiry time.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import re
+import struct
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from bot.clock import Clock, SystemClock
+
+DEFAULT_FOLDER = "files"  # BLOCBOT_FILES: in the working folder
+ATTACHMENTS = "attachments"  # outbox payload key: the files sent after the text, in order
+FILE_KINDS = ("document", "image")
+LINK_LIFETIME = timedelta(days=7)  # how long a download link works
+LINK_PATH = "/files/{token}/{filename}"  # the web server's route of download links
+_REF = re.compile(r"[0-9a-f]{64}")
+_MAC_BYTES = 16  # of HMAC-SHA256: 128 bits are plenty for a link
+_EXPIRY = struct.Struct(">Q")
+
+
+class FileStore:
+    """Content-addressed files in ``root``: ``put`` the bytes, ``get`` them back by ref.
+
+    Reads and writes are plain file calls: the files are exports and charts of a few hundred
+    kilobytes, quicker to read than the network is to send them.
+    """
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def put(self, data: bytes) -> str:
+        """Keep ``data`` (once, however often it is put); its ref."""
+        ref = hashlib.sha256(data).hexdigest()
+        path = self.path(ref)
+        if path.is_file():
+            return ref
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".put-")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temporary, path)  # whole or not at all, even with two writers
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return ref
+
+    def get(self, ref: str) -> bytes:
+        """The bytes of ``ref``; FileNotFoundError when the store does not have them."""
+        return self.path(ref).read_bytes()
+
+    def has(self, ref: str) -> bool:
+        return is_ref(ref) and self.path(ref).is_file()
+
+    def path(self, ref: str) -> Path:
+        """Where the file of ``ref`` is kept; ValueError for what is not a ref."""
+        if not is_ref(ref):
+            raise ValueError(f"{ref!r} is not a file reference")
+        return self.root / ref[:2] / ref
+
+
+def is_ref(ref: object) -> bool:
+    """Whether ``ref`` is a file reference (64 lower-case hexadecimal digits)."""
+    return isinstance(ref, str) and _REF.fullmatch(ref) is not None
+
+
+@dataclass(frozen=True)
+class OutboxFile:
+    """A file an outbox message carries: by ref to the store, with how it is shown."""
+
+    kind: str  # document or image
+    filename: str
+    content_type: str
+    ref: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in FILE_KINDS:
+            raise ValueError(f"an outbox file is a document or an image, not {self.kind!r}")
+        if not is_ref(self.ref):
+            raise ValueError(f"{self.ref!r} is not a file reference")
+        if not self.filename or not self.content_type:
+            raise ValueError("an outbox file needs a file name and a content type")
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "kind": self.kind,
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "ref": self.ref,
+        }
+
+    @classmethod
+    def from_json(cls, entry: object) -> OutboxFile:
+        """The file an entry of ``payload[ATTACHMENTS]`` names; ValueError when malformed."""
+        if not isinstance(entry, Mapping):
+            raise ValueError(f"an outbox file is an object, not {entry!r}")
+        kind, filename, content_type, ref = (
+            entry.get(name) for name in ("kind", "filename", "content_type", "ref")
+        )
+        if not (
+            isinstance(kind, str)
+            and isinstance(filename, str)
+            and isinstance(content_type, str)
+            and isinstance(ref, str)
+        ):
+            raise ValueError(f"an outbox file names its kind, filename, type and ref: {entry!r}")
+        return cls(kind, filename, content_type, ref)
+
+
+def outbox_files(payload: Mapping[str, Any]) -> tuple[OutboxFile, ...]:
+    """The files an outbox message's payload lists; ValueError when one is malformed."""
+    entries = payload.get(ATTACHMENTS) or ()
+    if not isinstance(entries, list | tuple):
+        raise ValueError(f"payload[{ATTACHMENTS!r}] is a list, not {entries!r}")
+    return tuple(OutboxFile.from_json(entry) for entry in entries)
+
+
+# -- signed links ---------------------------------------------------------------------------
+
+
+class BadLink(Exception):
+    """A download link that was not made by this bot, or was changed."""
+
+
+class ExpiredLink(Exception):
+    """A download link whose time ran out."""
+
+
+def link_key(*secrets: str | None) -> bytes:
+    """The key that signs download links, derived from the bot's secrets: the same after a
+    restart and in every replica with the same settings; changing a secret voids the links."""
+    material = "\n".join(secret or "" for secret in secrets).encode()
+    return hmac.new(b"blocbot download links", material, hashlib.sha256).digest()
+
+
+class FileLinks:
+    """Signed, expiring addresses of the store's files on the bot's web server (``base_url``).
+
+    The token is base64url of the ref, the expiry time (seconds since 1970) and an HMAC-SHA256
+    of both and the file name, so neither can be changed; it is checked in constant time.
+    """
+
+    def __init__(
+        self,
+        key: bytes,
+        base_url: str,
+        *,
+        clock: Clock | None = None,
+        lifetime: timedelta = LINK_LIFETIME,
+    ) -> None:
+        if not key:
+            raise ValueError("download links need a key")
+        self._key = key
+        self.base_url = base_url.rstrip("/")
+        self.clock = clock or SystemClock()
+        self.lifetime = lifetime
+
+    def url(self, ref: str, filename: str) -> str:
+        """The address at which the file of ``ref`` downloads as ``filename``, for a while."""
+        token = self.token(ref, filename)
+        return f"{self.base_url}/files/{token}/{quote(filename, safe='')}"
+
+    def token(self, ref: str, filename: str) -> str:
+        if not is_ref(ref):
+            raise ValueError(f"{ref!r} is not a file reference")
+        expires = int((self.clock.now() + self.lifetime).timestamp())
+        signed = bytes.fromhex(ref) + _EXPIRY.pack(expires)
+        raw = signed + self._mac(signed, filename)
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def check(self, token: str, filename: str) -> str:
+        """The ref a link's token and name stand for; BadLink or ExpiredLink."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        except (binascii.Error, ValueError):
+            raise BadLink("not a download token") from None
+        if len(raw) != 32 + _EXPIRY.size + _MAC_BYTES:
+            raise BadLink("not a download token")
+        signed, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
+        if not hmac.compare_digest(mac, self._mac(signed, filename)):
+            raise BadLink("the signature does not match")
+        (expires,) = _EXPIRY.unpack(signed[32:])
+        if self.clock.now().timestamp() > expires:
+            raise ExpiredLink("the link has expired")
+        return signed[:32].hex()
+
+    def _mac(self, signed: bytes, filename: str) -> bytes:
+        message = signed + b"\0" + filename.encode()
+        return hmac.new(self._key, message, hashlib.sha256).digest()[:_MAC_BYTES]
