@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Collection
 from typing import Protocol
 
 from bot.handlers.model import Incoming, Outgoing, Replies
@@ -25,7 +23,7 @@ class Channel(Protocol):
 
 
 class Hub:
-    """Running channels by platform, and the order of work within each chat.
+    """Running channels by platform.
 
     It is also the outbox dispatcher's registry of senders: a channel that can deliver outbox
     messages registers itself with ``register_sender`` when it starts.
@@ -34,7 +32,6 @@ class Hub:
     def __init__(self) -> None:
         self._channels: dict[str, Channel] = {}
         self._senders: dict[str, Sender] = {}
-        self._turns: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
 
     def register(self, platform: str, channel: Channel) -> None:
         self._channels[platform] = channel
@@ -73,23 +70,3 @@ class Hub:
                 )
                 continue
             await channel.send(dataclasses.replace(message, platform=platform))
-
-    @asynccontextmanager
-    async def turn(self, platform: str, chat_id: str) -> AsyncIterator[None]:
-        """Wait for the chat's earlier updates; enter in arrival order (the lock is FIFO).
-
-        A channel enters before its first ``await`` for an update and stays in while it
-        handles it and sends the replies, so replies come out in the order people wrote.
-        """
-        key = (platform, chat_id)
-        lock, users = self._turns.get(key, (asyncio.Lock(), 0))
-        self._turns[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._turns[key]
-            if users == 1:
-                del self._turns[key]
-            else:
-                self._turns[key] = (lock, users - 1)

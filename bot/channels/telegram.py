@@ -2,7 +2,7 @@
 
 Every update goes through one TypeHandler: it becomes an ``Incoming``, the router answers, and the
 replies are rendered (inline keyboards, edits, long texts split) and sent with retries. Updates
-run concurrently across chats; within a chat the hub's turn keeps them, and their replies, in the
+run concurrently across chats; within a chat the router's turn keeps them, and their replies, in the
 order they arrived.
 
 Nothing Telegram does stops the channel: at start-up it waits for Telegram as long as it takes,
@@ -276,10 +276,10 @@ class TelegramChannel:
                 await self._answer(update.callback_query.id, None)
             self._observe("ignored", None)
             return
-        async with self.hub.turn(incoming.platform, incoming.chat_id):
+        async with self.router.turn(incoming.platform, incoming.chat_id):
             replies = Replies()
             try:
-                replies = await self.router.handle(incoming)
+                replies = await self.router.handle_in_turn(incoming)
             finally:
                 if incoming.callback_id is not None:
                     await self._answer(incoming.callback_id, replies.notice)
@@ -309,7 +309,7 @@ class TelegramChannel:
                 "/linkgroup CODE\n"
                 "with the group code from the bloc's invite codes."
             )
-        async with self.hub.turn(PLATFORM, chat_id):
+        async with self.router.turn(PLATFORM, chat_id):
             await self._render(chat_id, None, Outgoing(text))
 
     async def _on_error(self, update: object, context: Any) -> None:

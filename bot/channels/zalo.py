@@ -252,9 +252,9 @@ class ZaloChannel:
     async def _handle(
         self, incoming: Incoming, recorded: asyncio.Future[None], received: float
     ) -> None:
-        async with self.hub.turn(PLATFORM, incoming.chat_id):
+        async with self.router.turn(PLATFORM, incoming.chat_id):
             try:
-                replies = await self.router.handle(incoming)
+                replies = await self.router.handle_in_turn(incoming)
             except BaseException as error:
                 if not recorded.done():
                     recorded.set_exception(error)

@@ -1,13 +1,12 @@
-"""The dispatcher: one Incoming in, the replies out; commands, dialogs and buttons routed."""
+"""The router: one Incoming in, the replies out; commands, dialogs and buttons routed."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import unicodedata
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from bot.handlers.context import Begin, Context
 from bot.handlers.formatting import excerpt
 from bot.handlers.model import Incoming, IncomingKind, Replies
+from bot.handlers.turns import ChatTurns
 from bot.i18n import _, use_locale
 from bot.services.people import Conversation, Person
 
@@ -64,7 +64,7 @@ class Router:
         self.on_cancel: dict[str, Callable[[Context], str]] = {}
         self.buttons: dict[str, Handler] = {}
         self.free_text: Handler | None = None
-        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
+        self.turns = ChatTurns()
 
     def command(self, command: Command) -> None:
         self.ordered.append(command)
@@ -157,11 +157,18 @@ class Router:
         async with self.begin() as work:
             return await work.people.person(platform, user_id)
 
+    def turn(self, platform: str, chat_id: str) -> AbstractAsyncContextManager[None]:
+        """The chat's turn: a channel that also sends the replies holds it throughout."""
+        return self.turns.turn(platform, chat_id)
+
     async def handle(self, incoming: Incoming) -> Replies:
-        """Handle one update: at most once, in order within its chat."""
-        incoming = cleaned(incoming)
-        async with self._chat_lock(incoming.platform, incoming.chat_id):
-            return await self._handle(incoming)
+        """Handle one update in its chat's turn: at most once, in order within its chat."""
+        async with self.turn(incoming.platform, incoming.chat_id):
+            return await self.handle_in_turn(incoming)
+
+    async def handle_in_turn(self, incoming: Incoming) -> Replies:
+        """Handle one update, for a caller that holds the chat's turn (``turn()``)."""
+        return await self._handle(cleaned(incoming))
 
     async def _handle(self, incoming: Incoming) -> Replies:
         """Handle one update in one unit of work, committed once at the end."""
@@ -344,21 +351,6 @@ class Router:
             ctx.notice(_("This button has expired."))
             return
         await handler(ctx, payload)
-
-    @asynccontextmanager
-    async def _chat_lock(self, platform: str, chat_id: str) -> AsyncIterator[None]:
-        key = (platform, chat_id)
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
 
 
 def numberish(text: str) -> bool:
