@@ -22,7 +22,6 @@ from bot.handlers.formatting import when
 from bot.handlers.model import Sender
 from bot.i18n import _, use_locale
 from bot.scheduler.dispatcher import Dispatcher
-from bot.scheduler.pacing import Limits
 from bot.scheduler.sending import Sender as Sender_
 from bot.scheduler.sending import SenderMap
 from bot.services.blocfile import BlocFileError, BlocSpec, EventKind, EventSpec, load_bloc_file
@@ -87,14 +86,9 @@ class Sandbox:
         if self.app is None or self.sender is None:
             return
         await self.app.remind()
-        if self._dispatcher is None:
-            self._dispatcher = Dispatcher(
-                self.app.uow,
-                self.clock,
-                SenderMap({PLATFORM: self.sender}),
-                {PLATFORM: Limits()},
-                worker_id="demo",
-                locale=self.settings.locale,
+        if self._dispatcher is None:  # the console has no limits to keep
+            self._dispatcher = self.app.dispatcher(
+                SenderMap({PLATFORM: self.sender}), worker_id="demo"
             )
         for _round in range(ROUNDS):
             if not await self._dispatcher.run_once():
