@@ -17,7 +17,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import App, build
-from bot.clock import FrozenClock
+from bot.clock import FrozenClock, SystemClock
 from bot.config import Settings
 from bot.storage.db import create_engine
 from bot.storage.migrate import upgrade
@@ -136,10 +136,25 @@ def clock() -> FrozenClock:
     return FrozenClock(datetime(2021, 11, 10, 2, 0, tzinfo=UTC))
 
 
+def settings_for(database_url: str, tmp_path: Path) -> Settings:
+    """Settings of the test's own: its database and file store, nothing from the environment."""
+    return Settings(  # type: ignore[call-arg]
+        database_url=database_url, files=str(tmp_path / "files"), _env_file=None
+    )
+
+
 @pytest.fixture
-async def app(database_url: str, clock: FrozenClock) -> AsyncIterator[App]:
+async def app(database_url: str, clock: FrozenClock, tmp_path: Path) -> AsyncIterator[App]:
     """The wired application on the test database, with a frozen clock."""
-    application = build(Settings(database_url=database_url, _env_file=None), clock)  # type: ignore[call-arg]
+    application = build(settings_for(database_url, tmp_path), clock)
+    yield application
+    await application.close()
+
+
+@pytest.fixture
+async def live(database_url: str, tmp_path: Path) -> AsyncIterator[App]:
+    """The application on the test database with the real clock, as `blocbot run` has it."""
+    application = build(settings_for(database_url, tmp_path), SystemClock())
     yield application
     await application.close()
 

@@ -8,17 +8,15 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.app import App, build
+from bot.app import App
 from bot.channels import telegram_outbox
 from bot.channels.hub import Hub
 from bot.channels.telegram import TelegramChannel
-from bot.clock import SystemClock
-from bot.config import Settings
 from bot.handlers.context import Context
 from bot.handlers.model import Attachment, AttachmentKind, Outgoing
 from bot.handlers.router import Audience, Command
@@ -37,20 +35,9 @@ CHART = b"\x89PNG\r\n\x1a\n bieu do"
 
 
 @pytest.fixture
-async def live(database_url: str, tmp_path: Path) -> AsyncIterator[App]:
-    """The application with the real clock and a file store of the test's own."""
-    settings = Settings(  # type: ignore[call-arg]
-        database_url=database_url, files=str(tmp_path / "files"), _env_file=None
-    )
-    application = build(settings, SystemClock())
-    yield application
-    await application.close()
-
-
-@pytest.fixture
 async def channel(tg: TelegramEmulator, live: App) -> AsyncIterator[TelegramChannel]:
     settings = live.settings.model_copy(
-        update={"telegram_token": TOKEN, "telegram_base_url": tg.api_url}
+        update={"telegram_token": SecretStr(TOKEN), "telegram_base_url": tg.api_url}
     )
     running = TelegramChannel(settings, live.router, Hub())
     await running.start()

@@ -7,18 +7,16 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import aiohttp
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.app import App, build
+from bot.app import App
 from bot.channels import zalo_outbox
 from bot.channels.hub import Hub
 from bot.channels.zalo import ZaloChannel
-from bot.clock import SystemClock
-from bot.config import Settings
 from bot.handlers.model import Attachment, AttachmentKind, Outgoing
 from bot.runner import channels
 from bot.scheduler.dispatcher import Dispatcher
@@ -47,16 +45,6 @@ async def zl() -> AsyncIterator[ZaloEmulator]:
 
 
 @pytest.fixture
-async def live(database_url: str, tmp_path: Path) -> AsyncIterator[App]:
-    settings = Settings(  # type: ignore[call-arg]
-        database_url=database_url, files=str(tmp_path / "files"), _env_file=None
-    )
-    application = build(settings, SystemClock())
-    yield application
-    await application.close()
-
-
-@pytest.fixture
 async def links(live: App) -> AsyncIterator[FileLinks]:
     """The bot's web server with its download route; links to it."""
     files = FileStore(live.settings.files)
@@ -73,7 +61,7 @@ async def channel(
 ) -> AsyncIterator[ZaloChannel]:
     monkeypatch.setattr(zalo_outbox, "PART_PAUSE", 0.0)
     settings = live.settings.model_copy(
-        update={"zalo_token": ZALO_TOKEN, "zalo_base_url": zl.api_url}
+        update={"zalo_token": SecretStr(ZALO_TOKEN), "zalo_base_url": zl.api_url}
     )
     running = ZaloChannel(settings, live.router, Hub(), links=links)
     await running.start()
@@ -155,7 +143,9 @@ async def test_a_reply_with_a_chart_sends_it_by_its_address(
 
 
 async def test_blocbot_run_serves_the_links_of_the_zalo_channel(live: App) -> None:
-    settings = live.settings.model_copy(update={"zalo_token": ZALO_TOKEN, "listen": "127.0.0.1:0"})
+    settings = live.settings.model_copy(
+        update={"zalo_token": SecretStr(ZALO_TOKEN), "listen": "127.0.0.1:0"}
+    )
     server = WebServer(settings.listen, Health(live.uow), Metrics(("zalo",)))
     (zalo,) = channels(settings, live, Hub(), Health(live.uow), Metrics(("zalo",)), server)
     assert isinstance(zalo, ZaloChannel)

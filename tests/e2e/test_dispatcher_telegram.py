@@ -11,15 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import func, select
 from telegram import Bot
 
-from bot.app import App, build
+from bot.app import App
 from bot.channels import telegram_outbox
 from bot.channels.hub import Hub
 from bot.channels.telegram import TelegramChannel
-from bot.clock import FrozenClock, SystemClock
-from bot.config import Settings
+from bot.clock import FrozenClock
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.pacing import Limits
 from bot.scheduler.sending import PARTS_SENT, SENT_IDS, DeliveryResult, PartRecorder, SenderMap
@@ -33,19 +33,10 @@ FIRST_USER = 5_000_001
 
 
 @pytest.fixture
-async def live(database_url: str) -> AsyncIterator[App]:
-    """The application on the test database with the real clock, as `blocbot run` has it."""
-    settings = Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]
-    application = build(settings, SystemClock())
-    yield application
-    await application.close()
-
-
-@pytest.fixture
 async def sending(tg: TelegramEmulator, live: App) -> AsyncIterator[Dispatcher]:
     """A running Telegram channel and dispatcher in this process."""
     settings = live.settings.model_copy(
-        update={"telegram_token": TOKEN, "telegram_base_url": tg.api_url}
+        update={"telegram_token": SecretStr(TOKEN), "telegram_base_url": tg.api_url}
     )
     hub = Hub()
     channel = TelegramChannel(settings, live.router, hub)

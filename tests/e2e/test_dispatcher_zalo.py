@@ -9,14 +9,13 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.app import App, build
+from bot.app import App
 from bot.channels import zalo_outbox
 from bot.channels.hub import Hub
 from bot.channels.zalo import ZaloChannel
-from bot.clock import SystemClock
-from bot.config import Settings
 from bot.scheduler.dispatcher import Dispatcher
 from bot.storage.models import Contact, OutboxMessage
 from bot.storage.repositories import NewMessage
@@ -32,14 +31,6 @@ async def zl() -> AsyncIterator[ZaloEmulator]:
 
 
 @pytest.fixture
-async def live(database_url: str) -> AsyncIterator[App]:
-    settings = Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]
-    application = build(settings, SystemClock())
-    yield application
-    await application.close()
-
-
-@pytest.fixture
 async def sending(
     zl: ZaloEmulator, live: App, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Dispatcher]:
@@ -47,7 +38,7 @@ async def sending(
     monkeypatch.setattr(zalo_outbox, "RATE_WAIT", 0.2)
     monkeypatch.setattr(zalo_outbox, "PART_PAUSE", 0.0)
     settings = live.settings.model_copy(
-        update={"zalo_token": ZALO_TOKEN, "zalo_base_url": zl.api_url}
+        update={"zalo_token": SecretStr(ZALO_TOKEN), "zalo_base_url": zl.api_url}
     )
     hub = Hub()
     channel = ZaloChannel(settings, live.router, hub)
