@@ -52,10 +52,18 @@ class Standings:
 
     placings: tuple[Placing, ...]
 
-    def leader(self) -> Placing | None:
-        """The leading unit (đơn vị dẫn đầu): the one agency at rank 1; None if it is shared."""
+    def leader(self, proposals: Sequence[AwardProposal] = ()) -> Placing | None:
+        """The leading unit (đơn vị dẫn đầu), or None.
+
+        With awards, ``propose_awards(self, awards)``: the first agency proposed for the first
+        award (None when it goes to nobody). Without: the one agency at rank 1 if it is eligible;
+        None if that place is shared.
+        """
+        if proposals:
+            chosen = proposals[0].agency_codes
+            return self.by_agency(chosen[0]) if chosen else None
         top = [placing for placing in self.placings if placing.rank == 1]
-        return top[0] if len(top) == 1 else None
+        return top[0] if len(top) == 1 and top[0].candidate.eligible else None
 
     def by_agency(self, code: str) -> Placing | None:
         """The placing of the agency ``code``, or None if it is not ranked."""

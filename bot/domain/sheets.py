@@ -1,10 +1,18 @@
-"""Totals of a score sheet (bảng chấm điểm): group subtotals, bonus, deductions and the total."""
+"""A score sheet (bảng chấm điểm): its totals, its status, when it is closed, its progress.
+
+The totals: group subtotals, bonus, deductions and the total. The status: a draft until the
+agency submits it, locked when the results are announced. Closed: no change is taken once the
+results are announced or the deadline that closes scoring has passed, nor on a submitted sheet
+until it is reopened. The progress (tiến độ): submitted, started or not started.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from types import MappingProxyType
 
 from bot.domain.criteria import Criterion, GroupKind, ScoringTable
@@ -71,3 +79,58 @@ def total(table: ScoringTable, values: Mapping[str, Decimal]) -> SheetTotals:
 def missing(table: ScoringTable, values: Mapping[str, Decimal]) -> tuple[Criterion, ...]:
     """The criteria that have no value yet, in table order."""
     return tuple(item for item in table.criteria() if item.code not in values)
+
+
+class SheetStatus(StrEnum):
+    """Where a sheet stands, as it is stored."""
+
+    DRAFT = "draft"  # being filled in (or reopened)
+    SUBMITTED = "submitted"  # sent to the head
+    LOCKED = "locked"  # results announced
+
+
+class Closed(StrEnum):
+    """Why a sheet cannot be changed now."""
+
+    SUBMITTED = "submitted"  # reopen it first
+    DEADLINE = "deadline"  # the deadline that closes scoring has passed: only the head unlocks
+    LOCKED = "locked"  # results announced
+
+
+def why_closed(
+    status: SheetStatus, *, announced_at: datetime | None, deadline: datetime | None, now: datetime
+) -> Closed | None:
+    """Why the agency cannot change a sheet in ``status`` at ``now``; None while it can.
+
+    The season closes every sheet once its results are announced or, from the moment itself,
+    once the deadline that closes scoring has passed; before that only a draft is open. A
+    submitted sheet can be reopened exactly when a draft would be open.
+    """
+    if announced_at is not None:
+        return Closed.LOCKED
+    if deadline is not None and now >= deadline:
+        return Closed.DEADLINE
+    match status:
+        case SheetStatus.DRAFT:
+            return None
+        case SheetStatus.SUBMITTED:
+            return Closed.SUBMITTED
+        case SheetStatus.LOCKED:
+            return Closed.LOCKED
+
+
+class Progress(StrEnum):
+    """How far an agency's self-score sheet is (tiến độ)."""
+
+    SUBMITTED = "submitted"
+    DRAFT = "draft"  # started, not submitted (or reopened)
+    NOT_STARTED = "not_started"
+
+
+def progress_of(submitted_at: datetime | None, answered: int) -> Progress:
+    """Submitted once it has been sent, a draft once a criterion is answered, else not started."""
+    if submitted_at is not None:
+        return Progress.SUBMITTED
+    if answered:
+        return Progress.DRAFT
+    return Progress.NOT_STARTED

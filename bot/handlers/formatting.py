@@ -5,9 +5,9 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal
 
+from bot.domain.roles import Role
 from bot.domain.scores import format_points
 from bot.i18n import N_, _, current_locale
-from bot.services.people import Role
 from bot.timetext import duration, when
 
 __all__ = ["ROLE_NAMES", "duration", "excerpt", "points", "role_name", "when"]

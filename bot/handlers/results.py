@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from bot.domain.scores import NO_WORDS, YES_WORDS
+from bot.domain.sheets import Progress
 from bot.handlers.context import Context
 from bot.handlers.formatting import duration, points, when
 from bot.handlers.model import Button
@@ -16,7 +17,6 @@ from bot.services.results import (
     AgencyProgress,
     AlreadyAnnounced,
     PlatformReach,
-    Progress,
     ProgressView,
     Recipient,
     SeasonChanged,

@@ -10,13 +10,14 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from bot.domain.criteria import Criterion
+from bot.domain.sheets import Closed
 from bot.handlers import sheet_text
 from bot.handlers.context import Context
 from bot.handlers.formatting import points, when
 from bot.handlers.model import Button
 from bot.i18n import _
 from bot.services.people import Link
-from bot.services.scoring import Closed, Incomplete, NoSeason, SheetClosed, SheetView
+from bot.services.scoring import Incomplete, NoSeason, SheetClosed, SheetView
 
 FLOW = "score"
 NOTE_LIMIT = 500  # characters of a note (ghi chú) to a criterion

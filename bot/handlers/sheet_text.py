@@ -6,9 +6,10 @@ from decimal import Decimal
 
 from bot.domain.criteria import CriteriaGroup, Criterion, GroupKind
 from bot.domain.scores import ScoreError, ScoreProblem, sample_score
+from bot.domain.sheets import Closed
 from bot.handlers.formatting import duration, excerpt, fit_title, points, when
 from bot.i18n import _
-from bot.services.scoring import Closed, SheetView
+from bot.services.scoring import SheetView
 
 
 def example_line(sheet: SheetView, criterion: Criterion | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.roles import Role
 from bot.handlers.context import Context
 from bot.handlers.formatting import duration, fit_title, role_name
 from bot.handlers.model import Button
@@ -9,7 +10,7 @@ from bot.handlers.router import Audience, Command, Router
 from bot.i18n import LOCALES, N_, _, current_locale, use_locale
 from bot.services.enrolment import EnrolResult, Outcome
 from bot.services.invites import ALPHABET, CODE_LENGTH, normalize_code
-from bot.services.people import Link, Role
+from bot.services.people import Link
 
 
 def register(router: Router) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +22,7 @@ from pydantic import ValidationError
 
 from bot.domain.calendar import QuietTime
 from bot.domain.criteria import CriteriaGroup, Criterion, GroupKind, ScoringTable
+from bot.domain.events import EventKind  # re-exported
 from bot.domain.rules import Award, TieBreak, TieBreakKind
 from bot.i18n import _
 from bot.services.blocfile_model import (
@@ -76,13 +76,6 @@ class AgencySpec:
 
     code: str
     name: str
-
-
-class EventKind(StrEnum):
-    """What a season event is."""
-
-    DEADLINE = "deadline"  # hạn nộp
-    MEETING = "meeting"  # hội nghị
 
 
 @dataclass(frozen=True)

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from bot.clock import Clock
+from bot.domain.roles import Role as Role  # re-exported
 from bot.i18n import normalize_locale
 from bot.storage.models import Bloc, Contact
 from bot.storage.uow import UnitOfWork
-
-
-class Role(StrEnum):
-    """A contact's part in a bloc, from their agency's part in the current season."""
-
-    HEAD = "head"  # Trưởng khối
-    DEPUTY = "deputy"  # Phó khối
-    MEMBER = "member"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from bot.clock import Clock
 from bot.domain.criteria import (
@@ -17,24 +16,12 @@ from bot.domain.criteria import (
     ScoringTable,
 )
 from bot.domain.scores import plain
-from bot.domain.sheets import SheetTotals, missing, total
+from bot.domain.sheets import Closed as Closed  # re-exported
+from bot.domain.sheets import SheetStatus as SheetStatus  # re-exported
+from bot.domain.sheets import SheetTotals, missing, total, why_closed
 from bot.storage.models import Season
 from bot.storage.repositories.sheets import SheetRow
 from bot.storage.uow import UnitOfWork
-
-
-class SheetStatus(StrEnum):
-    DRAFT = "draft"  # being filled in (or reopened)
-    SUBMITTED = "submitted"  # sent to the head
-    LOCKED = "locked"  # results announced
-
-
-class Closed(StrEnum):
-    """Why a sheet cannot be changed now."""
-
-    SUBMITTED = "submitted"  # reopen it first
-    DEADLINE = "deadline"  # the deadline that closes scoring has passed: only the head unlocks
-    LOCKED = "locked"  # results announced
 
 
 class SheetClosed(Exception):
@@ -147,6 +134,12 @@ class _Now:
     shape: SeasonShape
     announced_at: datetime | None
 
+    def closed(self, status: SheetStatus, now: datetime) -> Closed | None:
+        """Why a sheet in ``status`` is closed at ``now`` in this season; None while open."""
+        return why_closed(
+            status, announced_at=self.announced_at, deadline=self.shape.deadline, now=now
+        )
+
 
 class ScoringService:
     """Reads and changes agencies' self-score sheets; every change is audited."""
@@ -174,7 +167,7 @@ class ScoringService:
         uow = self.unit
         season = await self._season(uow, bloc_id)
         row = await uow.sheets.ensure(season.shape.season_id, agency_id, now)
-        self._check_open(season, row.status, now)
+        _check_open(season, SheetStatus(row.status), now)
         audit = []
         for code, value in answers:
             criterion_id = season.shape.ids[code]
@@ -199,7 +192,7 @@ class ScoringService:
         uow = self.unit
         season = await self._season(uow, bloc_id)
         row = await uow.sheets.ensure(season.shape.season_id, agency_id, now)
-        self._check_open(season, row.status, now)
+        _check_open(season, SheetStatus(row.status), now)
         criterion_id = season.shape.ids[code]
         old = row.notes.get(criterion_id)
         if old != text:
@@ -232,13 +225,11 @@ class ScoringService:
         row = await uow.sheets.ensure(season.shape.season_id, agency_id, now)
         view = self._view(season, agency_id, row)
         if status is SheetStatus.SUBMITTED:
-            self._check_open(season, row.status, now)
+            _check_open(season, view.status, now)
             if view.missing:
                 raise Incomplete(view.missing)
         else:
-            reason = self._closed(season, now)
-            if reason is not None:
-                raise SheetClosed(reason)
+            _check_open(season, SheetStatus.DRAFT, now)  # reopened when a draft would be open
         if row.status != status.value:
             submitted = status is SheetStatus.SUBMITTED
             await uow.sheets.append_audit(
@@ -268,28 +259,10 @@ class ScoringService:
             shape = self._shapes[season_id] = SeasonShape.of(season)
         return _Now(shape, announced_at)
 
-    def _closed(self, season: _Now, now: datetime) -> Closed | None:
-        if season.announced_at is not None:
-            return Closed.LOCKED
-        deadline = season.shape.deadline
-        if deadline is not None and now >= deadline:
-            return Closed.DEADLINE
-        return None
-
-    def _check_open(self, season: _Now, status: str, now: datetime) -> None:
-        reason = self._closed(season, now)
-        if reason is None and status != SheetStatus.DRAFT.value:
-            reason = Closed.SUBMITTED if status == SheetStatus.SUBMITTED.value else Closed.LOCKED
-        if reason is not None:
-            raise SheetClosed(reason)
-
     def _view(self, season: _Now, agency_id: int, row: SheetRow | None) -> SheetView:
         shape = season.shape
         status = SheetStatus(row.status) if row else SheetStatus.DRAFT
         now = self.clock.now()
-        closed = self._closed(season, now)
-        if closed is None and status is not SheetStatus.DRAFT:
-            closed = Closed.SUBMITTED if status is SheetStatus.SUBMITTED else Closed.LOCKED
         return SheetView(
             bloc_id=shape.bloc_id,
             season_year=shape.year,
@@ -300,9 +273,16 @@ class ScoringService:
             status=status,
             submitted_at=row.submitted_at if row else None,
             deadline=shape.deadline,
-            closed=closed,
+            closed=season.closed(status, now),
             as_of=now,
         )
+
+
+def _check_open(season: _Now, status: SheetStatus, now: datetime) -> None:
+    """Raise SheetClosed unless a sheet in ``status`` may be changed at ``now``."""
+    reason = season.closed(status, now)
+    if reason is not None:
+        raise SheetClosed(reason)
 
 
 def _audit(

@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.clock import FrozenClock
+from bot.domain.sheets import Closed, Progress
 from bot.handlers.results import results_in
 from bot.services.blocfile import load_bloc_file
-from bot.services.results import AlreadyAnnounced, PlatformReach, Progress, SeasonChanged
-from bot.services.scoring import Closed, SheetClosed
+from bot.services.results import AlreadyAnnounced, PlatformReach, SeasonChanged
+from bot.services.scoring import SheetClosed
 from bot.storage.models import AuditEntry, Contact, GroupLink, Membership
 from tests.conftest import SAMPLE
 

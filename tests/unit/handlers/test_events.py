@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
+from bot.domain.events import EventKind
 from bot.handlers.context import Context
+from bot.handlers.event_draft import Action, Draft, Step
 from bot.handlers.event_text import TimeError, TimeProblem, parse_offsets, parse_time
 from bot.handlers.events import describe_draft
 from bot.handlers.formatting import fit_title
 from bot.handlers.router import Audience, Command
-from bot.services.blocfile import EventKind
 from bot.storage.models import OutboxMessage
 from bot.testing.recording import Chat, Person, Recording
 
@@ -351,3 +352,78 @@ async def test_the_calendar_calls_the_bloc_by_its_short_name(bloc: Bloc) -> None
     assert menu.startswith("Upcoming deadlines of Khối TW Thái Bình:")
     calendar = await bloc.recording.app.services.events.calendar(found.id)
     assert calendar.short_name == "Khối TW Thái Bình" and calendar.bloc_name != "Khối TW Thái Bình"
+
+
+# The dialog's state as the conversation stores it (JSON), read back across a restart.
+
+STORED_NEW = {  # a new deadline at its confirmation, as the dialog has always stored it
+    "kind": "deadline",
+    "tz": ZONE,
+    "action": "new",
+    "step": "confirm",
+    "title": "Báo cáo sơ kết",
+    "at": "2021-12-05T17:00:00+07:00",
+    "remind": [604800, 7200],
+    "closes": False,
+}
+STORED_MOVE = {  # a meeting being moved, waiting for its new time
+    "kind": "meeting",
+    "tz": ZONE,
+    "action": "move",
+    "event": 7,
+    "title": TONG_KET,
+    "old": "2021-12-20T07:00:00+00:00",
+    "step": "time",
+}
+
+
+@pytest.mark.parametrize(
+    "stored", [STORED_NEW, STORED_MOVE, {"kind": "meeting", "step": "menu", "tz": ZONE}]
+)
+def test_the_stored_draft_reads_back_and_writes_the_same_json(stored: dict[str, object]) -> None:
+    draft = Draft.read(stored)
+
+    assert draft is not None and draft.payload() == stored
+
+
+def test_the_stored_draft_is_typed() -> None:
+    new, move = Draft.read(STORED_NEW), Draft.read(STORED_MOVE)
+
+    assert new is not None and move is not None
+    assert (new.step, new.kind, new.action) == (Step.CONFIRM, EventKind.DEADLINE, Action.NEW)
+    assert new.at == datetime(2021, 12, 5, 17, 0, tzinfo=ZoneInfo(ZONE))
+    assert new.remind == (timedelta(days=7), timedelta(hours=2)) and new.closes is False
+    assert (move.step, move.event, move.old) == (
+        Step.TIME,
+        7,
+        datetime(2021, 12, 20, 7, 0, tzinfo=UTC),
+    )
+    assert move.place is None and move.remind is None
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {},
+        {"step": "later", "tz": ZONE},
+        {"step": "time", "kind": "party", "tz": ZONE},
+        {"step": "menu"},
+    ],
+)
+def test_what_is_not_a_draft_reads_as_none(stored: dict[str, object]) -> None:
+    assert Draft.read(stored) is None
+
+
+async def test_a_dialog_stored_before_a_restart_goes_on(bloc: Bloc) -> None:
+    head = bloc.head
+    for text in ("/deadline", "new", "Báo cáo sơ kết", "2021-12-05 17:00", "7d 2h"):
+        await head.say(text)
+    app = bloc.recording.app
+    async with app.uow() as uow:  # the conversation as stored, in its JSON shape
+        stored = await uow.conversations.state("telegram", head.dm.chat_id, "hoa")
+        assert stored is not None and stored.state == "event"
+        assert {key: value for key, value in stored.data.items() if key != "menu"} == STORED_NEW
+        stored.data = dict(STORED_NEW, title="Báo cáo quý")  # as an older run left it
+        await uow.commit()
+
+    assert "Created: Báo cáo quý — 05/12/2021 17:00" in await head.say_text("yes")

@@ -1,0 +1,137 @@
+"""Standings (xếp hạng): the ranking of the agencies that submitted, the leading unit and the
+award proposals; provisional on self-scores before the announcement, final after."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bot.domain.ranking import Candidate, propose_awards, rank
+from bot.domain.rules import Award, TieBreak, parse_tie_break
+from bot.domain.sheets import SheetTotals, total
+from bot.services.progress import AgencyRef, ProgressView
+from bot.services.scoring import table_of
+from bot.storage.models import ScoreSheet, Season
+
+
+@dataclass(frozen=True)
+class RankedAgency:
+    """An agency's place in the standings."""
+
+    rank: int
+    shared: bool  # another agency has the same rank
+    agency: AgencyRef
+    totals: SheetTotals
+    eligible: bool
+    ineligible_reason: str | None
+    decided_by: TieBreak | None  # the rule that separated it from an equal total
+
+    @property
+    def total(self) -> Decimal:
+        return self.totals.total
+
+
+@dataclass(frozen=True)
+class AwardLine:
+    """The agencies the ranking proposes for one award.
+
+    ``tied`` lists, when the last place of the award is tied with an eligible agency left out,
+    every eligible agency at that rank (``tie_rank``): the bloc decides between them.
+    """
+
+    title: str
+    count: int
+    agencies: tuple[AgencyRef, ...]
+    tie_rank: int | None
+    tied: tuple[AgencyRef, ...]
+
+
+@dataclass(frozen=True)
+class StandingsView:
+    """The ranking: provisional (self-scores) before the announcement, final after."""
+
+    progress: ProgressView
+    final: bool
+    placings: tuple[RankedAgency, ...]
+    leader: AgencyRef | None  # đơn vị dẫn đầu
+    awards: tuple[AwardLine, ...]
+    not_ranked: tuple[AgencyRef, ...]  # no submitted sheet
+
+    def ineligible(self) -> tuple[RankedAgency, ...]:
+        return tuple(placing for placing in self.placings if not placing.eligible)
+
+
+def standings_view(
+    progress: ProgressView, season: Season, sheets: Sequence[ScoreSheet]
+) -> StandingsView:
+    """Rank the submitted sheets of ``season``: by final scores once announced, else self."""
+    final = season.announced_at is not None
+    table = table_of(season)
+    codes = {row.id: row.code for row in season.criteria}
+    members = {member.agency_id: member for member in season.members}
+    refs = {line.agency.code: line.agency for line in progress.agencies}
+    candidates = []
+    for sheet in sheets:
+        member = members.get(sheet.agency_id)
+        if member is None or sheet.submitted_at is None:
+            continue
+        values = {
+            codes[e.criterion_id]: value
+            for e in sheet.entries
+            if e.criterion_id in codes
+            and (value := e.final_value if final else e.self_value) is not None
+        }
+        candidates.append(
+            Candidate(
+                agency_code=member.agency.code,
+                totals=total(table, values),
+                submitted_at=sheet.submitted_at,
+                eligible=member.eligible,
+                ineligible_reason=member.ineligible_reason,
+            )
+        )
+    tie_break = [parse_tie_break(text) for text in season.tie_break]
+    standings = rank(candidates, tie_break)
+    awards = [Award(str(a["title"]), int(a["count"])) for a in season.awards]
+    proposals = propose_awards(standings, awards)
+    placings = tuple(
+        RankedAgency(
+            rank=p.rank,
+            shared=p.shared,
+            agency=refs[p.candidate.agency_code],
+            totals=p.candidate.totals,
+            eligible=p.candidate.eligible,
+            ineligible_reason=p.candidate.ineligible_reason,
+            decided_by=p.decided_by,
+        )
+        for p in standings.placings
+    )
+    lines = []
+    for proposal in proposals:
+        tie_rank: int | None = None
+        tied: tuple[AgencyRef, ...] = ()
+        if proposal.tie_at_boundary:
+            last = standings.by_agency(proposal.agency_codes[-1])
+            assert last is not None
+            tie_rank = last.rank
+            tied = tuple(r.agency for r in placings if r.eligible and r.rank == tie_rank)
+        lines.append(
+            AwardLine(
+                title=proposal.award.title,
+                count=proposal.award.count,
+                agencies=tuple(refs[code] for code in proposal.agency_codes),
+                tie_rank=tie_rank,
+                tied=tied,
+            )
+        )
+    leader = standings.leader(proposals)
+    ranked = {p.agency.code for p in placings}
+    return StandingsView(
+        progress=progress,
+        final=final,
+        placings=placings,
+        leader=refs[leader.candidate.agency_code] if leader is not None else None,
+        awards=tuple(lines),
+        not_ranked=tuple(r for code, r in refs.items() if code not in ranked),
+    )
