@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import build_router
+from bot.handlers import build_router, event_text, operator_text, reminder_text
 from bot.handlers.router import Router
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.jobs import PeriodicJob, forgetting_updates
@@ -142,8 +142,8 @@ class App:
             enrolment=EnrolmentService(unit, clock),
             scoring=ScoringService(unit, clock),
             results=results,
-            reminders=ReminderService(unit, clock, results, reach),
-            events=EventService(unit, clock, reach),
+            reminders=ReminderService(unit, clock, results, reach, reminder_text),
+            events=EventService(unit, clock, event_text, reach),
             blocs=BlocService(unit, clock),
             invites=InviteService(unit, clock),
         )
@@ -193,6 +193,7 @@ class App:
             worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}"[:64],
             wake=self.outbox_signal,
             operators=settings.operator_ids(),
+            report=operator_text.given_up,
             locale=settings.locale,
             concurrency=settings.outbox_concurrency,
             lease=settings.outbox_lease,

@@ -133,6 +133,14 @@ class QuietTime:
             return allowed
         return now if before_event or not_after is None else None
 
+    def waits_until(
+        self, now: datetime, not_after: datetime | None, *, before_event: bool
+    ) -> datetime | None:
+        """When a message due ``now`` (in the bloc's zone) goes out if it waits out the rest;
+        None when it goes at once (or not at all)."""
+        goes = self.send_at(now, not_after, before_event=before_event)
+        return goes if goes is not None and goes > now else None
+
     def _day_off(self, day: date) -> bool:
         return day.weekday() in self.days or day in self.holidays
 

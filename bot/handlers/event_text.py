@@ -1,4 +1,5 @@
-"""What the calendar dialogs read and write: local dates and times, reminder offsets, summaries."""
+"""What the calendar dialogs read and write (local dates and times, reminder offsets,
+summaries), and the group posts about a change of the calendar."""
 
 from __future__ import annotations
 
@@ -182,6 +183,48 @@ def done(action: str, change: EventChange) -> str:
             ).format(n=change.posts)
         )
     return "\n".join(lines)
+
+
+# -- calendar changes, posted to the group (bot.services.notices.CalendarTexts)
+
+
+def event_created(event: EventView) -> str:
+    """A new deadline or meeting: when, where, what it closes, its reminders."""
+    time = when(event.at, event.timezone)
+    if event.kind is EventKind.MEETING:
+        lines = [_("New meeting: “{title}”, on {time}.").format(title=event.title, time=time)]
+    else:
+        lines = [_("New deadline: “{title}”, due {time}.").format(title=event.title, time=time)]
+    if event.place:
+        lines.append(_("Place: {place}").format(place=event.place))
+    if event.closes_scoring:
+        lines.append(_("Self-score sheets can be changed until then, not after."))
+    if event.remind:
+        lines.append(_("Reminders: {offsets} before.").format(offsets=offsets_text(event.remind)))
+    return "\n".join(lines)
+
+
+def event_moved(event: EventView, previous: datetime) -> str:
+    """A deadline or meeting moved from ``previous`` to its time now."""
+    values = {
+        "title": event.title,
+        "old": when(previous, event.timezone),
+        "new": when(event.at, event.timezone),
+    }
+    if event.kind is EventKind.MEETING:
+        return _("The meeting “{title}” is moved from {old} to {new}.").format(**values)
+    return _("The deadline “{title}” is moved from {old} to {new}.").format(**values)
+
+
+def event_cancelled(event: EventView) -> str:
+    """A deadline or meeting that will not take place."""
+    values = {"title": event.title, "time": when(event.at, event.timezone)}
+    if event.kind is EventKind.MEETING:
+        return _("The meeting “{title}” on {time} is cancelled.").format(**values)
+    return _("The deadline “{title}” ({time}) is cancelled.").format(**values)
+
+
+# -- the reply to /remind
 
 
 def nudge_text(nudge: Nudge) -> str:

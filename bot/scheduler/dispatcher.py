@@ -24,9 +24,9 @@ from functools import partial
 from typing import Any
 
 from bot.clock import Clock
-from bot.i18n import _, use_locale
 from bot.scheduler.commits import SentRecorder
 from bot.scheduler.pacing import Limits, Pacer
+from bot.scheduler.reports import REPORT, OperatorReports
 from bot.scheduler.sending import (
     PARTS_SENT,
     SENT_IDS,
@@ -37,8 +37,8 @@ from bot.scheduler.sending import (
     Senders,
 )
 from bot.scheduler.wake import Wake
+from bot.services.notices import GivenUp
 from bot.storage.models import OutboxMessage
-from bot.storage.repositories.outbox import NewMessage
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 from bot.timetext import resettle, send_at
 
@@ -46,7 +46,6 @@ log = logging.getLogger(__name__)
 
 TOO_LATE = "too late"
 GAVE_UP = "failed"  # what the observer is told of an attempt after which a message is given up
-REPORT = "operator-report"  # payload kind of a failure report, never reported itself
 BACKOFF = 2.0  # seconds before the second attempt after a transient failure; doubles
 LONGEST_BACKOFF = 300.0
 NO_SENDER_WAIT = 60.0  # a message whose platform stopped running tries again after this
@@ -73,7 +72,8 @@ class _Send:
 
 
 class Dispatcher:
-    """Drains the outbox through the running senders, within each platform's ``limits``."""
+    """Drains the outbox through the running senders, within each platform's ``limits``; tells
+    the ``operators`` of a message given up in the words of ``report`` (called in ``locale``)."""
 
     def __init__(
         self,
@@ -85,6 +85,7 @@ class Dispatcher:
         worker_id: str,
         wake: Wake | None = None,
         operators: Collection[tuple[str, str]] = (),
+        report: Callable[[GivenUp], str] | None = None,
         locale: str = "vi",
         concurrency: int = 16,
         lease: float = 30.0,
@@ -100,8 +101,11 @@ class Dispatcher:
         self.limits = dict(limits)
         self.worker_id = worker_id
         self.wake = wake or Wake()
-        self.operators = sorted(operators)
-        self.locale = locale
+        if operators and report is None:
+            raise ValueError("operators are told in the words of a report presenter: pass one")
+        self.reports: OperatorReports | None = None
+        if operators and report is not None:
+            self.reports = OperatorReports(operators, report, locale)
         self.concurrency = max(1, concurrency)
         self.lease = lease
         self.batch = batch
@@ -337,33 +341,10 @@ class Dispatcher:
         self, unit: UnitOfWork, row: OutboxMessage, error: str, now: datetime
     ) -> None:
         """Tell every operator, in a direct message, which message was given up and why."""
-        if (row.payload or {}).get("kind") == REPORT or not self.operators:
+        if self.reports is None or (row.payload or {}).get("kind") == REPORT:
             return
-        with use_locale(self.locale):
-            text = _(
-                "blocbot gave up message {id} to {platform} chat {chat} after {attempts} "
-                "attempts: {error}"
-            ).format(
-                id=row.id,
-                platform=row.platform,
-                chat=row.chat_id,
-                attempts=row.attempts,
-                error=error,
-            )
-        await unit.outbox.enqueue(
-            [
-                NewMessage(
-                    platform=platform,
-                    chat_id=user_id,
-                    text=text,
-                    due_at=now,
-                    dedupe_key=f"outbox-failed:{row.id}:{platform}:{user_id}",
-                    payload={"kind": REPORT},
-                )
-                for platform, user_id in self.operators
-            ],
-            now,
-        )
+        given_up = GivenUp(row.id, row.platform, row.chat_id, row.attempts, error)
+        await unit.outbox.enqueue(self.reports.messages(given_up, now), now)
 
     def _observe(self, send: _Send, result: DeliveryResult) -> None:
         """Tell the observer how the attempt ended; a failing observer is only logged."""

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.calendar import QuietTime
-from bot.services import reminder_text as text
 from bot.services.blocfile import DEADLINE_REMIND, MEETING_REMIND, EventKind
+from bot.services.notices import CalendarTexts
 from bot.services.posts import post_messages, readers
 from bot.services.reach import Reach
 from bot.services.scoring import NoSeason
@@ -123,11 +123,15 @@ class EventChange:
 
 
 class EventService:
-    """Creates, moves and cancels a bloc's deadlines and meetings."""
+    """Creates, moves and cancels a bloc's deadlines and meetings; ``texts`` writes the posts
+    that tell the group."""
 
-    def __init__(self, unit: UnitOfWork, clock: Clock, reach: Reach | None = None) -> None:
+    def __init__(
+        self, unit: UnitOfWork, clock: Clock, texts: CalendarTexts, reach: Reach | None = None
+    ) -> None:
         self.unit = unit
         self.clock = clock
+        self.texts = texts
         self.reach = reach or Reach()
 
     async def calendar(self, bloc_id: int) -> Calendar:
@@ -193,7 +197,7 @@ class EventService:
         await uow.session.flush()
         await uow.seasons.bump_version(season_id)
         view = EventView.of(event, bloc.timezone)
-        post = _post(view, "created", lambda: text.event_created(view))
+        post = _post(view, "created", lambda: self.texts.event_created(view))
         posts = await _tell(uow, bloc, post, now, self.reach)
         return EventChange(view, None, posts)
 
@@ -217,7 +221,7 @@ class EventService:
         posts = await _tell(
             uow,
             bloc,
-            _post(view, "moved", lambda: text.event_moved(view, previous)),
+            _post(view, "moved", lambda: self.texts.event_moved(view, previous)),
             now,
             self.reach,
         )
@@ -240,7 +244,7 @@ class EventService:
             posts = await _tell(
                 uow,
                 bloc,
-                _post(view, "cancelled", lambda: text.event_cancelled(view)),
+                _post(view, "cancelled", lambda: self.texts.event_cancelled(view)),
                 now,
                 self.reach,
             )

@@ -1,10 +1,10 @@
 """Reminders (nhắc việc): before every deadline and meeting, the list of missing sheets to the
 head, the Monday progress digest, and the head's nudge (/remind). All go through the outbox.
 
-``tick()`` runs every half minute in every process. A schedule mark records each job that
-ran, so a reminder fires once whatever the number of processes; after downtime only the
-latest due offset of an event fires (the older ones are marked and never go out late), and
-nothing fires once the event has passed.
+``tick()`` runs every half minute in every process. What is due is the rule of
+``bot.domain.reminders``; a schedule mark records each job that ran, so a reminder fires once
+whatever the number of processes, and the offsets that rule silences after downtime are marked
+and never go out late. What the messages say is the injected ``ReminderTexts``'s.
 """
 
 from __future__ import annotations
@@ -12,16 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from enum import StrEnum
 from functools import partial
-from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.domain.reminders import BlocCalendar, CalendarEvent, Job, JobKind, due
 from bot.i18n import use_locale
-from bot.services import reminder_text as text
-from bot.services.blocfile import EventKind
 from bot.services.events import EventView, called, quiet_of, quiet_payload
+from bot.services.notices import ReminderTexts
 from bot.services.posts import Reader, post_messages, readers
 from bot.services.reach import Reach
 from bot.services.results import AgencyProgress, Progress, ProgressView, ResultsService
@@ -31,9 +30,6 @@ from bot.storage.uow import UnitOfWork
 from bot.timetext import settle, zone_of
 
 log = logging.getLogger(__name__)
-
-DIGEST_AT = time(8)  # Monday, local time
-MISSING_FOR = timedelta(days=7)  # the missing list is worth sending this long after the deadline
 
 
 class Refusal(StrEnum):
@@ -77,17 +73,6 @@ class _Person:
     agency_id: int
     agency_code: str
     unreachable: bool
-
-
-@dataclass(frozen=True)
-class _Job:
-    """Something due in a bloc: ``key`` marks it done; ``silenced`` are marked, never run."""
-
-    key: str
-    what: str  # remind, missing, digest
-    event: EventView | None = None
-    silenced: tuple[str, ...] = ()
-    not_after: datetime | None = None
 
 
 @dataclass
@@ -183,15 +168,22 @@ class _Bloc:
 
 
 class ReminderService:
-    """Turns the calendar into reminders, digests and nudges in the outbox."""
+    """Turns the calendar into reminders, digests and nudges in the outbox, in the words of
+    ``texts``."""
 
     def __init__(
-        self, unit: UnitOfWork, clock: Clock, results: ResultsService, reach: Reach
+        self,
+        unit: UnitOfWork,
+        clock: Clock,
+        results: ResultsService,
+        reach: Reach,
+        texts: ReminderTexts,
     ) -> None:
         self.unit = unit
         self.clock = clock
         self.results = results
         self.reach = reach
+        self.texts = texts
 
     async def blocs(self) -> list[int]:
         """The blocs whose calendars a tick reads, one unit of work each."""
@@ -227,7 +219,7 @@ class ReminderService:
             state.direct(
                 person,
                 key,
-                partial(text.nudge, view, late[person.agency_code]),
+                partial(self.texts.nudge, view, late[person.agency_code]),
                 not_after=view.deadline,
                 event_id=event_id,
                 before_event=True,
@@ -238,7 +230,7 @@ class ReminderService:
         if late:
             posts = await state.posts(
                 key,
-                lambda: text.nudge_post(view, list(late.values())),
+                lambda: self.texts.nudge_post(view, list(late.values())),
                 not_after=view.deadline,
                 event_id=event_id,
                 skip=skip,
@@ -247,9 +239,8 @@ class ReminderService:
         added = await uow.outbox.enqueue([*messages, *posts], now)
         log.info("contact %s nudged %d agencies of bloc %s", contact_id, len(late), bloc_id)
         linked = {person.agency_code for person in recipients}
-        zone = zone_of(bloc.timezone)
-        goes = quiet_of(bloc).send_at(now.astimezone(zone), view.deadline, before_event=True)
-        waits_until = goes if goes is not None and goes > now else None
+        local = now.astimezone(zone_of(bloc.timezone))
+        waits_until = quiet_of(bloc).waits_until(local, view.deadline, before_event=True)
         return Nudge(
             agencies=tuple(line.agency.name for line in late.values()),
             people=len(messages),
@@ -273,12 +264,13 @@ class ReminderService:
         if bloc is None or current is None:
             return 0
         season_id, _version, announced_at = current
-        events = [EventView.of(e, bloc.timezone) for e in await uow.seasons.events(season_id)]
-        jobs = _due(bloc, events, announced_at is not None, now)
+        views = [EventView.of(e, bloc.timezone) for e in await uow.seasons.events(season_id)]
+        jobs = due(_calendar(bloc_id, bloc.timezone, views, announced_at is not None), now)
         if not jobs:
             return 0
         marked = await uow.seasons.marked([k for job in jobs for k in (job.key, *job.silenced)])
         state = _Bloc(uow, bloc, now, self.results, reach=self.reach)
+        by_id = {view.id: view for view in views}
         messages: list[NewMessage] = []
         for job in jobs:
             for key in job.silenced:
@@ -286,26 +278,26 @@ class ReminderService:
                     await uow.outbox.mark(key, now)
             if job.key in marked or not await uow.outbox.mark(job.key, now):
                 continue  # done before, here or by another process
-            messages += await self._messages(state, job)
+            event = by_id[job.event.id] if job.event is not None else None
+            messages += await self._messages(state, job, event)
         added = await uow.outbox.enqueue(messages, now)
         return added
 
-    async def _messages(self, state: _Bloc, job: _Job) -> list[NewMessage]:
-        if job.what == "digest":
+    async def _messages(self, state: _Bloc, job: Job, event: EventView | None) -> list[NewMessage]:
+        if job.kind is JobKind.DIGEST:
             view = await state.progress()
             name = called(state.bloc)
             return await state.posts(
-                job.key, lambda: text.digest(view, name), not_after=job.not_after
+                job.key, lambda: self.texts.digest(view, name), not_after=job.not_after
             )
-        event = job.event
-        assert event is not None
-        if job.what == "missing":
+        assert event is not None and job.event is not None
+        if job.kind is JobKind.MISSING:
             return await self._missing(state, job, event)
-        if event.kind is EventKind.DEADLINE and event.closes_scoring:
+        if job.event.closes_scoring_deadline:
             return await self._scoring_reminders(state, job, event)
         messages = await state.posts(
             job.key,
-            lambda: text.reminder(event),
+            lambda: self.texts.reminder(event),
             not_after=event.at,
             event_id=event.id,
             before_event=True,
@@ -316,7 +308,7 @@ class ReminderService:
                     state.direct(
                         person,
                         job.key,
-                        lambda: text.reminder(event),
+                        lambda: self.texts.reminder(event),
                         not_after=event.at,
                         event_id=event.id,
                         before_event=True,
@@ -325,7 +317,7 @@ class ReminderService:
         return messages
 
     async def _scoring_reminders(
-        self, state: _Bloc, job: _Job, event: EventView
+        self, state: _Bloc, job: Job, event: EventView
     ) -> list[NewMessage]:
         """The group and the contacts of the agencies that have not submitted."""
         view = await state.progress()
@@ -334,7 +326,7 @@ class ReminderService:
             return []
         messages = await state.posts(
             job.key,
-            lambda: text.scoring_post(event, view),
+            lambda: self.texts.scoring_post(event, view),
             not_after=event.at,
             event_id=event.id,
             before_event=True,
@@ -346,7 +338,7 @@ class ReminderService:
                     state.direct(
                         person,
                         job.key,
-                        partial(text.scoring_reminder, event, line),
+                        partial(self.texts.scoring_reminder, event, line),
                         not_after=event.at,
                         event_id=event.id,
                         before_event=True,
@@ -354,7 +346,7 @@ class ReminderService:
                 )
         return messages
 
-    async def _missing(self, state: _Bloc, job: _Job, event: EventView) -> list[NewMessage]:
+    async def _missing(self, state: _Bloc, job: Job, event: EventView) -> list[NewMessage]:
         """The head agency's contacts get the agencies that missed the deadline."""
         late = list(_late(await state.progress()).values())
         if not late:
@@ -364,7 +356,7 @@ class ReminderService:
             state.direct(
                 person,
                 job.key,
-                lambda: text.missing_list(event, late),
+                lambda: self.texts.missing_list(event, late),
                 not_after=job.not_after,
                 event_id=event.id,
             )
@@ -380,31 +372,19 @@ def _late(view: ProgressView) -> dict[str, AgencyProgress]:
     }
 
 
-def _due(bloc: Bloc, events: Sequence[EventView], announced: bool, now: datetime) -> list[_Job]:
-    """The jobs of a bloc that are due now, whether or not they already ran."""
-    jobs = []
-    for event in events:
-        scoring = event.kind is EventKind.DEADLINE and event.closes_scoring
-        if now < event.at:
-            if scoring and announced:
-                continue  # the results are out: no sheet is missing any more
-            due = [offset for offset in event.remind if event.at - offset <= now]
-            if due:
-                keys = [_remind_key(event, offset) for offset in sorted(due)]
-                jobs.append(_Job(keys[0], "remind", event, tuple(keys[1:])))
-        elif scoring and not announced and now < event.at + MISSING_FOR:
-            key = f"missing:{event.id}:v{event.version}"
-            jobs.append(_Job(key, "missing", event, not_after=event.at + MISSING_FOR))
-    closing = next((event for event in events if event.closes_scoring), None)
-    if closing is not None and closing.at > now and not announced:
-        zone = ZoneInfo(bloc.timezone)
-        local = now.astimezone(zone)
-        if local.weekday() == 0 and local.time() >= DIGEST_AT:
-            year, week, _day = local.isocalendar()
-            end = datetime.combine(local.date(), time(23, 59), zone)
-            jobs.append(_Job(f"digest:{bloc.id}:{year}-W{week:02d}", "digest", not_after=end))
-    return jobs
-
-
-def _remind_key(event: EventView, offset: timedelta) -> str:
-    return f"remind:{event.id}:v{event.version}:{int(offset.total_seconds())}"
+def _calendar(
+    bloc_id: int, timezone: str, views: Sequence[EventView], announced: bool
+) -> BlocCalendar:
+    """The bloc's calendar as the reminder rule reads it."""
+    events = tuple(
+        CalendarEvent(
+            id=view.id,
+            kind=view.kind,
+            at=view.at,
+            remind=view.remind,
+            closes_scoring=view.closes_scoring,
+            version=view.version,
+        )
+        for view in views
+    )
+    return BlocCalendar(bloc_id, timezone, events, announced)

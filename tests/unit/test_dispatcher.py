@@ -8,7 +8,7 @@ import itertools
 import logging
 import math
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +20,8 @@ from sqlalchemy import select
 from bot.app import App, build
 from bot.clock import FrozenClock
 from bot.config import Settings
+from bot.handlers.operator_text import given_up
+from bot.i18n import current_locale
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.jobs import PeriodicJob, Scheduler
 from bot.scheduler.pacing import Limits
@@ -32,6 +34,7 @@ from bot.scheduler.sending import (
     Sender,
     SenderMap,
 )
+from bot.services.notices import GivenUp
 from bot.storage.migrate import upgrade
 from bot.storage.models import Contact, OutboxMessage
 from bot.storage.repositories import NewMessage
@@ -137,7 +140,11 @@ def dispatcher(app: App, clock: FrozenClock, sender: FakeSender) -> Dispatcher:
 
 
 def dispatcher_for(
-    app: App, clock: FrozenClock, sender: Sender, worker_id: str = "test"
+    app: App,
+    clock: FrozenClock,
+    sender: Sender,
+    worker_id: str = "test",
+    report: Callable[[GivenUp], str] = given_up,
 ) -> Dispatcher:
     """A dispatcher on the frozen clock: its waits move the clock instead of sleeping."""
 
@@ -153,6 +160,7 @@ def dispatcher_for(
         worker_id=worker_id,
         wake=app.outbox_signal,
         operators=app.settings.operator_ids(),
+        report=report,
         locale="en",
         sleep=sleep,
     )
@@ -275,6 +283,30 @@ async def test_transient_failures_back_off_then_fail_and_operators_are_told(
     assert report.dedupe_key == f"outbox-failed:{failed.id}:telegram:900"
     (told,) = sender.to("900")
     assert f"message {failed.id}" in told.text and "Bad Gateway" in told.text
+
+
+async def test_the_operators_are_told_the_facts_in_the_words_of_the_presenter(
+    app: App, clock: FrozenClock, sender: FakeSender
+) -> None:
+    told: list[tuple[GivenUp, str]] = []
+
+    def report(facts: GivenUp) -> str:
+        told.append((facts, current_locale()))
+        return "lost one"
+
+    dispatcher = dispatcher_for(app, clock, sender, report=report)
+    sender.always["1001"] = DeliveryResult(Delivery.TRANSIENT, error="Bad Gateway")
+    await enqueue(app, message("1001", "lost"))
+    await drain(app, dispatcher, clock, until=600)
+
+    failed, _report = await rows(app)
+    assert told == [(GivenUp(failed.id, "telegram", "1001", 6, "Bad Gateway"), "en")]
+    assert [call.text for call in sender.to("900")] == ["lost one"]
+
+
+def test_operators_need_a_presenter_to_be_told(app: App, clock: FrozenClock) -> None:
+    with pytest.raises(ValueError, match="presenter"):
+        Dispatcher(app.uow, clock, SenderMap({}), {}, worker_id="t", operators=[("telegram", "9")])
 
 
 async def test_a_failed_operator_report_is_not_reported_again(

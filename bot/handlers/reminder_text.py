@@ -1,68 +1,22 @@
-"""The texts of the messages the bot sends on its own: reminders, digests, calendar changes.
+"""What the reminders say: before an event, the Monday digest, the missing sheets, the nudge.
 
-There is no handler when they are written, so the service calls these inside
-``use_locale(<the recipient's language>)`` and puts the result in the outbox. The time left
+The presenter of ``bot.services.notices.ReminderTexts``: the reminder service calls these
+inside ``use_locale(<the reader's language>)`` and puts the result in the outbox. The time left
 until a deadline or a meeting is a stand-in (``left_until``) that ``timetext.settle`` writes
 out, and the dispatcher writes again when the message is sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from datetime import datetime
 
+from bot.domain.events import EventKind
+from bot.handlers.formatting import when
 from bot.i18n import _, ngettext
-from bot.services.blocfile import EventKind
+from bot.services.events import EventView
 from bot.services.results import AgencyProgress, Progress, ProgressView
-from bot.timetext import duration, left_until, when
-
-if TYPE_CHECKING:
-    from bot.services.events import EventView
-
-
-def offsets(remind: Iterable[timedelta]) -> str:
-    """``7 days, 3 days, 1 day, 2 hours``."""
-    return ", ".join(duration(offset) for offset in remind)
-
-
-# -- calendar changes, posted to the group
-
-
-def event_created(event: EventView) -> str:
-    time = when(event.at, event.timezone)
-    if event.kind is EventKind.MEETING:
-        lines = [_("New meeting: “{title}”, on {time}.").format(title=event.title, time=time)]
-    else:
-        lines = [_("New deadline: “{title}”, due {time}.").format(title=event.title, time=time)]
-    if event.place:
-        lines.append(_("Place: {place}").format(place=event.place))
-    if event.closes_scoring:
-        lines.append(_("Self-score sheets can be changed until then, not after."))
-    if event.remind:
-        lines.append(_("Reminders: {offsets} before.").format(offsets=offsets(event.remind)))
-    return "\n".join(lines)
-
-
-def event_moved(event: EventView, previous: datetime) -> str:
-    values = {
-        "title": event.title,
-        "old": when(previous, event.timezone),
-        "new": when(event.at, event.timezone),
-    }
-    if event.kind is EventKind.MEETING:
-        return _("The meeting “{title}” is moved from {old} to {new}.").format(**values)
-    return _("The deadline “{title}” is moved from {old} to {new}.").format(**values)
-
-
-def event_cancelled(event: EventView) -> str:
-    values = {"title": event.title, "time": when(event.at, event.timezone)}
-    if event.kind is EventKind.MEETING:
-        return _("The meeting “{title}” on {time} is cancelled.").format(**values)
-    return _("The deadline “{title}” ({time}) is cancelled.").format(**values)
-
-
-# -- reminders
+from bot.timetext import left_until
 
 
 def reminder(event: EventView) -> str:
