@@ -337,7 +337,7 @@ async def _bot_username(settings: Settings) -> str | None:
     from telegram import Bot
     from telegram.error import TelegramError
 
-    bot = Bot(settings.telegram_token, base_url=settings.telegram_base_url)
+    bot = Bot(settings.telegram_token.get_secret_value(), base_url=settings.telegram_base_url)
     try:
         async with asyncio.timeout(10):
             me = await bot.get_me()

@@ -12,8 +12,15 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -59,18 +66,35 @@ ACCEPTED = {
 }
 
 
+def _operator_pairs(value: Any) -> Any:
+    """``telegram:123, zalo:abc`` as its (platform, user id) pairs; other values as they are."""
+    if not isinstance(value, str):
+        return value
+    pairs = set()
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        platform, colon, user = item.partition(":")
+        if platform not in PLATFORMS or not colon or not user or " " in user:
+            raise ValueError(f"{item!r} is not PLATFORM:ID")
+        pairs.add((platform, user))
+    return frozenset(pairs)
+
+
+# BLOCBOT_OPERATORS: a comma list, not JSON (NoDecode), read by _operator_pairs.
+Operators = Annotated[frozenset[tuple[str, str]], NoDecode, BeforeValidator(_operator_pairs)]
+
+
 class Settings(BaseSettings):
     """Every setting of blocbot; see the README for what each one means."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///blocbot.db"
-    telegram_token: str | None = None
+    telegram_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_bot_username: str | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
     locale: str = DEFAULT_LOCALE
-    operators: str = ""
+    operators: Operators = frozenset()  # (platform, user id) pairs
     # The outbox dispatcher (per platform; 0 switches a limit off).
     outbox_rate: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 25.0  # messages/s in all
     outbox_chat_interval: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 1.0  # s, one chat
@@ -80,14 +104,14 @@ class Settings(BaseSettings):
     )
     outbox_lease: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 30.0  # s a claim is held
     telegram_polling: bool = True  # False: a send-only replica that reads no updates
-    zalo_token: str | None = None
+    zalo_token: SecretStr | None = None
     zalo_base_url: str = "https://bot-api.zaloplatforms.com/bot"
     # Zalo publishes no limits: half of Telegram's, so that a busy bloc is never throttled.
     zalo_outbox_rate: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 10.0
     zalo_outbox_chat_interval: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 1.0
     zalo_outbox_group_per_minute: Annotated[int, Field(ge=0)] = 10
     webhook_url: str | None = None  # set: webhook mode; unset: long polling
-    webhook_secret: str | None = None
+    webhook_secret: SecretStr | None = None
     listen: str = "127.0.0.1:8080"
     files: str = "files"  # the folder of the files messages carry (exports, charts)
 
@@ -116,15 +140,15 @@ class Settings(BaseSettings):
 
     @field_validator("telegram_token")
     @classmethod
-    def _token_shape(cls, value: str | None) -> str | None:
-        if value is not None and not _TOKEN.fullmatch(value):
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _TOKEN.fullmatch(value.get_secret_value()):
             raise ValueError("not a Telegram bot token")
         return value
 
     @field_validator("zalo_token")
     @classmethod
-    def _zalo_token_shape(cls, value: str | None) -> str | None:
-        if value is not None and not _TOKEN.fullmatch(value):
+    def _zalo_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _TOKEN.fullmatch(value.get_secret_value()):
             raise ValueError("not a Zalo bot token")
         return value
 
@@ -140,8 +164,8 @@ class Settings(BaseSettings):
 
     @field_validator("webhook_secret")
     @classmethod
-    def _secret_shape(cls, value: str | None) -> str | None:
-        if value is not None and not _SECRET.fullmatch(value):
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _SECRET.fullmatch(value.get_secret_value()):
             raise ValueError("not 8 to 256 letters, digits, _ or -")
         return value
 
@@ -200,23 +224,9 @@ class Settings(BaseSettings):
             raise ValueError("BLOCBOT_LOCALE must be vi or en")
         return value.strip()
 
-    @field_validator("operators")
-    @classmethod
-    def _operator_list(cls, value: str) -> str:
-        for item in filter(None, (part.strip() for part in value.split(","))):
-            platform, colon, user = item.partition(":")
-            if platform not in PLATFORMS or not colon or not user or " " in user:
-                raise ValueError(f"{item!r} is not PLATFORM:ID")
-        return value
-
     def operator_ids(self) -> frozenset[tuple[str, str]]:
         """The (platform, user id) pairs named in BLOCBOT_OPERATORS."""
-        pairs = set()
-        for item in self.operators.split(","):
-            platform, _, user = item.strip().partition(":")
-            if platform and user:
-                pairs.add((platform, user))
-        return frozenset(pairs)
+        return self.operators
 
 
 def parse_listen(listen: str) -> tuple[str | None, int]:
@@ -293,3 +303,8 @@ def chosen_locale() -> str:
     except ValidationError:
         return DEFAULT_LOCALE
     return locale if locale in LOCALES else DEFAULT_LOCALE
+
+
+def revealed(secret: SecretStr | None) -> str:
+    """The value of a secret setting, for where it is needed raw; empty when it is not set."""
+    return "" if secret is None else secret.get_secret_value()

@@ -14,6 +14,9 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+
 from bot.domain.calendar import QuietTime
 from bot.i18n import _, current_locale, ngettext, use_locale
 
@@ -24,13 +27,17 @@ QUIET = "quiet"  # outbox payload: the bloc's quiet time (QuietTime.payload())
 BEFORE_EVENT = "before_event"  # outbox payload: a reminder that goes late rather than never
 LEFT = "left"  # outbox payload: where the text says the time left, to say it again when sent
 _LEFT_MARK = re.compile("\ue000([0-9T:+.-]{16,40})\ue001")
+WHEN = "dd/MM/yyyy HH:mm"  # a moment in both languages (a CLDR pattern: 20/11/2025 17:00)
 
 
 def when(moment: datetime, timezone: str) -> str:
     """A moment in the bloc's local time: ``20/11/2021 17:00``."""
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M")
+    return format_datetime(moment, WHEN, tzinfo=ZoneInfo(timezone), locale=current_locale())
 
 
+# Durations are said in our catalog's words and units; Babel writes the numbers. Babel's own
+# format_timedelta says one unit only, picks it before it rounds (23 h 50 min: "24 hours", not
+# "1 day") and goes on to weeks and months ("1 week", not "7 days").
 def duration(delta: timedelta) -> str:
     """``3 days 4 hours``, ``2 hours 5 minutes``, ``12 minutes``."""
     minutes = max(0, int(delta.total_seconds() // 60))
@@ -38,11 +45,11 @@ def duration(delta: timedelta) -> str:
     hours, minutes = divmod(rest, 60)
     parts = []
     if days:
-        parts.append(ngettext("{n} day", "{n} days", days).format(n=days))
+        parts.append(ngettext("{n} day", "{n} days", days).format(n=_count(days)))
     if hours:
-        parts.append(ngettext("{n} hour", "{n} hours", hours).format(n=hours))
+        parts.append(ngettext("{n} hour", "{n} hours", hours).format(n=_count(hours)))
     if minutes and not days:
-        parts.append(ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes))
+        parts.append(ngettext("{n} minute", "{n} minutes", minutes).format(n=_count(minutes)))
     return " ".join(parts) or _("less than a minute")
 
 
@@ -54,16 +61,21 @@ def time_left(delta: timedelta) -> str:
     if minutes < 1:
         return _("less than a minute")
     if minutes < 60:
-        return ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
+        return ngettext("{n} minute", "{n} minutes", minutes).format(n=_count(minutes))
     hours = _nearest(seconds / 3600)
     if hours < 24:
-        return ngettext("{n} hour", "{n} hours", hours).format(n=hours)
+        return ngettext("{n} hour", "{n} hours", hours).format(n=_count(hours))
     days = _nearest(seconds / 86400)
-    return ngettext("{n} day", "{n} days", days).format(n=days)
+    return ngettext("{n} day", "{n} days", days).format(n=_count(days))
 
 
 def _nearest(value: float) -> int:
     return int(value + 0.5) if value > 0 else 0
+
+
+def _count(n: int) -> str:
+    """A count of days, hours or minutes in the current language, not grouped: ``1000``."""
+    return format_decimal(n, locale=current_locale(), group_separator=False)
 
 
 def zone_of(timezone: str) -> ZoneInfo:

@@ -177,7 +177,7 @@ class ConsoleChannel:
         replies = await self.stage.router.handle(incoming)
         if replies.notice:
             self.write(f"({replies.notice})")
-        await self.hub.deliver(replies, incoming, partial(self._reply, incoming))
+        await self.hub.send_replies(replies, incoming, partial(self._reply, incoming))
         if self.stage.fire is not None:
             await self.stage.fire()  # what the update put in the outbox goes out now
 

@@ -54,7 +54,7 @@ class Hub:
         """Platforms whose outbox messages can go out now."""
         return tuple(self._senders)
 
-    async def deliver(self, replies: Replies, incoming: Incoming, reply: ReplyPath) -> None:
+    async def send_replies(self, replies: Replies, incoming: Incoming, reply: ReplyPath) -> None:
         """Send each reply: to the update's chat through ``reply``, else through its channel."""
         for message in replies.messages:
             platform = message.platform or incoming.platform

@@ -2,8 +2,8 @@
 
 Every update goes through one TypeHandler: it becomes an ``Incoming``, the router answers, and the
 replies are rendered (inline keyboards, edits, long texts split) and sent with retries. Updates
-run concurrently across chats; within a chat the router's turn keeps them, and their replies, in the
-order they arrived.
+run concurrently across chats; within a chat the router's turn keeps them, and their replies,
+in the order they arrived.
 
 Nothing Telegram does stops the channel: at start-up it waits for Telegram as long as it takes,
 polling outlives lost connections and skips malformed updates (``telegram_polling``), and one
@@ -38,7 +38,7 @@ from bot.channels.reporting import Observer, State
 from bot.channels.telegram_calls import ATTEMPTS, keyboard, retrying
 from bot.channels.telegram_files import method, send_file
 from bot.channels.telegram_menus import Directory, Menus
-from bot.channels.telegram_outbox import deliver, outbox_bot, retry_after
+from bot.channels.telegram_outbox import outbox_bot, retry_after, send_outbox_message
 from bot.channels.telegram_polling import Poller, reason
 from bot.channels.telegram_setup import (
     CONNECT_TIMEOUT,
@@ -55,7 +55,7 @@ from bot.channels.telegram_updates import (
 )
 from bot.channels.telegram_webhook import receiver, register, webhook_path
 from bot.channels.text import TELEGRAM_LIMIT, split_text
-from bot.config import Settings
+from bot.config import Settings, revealed
 from bot.handlers.model import Incoming, IncomingKind, Outgoing, Replies
 from bot.handlers.router import Router
 from bot.i18n import _, use_locale
@@ -104,7 +104,9 @@ class TelegramChannel:
         self.hub = hub
         self.application = application(settings)
         self.outbox_bot = outbox_bot(
-            settings.telegram_token, settings.telegram_base_url, settings.outbox_concurrency
+            settings.telegram_token.get_secret_value(),
+            settings.telegram_base_url,
+            settings.outbox_concurrency,
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
@@ -167,7 +169,7 @@ class TelegramChannel:
                         await register(
                             self.application.bot,
                             settings.webhook_url + self.webhook_path,
-                            settings.webhook_secret,
+                            settings.webhook_secret.get_secret_value(),
                             ALLOWED_UPDATES,
                         )
                     elif self.settings.telegram_polling:  # getUpdates answers 409 under a webhook
@@ -209,14 +211,14 @@ class TelegramChannel:
     @property
     def webhook_path(self) -> str:
         """Where the web server takes Telegram's updates (never the token itself)."""
-        return webhook_path(self.settings.telegram_token or "")
+        return webhook_path(revealed(self.settings.telegram_token))
 
     def on_webhook(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         """The web server's handler of Telegram's webhook requests."""
         assert self.settings.webhook_secret is not None
         return receiver(
             self.application.bot,
-            self.settings.webhook_secret,
+            self.settings.webhook_secret.get_secret_value(),
             self.application.process_update,
             partial(self._refused),
             partial(self._received),
@@ -259,7 +261,9 @@ class TelegramChannel:
         part_sent: PartRecorder,
     ) -> DeliveryResult:
         """Send an outbox message: one attempt, its outcome told, never raised."""
-        return await deliver(self.outbox_bot, chat_id, text, payload, part_sent, files=self.files)
+        return await send_outbox_message(
+            self.outbox_bot, chat_id, text, payload, part_sent, files=self.files
+        )
 
     # -- updates ------------------------------------------------------------------------------
 
@@ -283,7 +287,7 @@ class TelegramChannel:
             finally:
                 if incoming.callback_id is not None:
                     await self._answer(incoming.callback_id, replies.notice)
-            await self.hub.deliver(replies, incoming, partial(self._reply, incoming))
+            await self.hub.send_replies(replies, incoming, partial(self._reply, incoming))
         outcome = replies.outcome
         if outcome == "handled" and incoming.kind is IncomingKind.UNSUPPORTED:
             outcome = "unsupported"

@@ -37,7 +37,7 @@ PART_PAUSE = 1.0  # seconds between the parts of a long text (Telegram: 1 messag
 GONE = ("chat not found", "user not found", "peer_id_invalid")
 
 
-async def deliver(
+async def send_outbox_message(
     bot: Bot,
     chat_id: str,
     text: str,

@@ -37,7 +37,7 @@ def application(settings: Settings) -> TelegramApp:
     base_url = settings.telegram_base_url
     builder = (
         ApplicationBuilder()
-        .token(settings.telegram_token)
+        .token(settings.telegram_token.get_secret_value())
         .base_url(base_url)
         .request(
             HTTPXRequest(
@@ -124,7 +124,7 @@ async def bot_username(settings: Settings) -> str | None:
     if not settings.telegram_token:
         return None
     where = address(settings.telegram_base_url)
-    bot = Bot(settings.telegram_token, base_url=settings.telegram_base_url)
+    bot = Bot(settings.telegram_token.get_secret_value(), base_url=settings.telegram_base_url)
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT), bot:
             return bot.username

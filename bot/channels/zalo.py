@@ -30,9 +30,9 @@ from bot.channels.reporting import Observer, Reach, State
 from bot.channels.text import ZALO_LIMIT, render_options, split_text, utf16_units
 from bot.channels.zalo_api import ZaloApi, ZaloError, ZaloUnreachable
 from bot.channels.zalo_files import file_links, zalo_call
-from bot.channels.zalo_outbox import deliver
+from bot.channels.zalo_outbox import send_outbox_message
 from bot.channels.zalo_updates import PLATFORM, read, updates_in
-from bot.config import Settings
+from bot.config import Settings, revealed
 from bot.handlers.model import Incoming, Outgoing
 from bot.handlers.router import Router
 from bot.i18n import _
@@ -79,7 +79,7 @@ class ZaloChannel:
         self.reach = reach
         self.state = state
         self.observer = observer
-        self.api = ZaloApi(settings.zalo_token, settings.zalo_base_url)
+        self.api = ZaloApi(settings.zalo_token.get_secret_value(), settings.zalo_base_url)
         self.address = address(settings.zalo_base_url)
         self.bot_name: str | None = None
         self.can_join_groups = False
@@ -96,7 +96,7 @@ class ZaloChannel:
     @property
     def webhook_path(self) -> str:
         """Where the web server takes Zalo's updates: named by a hash, never by the token."""
-        token = (self.settings.zalo_token or "").encode()
+        token = revealed(self.settings.zalo_token).encode()
         return "/webhook/zalo/" + hashlib.sha256(b"zalo-webhook:" + token).hexdigest()[:32]
 
     async def start(self) -> None:
@@ -120,7 +120,7 @@ class ZaloChannel:
             await self._patiently(
                 "setWebhook",
                 url=self.settings.webhook_url + self.webhook_path,
-                secret_token=self.settings.webhook_secret,
+                secret_token=self.settings.webhook_secret.get_secret_value(),
             )
         else:
             await self._patiently("deleteWebhook")  # getUpdates is refused under a webhook
@@ -262,7 +262,7 @@ class ZaloChannel:
                     return
                 raise
             recorded.set_result(None)
-            await self.hub.deliver(replies, incoming, partial(self._reply, incoming))
+            await self.hub.send_replies(replies, incoming, partial(self._reply, incoming))
         outcome = replies.outcome
         if outcome == "handled" and incoming.kind.value in ("unsupported", "withheld"):
             outcome = "unsupported"
@@ -275,7 +275,7 @@ class ZaloChannel:
     async def on_webhook(self, request: web.Request) -> web.StreamResponse:
         """Zalo's POST of one update: 403 without the secret, 200 once it is recorded."""
         given = request.headers.get(SECRET_HEADER, "").encode()
-        expected = (self.settings.webhook_secret or "").encode()
+        expected = revealed(self.settings.webhook_secret).encode()
         if not expected or not hmac.compare_digest(given, expected):
             if self.observer is not None:
                 self.observer.webhook_refused(PLATFORM)
@@ -327,7 +327,7 @@ class ZaloChannel:
         part_sent: PartRecorder,
     ) -> DeliveryResult:
         """Send an outbox message: one attempt, its outcome told, never raised."""
-        return await deliver(
+        return await send_outbox_message(
             self.api, chat_id, text, payload, part_sent, files=self.files, links=self.links
         )
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.channels.attachments import kept
 from bot.clock import Clock
-from bot.config import Settings, parse_listen
+from bot.config import Settings, parse_listen, revealed
 from bot.handlers.model import Attachment, AttachmentKind
 from bot.storage.files import FileLinks, FileStore, link_key
 
@@ -44,5 +44,5 @@ def public_base(settings: Settings) -> str:
 def file_links(settings: Settings, clock: Clock | None = None) -> FileLinks:
     """The download links of the bot's web server, signed with a key derived from the webhook
     secret and the Zalo token: a link still works after a restart, and in every replica."""
-    key = link_key(settings.webhook_secret, settings.zalo_token)
+    key = link_key(revealed(settings.webhook_secret), revealed(settings.zalo_token))
     return FileLinks(key, public_base(settings), clock=clock)

@@ -23,7 +23,7 @@ RATE_WAIT = 10.0  # seconds to wait after a 429, which says no more
 GONE = ("chat not found", "user not found", "not exist", "invalid chat", "blocked", "not allow")
 
 
-async def deliver(
+async def send_outbox_message(
     api: ZaloApi,
     chat_id: str,
     text: str,

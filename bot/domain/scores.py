@@ -7,6 +7,9 @@ import unicodedata
 from decimal import Context, Decimal, localcontext
 from enum import StrEnum
 
+from babel import Locale
+from babel.numbers import format_decimal
+
 from bot.domain.criteria import Criterion
 
 # Digits with at most one decimal separator, either "," or "."; a leading sign. Read after
@@ -29,6 +32,9 @@ NO_WORDS = frozenset(
 )
 
 _SHOWN = 60  # characters of the typed text that an error message repeats
+
+# How points are written: Vietnamese, and English for any other language.
+_VIETNAMESE, _ENGLISH = Locale.parse("vi"), Locale.parse("en")
 
 
 class ScoreProblem(StrEnum):
@@ -139,12 +145,22 @@ def is_multiple(value: Decimal, step: Decimal) -> bool:
 
 
 def format_points(value: Decimal, locale: str) -> str:
-    """Points as people write them: ``8,5`` in Vietnamese, ``8.5`` in English, ``28`` whole."""
+    """Points as people write them: ``8,5`` in Vietnamese, ``8.5`` in English (any other
+    language too), ``28`` whole; every digit, never grouped (``1000``) nor rounded."""
     if not value.is_finite():
         raise ValueError(f"points must be a finite number, not {value}")
-    digits = format(plain(value), "f")
+    shown = plain(value)
     language = locale.replace("-", "_").split("_")[0].casefold()
-    return digits.replace(".", ",") if language == "vi" else digits
+    _sign, digits, exponent = shown.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    # Babel rounds to at least 3 decimals in the current context: room for every digit.
+    with localcontext(Context(prec=len(digits) + abs(exponent) + 4)):
+        return format_decimal(
+            shown,
+            locale=_VIETNAMESE if language == "vi" else _ENGLISH,
+            group_separator=False,
+            decimal_quantization=False,
+        )
 
 
 def plain(value: Decimal) -> Decimal:

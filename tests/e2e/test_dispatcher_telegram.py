@@ -177,7 +177,9 @@ class BotSender:
         payload: dict[str, Any],
         part_sent: PartRecorder,
     ) -> DeliveryResult:
-        return await telegram_outbox.deliver(self.bot, chat_id, text, payload, part_sent)
+        return await telegram_outbox.send_outbox_message(
+            self.bot, chat_id, text, payload, part_sent
+        )
 
 
 def frozen_dispatcher(app: App, clock: FrozenClock, bot: Bot, worker_id: str) -> Dispatcher:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from bot.app import App
 from bot.channels.hub import Hub
@@ -26,7 +27,7 @@ AGENCY = "Cục Thuế tỉnh Thái Bình"
 def telegram_channel(tg: TelegramEmulator, app: App) -> TelegramChannel:
     """A channel on the emulator that knows who is linked (for their menus)."""
     settings = app.settings.model_copy(
-        update={"telegram_token": TOKEN, "telegram_base_url": tg.api_url}
+        update={"telegram_token": SecretStr(TOKEN), "telegram_base_url": tg.api_url}
     )
     directory = app.directory()
     return TelegramChannel(settings, app.router, Hub(), directory)

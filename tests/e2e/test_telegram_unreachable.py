@@ -13,6 +13,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from bot.app import App
 from bot.channels import telegram as telegram_channel
@@ -103,7 +104,11 @@ async def test_a_slow_telegram_at_start_is_waited_for(
 ) -> None:
     monkeypatch.setattr(telegram_channel, "CONNECT_TIMEOUT", 0.5)
     settings = app.settings.model_copy(
-        update={"telegram_token": TOKEN, "telegram_base_url": tg.api_url, "locale": "en"}
+        update={
+            "telegram_token": SecretStr(TOKEN),
+            "telegram_base_url": tg.api_url,
+            "locale": "en",
+        }
     )
     channel = TelegramChannel(settings, app.router, Hub())
     tg.hold("getMe")

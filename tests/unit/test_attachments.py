@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
 
 from bot.channels.attachments import Unsendable, from_payload, outbox_parts
 from bot.channels.zalo_files import file_links, public_base, zalo_call
@@ -187,7 +188,10 @@ def test_links_outlive_a_restart_and_need_a_public_address(tmp_path: Path) -> No
     assert file_links(settings).check(token, "a.xlsx") == ref  # another process, same key
     assert public_base(settings) == "http://127.0.0.1:8080"
     public = settings.model_copy(
-        update={"webhook_url": "https://bot.example.vn", "webhook_secret": "s3cret-enough"}
+        update={
+            "webhook_url": "https://bot.example.vn",
+            "webhook_secret": SecretStr("s3cret-enough"),
+        }
     )
     assert public_base(public) == "https://bot.example.vn"
     with pytest.raises(BadLink):  # the secret is part of the key

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from functools import partial
 
 import pytest
+from pydantic import SecretStr
 
 from bot.app import App
 from bot.channels import telegram_calls
@@ -32,7 +33,7 @@ async def channel(
     monkeypatch.setattr(telegram_calls, "BACKOFF", 0.0)
     monkeypatch.setattr(telegram_calls, "retry_after", lambda error: 0.0)
     settings = app.settings.model_copy(
-        update={"telegram_token": TOKEN, "telegram_base_url": tg.api_url}
+        update={"telegram_token": SecretStr(TOKEN), "telegram_base_url": tg.api_url}
     )
     connected = TelegramChannel(settings, app.router, Hub())
     await connected.application.initialize()

@@ -11,7 +11,17 @@ import pytest
 from bot.clock import FrozenClock
 from bot.domain.calendar import QuietTime
 from bot.i18n import use_locale
-from bot.timetext import BEFORE_EVENT, QUIET, left_until, resettle, send_at, settle, time_left
+from bot.timetext import (
+    BEFORE_EVENT,
+    QUIET,
+    duration,
+    left_until,
+    resettle,
+    send_at,
+    settle,
+    time_left,
+    when,
+)
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 ZONE = "Asia/Ho_Chi_Minh"
@@ -43,6 +53,39 @@ def test_the_time_left_in_vietnamese() -> None:
         assert time_left(timedelta(days=6, hours=23)) == "7 ngày"
         assert time_left(timedelta(hours=2)) == "2 giờ"
         assert time_left(timedelta(minutes=30)) == "30 phút"
+
+
+def test_a_long_time_left_is_said_in_days_with_its_digits_together() -> None:
+    assert time_left(timedelta(days=14)) == "14 days"  # not "2 weeks"
+    assert time_left(timedelta(days=1500)) == "1500 days"
+    with use_locale("vi"):
+        assert time_left(timedelta(days=1500)) == "1500 ngày"
+
+
+@pytest.mark.parametrize(
+    ("delta", "en", "vi"),
+    [
+        (timedelta(days=3, hours=4, minutes=5), "3 days 4 hours", "3 ngày 4 giờ"),
+        (timedelta(hours=2, minutes=5), "2 hours 5 minutes", "2 giờ 5 phút"),
+        (timedelta(minutes=12, seconds=59), "12 minutes", "12 phút"),
+        (timedelta(days=1), "1 day", "1 ngày"),
+        (timedelta(seconds=59), "less than a minute", "chưa tới một phút"),
+        (timedelta(minutes=-5), "less than a minute", "chưa tới một phút"),
+    ],
+)
+def test_a_duration_says_days_hours_and_minutes(delta: timedelta, en: str, vi: str) -> None:
+    with use_locale("en"):
+        assert duration(delta) == en
+    with use_locale("vi"):
+        assert duration(delta) == vi
+
+
+@pytest.mark.parametrize("locale", ["vi", "en"])
+def test_a_moment_is_written_day_first_in_the_bloc_time_zone(locale: str) -> None:
+    with use_locale(locale):
+        assert when(datetime(2025, 11, 20, 10, 0, tzinfo=UTC), ZONE) == "20/11/2025 17:00"
+        assert when(datetime(2025, 3, 30, 1, 5, tzinfo=UTC), "Europe/Berlin") == "30/03/2025 03:05"
+        assert when(datetime(2025, 12, 31, 17, 0, tzinfo=UTC), ZONE) == "01/01/2026 00:00"
 
 
 def test_a_queued_text_says_the_time_left_again_when_it_is_sent() -> None:

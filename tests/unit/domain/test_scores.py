@@ -310,6 +310,8 @@ def test_a_step_that_is_not_positive_is_a_programming_error(task: Criterion) -> 
         ("-3.5", "-3,5", "-3.5"),
         ("102.25", "102,25", "102.25"),
         ("0.0000001", "0,0000001", "0.0000001"),
+        ("1000.5", "1000,5", "1000.5"),  # never a thousands separator: it would read two ways
+        ("123456", "123456", "123456"),
     ],
 )
 def test_points_are_written_the_way_each_language_writes_them(
@@ -322,6 +324,11 @@ def test_points_are_written_the_way_each_language_writes_them(
 @pytest.mark.parametrize("locale", ["vi_VN", "vi-VN", "VI"])
 def test_regional_vietnamese_locales_use_a_decimal_comma(locale: str) -> None:
     assert format_points(Decimal("8.5"), locale) == "8,5"
+
+
+@pytest.mark.parametrize("locale", ["en_US", "fr", ""])
+def test_any_other_language_uses_a_decimal_point(locale: str) -> None:
+    assert format_points(Decimal("8.5"), locale) == "8.5"
 
 
 def test_what_is_shown_reads_back_as_the_same_score(task: Criterion) -> None:
