@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import __version__
 from bot.app import App, build
-from bot.config import Problem, Settings, chosen_locale, problems
+from bot.config import SettingProblem, Settings, chosen_locale, problems
 from bot.i18n import N_, _, ngettext, set_default_locale
 from bot.import_text import describe_change, describe_closing, describe_refusal
 from bot.services.blocfile import BlocFileError, load_bloc_file
@@ -89,7 +89,7 @@ async def _with_app(
         await app.close()
 
 
-def describe_problem(problem: Problem) -> str:
+def describe_problem(problem: SettingProblem) -> str:
     """The line that says which setting is wrong, its value and what it accepts."""
     if problem.missing:
         return _("{variable} is not set, and the other settings need it: use {accepted}.").format(

@@ -241,7 +241,7 @@ def parse_listen(listen: str) -> tuple[str | None, int]:
 
 
 @dataclass(frozen=True)
-class Problem:
+class SettingProblem:
     """A setting whose value is not accepted."""
 
     variable: str  # BLOCBOT_OUTBOX_RATE
@@ -251,7 +251,7 @@ class Problem:
     missing: bool = False  # not set, though another setting needs it
 
 
-def problems(error: ValidationError) -> list[Problem]:
+def problems(error: ValidationError) -> list[SettingProblem]:
     """The settings that ``error`` refused, one each, in the order of the fields."""
     refused: dict[str, Any] = {}
     missing = set()
@@ -263,7 +263,7 @@ def problems(error: ValidationError) -> list[Problem]:
             missing.add("webhook_secret")
     order = list(Settings.model_fields)
     return [
-        Problem(
+        SettingProblem(
             variable=ENV_PREFIX + name.upper(),
             value="" if name in SECRETS else _shown(name, value),
             accepted=ACCEPTED.get(name, ""),

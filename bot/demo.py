@@ -22,8 +22,7 @@ from bot.handlers.formatting import when
 from bot.handlers.model import Sender
 from bot.i18n import _, use_locale
 from bot.scheduler.dispatcher import Dispatcher
-from bot.scheduler.sending import Sender as Sender_
-from bot.scheduler.sending import SenderMap
+from bot.scheduler.sending import OutboxSender, SenderMap
 from bot.services.blocfile import BlocFileError, BlocSpec, EventKind, EventSpec, load_bloc_file
 from bot.services.enrolment import Outcome
 from bot.storage.migrate import upgrade
@@ -78,7 +77,7 @@ class Sandbox:
         self.clock = clock
         self.app: App | None = None
         self.spec: BlocSpec | None = None
-        self.sender: Sender_ | None = None  # the console, once it runs
+        self.sender: OutboxSender | None = None  # the console, once it runs
         self._dispatcher: Dispatcher | None = None
 
     async def fire(self) -> None:

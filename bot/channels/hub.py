@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Collection
 from typing import Protocol
 
 from bot.handlers.model import Incoming, Outgoing, Replies
-from bot.scheduler.sending import Sender
+from bot.scheduler.sending import OutboxSender
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ class Hub:
 
     def __init__(self) -> None:
         self._channels: dict[str, Channel] = {}
-        self._senders: dict[str, Sender] = {}
+        self._senders: dict[str, OutboxSender] = {}
 
     def register(self, platform: str, channel: Channel) -> None:
         self._channels[platform] = channel
@@ -39,14 +39,14 @@ class Hub:
     def unregister(self, platform: str) -> None:
         self._channels.pop(platform, None)
 
-    def register_sender(self, platform: str, sender: Sender) -> None:
+    def register_sender(self, platform: str, sender: OutboxSender) -> None:
         """Let the outbox dispatcher send this platform's messages through ``sender``."""
         self._senders[platform] = sender
 
     def unregister_sender(self, platform: str) -> None:
         self._senders.pop(platform, None)
 
-    def sender(self, platform: str) -> Sender | None:
+    def sender(self, platform: str) -> OutboxSender | None:
         """The platform's sender, or None when no channel of it is running."""
         return self._senders.get(platform)
 

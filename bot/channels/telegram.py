@@ -32,6 +32,7 @@ from telegram.error import (
 )
 from telegram.ext import TypeHandler
 
+from bot.channels.background import Background
 from bot.channels.hub import Hub
 from bot.channels.reaching import Backoff, address
 from bot.channels.reporting import Observer, State
@@ -117,7 +118,7 @@ class TelegramChannel:
         self.observer = observer
         self.webhook = settings.webhook_mode and settings.telegram_polling
         self._welcomed: deque[int] = deque(maxlen=1000)
-        self._background: set[asyncio.Task[None]] = set()
+        self.background = Background("telegram")
 
     @property
     def label(self) -> str:
@@ -149,7 +150,7 @@ class TelegramChannel:
                 self.state,
             )
             self.poller.start()
-        self._spawn(self.menus.publish_everyone())
+        self.background.spawn(self.menus.publish_everyone())
 
     async def _connect(self) -> None:
         """Initialize both bots (getMe), trying again after a growing pause while it fails.
@@ -199,9 +200,7 @@ class TelegramChannel:
             self.poller = None
         if application.running:
             await application.stop()
-        for task in list(self._background):
-            task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
+        await self.background.stop()
         self.hub.unregister_sender(PLATFORM)
         self.hub.unregister(PLATFORM)
         await application.shutdown()
@@ -231,20 +230,6 @@ class TelegramChannel:
     def _received(self) -> None:
         if self.state is not None:
             self.state.ok()
-
-    def _spawn(self, work: Awaitable[None]) -> None:
-        """Run ``work`` beside the updates; stop() cancels it."""
-
-        async def run() -> None:
-            try:
-                await work
-            except Exception as error:
-                log.error("telegram background work failed: %r", error)
-                log.debug("telegram background work failed", exc_info=error)
-
-        task = asyncio.create_task(run(), name="telegram-menus")
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
 
     async def send(self, outgoing: Outgoing) -> None:
         """Send to the chat the message names (a group post, another person)."""
@@ -293,7 +278,7 @@ class TelegramChannel:
             outcome = "unsupported"
         self._observe(outcome, time.monotonic() - received)
         if replies.menu_changed:
-            self._spawn(self.menus.republish(incoming.sender.user_id))
+            self.background.spawn(self.menus.republish(incoming.sender.user_id))
 
     def _observe(self, outcome: str, seconds: float | None) -> None:
         if self.observer is not None:

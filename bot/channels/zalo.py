@@ -24,6 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.channels.background import Background
 from bot.channels.hub import Hub
 from bot.channels.reaching import Backoff, address
 from bot.channels.reporting import Observer, Reach, State
@@ -85,7 +86,7 @@ class ZaloChannel:
         self.can_join_groups = False
         self.webhook = settings.webhook_mode
         self._polling: asyncio.Task[None] | None = None
-        self._background: set[asyncio.Task[None]] = set()
+        self.background = Background("zalo")
 
     @property
     def label(self) -> str:
@@ -137,11 +138,7 @@ class ZaloChannel:
         if polling is not None:
             polling.cancel()
             await asyncio.gather(polling, return_exceptions=True)
-        if self._background:
-            await asyncio.wait(self._background, timeout=5.0)
-        for task in list(self._background):
-            task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
+        await self.background.stop(grace=5.0)  # the replies in hand
         self.hub.unregister_sender(PLATFORM)
         self.hub.unregister(PLATFORM)
         await self.api.close()
@@ -246,7 +243,7 @@ class ZaloChannel:
             self._observe("ignored", None)
             return
         recorded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._spawn(self._handle(incoming, recorded, received))
+        self.background.spawn(self._handle(incoming, recorded, received))
         await recorded
 
     async def _handle(
@@ -295,20 +292,6 @@ class ZaloChannel:
         if self.state is not None:
             self.state.ok()
         return web.json_response({"ok": True})
-
-    def _spawn(self, work: Awaitable[None]) -> None:
-        """Run ``work`` beside the updates; stop() waits for it a moment, then cancels it."""
-
-        async def run() -> None:
-            try:
-                await work
-            except Exception as error:
-                log.error("zalo update failed: %r", error)
-                log.debug("zalo update failed", exc_info=error)
-
-        task = asyncio.create_task(run(), name="zalo-update")
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
 
     # -- sending ------------------------------------------------------------------------------
 

@@ -35,8 +35,8 @@ from bot.handlers.formatting import when
 from bot.handlers.model import IncomingKind
 from bot.handlers.router import Audience, Command, Router
 from bot.i18n import N_, _
-from bot.services.events import DEFAULT_OFFSETS, MAX_TITLE, Calendar, EventRefused, Problem
-from bot.services.reminders import NudgeRefused, Refusal
+from bot.services.events import DEFAULT_OFFSETS, MAX_TITLE, Calendar, EventProblem, EventRefused
+from bot.services.reminders import NudgeReason, NudgeRefused
 from bot.services.scoring import NoSeason
 
 
@@ -100,7 +100,7 @@ async def remind(ctx: Context, _args: str) -> None:
         ctx.reply(_("The bloc has no emulation season yet."))
         return
     except NudgeRefused as refused:
-        if refused.reason is Refusal.ANNOUNCED:
+        if refused.reason is NudgeReason.ANNOUNCED:
             ctx.reply(_("The results are announced: there is nobody to remind."))
         else:
             assert refused.deadline is not None
@@ -320,7 +320,7 @@ async def _confirm(ctx: Context, draft: Draft) -> None:
             assert draft.event is not None
             change = await events.cancel(bloc_id, draft.event)
     except EventRefused as refused:
-        if refused.problem is Problem.IN_PAST:
+        if refused.problem is EventProblem.IN_PAST:
             save(ctx.conversation, replace(draft, step=Step.TIME))
             ctx.reply(_("That time has passed in the meantime. Send a new date and time."))
         else:

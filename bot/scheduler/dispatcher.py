@@ -33,7 +33,7 @@ from bot.scheduler.sending import (
     Delivery,
     DeliveryResult,
     OutboxObserver,
-    Sender,
+    OutboxSender,
     Senders,
 )
 from bot.scheduler.wake import Wake
@@ -56,7 +56,7 @@ EPSILON = 1e-6  # seconds: a shorter wait is rounding (timestamps are floats of 
 @dataclass
 class _Send:
     row: OutboxMessage
-    sender: Sender
+    sender: OutboxSender
     pacer: Pacer
     parts: int = 0  # parts this attempt got out, as the sender told (``part_sent``)
     ids: list[str] = field(default_factory=list)  # the platform's ids of those parts

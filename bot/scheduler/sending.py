@@ -54,7 +54,7 @@ class PartRecorder(Protocol):
     async def __call__(self, message_id: str | None, *, last: bool) -> None: ...
 
 
-class Sender(Protocol):
+class OutboxSender(Protocol):
     """A channel that can send a message of the outbox (one attempt, no retries of its own)."""
 
     async def deliver(
@@ -79,7 +79,7 @@ class Sender(Protocol):
 class Senders(Protocol):
     """The running senders by platform (the channel hub)."""
 
-    def sender(self, platform: str) -> Sender | None: ...
+    def sender(self, platform: str) -> OutboxSender | None: ...
 
     def sending_platforms(self) -> Collection[str]: ...
 
@@ -95,13 +95,13 @@ class OutboxObserver(Protocol):
 class SenderMap:
     """A plain registry of senders: for tests and for running without the hub."""
 
-    def __init__(self, senders: dict[str, Sender] | None = None) -> None:
+    def __init__(self, senders: dict[str, OutboxSender] | None = None) -> None:
         self._senders = dict(senders or {})
 
-    def register_sender(self, platform: str, sender: Sender) -> None:
+    def register_sender(self, platform: str, sender: OutboxSender) -> None:
         self._senders[platform] = sender
 
-    def sender(self, platform: str) -> Sender | None:
+    def sender(self, platform: str) -> OutboxSender | None:
         return self._senders.get(platform)
 
     def sending_platforms(self) -> Collection[str]:

@@ -100,7 +100,7 @@ class Calendar:
         return events
 
 
-class Problem(StrEnum):
+class EventProblem(StrEnum):
     IN_PAST = "in_past"  # the time has passed
     NOT_FOUND = "not_found"  # no such event in the bloc (or cancelled already)
     BAD_OFFSET = "bad_offset"  # a reminder offset <= 0 or beyond a year
@@ -108,7 +108,7 @@ class Problem(StrEnum):
 
 
 class EventRefused(Exception):
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: EventProblem) -> None:
         super().__init__(problem.value)
         self.problem = problem
 
@@ -170,9 +170,9 @@ class EventService:
         now = self.clock.now()
         title = " ".join(title.split())
         if not title or len(title) > MAX_TITLE:
-            raise EventRefused(Problem.NO_TITLE)
+            raise EventRefused(EventProblem.NO_TITLE)
         if at <= now:
-            raise EventRefused(Problem.IN_PAST)
+            raise EventRefused(EventProblem.IN_PAST)
         offsets = _offsets(kind, remind_offsets)
         uow = self.unit
         bloc, season_id, _year, _announced = await _current(uow, bloc_id)
@@ -206,12 +206,12 @@ class EventService:
         offsets before the new time."""
         now = self.clock.now()
         if at <= now:
-            raise EventRefused(Problem.IN_PAST)
+            raise EventRefused(EventProblem.IN_PAST)
         uow = self.unit
         bloc = await _bloc(uow, bloc_id)
         event = await uow.seasons.event_in_bloc(bloc_id, event_id)
         if event is None or event.cancelled_at is not None:
-            raise EventRefused(Problem.NOT_FOUND)
+            raise EventRefused(EventProblem.NOT_FOUND)
         previous = event.at
         event.at = at
         event.version += 1
@@ -234,7 +234,7 @@ class EventService:
         bloc = await _bloc(uow, bloc_id)
         event = await uow.seasons.event_in_bloc(bloc_id, event_id)
         if event is None or event.cancelled_at is not None:
-            raise EventRefused(Problem.NOT_FOUND)
+            raise EventRefused(EventProblem.NOT_FOUND)
         event.cancelled_at = now
         await uow.outbox.cancel_for_event(event.id)
         await uow.seasons.bump_version(event.season_id)
@@ -323,7 +323,7 @@ def _offsets(kind: EventKind, given: Sequence[timedelta] | None) -> list[int]:
     offsets = DEFAULT_OFFSETS[kind] if given is None else given
     seconds = sorted({int(offset.total_seconds()) for offset in offsets}, reverse=True)
     if any(s <= 0 or s > MAX_OFFSET.total_seconds() for s in seconds):
-        raise EventRefused(Problem.BAD_OFFSET)
+        raise EventRefused(EventProblem.BAD_OFFSET)
     return seconds
 
 

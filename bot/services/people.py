@@ -6,25 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock
+from bot.domain.roles import Link as Link  # re-exported
 from bot.domain.roles import Role as Role  # re-exported
 from bot.i18n import normalize_locale
 from bot.storage.models import Bloc, Contact
 from bot.storage.uow import UnitOfWork
-
-
-@dataclass(frozen=True)
-class Link:
-    """A contact's link to one agency of one bloc (cán bộ đầu mối)."""
-
-    bloc_id: int
-    bloc_code: str
-    bloc_name: str
-    bloc_locale: str
-    bloc_timezone: str
-    agency_id: int
-    agency_code: str
-    agency_name: str
-    role: Role
 
 
 @dataclass(frozen=True)
@@ -172,10 +158,7 @@ class PeopleService:
             contact.language = normalize_locale(language)
 
     async def _person(self, uow: UnitOfWork, contact: Contact) -> Person:
-        links = tuple(
-            Link(**{**row._asdict(), "role": Role(row.role or Role.MEMBER)})
-            for row in await uow.contacts.links(contact.id)
-        )
+        links = tuple(await uow.contacts.links(contact.id))
         return Person(
             contact_id=contact.id,
             platform=contact.platform,

@@ -32,14 +32,14 @@ from bot.timetext import settle, zone_of
 log = logging.getLogger(__name__)
 
 
-class Refusal(StrEnum):
+class NudgeReason(StrEnum):
     ANNOUNCED = "announced"  # the results are out
     CLOSED = "closed"  # the deadline that closes scoring has passed
 
 
 class NudgeRefused(Exception):
     def __init__(
-        self, reason: Refusal, deadline: datetime | None = None, timezone: str = ""
+        self, reason: NudgeReason, deadline: datetime | None = None, timezone: str = ""
     ) -> None:
         super().__init__(reason.value)
         self.reason = reason
@@ -201,9 +201,9 @@ class ReminderService:
         now = self.clock.now()
         view = await self.results.progress(bloc_id)
         if view.announced:
-            raise NudgeRefused(Refusal.ANNOUNCED)
+            raise NudgeRefused(NudgeReason.ANNOUNCED)
         if view.deadline is not None and now >= view.deadline:
-            raise NudgeRefused(Refusal.CLOSED, view.deadline, view.timezone)
+            raise NudgeRefused(NudgeReason.CLOSED, view.deadline, view.timezone)
         late = _late(view)
         uow = self.unit
         bloc = await uow.blocs.by_id(bloc_id)

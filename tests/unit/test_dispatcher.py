@@ -30,8 +30,8 @@ from bot.scheduler.sending import (
     SENT_IDS,
     Delivery,
     DeliveryResult,
+    OutboxSender,
     PartRecorder,
-    Sender,
     SenderMap,
 )
 from bot.services.notices import GivenUp
@@ -142,7 +142,7 @@ def dispatcher(app: App, clock: FrozenClock, sender: FakeSender) -> Dispatcher:
 def dispatcher_for(
     app: App,
     clock: FrozenClock,
-    sender: Sender,
+    sender: OutboxSender,
     worker_id: str = "test",
     report: Callable[[GivenUp], str] = given_up,
 ) -> Dispatcher:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.domain.roles import Link, Role
 from bot.storage.models import (
     Agency,
     Bloc,
@@ -19,21 +19,6 @@ from bot.storage.models import (
     Season,
     SeasonMember,
 )
-
-
-class LinkRow(NamedTuple):
-    """A contact's link as one row: bloc, agency and the agency's role this season."""
-
-    bloc_id: int
-    bloc_code: str
-    bloc_name: str
-    bloc_locale: str
-    bloc_timezone: str
-    agency_id: int
-    agency_code: str
-    agency_name: str
-    role: str | None
-
 
 _CONTACT = select(Contact).where(
     Contact.platform == bindparam("platform"), Contact.user_id == bindparam("user_id")
@@ -104,11 +89,11 @@ class ContactRepository:
         )
         return list((await self.session.scalars(query)).all())
 
-    async def links(self, contact_id: int) -> list[LinkRow]:
+    async def links(self, contact_id: int) -> list[Link]:
         """The contact's links with agency, bloc and role in the bloc's latest season, newest
         first, in one query."""
         rows = await self.session.execute(_LINKS, {"contact_id": contact_id})
-        return [LinkRow(*row) for row in rows]
+        return [Link(*row[:-1], role=Role(row[-1] or Role.MEMBER)) for row in rows]
 
     def link(self, membership: Membership) -> None:
         self.session.add(membership)
