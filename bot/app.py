@@ -15,11 +15,12 @@ import os
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass, field, replace
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.channels.hub import Hub
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.handlers import build_router, event_text, operator_text, reminder_text
@@ -40,7 +41,12 @@ from bot.services.reminders import ReminderService
 from bot.services.results import ResultsService
 from bot.services.scoring import ScoringService
 from bot.storage.db import create_engine, is_sqlite, session_factory
+from bot.storage.files import LINK_PATH, FileStore
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+from bot.web.files import file_download
+from bot.web.health import Health
+from bot.web.metrics import Metrics
+from bot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +154,10 @@ class App:
             invites=InviteService(unit, clock),
         )
 
+    def running(self) -> Running:
+        """What ``blocbot run`` starts: channels, web server, outbox dispatcher and jobs."""
+        return running(self)
+
     def directory(self) -> Directory:
         """Who is linked where: the command menus a channel sets read it."""
         return Directory(self.uow, lambda unit: self.bind(unit).people)
@@ -218,3 +228,100 @@ def build(settings: Settings, clock: Clock | None = None) -> App:
         uow=UnitOfWorkFactory(sessions, serial=is_sqlite(settings.database_url)),
         outbox_signal=outbox_signal,
     )
+
+
+@dataclass
+class Running:
+    """What ``blocbot run`` starts and stops: built here, started by the runner."""
+
+    hub: Hub
+    metrics: Metrics
+    health: Health
+    server: WebServer
+    channels: list[RunningChannel]
+    dispatcher: Dispatcher
+    jobs: list[PeriodicJob]
+
+
+def running(app: App) -> Running:
+    """Everything ``blocbot run`` runs, for the channels whose token is set."""
+    hub = Hub()
+    metrics = Metrics(("telegram", "zalo"))
+    health = Health(app.uow)
+    server = WebServer(app.settings.listen, health, metrics)
+    return Running(
+        hub=hub,
+        metrics=metrics,
+        health=health,
+        server=server,
+        channels=build_channels(app.settings, app, hub, health, metrics, server),
+        dispatcher=app.dispatcher(hub, observer=metrics),
+        jobs=[_counted(job, metrics) if job.name == "reminders" else job for job in app.jobs],
+    )
+
+
+class RunningChannel(Protocol):
+    """A channel the runner starts and stops."""
+
+    @property
+    def label(self) -> str:
+        """How the log names it: ``telegram: @username``."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def build_channels(
+    settings: Settings, app: App, hub: Hub, health: Health, metrics: Metrics, server: WebServer
+) -> list[RunningChannel]:
+    """The channels whose token is set, their webhooks routed on ``server`` in webhook mode
+    (and, with Zalo, the download links of the files it sends)."""
+    found: list[RunningChannel] = []
+    mode = "webhook" if settings.webhook_mode else "polling"
+    if settings.telegram_token:
+        from bot.channels.telegram import TelegramChannel
+
+        telegram_mode = mode if settings.telegram_polling else "sending"
+        telegram = TelegramChannel(
+            settings,
+            app.router,
+            hub,
+            app.directory(),
+            state=health.channel("telegram", telegram_mode),
+            observer=metrics,
+        )
+        if telegram.webhook:
+            server.route("POST", telegram.webhook_path, telegram.on_webhook())
+        found.append(telegram)
+    if settings.zalo_token:
+        from bot.channels.zalo import ZaloChannel
+        from bot.channels.zalo_files import file_links
+
+        files, links = FileStore(settings.files), file_links(settings)
+        server.route("GET", LINK_PATH, file_download(files, links, settings.locale))
+        zalo = ZaloChannel(
+            settings,
+            app.router,
+            hub,
+            reach=app.reach,
+            state=health.channel("zalo", mode),
+            observer=metrics,
+            files=files,
+            links=links,
+        )
+        if zalo.webhook:
+            server.route("POST", zalo.webhook_path, zalo.on_webhook)
+        found.append(zalo)
+    return found
+
+
+def _counted(job: PeriodicJob, metrics: Metrics) -> PeriodicJob:
+    """The reminders job, counting the messages each tick puts in the outbox."""
+
+    async def tick() -> int:
+        added = await job.run()
+        metrics.reminders_fired(added if isinstance(added, int) else 0)
+        return added if isinstance(added, int) else 0
+
+    return replace(job, run=tick)

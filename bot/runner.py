@@ -1,98 +1,32 @@
-"""``blocbot run``: every channel with a token, until SIGINT or SIGTERM."""
+"""``blocbot run``: starts what the App built for it (channels, web server, outbox dispatcher,
+jobs), until SIGINT or SIGTERM, and stops it all."""
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import signal
 import sys
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager, suppress
-from typing import Protocol
 
-from bot.app import App, build
-from bot.channels.hub import Hub
+from bot.app import RunningChannel, build
 from bot.config import Settings
 from bot.i18n import _
 from bot.scheduler.dispatcher import Dispatcher
-from bot.scheduler.jobs import PeriodicJob, Scheduler
-from bot.storage.files import LINK_PATH, FileStore
+from bot.scheduler.jobs import Scheduler
 from bot.storage.migrate import upgrade
-from bot.web.files import file_download
-from bot.web.health import Health
-from bot.web.metrics import Metrics
-from bot.web.server import WebServer
 
 log = logging.getLogger("bot")
 
 STOP_WAIT = 10.0  # seconds the dispatcher and jobs get to finish what they are sending
 
 
-class RunningChannel(Protocol):
-    """A channel the runner starts and stops."""
-
-    @property
-    def label(self) -> str:
-        """How the log names it: ``telegram: @username``."""
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-
-def channels(
-    settings: Settings, app: App, hub: Hub, health: Health, metrics: Metrics, server: WebServer
-) -> list[RunningChannel]:
-    """The channels whose token is set, their webhooks routed on ``server`` in webhook mode
-    (and, with Zalo, the download links of the files it sends)."""
-    found: list[RunningChannel] = []
-    mode = "webhook" if settings.webhook_mode else "polling"
-    if settings.telegram_token:
-        from bot.channels.telegram import TelegramChannel
-
-        telegram_mode = mode if settings.telegram_polling else "sending"
-        telegram = TelegramChannel(
-            settings,
-            app.router,
-            hub,
-            app.directory(),
-            state=health.channel("telegram", telegram_mode),
-            observer=metrics,
-        )
-        if telegram.webhook:
-            server.route("POST", telegram.webhook_path, telegram.on_webhook())
-        found.append(telegram)
-    if settings.zalo_token:
-        from bot.channels.zalo import ZaloChannel
-        from bot.channels.zalo_files import file_links
-
-        files, links = FileStore(settings.files), file_links(settings)
-        server.route("GET", LINK_PATH, file_download(files, links, settings.locale))
-        zalo = ZaloChannel(
-            settings,
-            app.router,
-            hub,
-            reach=app.reach,
-            state=health.channel("zalo", mode),
-            observer=metrics,
-            files=files,
-            links=links,
-        )
-        if zalo.webhook:
-            server.route("POST", zalo.webhook_path, zalo.on_webhook)
-        found.append(zalo)
-    return found
-
-
 async def run(settings: Settings) -> int:
     """Run the bot until SIGINT or SIGTERM; 2 when no channel has a token."""
     app = build(settings)
-    hub = Hub()
-    metrics = Metrics(("telegram", "zalo"))
-    health = Health(app.uow)
-    server = WebServer(settings.listen, health, metrics)
-    wanted = channels(settings, app, hub, health, metrics, server)
+    running = app.running()
+    wanted, server = running.channels, running.server
     if not wanted:
         await app.close()
         print(
@@ -107,7 +41,7 @@ async def run(settings: Settings) -> int:
         return 2
     configure_logging()
     started: list[RunningChannel] = []
-    dispatcher = app.dispatcher(hub, observer=metrics)
+    dispatcher = running.dispatcher
     serving = False
     sending: asyncio.Task[None] | None = None
     jobs = Scheduler()
@@ -122,8 +56,8 @@ async def run(settings: Settings) -> int:
                     break
             else:
                 sending = asyncio.create_task(dispatcher.run(), name="outbox")
-                for job in app.jobs:
-                    jobs.add(counted(job, metrics) if job.name == "reminders" else job)
+                for job in running.jobs:
+                    jobs.add(job)
                 jobs.start()
                 labels = ", ".join(channel.label for channel in started)
                 log.info("blocbot is running (%s)", labels)
@@ -148,17 +82,6 @@ async def run(settings: Settings) -> int:
             await app.close()
     log.info("stopped")
     return 0
-
-
-def counted(job: PeriodicJob, metrics: Metrics) -> PeriodicJob:
-    """The reminders job, counting the messages each tick puts in the outbox."""
-
-    async def tick() -> int:
-        added = await job.run()
-        metrics.reminders_fired(added if isinstance(added, int) else 0)
-        return added if isinstance(added, int) else 0
-
-    return dataclasses.replace(job, run=tick)
 
 
 async def until_stopped(work: Awaitable[None], stop: asyncio.Event) -> bool:

@@ -13,12 +13,11 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.app import App
+from bot.app import App, build_channels
 from bot.channels import zalo_outbox
 from bot.channels.hub import Hub
 from bot.channels.zalo import ZaloChannel
 from bot.handlers.model import Attachment, AttachmentKind, Outgoing
-from bot.runner import channels
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.sending import PARTS_SENT
 from bot.storage.files import LINK_PATH, FileLinks, FileStore, OutboxFile, link_key
@@ -147,7 +146,7 @@ async def test_blocbot_run_serves_the_links_of_the_zalo_channel(live: App) -> No
         update={"zalo_token": SecretStr(ZALO_TOKEN), "listen": "127.0.0.1:0"}
     )
     server = WebServer(settings.listen, Health(live.uow), Metrics(("zalo",)))
-    (zalo,) = channels(settings, live, Hub(), Health(live.uow), Metrics(("zalo",)), server)
+    (zalo,) = build_channels(settings, live, Hub(), Health(live.uow), Metrics(("zalo",)), server)
     assert isinstance(zalo, ZaloChannel)
     url = zalo.links.url(zalo.files.put(SHEET), "tong-hop.xlsx")
     await server.start()
