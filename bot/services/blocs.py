@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from decimal import Decimal
-from enum import StrEnum
-from typing import Any, NamedTuple
+from datetime import timedelta
+from typing import Any
 
 from bot.clock import Clock
 from bot.domain.criteria import CriterionKind, GroupKind
 from bot.domain.rules import Award, parse_tie_break
 from bot.services.blocfile import BlocSpec, EventKind, EventSpec
+from bot.services.import_report import (
+    Action,
+    Change,
+    ClosingDeadline,
+    FieldChange,
+    ImportRefused,
+    ImportReport,
+    Refusal,
+    RefusalReason,
+)
 from bot.services.people import Role
 from bot.storage.models import (
     Agency,
@@ -26,73 +34,17 @@ from bot.storage.models import (
 from bot.storage.repositories import BlocSummary
 from bot.storage.uow import UnitOfWork
 
-
-class Action(StrEnum):
-    ADDED = "added"
-    UPDATED = "updated"
-    REMOVED = "removed"
-
-
-class FieldChange(NamedTuple):
-    """One field of a changed row, before and after, as typed values (None: no value).
-
-    ``step``, ``max``, ``cap``: Decimal; ``at``: an aware datetime; ``tie_break``: TieBreak
-    rules; ``awards``: Awards; ``remind``: timedeltas, longest first; ``role``: Role; ``kind``:
-    GroupKind, CriterionKind or EventKind; ``closes_scoring``: bool; the others: str.
-    """
-
-    name: str
-    old: Any
-    new: Any
-
-
-@dataclass(frozen=True)
-class Change:
-    """One thing an import changed: ``criterion I.1 updated: max 25 -> 30``."""
-
-    action: Action
-    what: str  # bloc, agency, season, group, criterion, event, role
-    code: str
-    fields: tuple[FieldChange, ...] = ()
-
-
-@dataclass(frozen=True)
-class ClosingDeadline:
-    """The deadline that closes scoring, when an import set or moved it into the past."""
-
-    code: str
-    title: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    bloc_code: str
-    year: int
-    changes: tuple[Change, ...]
-    closing_in_past: ClosingDeadline | None = None  # scoring is closed from the start
-
-
-class RefusalReason(StrEnum):
-    REMOVED_WITH_SCORES = "removed_with_scores"
-    MAX_BELOW_SCORES = "max_below_scores"
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why an import would destroy scores: what, which, how many sheets."""
-
-    reason: RefusalReason
-    what: str  # agency, criterion
-    code: str
-    sheets: int = 0
-    highest: Decimal | None = None
-
-
-class ImportRefused(Exception):
-    def __init__(self, refusals: Iterable[Refusal]) -> None:
-        self.refusals = tuple(refusals)
-        super().__init__("; ".join(f"{r.what} {r.code}: {r.reason}" for r in self.refusals))
+__all__ = [  # what an import reports, importable from here as before
+    "Action",
+    "BlocService",
+    "Change",
+    "ClosingDeadline",
+    "FieldChange",
+    "ImportRefused",
+    "ImportReport",
+    "Refusal",
+    "RefusalReason",
+]
 
 
 @dataclass
@@ -100,6 +52,22 @@ class _Diff:
     changes: list[Change] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     closing_in_past: ClosingDeadline | None = None
+
+    def drop(
+        self,
+        what: str,
+        gone: Sequence[Agency | CriterionRow],
+        scored: Mapping[int, int],
+        remove: Callable[[Any], None],
+    ) -> None:
+        """Remove what the file no longer names, but refuse to for what already has scores."""
+        for old in gone:
+            if scored.get(old.id):
+                reason = RefusalReason.REMOVED_WITH_SCORES
+                self.refusals.append(Refusal(reason, what, old.code, scored[old.id]))
+            else:
+                remove(old)
+                self.changes.append(Change(Action.REMOVED, what, old.code))
 
     def update(self, row: Any, what: str, code: str, **values: Any) -> None:
         """Set the attributes that differ and note them as one change."""
@@ -200,16 +168,7 @@ class BlocService:
         gone = [agency for code, agency in existing.items() if code not in wanted]
         if gone:
             scored = await uow.blocs.scored_sheets_by_agency(bloc.id)
-            for old in gone:
-                if scored.get(old.id):
-                    diff.refusals.append(
-                        Refusal(
-                            RefusalReason.REMOVED_WITH_SCORES, "agency", old.code, scored[old.id]
-                        )
-                    )
-                else:
-                    bloc.agencies.remove(old)
-                    diff.changes.append(Change(Action.REMOVED, "agency", old.code))
+            diff.drop("agency", gone, scored, bloc.agencies.remove)
         for position, agency_spec in enumerate(spec.agencies):
             agency = existing.get(agency_spec.code)
             if agency is None:
@@ -274,16 +233,7 @@ class BlocService:
         gone = [row for code, row in criteria.items() if code not in wanted]
         scored = await uow.seasons.scored_sheets_by_criterion(season.id) if season.id else {}
         highest = await uow.seasons.highest_values_by_criterion(season.id) if season.id else {}
-        for old in gone:
-            if scored.get(old.id):
-                diff.refusals.append(
-                    Refusal(
-                        RefusalReason.REMOVED_WITH_SCORES, "criterion", old.code, scored[old.id]
-                    )
-                )
-            else:
-                season.criteria.remove(old)
-                diff.changes.append(Change(Action.REMOVED, "criterion", old.code))
+        diff.drop("criterion", gone, scored, season.criteria.remove)
         position = 0
         for group_position, group in enumerate(table.groups):
             group_row = groups.get(group.code)
