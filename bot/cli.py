@@ -6,8 +6,9 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -61,8 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with _argparse_speaks():
         args = _parser().parse_args(argv)
-    command: Callable[[App, argparse.Namespace], Awaitable[int]] = args.command
     try:
+        if args.command in OWN_APP:  # they build what they run themselves
+            own: Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
+            own = args.command
+            return asyncio.run(own(settings, args))
+        command: Callable[[App, argparse.Namespace], Awaitable[int]] = args.command
         return asyncio.run(_with_app(settings, command, args))
     except BrokenPipeError:  # the reader went away (``blocbot ... | head``): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -159,20 +164,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def run_bot(app: App, _args: argparse.Namespace) -> int:
+async def run_bot(settings: Settings, _args: argparse.Namespace) -> int:
     """Run the channels, the scheduler and the web server until stopped."""
     from bot.runner import run
 
-    await app.close()
-    return await run(app.settings)
+    return await run(settings)
 
 
-async def run_demo(app: App, args: argparse.Namespace) -> int:
+async def run_demo(settings: Settings, args: argparse.Namespace) -> int:
     """The console demo on a local SQLite file seeded with the sample bloc."""
     from bot.demo import demo
 
-    await app.close()
-    return await demo(app.settings, args.database)
+    return await demo(settings, args.database)
+
+
+OWN_APP = (run_bot, run_demo)  # commands that build the App they run, on settings of their own
 
 
 async def db_upgrade(app: App, _args: argparse.Namespace) -> int:
