@@ -18,7 +18,7 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Awaitable, Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -38,7 +38,7 @@ from bot.scheduler.sending import (
 )
 from bot.scheduler.wake import Wake
 from bot.services.notices import GivenUp
-from bot.storage.models import OutboxMessage
+from bot.storage.repositories.outbox import ClaimedMessage
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 from bot.timetext import resettle, send_at
 
@@ -55,7 +55,7 @@ EPSILON = 1e-6  # seconds: a shorter wait is rounding (timestamps are floats of 
 
 @dataclass
 class _Send:
-    row: OutboxMessage
+    row: ClaimedMessage
     sender: OutboxSender
     pacer: Pacer
     parts: int = 0  # parts this attempt got out, as the sender told (``part_sent``)
@@ -161,13 +161,13 @@ class Dispatcher:
 
     # -- deciding ----------------------------------------------------------------------------
 
-    async def _sort_out(self, rows: list[OutboxMessage]) -> list[_Send]:
+    async def _sort_out(self, rows: list[ClaimedMessage]) -> list[_Send]:
         """Skip or give back what must not go now (in one transaction); the rest, to send."""
         now = self.clock.now()
         stamp = now.timestamp()
         sends: list[_Send] = []
         later: list[tuple[int, datetime]] = []
-        skipped: list[OutboxMessage] = []
+        skipped: list[ClaimedMessage] = []
         booked: Counter[tuple[str, str]] = Counter()
         for row in rows:
             if row.not_after is not None and now > row.not_after:
@@ -181,7 +181,8 @@ class Dispatcher:
                 later.append((row.id, goes))
                 continue
             if not (row.payload or {}).get(PARTS_SENT):  # a text half sent keeps its words
-                row.text = resettle(row.text, row.payload, now)  # the time left, as of now
+                text = resettle(row.text, row.payload, now)  # the time left, as of now
+                row = replace(row, text=text)
             sender = self.senders.sender(row.platform)
             if sender is None:
                 later.append((row.id, now + timedelta(seconds=NO_SENDER_WAIT)))
@@ -338,7 +339,7 @@ class Dispatcher:
             await unit.outbox.set_payload(send.row.id, send.progress())
 
     async def _report(
-        self, unit: UnitOfWork, row: OutboxMessage, error: str, now: datetime
+        self, unit: UnitOfWork, row: ClaimedMessage, error: str, now: datetime
     ) -> None:
         """Tell every operator, in a direct message, which message was given up and why."""
         if self.reports is None or (row.payload or {}).get("kind") == REPORT:
@@ -390,6 +391,6 @@ class Dispatcher:
         return min(self.tick, max((due - self.clock.now()).total_seconds(), 0.0))
 
 
-def _to(row: OutboxMessage) -> str:
+def _to(row: ClaimedMessage) -> str:
     """``telegram:12345``: where a message goes, for the log."""
     return f"{row.platform}:{row.chat_id}"

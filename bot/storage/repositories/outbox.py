@@ -46,6 +46,36 @@ class NewMessage:
         return {**self.payload, ATTACHMENTS: [file.to_json() for file in self.attachments]}
 
 
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """An outbox message claimed for sending, as a value: the dispatcher reads it and tells
+    the repository what became of it, never touching the row itself."""
+
+    id: int
+    platform: str
+    chat_id: str
+    chat_kind: str
+    contact_id: int | None
+    bloc_id: int | None
+    event_id: int | None
+    text: str
+    payload: dict[str, Any]
+    due_at: datetime
+    not_after: datetime | None
+    quiet: bool
+    timezone: str
+    dedupe_key: str | None
+    status: str
+    attempts: int
+    last_error: str | None
+    lease_until: datetime | None
+    claimed_by: str | None
+
+    @classmethod
+    def of(cls, row: OutboxMessage) -> ClaimedMessage:
+        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
+
+
 _ENQUEUE = Prepared(
     lambda dialect: dialect_insert(dialect, OutboxMessage).on_conflict_do_nothing()
 )
@@ -206,7 +236,7 @@ class OutboxRepository:
         worker: str,
         lease: timedelta,
         platforms: Collection[str] | None = None,
-    ) -> list[OutboxMessage]:
+    ) -> list[ClaimedMessage]:
         """Take up to ``limit`` due messages (oldest due first) for ``worker``, until ``lease``
         from now: pending ones whose time has come, and those of a claim whose lease ran out
         (a dispatcher that crashed). Each claim counts as an attempt."""
@@ -222,9 +252,8 @@ class OutboxRepository:
                 return []
             statement, params["platforms"] = _CLAIM_FOR, list(platforms)
         result = await self.session.execute(statement(self.session), params)
-        rows = list(result.scalars())
-        rows.sort(key=lambda row: (row.due_at, row.id))
-        return rows
+        rows = sorted(result.scalars(), key=lambda row: (row.due_at, row.id))
+        return [ClaimedMessage.of(row) for row in rows]
 
     async def sent(self, id: int, now: datetime) -> None:
         """The message went out."""
