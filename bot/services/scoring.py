@@ -163,11 +163,8 @@ class ScoringService:
         answers: Iterable[tuple[str, Decimal]],
     ) -> SheetView:
         """Record self-scores (criterion code, value), all in one commit."""
-        now = self.clock.now()
         uow = self.unit
-        season = await self._season(uow, bloc_id)
-        row = await uow.sheets.ensure(season.shape.season_id, agency_id, now)
-        _check_open(season, SheetStatus(row.status), now)
+        now, season, row = await self._open_sheet(bloc_id, agency_id)
         audit = []
         for code, value in answers:
             criterion_id = season.shape.ids[code]
@@ -188,11 +185,8 @@ class ScoringService:
         self, bloc_id: int, agency_id: int, contact_id: int, code: str, text: str | None
     ) -> SheetView:
         """Set (or clear, with None) the note of one criterion."""
-        now = self.clock.now()
         uow = self.unit
-        season = await self._season(uow, bloc_id)
-        row = await uow.sheets.ensure(season.shape.season_id, agency_id, now)
-        _check_open(season, SheetStatus(row.status), now)
+        now, season, row = await self._open_sheet(bloc_id, agency_id)
         criterion_id = season.shape.ids[code]
         old = row.notes.get(criterion_id)
         if old != text:
@@ -245,6 +239,14 @@ class ScoringService:
             )
             row = replace(row, status=status.value, submitted_at=now if submitted else None)
         return self._view(season, agency_id, row)
+
+    async def _open_sheet(self, bloc_id: int, agency_id: int) -> tuple[datetime, _Now, SheetRow]:
+        """Now, the current season and the agency's sheet, which must be open for changes."""
+        now = self.clock.now()
+        season = await self._season(self.unit, bloc_id)
+        row = await self.unit.sheets.ensure(season.shape.season_id, agency_id, now)
+        _check_open(season, SheetStatus(row.status), now)
+        return now, season, row
 
     async def _season(self, uow: UnitOfWork, bloc_id: int) -> _Now:
         """The bloc's current season: its shape from the cache while its version holds."""

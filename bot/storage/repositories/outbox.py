@@ -118,65 +118,29 @@ def _claim(dialect: str, platforms: bool) -> Any:
 
 _CLAIM = Prepared(lambda dialect: _claim(dialect, platforms=False))
 _CLAIM_FOR = Prepared(lambda dialect: _claim(dialect, platforms=True))
-_SENT = Prepared(
-    lambda _: (
-        _OUTBOX.update()
-        .where(_BY_ID)
-        .values(status="sent", sent_at=bindparam("now", type_=_MOMENT), lease_until=None)
-    )
-)
+
+
+def _by_id(**values: Any) -> Prepared:
+    """An UPDATE of one message (``id``) that sets ``values`` and ends any claim on it."""
+    return Prepared(lambda _: _OUTBOX.update().where(_BY_ID).values(**values, lease_until=None))
+
+
+_NOW = bindparam("now", type_=_MOMENT)
+_DUE = bindparam("due_at", type_=_MOMENT)
+_PAYLOAD = bindparam("payload", type_=OutboxMessage.payload.type)
+_SENT = _by_id(status="sent", sent_at=_NOW)
 _SENT_ALL = Prepared(
     lambda _: (
         _OUTBOX.update()
         .where(_OUTBOX.c.id.in_(bindparam("rows", expanding=True)), _SENDING)
-        .values(status="sent", sent_at=bindparam("now", type_=_MOMENT), lease_until=None)
+        .values(status="sent", sent_at=_NOW, lease_until=None)
     )
 )
-_PAYLOAD = bindparam("payload", type_=OutboxMessage.payload.type)
-_SENT_WITH = Prepared(
-    lambda _: (
-        _OUTBOX.update()
-        .where(_BY_ID)
-        .values(
-            status="sent",
-            sent_at=bindparam("now", type_=_MOMENT),
-            lease_until=None,
-            payload=_PAYLOAD,
-        )
-    )
-)
+_SENT_WITH = _by_id(status="sent", sent_at=_NOW, payload=_PAYLOAD)
 _PROGRESS = Prepared(lambda _: _OUTBOX.update().where(_BY_ID).values(payload=_PAYLOAD))
-_RETRY = Prepared(
-    lambda _: (
-        _OUTBOX.update()
-        .where(_BY_ID)
-        .values(
-            status="pending",
-            due_at=bindparam("due_at", type_=_MOMENT),
-            last_error=bindparam("error"),
-            lease_until=None,
-        )
-    )
-)
-_RELEASE = Prepared(
-    lambda _: (
-        _OUTBOX.update()
-        .where(_BY_ID)
-        .values(
-            status="pending",
-            due_at=bindparam("due_at", type_=_MOMENT),
-            attempts=_OUTBOX.c.attempts - 1,
-            lease_until=None,
-        )
-    )
-)
-_CLOSE = Prepared(
-    lambda _: (
-        _OUTBOX.update()
-        .where(_BY_ID)
-        .values(status=bindparam("status"), last_error=bindparam("error"), lease_until=None)
-    )
-)
+_RETRY = _by_id(status="pending", due_at=_DUE, last_error=bindparam("error"))
+_RELEASE = _by_id(status="pending", due_at=_DUE, attempts=_OUTBOX.c.attempts - 1)
+_CLOSE = _by_id(status=bindparam("status"), last_error=bindparam("error"))
 
 
 class OutboxRepository:
