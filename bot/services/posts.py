@@ -70,31 +70,54 @@ def post_messages(
     event_id: int | None = None,
     payload: dict[str, Any] | None = None,
 ) -> list[NewMessage]:
-    """One outbox message per reader, written in its language, waiting out the quiet time.
+    """One outbox message per reader of a group post, written in its language, waiting out
+    the quiet time.
 
     A direct copy of a group post has a key of its own: it never stands in for a message
     meant for the person alone.
     """
-    messages = []
-    for reader in targets:
-        with use_locale(reader.locale):
-            body, left = settle(make(), now)
-        where = "" if reader.contact_id is None else "post:"
-        messages.append(
-            NewMessage(
-                platform=reader.platform,
-                chat_id=reader.chat_id,
-                text=body,
-                due_at=now,
-                chat_kind=reader.kind,
-                contact_id=reader.contact_id,
-                bloc_id=bloc.id,
-                event_id=event_id,
-                not_after=not_after,
-                quiet=True,
-                timezone=bloc.timezone,
-                dedupe_key=f"{key}:{where}{reader.platform}:{reader.chat_id}",
-                payload={**(payload or {}), **left},
-            )
+    return [
+        quiet_message(
+            reader,
+            bloc,
+            key if reader.contact_id is None else f"{key}:post",
+            make,
+            now,
+            not_after=not_after,
+            event_id=event_id,
+            payload=payload,
         )
-    return messages
+        for reader in targets
+    ]
+
+
+def quiet_message(
+    reader: Reader,
+    bloc: Bloc,
+    key: str,
+    make: Callable[[], str],
+    now: datetime,
+    *,
+    not_after: datetime | None,
+    event_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> NewMessage:
+    """One outbox message to ``reader``, written in its language, that waits out the bloc's
+    quiet time; its dedupe key is ``key`` and the chat."""
+    with use_locale(reader.locale):
+        body, left = settle(make(), now)
+    return NewMessage(
+        platform=reader.platform,
+        chat_id=reader.chat_id,
+        text=body,
+        due_at=now,
+        chat_kind=reader.kind,
+        contact_id=reader.contact_id,
+        bloc_id=bloc.id,
+        event_id=event_id,
+        not_after=not_after,
+        quiet=True,
+        timezone=bloc.timezone,
+        dedupe_key=f"{key}:{reader.platform}:{reader.chat_id}",
+        payload={**(payload or {}), **left},
+    )

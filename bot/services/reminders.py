@@ -18,16 +18,15 @@ from functools import partial
 
 from bot.clock import Clock
 from bot.domain.reminders import BlocCalendar, CalendarEvent, Job, JobKind, due
-from bot.i18n import use_locale
 from bot.services.events import EventView, called, quiet_of, quiet_payload
 from bot.services.notices import ReminderTexts
-from bot.services.posts import Reader, post_messages, readers
+from bot.services.posts import Reader, post_messages, quiet_message, readers
 from bot.services.reach import Reach
 from bot.services.results import AgencyProgress, Progress, ProgressView, ResultsService
 from bot.storage.models import Bloc
 from bot.storage.repositories import NewMessage
 from bot.storage.uow import UnitOfWork
-from bot.timetext import settle, zone_of
+from bot.timetext import zone_of
 
 log = logging.getLogger(__name__)
 
@@ -148,22 +147,16 @@ class _Bloc:
         before_event: bool = False,
     ) -> NewMessage:
         """A direct message in the person's language that waits out the bloc's quiet time."""
-        with use_locale(person.language):
-            body, left = settle(make(), self.now)
-        return NewMessage(
-            platform=person.platform,
-            chat_id=person.user_id,
-            text=body,
-            due_at=self.now,
-            chat_kind="private",
-            contact_id=person.contact_id,
-            bloc_id=self.bloc.id,
-            event_id=event_id,
+        reader = Reader(person.platform, person.user_id, person.language, person.contact_id)
+        return quiet_message(
+            reader,
+            self.bloc,
+            key,
+            make,
+            self.now,
             not_after=not_after,
-            quiet=True,
-            timezone=self.bloc.timezone,
-            dedupe_key=f"{key}:{person.platform}:{person.user_id}",
-            payload={**quiet_payload(self.bloc, self.now, before_event=before_event), **left},
+            event_id=event_id,
+            payload=quiet_payload(self.bloc, self.now, before_event=before_event),
         )
 
 

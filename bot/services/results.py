@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from bot.clock import Clock
 from bot.domain.audience import group_post_readers
-from bot.domain.scores import plain
 from bot.domain.sheets import Progress, SheetStatus
+from bot.services.audit import audit_row, shown
 from bot.services.progress import (
     AgencyProgress,
     AgencyRef,
@@ -25,7 +24,7 @@ from bot.services.progress import (
 from bot.services.reach import Reach
 from bot.services.scoring import NoSeason
 from bot.services.standings import AwardLine, RankedAgency, StandingsView, standings_view
-from bot.storage.models import AuditEntry, Bloc, ScoreSheet, Season
+from bot.storage.models import Bloc, ScoreSheet, Season
 from bot.storage.repositories.outbox import NewMessage
 from bot.storage.uow import UnitOfWork
 
@@ -122,9 +121,10 @@ class ResultsService:
         if announced_at is not None:
             raise AlreadyAnnounced(announced_at)
         sheets = await uow.sheets.lock_season(season.id)
-        label = await uow.sheets.actor_label(contact_id, bloc_id)
+        audit: list[dict[str, object]] = []
         for sheet in sheets:
-            _finalize(uow, sheet, contact_id, label, now)
+            audit += _finalize(sheet, contact_id, now)
+        await uow.sheets.append_audit(audit, bloc_id)
         season.announced_at = now
         links = await uow.contacts.in_bloc(bloc_id)
         linked = await uow.groups.for_bloc(bloc_id)
@@ -200,42 +200,21 @@ class ResultsService:
         return season, bloc
 
 
-def _finalize(
-    uow: UnitOfWork, sheet: ScoreSheet, contact_id: int, label: str, now: datetime
-) -> None:
-    """Fix a sheet's final scores (reviewed, else self) and lock it; audit every change."""
+def _finalize(sheet: ScoreSheet, contact_id: int, now: datetime) -> list[dict[str, object]]:
+    """Fix a sheet's final scores (reviewed, else self) and lock it; the audit rows of every
+    change."""
+    audit = []
     for entry in sheet.entries:
         final = entry.reviewed_value if entry.reviewed_value is not None else entry.self_value
         if final == entry.final_value:
             continue
-        uow.sheets.audit(
-            AuditEntry(
-                at=now,
-                sheet_id=sheet.id,
-                criterion_id=entry.criterion_id,
-                field="final",
-                old_value=_text(entry.final_value),
-                new_value=_text(final),
-                actor_id=contact_id,
-                actor_label=label,
-            )
+        old = shown(entry.final_value)
+        audit.append(
+            audit_row(now, sheet.id, contact_id, "final", old, shown(final), entry.criterion_id)
         )
         entry.final_value = final
     if sheet.status != SheetStatus.LOCKED.value:
-        uow.sheets.audit(
-            AuditEntry(
-                at=now,
-                sheet_id=sheet.id,
-                field="status",
-                old_value=sheet.status,
-                new_value=SheetStatus.LOCKED.value,
-                actor_id=contact_id,
-                actor_label=label,
-            )
-        )
-        sheet.status = SheetStatus.LOCKED.value
-        sheet.updated_at = now
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(plain(value))
+        locked = SheetStatus.LOCKED.value
+        audit.append(audit_row(now, sheet.id, contact_id, "status", sheet.status, locked))
+        sheet.status = locked
+    return audit

@@ -15,10 +15,10 @@ from bot.domain.criteria import (
     GroupKind,
     ScoringTable,
 )
-from bot.domain.scores import plain
 from bot.domain.sheets import Closed as Closed  # re-exported
 from bot.domain.sheets import SheetStatus as SheetStatus  # re-exported
 from bot.domain.sheets import SheetTotals, missing, total, why_closed
+from bot.services.audit import audit_row, shown
 from bot.storage.models import Season
 from bot.storage.repositories.sheets import SheetRow
 from bot.storage.uow import UnitOfWork
@@ -174,7 +174,7 @@ class ScoringService:
             await uow.sheets.set_entry(row.id, criterion_id, contact_id, now, self_value=value)
             row.values[criterion_id] = value
             audit.append(
-                _audit(now, row.id, contact_id, "self", _text(old), _text(value), criterion_id)
+                audit_row(now, row.id, contact_id, "self", shown(old), shown(value), criterion_id)
             )
         if audit:
             await uow.sheets.append_audit(audit, bloc_id)
@@ -194,7 +194,7 @@ class ScoringService:
                 row.id, criterion_id, contact_id, now, note=text, field="note"
             )
             await uow.sheets.append_audit(
-                [_audit(now, row.id, contact_id, "note", old, text, criterion_id)], bloc_id
+                [audit_row(now, row.id, contact_id, "note", old, text, criterion_id)], bloc_id
             )
             if text:
                 row.notes[criterion_id] = text
@@ -227,7 +227,7 @@ class ScoringService:
         if row.status != status.value:
             submitted = status is SheetStatus.SUBMITTED
             await uow.sheets.append_audit(
-                [_audit(now, row.id, contact_id, "status", row.status, status.value)],
+                [audit_row(now, row.id, contact_id, "status", row.status, status.value)],
                 bloc_id,
             )
             await uow.sheets.set_status(
@@ -285,29 +285,3 @@ def _check_open(season: _Now, status: SheetStatus, now: datetime) -> None:
     reason = season.closed(status, now)
     if reason is not None:
         raise SheetClosed(reason)
-
-
-def _audit(
-    at: datetime,
-    sheet_id: int,
-    actor_id: int,
-    field: str,
-    old: str | None,
-    new: str | None,
-    criterion_id: int | None = None,
-) -> dict[str, object]:
-    """One audit log row: who changed what on a sheet, from what to what."""
-    return {
-        "at": at,
-        "sheet_id": sheet_id,
-        "criterion_id": criterion_id,
-        "field": field,
-        "old_value": old,
-        "new_value": new,
-        "actor_id": actor_id,
-        "reason": None,
-    }
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(plain(value))
