@@ -211,7 +211,3 @@ class SheetRepository:
             .execution_options(populate_existing=True)
         )
         return list((await self.session.scalars(query)).all())
-
-    def audit(self, entry: AuditEntry) -> None:
-        """Append to the audit log; rows are never changed afterwards."""
-        self.session.add(entry)
