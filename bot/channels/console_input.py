@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import codecs
 import os
-import re
 import signal
 import stat
 import sys
@@ -19,16 +18,10 @@ from datetime import UTC, datetime, timedelta
 from typing import TextIO, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.domain.typed import parse_clock, parse_local_datetime, parse_offsets
+
 BURST = 0.015  # seconds: lines closer together than this arrived at once (a paste)
 _T = TypeVar("_T")
-_OFFSET = re.compile(r"\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
-_HOURS = re.compile(r"\b(\d{1,2})h(\d{2})?$")  # 17h00, 17h: as many write it in Vietnam
-_MOMENTS = (  # a local date and time, with the year or in the clock's year
-    ("%Y-%m-%d %H:%M", True),
-    ("%d/%m/%Y %H:%M", True),
-    ("%d-%m-%Y %H:%M", True),
-    ("%d/%m %H:%M", False),
-)
 
 
 class LineReader:
@@ -189,29 +182,18 @@ def time_target(text: str, now: datetime, timezone: str) -> datetime | None:
     is past (the caller refuses it). ``22:00``: the next time the clock reads it. ``17h00`` and
     ``17h`` are 17:00.
     """
-    text = " ".join(text.split())
-    offset = _OFFSET.fullmatch(text)
-    if offset and any(offset.groups()):
-        days, hours, minutes = (int(part or 0) for part in offset.groups())
-        return now + timedelta(days=days, hours=hours, minutes=minutes)
-    text = _HOURS.sub(lambda hour: f"{hour[1]}:{hour[2] or '00'}", text.replace("T", " "))
-    zone = ZoneInfo(timezone)
-    local = now.astimezone(zone)
-    try:
-        clock_time = datetime.strptime(text, "%H:%M").time()
-    except ValueError:
-        pass
-    else:  # a time of day alone: the next time the clock reads it
+    text = text.strip()
+    if text.startswith("+"):  # that much later
+        offsets = parse_offsets(text[1:], joined=True)
+        return now + sum(offsets, timedelta()) if offsets else None
+    clock_time = parse_clock(text)
+    if clock_time is not None:  # a time of day alone: the next time the clock reads it
+        zone = ZoneInfo(timezone)
+        local = now.astimezone(zone)
         moment = datetime.combine(local.date(), clock_time, zone)
         return (moment if moment > local else moment + timedelta(days=1)).astimezone(UTC)
-    for pattern, with_year in _MOMENTS:
-        source, form = (text, pattern) if with_year else (f"{local.year} {text}", f"%Y {pattern}")
-        try:
-            moment = datetime.strptime(source, form)
-        except ValueError:
-            continue
-        return moment.replace(tzinfo=zone).astimezone(UTC)
-    return None
+    local_moment = parse_local_datetime(text, timezone, now)
+    return None if local_moment is None else local_moment.astimezone(UTC)
 
 
 def catch_interrupt(reader: LineReader) -> Callable[[], None]:

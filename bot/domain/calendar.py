@@ -1,4 +1,4 @@
-"""When a bloc's messages may go out, and reminder offsets as people write them (pure rules).
+"""When a bloc's messages may go out (pure rules).
 
 A bloc rests (giờ nghỉ) every night between two local times (21:00-07:00 unless its file says
 otherwise), on the weekdays it names (none unless its file says so) and on its holidays. A
@@ -9,7 +9,6 @@ then arrive after its event goes at once instead: late at night beats after the 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -19,20 +18,6 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_HOURS = "21:00-07:00"
 _HOURS = re.compile(r"([01]?\d|2[0-3])[:h]([0-5]\d)\s*-\s*([01]?\d|2[0-3])[:h]([0-5]\d)")
 _SEARCH_DAYS = 800  # holidays and rest days are looked through this far ahead, no further
-
-# One reminder offset: a number and a unit, in English or Vietnamese (diacritics folded away).
-_UNITS = {
-    "w": ("w", "week", "weeks", "tuan"),
-    "d": ("d", "day", "days", "ngay"),
-    "h": ("h", "hr", "hrs", "hour", "hours", "g", "gio", "tieng"),
-    "m": ("m", "min", "mins", "minute", "minutes", "p", "ph", "phut"),
-}
-_UNIT_OF = {word: unit for unit, words in _UNITS.items() for word in words}
-_UNIT = "|".join(sorted(_UNIT_OF, key=len, reverse=True))
-_OFFSET = re.compile(rf"([0-9]+)\s*({_UNIT})(?![a-z])")
-_SEPARATOR = r"(?:\s*[,;]\s*|\s+(?:va|and)\s+|\s+)"  # 7d 3d, 7d, 3d, 7 ngày và 2 giờ
-_OFFSETS = re.compile(rf"(?:{_OFFSET.pattern}{_SEPARATOR})*{_OFFSET.pattern}[\s,;.]*")
-_MINUTES = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1}
 
 
 def parse_hours(text: str) -> tuple[time, time]:
@@ -150,30 +135,3 @@ class QuietTime:
         if self.start < self.end:
             return self.start <= moment < self.end
         return moment >= self.start or moment < self.end
-
-
-def fold(text: str) -> str:
-    """Lower case without Vietnamese diacritics: ``7 Ngày`` -> ``7 ngay``."""
-    decomposed = unicodedata.normalize("NFD", text.strip().lower().replace("đ", "d"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
-
-
-def parse_offset(text: str) -> timedelta | None:
-    """One reminder offset: ``7d``, ``7 ngày``, ``2 giờ``, ``30 phút``, ``2 hours``; None if
-    it is not one (zero is one: the caller says it is too short)."""
-    match = _OFFSET.fullmatch(fold(text))
-    if match is None:
-        return None
-    return timedelta(minutes=int(match[1]) * _MINUTES[_UNIT_OF[match[2]]])
-
-
-def parse_offsets(text: str) -> list[timedelta] | None:
-    """Several offsets: ``7d 3d 1d 2h``, ``7 ngày, 2 giờ, 30 phút``, ``7 ngay 2 gio``; each
-    number with its unit is one offset, in the order written. None if any part is not one."""
-    folded = fold(text)
-    if not folded or _OFFSETS.fullmatch(folded) is None:
-        return None
-    return [
-        timedelta(minutes=int(match[1]) * _MINUTES[_UNIT_OF[match[2]]])
-        for match in _OFFSET.finditer(folded)
-    ]

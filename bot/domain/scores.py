@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from decimal import Context, Decimal, localcontext
 from enum import StrEnum
 
@@ -11,20 +9,9 @@ from babel import Locale
 from babel.numbers import format_decimal
 
 from bot.domain.criteria import Criterion
+from bot.domain.typed import fold, read_number
 
-# Digits with at most one decimal separator, either "," or "."; a leading sign. Read after
-# _ascii_digits, so "８,５" and "٨" count too. No thousands separators, no exponent, no
-# "nan"/"inf", no "²" or "①": chat input, not Python literals.
-_NUMBER = re.compile(r"(?P<sign>[+\-−]?)(?P<whole>[0-9]*)(?:[.,](?P<fraction>[0-9]+))?")
-
-# "1.000", "8,500", "12.345": read as a decimal in one language and with a thousands
-# separator in the other. Thousands groups never start with 0, so "0,750" is 0.75.
-_THOUSANDS = re.compile(r"[1-9][0-9]{0,2}")
-
-# Signs and separators as full-width keyboards send them.
-_WIDE = str.maketrans({"＋": "+", "－": "-", "，": ",", "．": "."})
-
-# Yes/no answers, compared after dropping case and Vietnamese diacritics (see _fold). No digits:
+# Yes/no answers, compared after dropping case and Vietnamese diacritics (see fold). No digits:
 # on a yes/no criterion a number is a number, 0 or the maximum (see _parse_yesno).
 YES_WORDS = frozenset({"có", "co", "đạt", "dat", "yes", "y", "x", "ok"})
 NO_WORDS = frozenset(
@@ -112,7 +99,7 @@ def parse_score(text: str, criterion: Criterion, step: Decimal) -> Decimal:
         raise ValueError(f"the score step must be positive, not {step}")
     if criterion.is_yesno:
         return _parse_yesno(text, criterion, step)
-    readings = _read_number(text)
+    readings = read_number(text)
     if not readings:
         raise ScoreError(ScoreProblem.NOT_A_NUMBER, text, criterion, step)
     value = readings[0]
@@ -183,45 +170,13 @@ def _exact(value: Decimal, step: Decimal) -> Context:
     return Context(prec=max(28, value.adjusted() - step.adjusted() + 3))
 
 
-def _read_number(text: str) -> tuple[Decimal, ...]:
-    """The ways ``text`` reads as a number: none, one, or two (decimal first) when ambiguous."""
-    match = _NUMBER.fullmatch(_ascii_digits(text.strip()))
-    if match is None:
-        return ()
-    whole, fraction = match["whole"], match["fraction"] or ""
-    if not whole and not fraction:
-        return ()  # a sign alone, or a separator alone
-    negative = match["sign"] in ("-", "−")
-    readings = [_number(negative, whole, fraction)]
-    if len(fraction) == 3 and _THOUSANDS.fullmatch(whole):
-        readings.append(_number(negative, whole + fraction, ""))
-    return tuple(readings)
-
-
-def _number(negative: bool, whole: str, fraction: str) -> Decimal:
-    """The exact number from its digits, without trailing zeros: -0 is 0."""
-    whole, fraction = whole.lstrip("0") or "0", fraction.rstrip("0")
-    value = Decimal(f"{whole}.{fraction}" if fraction else whole)
-    return -value if negative and value else value
-
-
-def _ascii_digits(text: str) -> str:
-    """Decimal digits of any script in ASCII (``٨``, ``８`` -> ``8``); ``²`` and ``①`` stay."""
-    if text.isascii():
-        return text
-    return "".join(
-        str(unicodedata.decimal(char)) if unicodedata.category(char) == "Nd" else char
-        for char in text.translate(_WIDE)
-    )
-
-
 def _parse_yesno(text: str, criterion: Criterion, step: Decimal) -> Decimal:
-    answer = _fold(text)
+    answer = fold(text, caseless=True)
     if answer in _YES:
         return plain(criterion.max)
     if answer in _NO:
         return Decimal(0)
-    readings = _read_number(text)
+    readings = read_number(text)
     value = readings[0] if len(readings) == 1 else None
     if value is not None and value in (0, criterion.max):
         return plain(value)
@@ -230,12 +185,5 @@ def _parse_yesno(text: str, criterion: Criterion, step: Decimal) -> Decimal:
     raise ScoreError(ScoreProblem.YESNO_EXPECTED, text, criterion, step, value)
 
 
-def _fold(text: str) -> str:
-    """Lower case, no diacritics, single spaces: ``  Chưa  ĐẠT `` -> ``chua dat``."""
-    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(bare.split())
-
-
-_YES = frozenset(_fold(word) for word in YES_WORDS)
-_NO = frozenset(_fold(word) for word in NO_WORDS)
+_YES = frozenset(fold(word, caseless=True) for word in YES_WORDS)
+_NO = frozenset(fold(word, caseless=True) for word in NO_WORDS)

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.events import EventKind
-from bot.handlers.event_text import fold
+from bot.domain.typed import fold
 from bot.i18n import _
 from bot.services.people import Conversation
 

@@ -3,24 +3,18 @@ summaries), and the group posts about a change of the calendar."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
-from bot.domain import calendar
+from bot.domain import typed
+from bot.domain.typed import fold
 from bot.handlers.formatting import duration, fit_title, when
 from bot.i18n import _, ngettext
 from bot.services.blocfile import EventKind
 from bot.services.events import DEFAULT_OFFSETS, MAX_OFFSET, EventChange, EventView
 from bot.services.reminders import Nudge
 
-_CLOCK = r"(\d{1,2})(?:[:h](\d{2})?|h)"  # 17:00, 17h00, 17h
-_DAY_MONTH_YEAR = re.compile(rf"(\d{{1,2}})/(\d{{1,2}})/(\d{{4}})\s+{_CLOCK}")
-_ISO = re.compile(rf"(\d{{4}})-(\d{{1,2}})-(\d{{1,2}})\s+{_CLOCK}")
-_DAY_MONTH = re.compile(rf"(\d{{1,2}})/(\d{{1,2}})\s+{_CLOCK}")
 DEFAULT_WORDS = {"ok", "mac dinh", "macdinh", "default", "defaults"}
 BUTTON_WIDTH = 48  # characters of a title on a button
 
@@ -39,32 +33,11 @@ class TimeError(ValueError):
 
 def parse_time(text: str, timezone: str, now: datetime) -> datetime:
     """A local date and time: ``20/11/2025 17:00``, ``2025-11-20 17:00`` or ``20/11 17:00``
-    (the next 20/11 to come); ``17h00`` and ``17h`` too. Raises TimeError."""
-    text = " ".join(text.strip().lower().split())
-    zone = ZoneInfo(timezone)
-    year: str | None
-    if match := _DAY_MONTH_YEAR.fullmatch(text):
-        day, month, year, hour, minute = match.groups()
-    elif match := _ISO.fullmatch(text):
-        year, month, day, hour, minute = match.groups()
-    elif match := _DAY_MONTH.fullmatch(text):
-        (day, month, hour, minute), year = match.groups(), None
-    else:
-        raise TimeError(TimeProblem.FORMAT)
-    local_now = now.astimezone(zone)
-    try:
-        moment = datetime(
-            int(year or local_now.year),
-            int(month),
-            int(day),
-            int(hour),
-            int(minute or 0),
-            tzinfo=zone,
-        )
-        if year is None and moment <= now:
-            moment = moment.replace(year=moment.year + 1)
-    except ValueError:
-        raise TimeError(TimeProblem.INVALID) from None
+    (the next 20/11 to come); ``17h00`` and ``17h`` too (see typed). Raises TimeError."""
+    moment = typed.parse_local_datetime(text, timezone, now, upcoming=True)
+    if moment is None:
+        invalid = typed.is_date_time(text)
+        raise TimeError(TimeProblem.INVALID if invalid else TimeProblem.FORMAT)
     if moment <= now:
         raise TimeError(TimeProblem.PAST)
     return moment
@@ -76,17 +49,10 @@ def parse_offsets(text: str, kind: EventKind) -> tuple[timedelta, ...] | None:
     folded = fold(text)
     if folded in DEFAULT_WORDS or folded == fold(_("default")):
         return DEFAULT_OFFSETS[kind]
-    offsets = calendar.parse_offsets(text)
+    offsets = typed.parse_offsets(text)
     if not offsets or any(o <= timedelta(0) or o > MAX_OFFSET for o in offsets):
         return None
     return tuple(sorted(set(offsets), reverse=True))
-
-
-def fold(text: str) -> str:
-    """Lower case without Vietnamese diacritics: ``Mặc định`` -> ``mac dinh``."""
-    text = text.strip().lower().replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def time_problem(problem: TimeProblem) -> str:

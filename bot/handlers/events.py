@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from bot.domain.events import EventKind
 from bot.domain.scores import NO_WORDS, YES_WORDS
+from bot.domain.typed import fold
 from bot.handlers import event_prompts, event_text
 from bot.handlers.context import Context
 from bot.handlers.event_draft import (
@@ -30,7 +31,7 @@ from bot.handlers.event_draft import (
     save,
 )
 from bot.handlers.event_prompts import confirmation
-from bot.handlers.event_text import TimeError, fold
+from bot.handlers.event_text import TimeError
 from bot.handlers.formatting import when
 from bot.handlers.model import IncomingKind
 from bot.handlers.router import Audience, Command, Router

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from bot.domain.criteria import Criterion
 from bot.domain.scores import ScoreError, parse_score
+from bot.domain.typed import fold
 from bot.handlers import sheet_dialog, sheet_prompts, sheet_text
 from bot.handlers.context import Context
 from bot.handlers.formatting import excerpt
@@ -357,7 +358,7 @@ def _resume(ctx: Context, sheet: SheetView) -> Criterion | None:
 
 def _target(sheet: SheetView, text: str) -> Criterion | None:
     """A criterion code, or a group code (with or without "nhóm"/"group"): where to jump."""
-    words = sheet_prompts.fold(text).split()
+    words = fold(text).split()
     if words and words[0] in ("nhom", "group"):
         words = words[1:]
     if len(words) != 1:
@@ -375,8 +376,6 @@ def _looks_like_code(word: str) -> bool:
 
 
 def _word(text: str) -> str | None:
-    folded = sheet_prompts.fold(text)
-    localized = {
-        word: {sheet_prompts.fold(_(word)), *synonyms} for word, synonyms in _WORDS.items()
-    }
+    folded = fold(text)
+    localized = {word: {fold(_(word)), *synonyms} for word, synonyms in _WORDS.items()}
     return next((word for word, forms in localized.items() if folded in forms), None)

@@ -3,12 +3,12 @@ none when it repeats the answer just saved before it (sent again after getting n
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from bot.domain.criteria import Criterion
 from bot.domain.scores import ScoreError, parse_score
+from bot.domain.typed import fold
 from bot.handlers import sheet_dialog
 from bot.handlers.context import Context
 from bot.handlers.formatting import points
@@ -157,10 +157,3 @@ def button_value(
         return parse_score(parts[3], criterion, sheet.table.step)
     except ScoreError:
         return None
-
-
-def fold(text: str) -> str:
-    """Lower case without Vietnamese diacritics: ``Bỏ qua`` -> ``bo qua``."""
-    text = text.strip().lower().replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())

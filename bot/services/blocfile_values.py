@@ -26,16 +26,16 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from bot.domain.calendar import DEFAULT_HOURS, WEEKDAYS, parse_hours, parse_offset
+from bot.domain.calendar import DEFAULT_HOURS, WEEKDAYS, parse_hours
 from bot.domain.criteria import CriterionKind, GroupKind
 from bot.domain.rules import TieBreak, parse_tie_break
+from bot.domain.typed import parse_local_datetime, parse_offset
 from bot.i18n import LOCALES, N_, _
 from bot.services.yamlcheck import SplitText
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_LOCALE = "vi"
 DEFAULT_STEP = Decimal("0.5")
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 MAX_AGENCIES = 50
 MAX_SLUG = 64  # bloc, agency and event codes
 MAX_CRITERION_CODE = 16  # group and criterion codes
@@ -173,11 +173,11 @@ def _moment(value: object) -> datetime:
     """A local time ``YYYY-MM-DD HH:MM``; a bare date is not enough."""
     if isinstance(value, datetime):  # written unquoted with seconds, YAML made it a time
         return value
-    if isinstance(value, str):
-        try:
-            return datetime.strptime(value.strip(), TIME_FORMAT)
-        except ValueError:
-            pass
+    if (
+        isinstance(value, str)
+        and (moment := parse_local_datetime(value, None, iso=True)) is not None
+    ):
+        return moment
     if value is None:
         raise refuse(N_("required"))
     message = N_("“{value}” is not a date and time; use YYYY-MM-DD HH:MM, like 2025-11-20 17:00")

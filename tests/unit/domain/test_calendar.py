@@ -1,13 +1,13 @@
-"""The bloc's quiet time and reminder offsets as people write them: pure rules."""
+"""The bloc's quiet time: pure rules."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.calendar import QuietTime, parse_hours, parse_offset, parse_offsets
+from bot.domain.calendar import QuietTime, parse_hours
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 WEEKEND = QuietTime(days=frozenset({5, 6}))  # the default nights, and Saturday and Sunday
@@ -105,47 +105,3 @@ def test_quiet_time_goes_through_the_outbox_payload_and_back() -> None:
 def test_hours_that_are_not_a_span_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         parse_hours(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("7d", timedelta(days=7)),
-        ("7 ngày", timedelta(days=7)),
-        ("7 ngay", timedelta(days=7)),
-        ("2 giờ", timedelta(hours=2)),
-        ("2 gio", timedelta(hours=2)),
-        ("2 tiếng", timedelta(hours=2)),
-        ("30 phút", timedelta(minutes=30)),
-        ("30p", timedelta(minutes=30)),
-        ("2 hours", timedelta(hours=2)),
-        ("1 tuần", timedelta(days=7)),
-        ("7D", timedelta(days=7)),
-    ],
-)
-def test_one_offset_in_english_or_vietnamese(text: str, expected: timedelta) -> None:
-    assert parse_offset(text) == expected
-
-
-@pytest.mark.parametrize("text", ["7x", "d7", "7", "²d", "7 ngày 2", "bảy ngày", ""])
-def test_what_is_not_an_offset(text: str) -> None:
-    assert parse_offset(text) is None
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "7d 2h 30m",
-        "7d, 2h, 30m",
-        "7 ngày, 2 giờ, 30 phút",
-        "7 ngay 2 gio 30 phut",
-        "7 ngày và 2 giờ và 30 phút",
-    ],
-)
-def test_several_offsets_in_one_message(text: str) -> None:
-    assert parse_offsets(text) == [timedelta(days=7), timedelta(hours=2), timedelta(minutes=30)]
-
-
-@pytest.mark.parametrize("text", ["7d3d", "7d x", "7 ngày, hai giờ", "①d", ""])
-def test_a_message_with_something_else_is_not_offsets(text: str) -> None:
-    assert parse_offsets(text) is None
