@@ -39,7 +39,7 @@ from bot.services.people import PeopleService
 from bot.services.reach import Reach
 from bot.services.reminders import ReminderService
 from bot.services.results import ResultsService
-from bot.services.scoring import ScoringService
+from bot.services.scoring import ScoringService, SeasonShape
 from bot.storage.db import create_engine, is_sqlite, session_factory
 from bot.storage.files import LINK_PATH, FileStore
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -120,6 +120,7 @@ class App:
     jobs: list[PeriodicJob] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.shapes: dict[int, SeasonShape] = {}  # the scoring tables read, by season
         self.router = build_router(self.work, self.settings.locale)
         self.services = OneCallServices(self)
         self.blocs: OneCall[BlocService] = OneCall(self, lambda work: work.blocs)
@@ -146,7 +147,7 @@ class App:
             unit=unit,
             people=PeopleService(unit, clock, settings.operator_ids(), settings.locale),
             enrolment=EnrolmentService(unit, clock),
-            scoring=ScoringService(unit, clock),
+            scoring=ScoringService(unit, clock, self.shapes),
             results=results,
             reminders=ReminderService(unit, clock, results, reach, reminder_text),
             events=EventService(unit, clock, event_text, reach),

@@ -17,10 +17,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import __version__
 from bot.app import App, build
+from bot.blocfile import BlocFileError, load_bloc_file
 from bot.config import SettingProblem, Settings, chosen_locale, problems
 from bot.i18n import N_, _, ngettext, set_default_locale
 from bot.import_text import describe_change, describe_closing, describe_refusal
-from bot.services.blocfile import BlocFileError, load_bloc_file
 from bot.services.blocs import ImportRefused
 from bot.services.invites import InviteLine, UnknownBloc
 from bot.storage.migrate import upgrade

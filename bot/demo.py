@@ -15,6 +15,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.app import App, build
+from bot.blocfile import BlocFileError, BlocSpec, EventKind, EventSpec, load_bloc_file
 from bot.channels.console import PLATFORM, ConsoleChannel, Stage
 from bot.clock import Clock, OffsetClock
 from bot.config import Settings
@@ -23,7 +24,6 @@ from bot.handlers.model import Sender
 from bot.i18n import _, use_locale
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.sending import OutboxSender, SenderMap
-from bot.services.blocfile import BlocFileError, BlocSpec, EventKind, EventSpec, load_bloc_file
 from bot.services.enrolment import Outcome
 from bot.storage.migrate import upgrade
 

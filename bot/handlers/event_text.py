@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.blocfile import EventKind
 from bot.domain import typed
 from bot.domain.typed import fold
 from bot.handlers.formatting import duration, fit_title, when
 from bot.i18n import _, ngettext
-from bot.services.blocfile import EventKind
 from bot.services.events import DEFAULT_OFFSETS, MAX_OFFSET, EventChange, EventView
 from bot.services.reminders import Nudge
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from bot.blocfile import BlocSpec, EventKind, EventSpec
 from bot.clock import Clock
 from bot.domain.criteria import CriterionKind, GroupKind
 from bot.domain.rules import Award, parse_tie_break
-from bot.services.blocfile import BlocSpec, EventKind, EventSpec
 from bot.services.import_report import (
     Action,
     Change,

@@ -11,9 +11,9 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.blocfile import DEADLINE_REMIND, MEETING_REMIND, EventKind
 from bot.clock import Clock
 from bot.domain.calendar import QuietTime
-from bot.services.blocfile import DEADLINE_REMIND, MEETING_REMIND, EventKind
 from bot.services.notices import CalendarTexts
 from bot.services.posts import post_messages, readers
 from bot.services.reach import Reach

@@ -144,10 +144,14 @@ class _Now:
 class ScoringService:
     """Reads and changes agencies' self-score sheets; every change is audited."""
 
-    def __init__(self, unit: UnitOfWork, clock: Clock) -> None:
+    def __init__(
+        self, unit: UnitOfWork, clock: Clock, shapes: dict[int, SeasonShape] | None = None
+    ) -> None:
         self.unit = unit
         self.clock = clock
-        self._shapes: dict[int, SeasonShape] = {}
+        # Season shapes by season id, shared by every unit of work of the process (the App
+        # owns it): a season's table is read once while its version holds.
+        self._shapes: dict[int, SeasonShape] = shapes if shapes is not None else {}
 
     async def sheet(self, bloc_id: int, agency_id: int) -> SheetView:
         uow = self.unit

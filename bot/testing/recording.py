@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.app import App
+from bot.blocfile import load_bloc_file
 from bot.handlers.model import ChatKind, Incoming, IncomingKind, Outgoing, Sender
-from bot.services.blocfile import load_bloc_file
 from bot.storage.models import OutboxMessage
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tw-thaibinh.yaml"

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import App
-from bot.services.blocfile import parse_bloc
+from bot.blocfile import parse_bloc
 from tests.unit.blocfile_cases import dump, sample_data
 
 

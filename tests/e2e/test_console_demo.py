@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.blocfile import EventKind, load_bloc_file
 from bot.channels.console import ConsoleChannel, Stage
 from bot.clock import FrozenClock
 from bot.config import Settings
@@ -24,7 +25,6 @@ from bot.handlers.formatting import role_name
 from bot.handlers.model import Outgoing
 from bot.handlers.router import Audience, Command
 from bot.i18n import _, use_locale
-from bot.services.blocfile import EventKind, load_bloc_file
 from bot.services.people import Role
 from tests.conftest import SAMPLE
 

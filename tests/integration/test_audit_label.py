@@ -7,8 +7,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from bot.app import App
+from bot.blocfile import load_bloc_file
 from bot.handlers.results import results_in
-from bot.services.blocfile import load_bloc_file
 from bot.storage.models import AuditEntry, Contact, Membership
 from tests.conftest import SAMPLE
 

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
+from bot.blocfile import BlocFileError, BlocSpec, load_bloc_file, parse_bloc
 from bot.domain.criteria import CriterionKind
 from bot.domain.rules import Award, TieBreak, TieBreakKind
-from bot.services.blocfile import BlocFileError, BlocSpec, load_bloc_file, parse_bloc
 from bot.services.blocs import Action, ClosingDeadline, ImportRefused, RefusalReason
 from bot.services.people import Role
 from bot.storage.models import (

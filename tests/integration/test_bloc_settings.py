@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, text
 
 from bot.app import App
-from bot.services.blocfile import load_bloc_file, parse_bloc
+from bot.blocfile import load_bloc_file, parse_bloc
 from bot.storage.db import create_engine
 from bot.storage.migrate import upgrade
 from bot.storage.models import Bloc, GroupLink, OutboxMessage

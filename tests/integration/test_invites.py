@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from bot.app import App
+from bot.blocfile import load_bloc_file
 from bot.cli import main
 from bot.clock import FrozenClock
-from bot.services.blocfile import load_bloc_file
 from bot.services.invites import ALPHABET, UnknownBloc, new_code
 from tests.conftest import SAMPLE
 

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
+from bot.blocfile import DEADLINE_REMIND, EventKind, load_bloc_file
 from bot.clock import FrozenClock
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.pacing import Limits
 from bot.scheduler.sending import Delivery, DeliveryResult, PartRecorder, SenderMap
-from bot.services.blocfile import DEADLINE_REMIND, EventKind, load_bloc_file
 from bot.services.events import EventRefused
 from bot.services.reminders import NudgeRefused
 from bot.storage.models import (

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
+from bot.blocfile import load_bloc_file
 from bot.clock import FrozenClock
 from bot.domain.sheets import Closed, Progress
 from bot.handlers.results import results_in
-from bot.services.blocfile import load_bloc_file
 from bot.services.results import AlreadyAnnounced, PlatformReach, SeasonChanged
 from bot.services.scoring import SheetClosed
 from bot.storage.models import AuditEntry, Contact, GroupLink, Membership

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from bot.services.blocfile import read_yaml
+from bot.blocfile import read_yaml
 
 ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "examples" / "tw-thaibinh.yaml"

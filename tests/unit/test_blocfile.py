@@ -12,11 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.calendar import QuietTime
-from bot.domain.criteria import CriterionKind, GroupKind
-from bot.domain.rules import Award, TieBreak, TieBreakKind
-from bot.i18n import use_locale
-from bot.services.blocfile import (
+from bot.blocfile import (
     BlocFileError,
     BlocSpec,
     EventKind,
@@ -25,6 +21,10 @@ from bot.services.blocfile import (
     parse_bloc,
     read_yaml,
 )
+from bot.domain.calendar import QuietTime
+from bot.domain.criteria import CriterionKind, GroupKind
+from bot.domain.rules import Award, TieBreak, TieBreakKind
+from bot.i18n import use_locale
 from tests.unit.blocfile_cases import SAMPLE, broken_variants, dump, sample_data
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -1,9 +1,9 @@
 """The bloc file as pydantic models: the keys of every section and the values each key takes.
 
-``parse_bloc`` (``bot.services.blocfile``) validates the plain data of the file's YAML with
+``parse_bloc`` (``bot.blocfile``) validates the plain data of the file's YAML with
 ``BlocFile`` and words pydantic's errors the way people read them (``messages_of``), each at its
-path; the values are the types of ``bot.services.blocfile_values``, and the rules that join
-entries (unique codes, references to agencies) follow in ``bot.services.blocfile_rules``.
+path; the values are the types of ``bot.blocfile.values``, and the rules that join
+entries (unique codes, references to agencies) follow in ``bot.blocfile.rules``.
 """
 
 from __future__ import annotations
@@ -24,10 +24,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from bot.domain.calendar import WEEKDAYS
-from bot.domain.criteria import GroupKind
-from bot.i18n import N_, _
-from bot.services.blocfile_values import (
+from bot.blocfile.values import (
     CODE_PATTERN,
     DEFAULT_LOCALE,
     DEFAULT_TIMEZONE,
@@ -58,6 +55,9 @@ from bot.services.blocfile_values import (
     holiday_days,
     refuse,
 )
+from bot.domain.calendar import WEEKDAYS
+from bot.domain.criteria import GroupKind
+from bot.i18n import N_, _
 
 # -- the sections
 

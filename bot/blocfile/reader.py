@@ -1,8 +1,8 @@
 """The bloc file (YAML): read it and check all of it, into frozen specs or a list of problems.
 
 Nothing else happens here: no database, no network. The file's YAML is read by the loader of
-``bot.services.yamlcheck``, validated by the pydantic model of ``bot.services.blocfile_model``
-and checked by the rules across its entries of ``bot.services.blocfile_rules``. Every problem is
+``bot.blocfile.loader``, validated by the pydantic model of ``bot.blocfile.model``
+and checked by the rules across its entries of ``bot.blocfile.rules``. Every problem is
 reported with its path in the file (``season.criteria[1].items[0].max``), all of them at once and
 in the file's order, so the operator can fix the file in one go; ``blocbot bloc import`` writes
 nothing unless the whole file is right.
@@ -20,12 +20,8 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import ValidationError
 
-from bot.domain.calendar import QuietTime
-from bot.domain.criteria import CriteriaGroup, Criterion, GroupKind, ScoringTable
-from bot.domain.events import EventKind  # re-exported
-from bot.domain.rules import Award, TieBreak, TieBreakKind
-from bot.i18n import _
-from bot.services.blocfile_model import (
+from bot.blocfile.loader import DuplicateKey, read_yaml
+from bot.blocfile.model import (
     BlocFile,
     DeadlineEntry,
     GroupEntry,
@@ -34,8 +30,8 @@ from bot.services.blocfile_model import (
     SeasonEntry,
     messages_of,
 )
-from bot.services.blocfile_rules import check_rules
-from bot.services.blocfile_values import (
+from bot.blocfile.rules import check_rules
+from bot.blocfile.values import (
     CRITERION_KINDS,
     DEFAULT_LOCALE,
     DEFAULT_STEP,
@@ -44,7 +40,11 @@ from bot.services.blocfile_values import (
     holiday_days,
     path_of,
 )
-from bot.services.yamlcheck import DuplicateKey, read_yaml
+from bot.domain.calendar import QuietTime
+from bot.domain.criteria import CriteriaGroup, Criterion, GroupKind, ScoringTable
+from bot.domain.events import EventKind  # re-exported
+from bot.domain.rules import Award, TieBreak, TieBreakKind
+from bot.i18n import _
 
 __all__ = [
     "DEADLINE_REMIND",

@@ -3,7 +3,7 @@ deputies name, the groups that tie-breaks name, maxima on the step, the kinds of
 group, one deadline that closes scoring.
 
 They are checked over the file as written, each value read with the model's own types
-(``bot.services.blocfile_values``), so that they are checked even where other parts of the file
+(``bot.blocfile.values``), so that they are checked even where other parts of the file
 are wrong and the operator can fix the whole file in one go.
 """
 
@@ -15,11 +15,7 @@ from typing import Any
 
 from pydantic import StrictBool, TypeAdapter
 
-from bot.domain.criteria import GroupKind
-from bot.domain.rules import TieBreak, TieBreakKind
-from bot.domain.scores import format_points
-from bot.i18n import _, current_locale
-from bot.services.blocfile_values import (
+from bot.blocfile.values import (
     CRITERION_KINDS,
     DEFAULT_STEP,
     TEXT,
@@ -36,6 +32,10 @@ from bot.services.blocfile_values import (
     path_of,
     read,
 )
+from bot.domain.criteria import GroupKind
+from bot.domain.rules import TieBreak, TieBreakKind
+from bot.domain.scores import format_points
+from bot.i18n import _, current_locale
 
 _SLUG: TypeAdapter[str] = TypeAdapter(Slug)
 _CODE: TypeAdapter[str] = TypeAdapter(Code)

@@ -2,8 +2,8 @@
 
 Each type reads what YAML gave the way people write it (``8,5`` for 8.5, ``7 ngày`` for 7d) and
 refuses the rest with the message people read, already translated (``refuse``); pydantic's own
-errors are worded in ``bot.services.blocfile_model``. The sections of the file are made of these
-types there, and the rules across entries (``bot.services.blocfile_rules``) read values with them.
+errors are worded in ``bot.blocfile.model``. The sections of the file are made of these
+types there, and the rules across entries (``bot.blocfile.rules``) read values with them.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from bot.blocfile.loader import SplitText
 from bot.domain.calendar import DEFAULT_HOURS, WEEKDAYS, parse_hours
 from bot.domain.criteria import CriterionKind, GroupKind
 from bot.domain.rules import TieBreak, parse_tie_break
 from bot.domain.typed import parse_local_datetime, parse_offset
 from bot.i18n import LOCALES, N_, _
-from bot.services.yamlcheck import SplitText
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_LOCALE = "vi"

@@ -3,7 +3,7 @@
 Two things are lost once YAML has made plain data of a file, so the loader looks for them: a key
 written twice in one mapping (YAML keeps only the last), refused with its line and column; and a
 text that an unquoted comma split in a one-line mapping, marked so that the bloc file's model
-(``bot.services.blocfile_model``) can ask for quotes at its path.
+(``bot.blocfile.model``) can ask for quotes at its path.
 """
 
 from __future__ import annotations
