@@ -20,8 +20,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.app import build
+from bot.blocfile import parse_bloc
 from bot.config import Settings
-from bot.services.blocfile import parse_bloc
 from bot.storage.migrate import upgrade
 from bot.testing.process import BotProcess
 from bot.testing.telegram_emulator import FakeUser, TelegramEmulator

@@ -11,11 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from bot.app import build
+from bot.blocfile import load_bloc_file
 from bot.config import Settings
 from bot.domain.ranking import Candidate, rank
 from bot.domain.rules import parse_tie_break
 from bot.domain.sheets import total
-from bot.services.blocfile import load_bloc_file
 from bot.storage.migrate import upgrade
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "tw-thaibinh.yaml"
