@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Context, Decimal, localcontext
 from enum import StrEnum
+from functools import lru_cache
 
 from babel import Locale
 from babel.numbers import format_decimal
@@ -131,6 +132,7 @@ def is_multiple(value: Decimal, step: Decimal) -> bool:
         return value % step == 0
 
 
+@lru_cache(maxsize=4096)  # a bloc's sheets show the same few values again and again
 def format_points(value: Decimal, locale: str) -> str:
     """Points as people write them: ``8,5`` in Vietnamese, ``8.5`` in English (any other
     language too), ``28`` whole; every digit, never grouped (``1000``) nor rounded."""
