@@ -19,6 +19,7 @@ from bot.testing.telegram_emulator.records import (
 )
 from bot.testing.telegram_emulator.updates import UpdateFeed
 from bot.testing.telegram_emulator.wire import JSON
+from bot.testing.waiting import unseen, wait_event
 
 ChatRef: TypeAlias = "FakeUser | FakeGroup | ChatState | int"
 Predicate: TypeAlias = "Callable[[ChatMessage], bool]"
@@ -181,7 +182,7 @@ class World:
                 if found is not None:
                     return found
             remaining = deadline - loop.time()
-            if remaining <= 0 or not await self._wait_event(changed, remaining):
+            if remaining <= 0 or not await wait_event(changed, remaining):
                 got = 0 if state is None else len(self._matching(state, predicate, None) or [])
                 raise TimeoutError(
                     f"the bot sent {got} of {count} expected message(s) to chat {chat_id} "
@@ -192,15 +193,13 @@ class World:
     def _matching(
         state: ChatState, predicate: Predicate | None, count: int | None
     ) -> list[ChatMessage] | None:
-        found: list[ChatMessage] = []
-        for index in range(state.cursor, len(state.bot_messages)):
-            message = state.bot_messages[index]
-            if predicate is None or predicate(message):
-                found.append(message)
-                if count is not None and len(found) == count:
-                    state.cursor = index + 1
-                    return found
-        return found if count is None else None
+        seen = unseen(
+            state.bot_messages, state.cursor, predicate or (lambda _message: True), count
+        )
+        if seen is None:
+            return None
+        found, state.cursor = seen
+        return found
 
     async def wait_reply(
         self,
@@ -226,17 +225,9 @@ class World:
         deadline = loop.time() + timeout
         while not condition():
             remaining = deadline - loop.time()
-            if remaining <= 0 or not await self._wait_event(self._changed, remaining):
+            if remaining <= 0 or not await wait_event(self._changed, remaining):
                 where = f"; transcript:\n{self.transcript(chat, 20)}" if chat is not None else ""
                 raise TimeoutError(f"condition still false after {timeout}s{where}")
-
-    @staticmethod
-    async def _wait_event(event: asyncio.Event, seconds: float) -> bool:
-        try:
-            await asyncio.wait_for(event.wait(), seconds)
-        except TimeoutError:
-            return False
-        return True
 
     @property
     def update_count(self) -> int:

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Literal, TypeAlias
 
+from bot.testing.waiting import unseen, wait_event
 from bot.testing.zalo_emulator.people import ZaloGroup, ZaloUser
 from bot.testing.zalo_emulator.records import ChatState, JoinRefused, ZaloMessage, ZaloStats
 from bot.testing.zalo_emulator.updates import UpdateFeed
@@ -190,7 +191,7 @@ class World:
                 if found is not None:
                     return found
             remaining = deadline - loop.time()
-            if remaining <= 0 or not await _wait_event(changed, remaining):
+            if remaining <= 0 or not await wait_event(changed, remaining):
                 got = 0
                 if state is not None:
                     got = len(self._matching(state, predicate, None, actions) or [])
@@ -203,17 +204,16 @@ class World:
     def _matching(
         state: ChatState, predicate: Predicate | None, count: int | None, actions: bool
     ) -> list[ZaloMessage] | None:
-        found: list[ZaloMessage] = []
-        for index in range(state.cursor, len(state.bot_messages)):
-            message = state.bot_messages[index]
+        def keep(message: ZaloMessage) -> bool:
             if message.kind == "action" and not actions:
-                continue
-            if predicate is None or predicate(message):
-                found.append(message)
-                if count is not None and len(found) == count:
-                    state.cursor = index + 1
-                    return found
-        return found if count is None else None
+                return False
+            return predicate is None or predicate(message)
+
+        seen = unseen(state.bot_messages, state.cursor, keep, count)
+        if seen is None:
+            return None
+        found, state.cursor = seen
+        return found
 
     async def wait_reply(
         self, chat: ChatRef, predicate: Predicate | None = None, timeout: float = 5.0
@@ -228,7 +228,7 @@ class World:
         deadline = loop.time() + timeout
         while not condition():
             remaining = deadline - loop.time()
-            if remaining <= 0 or not await _wait_event(self._changed, remaining):
+            if remaining <= 0 or not await wait_event(self._changed, remaining):
                 raise TimeoutError(f"condition still false after {timeout}s")
 
     # -- shared by people and the Bot API ----------------------------------------------------
@@ -361,11 +361,3 @@ class World:
                 f"{user.name} ({user.id}) is not in {state.name}: zl.add_member(group, user) first"
             )
         return state
-
-
-async def _wait_event(event: asyncio.Event, seconds: float) -> bool:
-    try:
-        await asyncio.wait_for(event.wait(), seconds)
-    except TimeoutError:
-        return False
-    return True
