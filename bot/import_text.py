@@ -52,6 +52,17 @@ FIELDS = {
     "place": N_("Place"),
     "remind": N_("Reminders before"),
     "closes_scoring": N_("Closes scoring"),
+    "review": N_("Review"),
+    "review_team": N_("Review team"),
+    "evidence_required": N_("Evidence required for"),
+    "evidence_max_mb": N_("Largest evidence file (MB)"),
+    "evidence_types": N_("Evidence file types"),
+    "late_deduction": N_("Deduction for a late sheet"),
+    "objection_days": N_("Days to object to provisional results"),
+    "quorum": N_("Ballot quorum (share of members, more than)"),
+    "threshold": N_("Votes needed to win (share, more than)"),
+    "head_repeats": N_("The head may be elected again"),
+    "ineligible": N_("Not eligible for awards"),
 }
 KINDS = {
     "score": N_("scored 0 to max"),
@@ -60,6 +71,9 @@ KINDS = {
     "yesno": N_("yes/no (full marks or zero)"),
     "deadline": N_("deadline"),
     "meeting": N_("meeting"),
+    "self": N_("self-score only"),
+    "head": N_("by the head"),
+    "cross": N_("cross-review between agencies"),
 }
 TEXT_FIELDS = frozenset({"name", "title", "place"})  # shown in quotes
 

@@ -34,17 +34,22 @@ from bot.blocfile.values import (
     SLUG_PATTERN,
     Code,
     Count,
+    Days,
     Found,
     GroupKindWord,
     Holiday,
     Loc,
     Locale,
+    Megabytes,
     Moment,
     Offset,
     OptionalText,
+    Penalty,
     Platform,
     Points,
     QuietHours,
+    ReviewWord,
+    Share,
     ShortName,
     Slug,
     Step,
@@ -191,6 +196,41 @@ class MeetingEntry(_Entry):
     remind: list[Offset] | None = None  # None: MEETING_REMIND
 
 
+class EvidenceEntry(_Entry):
+    """``season.evidence:``, what evidence (minh chứng) the bloc asks for."""
+
+    required: list[Code] | None = None  # criterion codes
+    max_mb: Megabytes | None = None
+    types: list[Code] | None = None  # file extensions: pdf, docx, jpg
+
+
+class LateEntry(_Entry):
+    """``season.late:``, what a sheet submitted after the deadline (through /unlock) costs."""
+
+    deduction: Penalty | None = None
+
+
+class ResultsEntry(_Entry):
+    """``season.results:``, how long the bloc may object to provisional results."""
+
+    objection_days: Days | None = None
+
+
+class BallotEntry(_Entry):
+    """``season.ballot:``, when a secret ballot counts."""
+
+    quorum: Share | None = None
+    threshold: Share | None = None
+    head_repeats: StrictBool | None = None
+
+
+class IneligibleEntry(_Entry):
+    """One of ``season.ineligible:``, an agency excluded from awards and why."""
+
+    agency: Text
+    reason: Text
+
+
 class SeasonEntry(_Entry):
     """``season:``, one year of the bloc."""
 
@@ -201,6 +241,13 @@ class SeasonEntry(_Entry):
     criteria: Annotated[list[GroupEntry], Field(min_length=1)]
     deadlines: list[DeadlineEntry] | None = None
     meetings: list[MeetingEntry] | None = None
+    review: ReviewWord = ""  # "": head
+    review_team: list[Text] | None = None  # agency codes
+    evidence: EvidenceEntry | None = None
+    late: LateEntry | None = None
+    results: ResultsEntry | None = None
+    ballot: BallotEntry | None = None
+    ineligible: list[IneligibleEntry] | None = None
 
 
 class BlocFile(_Entry):
@@ -224,6 +271,7 @@ _WORDING: dict[str, tuple[str, str, str]] = {
     "greater_than": (N_("must be greater than 0"), "", ""),  # every gt is 0
     "less_than_equal": (N_("must be at most {limit}"), "limit", "le"),
     "greater_than_equal": (N_("must be at least {low}"), "low", "ge"),
+    "less_than": (N_("must be less than {limit}"), "limit", "lt"),
     "decimal_max_places": (
         N_("must have at most {places} decimal places"),
         "places",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,8 +23,10 @@ from pydantic import ValidationError
 
 from bot.blocfile.loader import DuplicateKey, read_yaml
 from bot.blocfile.model import (
+    BallotEntry,
     BlocFile,
     DeadlineEntry,
+    EvidenceEntry,
     GroupEntry,
     MeetingEntry,
     ScoringEntry,
@@ -44,6 +47,13 @@ from bot.domain.calendar import QuietTime
 from bot.domain.criteria import CriteriaGroup, Criterion, GroupKind, ScoringTable
 from bot.domain.events import EventKind  # re-exported
 from bot.domain.rules import Award, TieBreak, TieBreakKind
+from bot.domain.year import (
+    BallotRules,
+    EvidenceRules,
+    IneligibleAgency,
+    ReviewMode,
+    SeasonRules,
+)
 from bot.i18n import _
 
 __all__ = [
@@ -102,6 +112,7 @@ class SeasonSpec:
     tie_break: tuple[TieBreak, ...]
     awards: tuple[Award, ...]
     events: tuple[EventSpec, ...]  # deadlines, then meetings, each in file order
+    rules: SeasonRules = field(default_factory=SeasonRules)  # of the year after the self-score
 
 
 @dataclass(frozen=True)
@@ -269,6 +280,39 @@ def _season_spec(season: SeasonEntry, zone: ZoneInfo) -> SeasonSpec:
         tie_break,
         awards,
         tuple(_event(event, zone) for event in events),
+        _rules(season, table),
+    )
+
+
+def _rules(season: SeasonEntry, table: ScoringTable) -> SeasonRules:
+    """The rules of the year after the self-score, the defaults where the file is silent;
+    criterion codes as the table writes them."""
+    default = SeasonRules()
+    evidence = season.evidence or EvidenceEntry()
+    ballot = season.ballot or BallotEntry()
+    codes = {criterion.code.casefold(): criterion.code for criterion in table.criteria()}
+    return SeasonRules(
+        review=ReviewMode(season.review or default.review),
+        reviewers=tuple(season.review_team or ()),
+        evidence=EvidenceRules(
+            tuple(codes.get(code.casefold(), code) for code in evidence.required or ()),
+            evidence.max_mb or default.evidence.max_mb,
+            tuple(t.casefold().lstrip(".") for t in evidence.types or default.evidence.types),
+        ),
+        late_deduction=(season.late.deduction if season.late else None) or Decimal(0),
+        objection_days=(
+            default.objection_days
+            if season.results is None or season.results.objection_days is None
+            else season.results.objection_days
+        ),
+        ballot=BallotRules(
+            default.ballot.quorum if ballot.quorum is None else ballot.quorum,
+            default.ballot.threshold if ballot.threshold is None else ballot.threshold,
+            default.ballot.head_repeats if ballot.head_repeats is None else ballot.head_repeats,
+        ),
+        ineligible=tuple(
+            IneligibleAgency(entry.agency, entry.reason) for entry in season.ineligible or ()
+        ),
     )
 
 

@@ -97,6 +97,7 @@ class _Rules:
 
     def __init__(self) -> None:
         self.found: list[Found] = []
+        self.criteria: list[str] = []  # the table's criterion codes, once checked
 
     def fail(self, loc: Loc, message: str) -> None:
         self.found.append((loc, message))
@@ -119,6 +120,28 @@ class _Rules:
         groups = self.groups(season.get("criteria"), step)
         self.tie_breaks(scoring.get("tie_break"), groups)
         self.events(season)
+        self.year(season, agencies.codes)
+
+    def year(self, season: dict[Any, Any], agencies: list[str]) -> None:
+        """The review team and the ineligible agencies are agencies of the bloc, each named
+        once; the criteria that need evidence are criteria of the table."""
+        team = _Seen(self.found)
+        for loc, entry in _entries(season.get("review_team"), ("season", "review_team")):
+            team.add(self.agency(entry, loc, agencies), loc)
+        excluded = _Seen(self.found)
+        for loc, entry in _entries(season.get("ineligible"), ("season", "ineligible")):
+            where = (*loc, "agency")
+            excluded.add(self.agency(_section(entry).get("agency"), where, agencies), where)
+        evidence = _section(season.get("evidence"))
+        known = {code.casefold(): code for code in self.criteria}
+        needed = _Seen(self.found)
+        for loc, entry in _entries(evidence.get("required"), ("season", "evidence", "required")):
+            code = read(_CODE, entry)
+            if code and known and code.casefold() not in known:
+                message = _("unknown criterion “{code}”; known: {known}")
+                self.fail(loc, message.format(code=code, known=", ".join(self.criteria)))
+            else:
+                needed.add(known.get(code.casefold(), code) if code else None, loc)
 
     def agency(self, value: object, loc: Loc, known: list[str]) -> str | None:
         """The code of one of the bloc's agencies; None if it is not one."""
@@ -140,6 +163,7 @@ class _Rules:
                 criterion = _section(item)
                 criteria.add(read(_CODE, criterion.get("code")), (*item_loc, "code"))
                 self.criterion(criterion, item_loc, kind, step)
+        self.criteria = criteria.codes
         return groups.codes
 
     def criterion(

@@ -31,6 +31,7 @@ from bot.domain.calendar import DEFAULT_HOURS, WEEKDAYS, parse_hours
 from bot.domain.criteria import CriterionKind, GroupKind
 from bot.domain.rules import TieBreak, parse_tie_break
 from bot.domain.typed import parse_local_datetime, parse_offset
+from bot.domain.year import ReviewMode
 from bot.i18n import LOCALES, N_, _
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -46,6 +47,8 @@ YEARS = (2000, 2100)
 MAX_SHORT_NAME = 60
 MAX_HOLIDAYS = 400  # days, ranges counted day by day
 PLATFORMS = ("telegram", "zalo")
+MAX_OBJECTION_DAYS = 60
+MAX_EVIDENCE_MB = 50
 SLUG_PATTERN = r"^[a-z0-9-]+$"
 CODE_PATTERN = r"^\S+$"
 
@@ -161,6 +164,13 @@ def _number(value: object) -> object:
 Points = Annotated[Decimal, BeforeValidator(_number), Field(gt=0, le=MAX_POINTS)]
 Step = Annotated[Points, Field(decimal_places=MAX_STEP_PLACES)]
 Count = Annotated[int, Strict(), Field(ge=1)]
+Share = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, lt=1)]  # 0.5: half
+Penalty = Annotated[Decimal, BeforeValidator(_number), Field(ge=0, le=MAX_POINTS)]
+Days = Annotated[int, Strict(), Field(ge=0, le=MAX_OBJECTION_DAYS)]
+Megabytes = Annotated[int, Strict(), Field(ge=1, le=MAX_EVIDENCE_MB)]
+ReviewWord = Annotated[
+    OptionalText, _one_of(ReviewMode, N_("unknown review “{value}”; accepted: {accepted}"))
+]
 
 
 def _year(year: int) -> int:

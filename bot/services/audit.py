@@ -1,34 +1,40 @@
-"""Rows of a sheet's audit log: who changed what, from what to what."""
+"""Entries of a bloc's audit trail: who changed what, from what to what."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 
+from bot.domain.audit import AuditFacts
 from bot.domain.scores import plain
 
 
-def audit_row(
+def sheet_change(
     at: datetime,
-    sheet_id: int,
-    actor_id: int,
+    sheet: tuple[int, int, int],
+    actor_id: int | None,
     field: str,
     old: str | None,
     new: str | None,
     criterion_id: int | None = None,
-) -> dict[str, object]:
-    """One audit log row: who changed what on a sheet, from what to what (the repository
-    adds who the actor is in the bloc)."""
-    return {
-        "at": at,
-        "sheet_id": sheet_id,
-        "criterion_id": criterion_id,
-        "field": field,
-        "old_value": old,
-        "new_value": new,
-        "actor_id": actor_id,
-        "reason": None,
-    }
+    *,
+    reason: str | None = None,
+) -> AuditFacts:
+    """One change of a sheet (``sheet``: its id, season id and agency id), by ``actor_id``
+    (the repository adds who the actor is in the bloc)."""
+    sheet_id, season_id, agency_id = sheet
+    return AuditFacts(
+        at=at,
+        field=field,
+        old_value=old,
+        new_value=new,
+        reason=reason,
+        actor_id=actor_id,
+        season_id=season_id,
+        sheet_id=sheet_id,
+        agency_id=agency_id,
+        criterion_id=criterion_id,
+    )
 
 
 def shown(value: Decimal | None) -> str | None:

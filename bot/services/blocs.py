@@ -11,6 +11,7 @@ from bot.blocfile import BlocSpec, EventKind, EventSpec
 from bot.clock import Clock
 from bot.domain.criteria import CriterionKind, GroupKind
 from bot.domain.rules import Award, parse_tie_break
+from bot.domain.year import SeasonRules
 from bot.services.import_report import (
     Action,
     Change,
@@ -199,9 +200,23 @@ class BlocService:
             tie_break=[str(rule) for rule in rules.tie_break],
             awards=[{"title": a.title, "count": a.count} for a in rules.awards],
         )
+        self._sync_rules(season, rules.rules, diff)
         self._sync_members(season, agencies, spec, diff)
         await self._sync_table(uow, season, spec, diff)
         await self._sync_events(uow, season, rules.events, diff)
+
+    @staticmethod
+    def _sync_rules(season: Season, rules: SeasonRules, diff: _Diff) -> None:
+        """The rules of the year; each that changed is one field of the season's change."""
+        old = SeasonRules.from_json(season.rules).flat() if season.id else {}
+        changed = [
+            FieldChange(name, old[name], new)
+            for name, new in rules.flat().items()
+            if name in old and old[name] != new
+        ]
+        season.rules = rules.as_json()
+        if changed:
+            diff.changes.append(Change(Action.UPDATED, "season", str(season.year), tuple(changed)))
 
     def _sync_members(
         self, season: Season, agencies: dict[str, Agency], spec: BlocSpec, diff: _Diff

@@ -12,8 +12,9 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.domain.audience import group_post_readers
+from bot.domain.audit import AuditFacts
 from bot.domain.sheets import Progress, SheetStatus
-from bot.services.audit import audit_row, shown
+from bot.services.audit import sheet_change, shown
 from bot.services.progress import (
     AgencyProgress,
     AgencyRef,
@@ -121,10 +122,10 @@ class ResultsService:
         if announced_at is not None:
             raise AlreadyAnnounced(announced_at)
         sheets = await uow.sheets.lock_season(season.id)
-        audit: list[dict[str, object]] = []
+        audit: list[AuditFacts] = []
         for sheet in sheets:
             audit += _finalize(sheet, contact_id, now)
-        await uow.sheets.append_audit(audit, bloc_id)
+        await uow.audit.append(bloc_id, audit)
         season.announced_at = now
         links = await uow.contacts.in_bloc(bloc_id)
         linked = await uow.groups.for_bloc(bloc_id)
@@ -200,21 +201,22 @@ class ResultsService:
         return season, bloc
 
 
-def _finalize(sheet: ScoreSheet, contact_id: int, now: datetime) -> list[dict[str, object]]:
-    """Fix a sheet's final scores (reviewed, else self) and lock it; the audit rows of every
-    change."""
+def _finalize(sheet: ScoreSheet, contact_id: int, now: datetime) -> list[AuditFacts]:
+    """Fix a sheet's final scores (reviewed, else self) and lock it; the audit entries of
+    every change."""
     audit = []
+    ids = (sheet.id, sheet.season_id, sheet.agency_id)
     for entry in sheet.entries:
         final = entry.reviewed_value if entry.reviewed_value is not None else entry.self_value
         if final == entry.final_value:
             continue
         old = shown(entry.final_value)
         audit.append(
-            audit_row(now, sheet.id, contact_id, "final", old, shown(final), entry.criterion_id)
+            sheet_change(now, ids, contact_id, "final", old, shown(final), entry.criterion_id)
         )
         entry.final_value = final
     if sheet.status != SheetStatus.LOCKED.value:
         locked = SheetStatus.LOCKED.value
-        audit.append(audit_row(now, sheet.id, contact_id, "status", sheet.status, locked))
+        audit.append(sheet_change(now, ids, contact_id, "status", sheet.status, locked))
         sheet.status = locked
     return audit

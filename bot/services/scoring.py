@@ -18,7 +18,7 @@ from bot.domain.criteria import (
 from bot.domain.sheets import Closed as Closed  # re-exported
 from bot.domain.sheets import SheetStatus as SheetStatus  # re-exported
 from bot.domain.sheets import SheetTotals, missing, total, why_closed
-from bot.services.audit import audit_row, shown
+from bot.services.audit import sheet_change, shown
 from bot.storage.models import Season
 from bot.storage.repositories.sheets import SheetRow
 from bot.storage.uow import UnitOfWork
@@ -170,6 +170,7 @@ class ScoringService:
         uow = self.unit
         now, season, row = await self._open_sheet(bloc_id, agency_id)
         audit = []
+        ids = (row.id, season.shape.season_id, agency_id)
         for code, value in answers:
             criterion_id = season.shape.ids[code]
             old = row.values.get(criterion_id)
@@ -178,10 +179,10 @@ class ScoringService:
             await uow.sheets.set_entry(row.id, criterion_id, contact_id, now, self_value=value)
             row.values[criterion_id] = value
             audit.append(
-                audit_row(now, row.id, contact_id, "self", shown(old), shown(value), criterion_id)
+                sheet_change(now, ids, contact_id, "self", shown(old), shown(value), criterion_id)
             )
         if audit:
-            await uow.sheets.append_audit(audit, bloc_id)
+            await uow.audit.append(bloc_id, audit)
             await uow.sheets.touch(row.id, now)
         return self._view(season, agency_id, row)
 
@@ -197,8 +198,9 @@ class ScoringService:
             await uow.sheets.set_entry(
                 row.id, criterion_id, contact_id, now, note=text, field="note"
             )
-            await uow.sheets.append_audit(
-                [audit_row(now, row.id, contact_id, "note", old, text, criterion_id)], bloc_id
+            sheet = (row.id, season.shape.season_id, agency_id)
+            await uow.audit.append(
+                bloc_id, [sheet_change(now, sheet, contact_id, "note", old, text, criterion_id)]
             )
             if text:
                 row.notes[criterion_id] = text
@@ -230,9 +232,9 @@ class ScoringService:
             _check_open(season, SheetStatus.DRAFT, now)  # reopened when a draft would be open
         if row.status != status.value:
             submitted = status is SheetStatus.SUBMITTED
-            await uow.sheets.append_audit(
-                [audit_row(now, row.id, contact_id, "status", row.status, status.value)],
-                bloc_id,
+            sheet = (row.id, season.shape.season_id, agency_id)
+            await uow.audit.append(
+                bloc_id, [sheet_change(now, sheet, contact_id, "status", row.status, status.value)]
             )
             await uow.sheets.set_status(
                 row.id,

@@ -18,8 +18,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bot.domain.audit import GENESIS
 from bot.storage.base import NAMING as NAMING  # re-exported
 from bot.storage.base import Base as Base  # re-exported
+
+# The tables of the year after the self-score, kept in a module of their own; re-exported.
+from bot.storage.models_year import AuditEntry as AuditEntry
+from bot.storage.models_year import Ballot as Ballot
+from bot.storage.models_year import BallotVote as BallotVote
+from bot.storage.models_year import BallotVoter as BallotVoter
+from bot.storage.models_year import Evidence as Evidence
+from bot.storage.models_year import ReviewComment as ReviewComment
 
 
 class Bloc(Base):
@@ -44,6 +53,9 @@ class Bloc(Base):
     holidays: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     # The platform of the bloc's group (telegram, zalo); None: whichever groups are linked.
     group_platform: Mapped[str | None] = mapped_column(String(16))
+    # The last entry of the bloc's audit chain: its place and its hash (bot.domain.audit).
+    audit_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    audit_head: Mapped[str] = mapped_column(String(64), default=GENESIS, server_default=GENESIS)
 
     agencies: Mapped[list[Agency]] = relationship(
         back_populates="bloc", order_by="Agency.position", cascade="all, delete-orphan"
@@ -80,7 +92,11 @@ class Season(Base):
     step: Mapped[Decimal]
     tie_break: Mapped[list[str]] = mapped_column(JSON, default=list)
     awards: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Final results published (scores locked); provisional results before, open to objection.
     announced_at: Mapped[datetime | None]
+    provisional_at: Mapped[datetime | None]
+    # The rules of the year after the self-score (bot.domain.year.SeasonRules.as_json).
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     # Bumped whenever the table, members or events change, so readers may cache the rest.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
@@ -254,6 +270,15 @@ class ScoreSheet(Base):
     )
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Reopened by the head after the deadline that closes scoring, until then (None: not).
+    unlocked_until: Mapped[datetime | None]
+    # Submitted after the deadline that closes scoring, through an unlock.
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The review (thẩm định): by which agency (cross-review), and when it was finished.
+    reviewer_agency_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agencies.id", ondelete="SET NULL")
+    )
+    review_done_at: Mapped[datetime | None]
 
     entries: Mapped[list[ScoreEntry]] = relationship(cascade="all, delete-orphan")
 
@@ -305,28 +330,6 @@ class ProcessedUpdate(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(index=True)
-
-
-class AuditEntry(Base):
-    """Append-only history of every score change: who, when, old, new and why."""
-
-    __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_sheet_at", "sheet_id", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime]
-    sheet_id: Mapped[int] = mapped_column(ForeignKey("score_sheets.id", ondelete="RESTRICT"))
-    criterion_id: Mapped[int | None] = mapped_column(
-        ForeignKey("criteria.id", ondelete="RESTRICT")
-    )
-    field: Mapped[str] = mapped_column(String(16))  # self, reviewed, final, note, status
-    old_value: Mapped[str | None] = mapped_column(Text)
-    new_value: Mapped[str | None] = mapped_column(Text)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
-    # Who made the change as the bloc knew them then ("Hoa, Cục Thuế tỉnh Thái Bình"); it stays
-    # when the contact is gone (``actor_id`` is then NULL).
-    actor_label: Mapped[str] = mapped_column(Text, default="")
-    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class EnrolmentFailure(Base):

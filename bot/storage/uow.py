@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.repositories import (
+    AuditRepository,
     BlocRepository,
     ContactRepository,
     ConversationRepository,
@@ -32,6 +33,7 @@ from bot.storage.repositories import (
 class UnitOfWork:
     """A session with its repositories; leaving without ``commit()`` rolls back."""
 
+    audit: AuditRepository
     blocs: BlocRepository
     seasons: SeasonRepository
     invites: InviteRepository
@@ -45,6 +47,7 @@ class UnitOfWork:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self.audit = AuditRepository(session)
         self.blocs = BlocRepository(session)
         self.seasons = SeasonRepository(session)
         self.invites = InviteRepository(session)

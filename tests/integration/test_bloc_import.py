@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.blocfile import BlocFileError, BlocSpec, load_bloc_file, parse_bloc
+from bot.domain.audit import AuditFacts
 from bot.domain.criteria import CriterionKind
 from bot.domain.rules import Award, TieBreak, TieBreakKind
 from bot.services.blocs import Action, ClosingDeadline, ImportRefused, RefusalReason
 from bot.services.people import Role
 from bot.storage.models import (
     Agency,
-    AuditEntry,
     Base,
     CriterionRow,
     Event,
@@ -69,16 +69,20 @@ async def give_score(app: App, agency: str, criterion: str, value: str) -> None:
                 updated_at=now,
             )
         )
-        session.add(
-            AuditEntry(
-                at=now,
-                sheet_id=sheet.id,
-                criterion_id=criterion_row.id,
-                field="self",
-                old_value=None,
-                new_value=value,
-                actor_label="test",
-            )
+        await uow.audit.append(
+            season.bloc_id,
+            [
+                AuditFacts(
+                    at=now,
+                    field="self",
+                    new_value=value,
+                    actor_label="test",
+                    season_id=season.id,
+                    sheet_id=sheet.id,
+                    agency_id=agency_row.id,
+                    criterion_id=criterion_row.id,
+                )
+            ],
         )
         await uow.commit()
 

@@ -1,5 +1,6 @@
 """Repositories: the queries the services need, one module per aggregate."""
 
+from bot.storage.repositories.audit import AuditRepository
 from bot.storage.repositories.blocs import (
     BlocRepository,
     BlocSummary,
@@ -17,6 +18,7 @@ from bot.storage.repositories.sheets import SheetRepository
 from bot.storage.repositories.stats import StatsRepository
 
 __all__ = [
+    "AuditRepository",
     "BlocRepository",
     "BlocSummary",
     "ContactRepository",

@@ -6,15 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Executable, Table, and_, bindparam, insert, select
+from sqlalchemy import Executable, Table, bindparam, select
 from sqlalchemy import update as sa_update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.storage.db import Prepared, dialect_insert, insert_or_ignore
-from bot.storage.models import Agency, AuditEntry, Contact, Membership, ScoreEntry, ScoreSheet
+from bot.storage.models import ScoreEntry, ScoreSheet
 
 _SHEET_AND_ENTRIES = (
     select(
@@ -49,7 +49,6 @@ _STATUS = (
         updated_at=bindparam("s_at"),
     )
 )
-_AUDIT = insert(cast(Table, AuditEntry.__table__))
 
 
 def _set_entry(field: str) -> Callable[[str], Executable]:
@@ -156,39 +155,6 @@ class SheetRepository:
             "s_at": now,
         }
         await self.session.execute(_STATUS, params)
-
-    async def append_audit(self, rows: list[dict[str, Any]], bloc_id: int) -> None:
-        """Append audit rows in one statement, each naming its writer (``actor_label``); rows
-        are never changed afterwards."""
-        if not rows:
-            return
-        labels: dict[int, str] = {}
-        for row in rows:
-            actor = row.get("actor_id")
-            if actor is not None and actor not in labels:
-                labels[actor] = await self.actor_label(actor, bloc_id)
-            row["actor_label"] = labels.get(actor, "") if actor is not None else ""
-        await self.session.execute(_AUDIT, rows)
-
-    async def actor_label(self, contact_id: int, bloc_id: int) -> str:
-        """Who a contact is in a bloc, for the audit log: "Hoa, Cục Thuế tỉnh Thái Bình"
-        (display name, else platform:user id; with their agency in the bloc, if any)."""
-        query = (
-            select(Contact.display_name, Contact.platform, Contact.user_id, Agency.name)
-            .select_from(Contact)
-            .outerjoin(
-                Membership,
-                and_(Membership.contact_id == Contact.id, Membership.bloc_id == bloc_id),
-            )
-            .outerjoin(Agency, Agency.id == Membership.agency_id)
-            .where(Contact.id == contact_id)
-        )
-        found = (await self.session.execute(query)).first()
-        if found is None:
-            return ""
-        name, platform, user_id, agency = found
-        who = name or f"{platform}:{user_id}"
-        return f"{who}, {agency}" if agency else who
 
     async def for_season(self, season_id: int) -> list[ScoreSheet]:
         """Every sheet of a season with its entries."""

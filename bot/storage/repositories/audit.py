@@ -1,0 +1,126 @@
+"""The audit log: each bloc's hash chain of changes (``bot.domain.audit``), written and read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.audit import AuditFacts, ChainedEntry, chain
+from bot.storage.models import Agency, AuditEntry, Bloc, Contact, Membership
+
+_AUDIT = insert(cast(Table, AuditEntry.__table__))
+_FACTS = (
+    "at",
+    "field",
+    "old_value",
+    "new_value",
+    "reason",
+    "actor_id",
+    "actor_label",
+    "season_id",
+    "sheet_id",
+    "agency_id",
+    "criterion_id",
+    "subject",
+)
+
+
+class AuditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def append(self, bloc_id: int, entries: Sequence[AuditFacts]) -> None:
+        """Add entries to the end of the bloc's chain, each naming its writer as the bloc
+        knows them (``actor_label``); entries are never changed afterwards.
+
+        The bloc's row is held until commit, so the entries of one bloc are placed one
+        transaction at a time.
+        """
+        if not entries:
+            return
+        labelled = await self._labelled(bloc_id, entries)
+        head = (
+            await self.session.execute(
+                select(Bloc.audit_seq, Bloc.audit_head).where(Bloc.id == bloc_id).with_for_update()
+            )
+        ).one()
+        placed = chain(bloc_id, head.audit_seq, head.audit_head, labelled)
+        rows: list[dict[str, Any]] = [
+            {
+                "bloc_id": bloc_id,
+                "seq": seq,
+                "prev_hash": prev,
+                "hash": digest,
+                **{name: getattr(facts, name) for name in _FACTS},
+            }
+            for seq, prev, digest, facts in placed
+        ]
+        await self.session.execute(_AUDIT, rows)
+        last_seq, _prev, last_hash, _facts = placed[-1]
+        await self.session.execute(
+            update(Bloc).where(Bloc.id == bloc_id).values(audit_seq=last_seq, audit_head=last_hash)
+        )
+
+    async def _labelled(self, bloc_id: int, entries: Iterable[AuditFacts]) -> list[AuditFacts]:
+        labels: dict[int, str] = {}
+        found = []
+        for facts in entries:
+            actor = facts.actor_id
+            if actor is not None and not facts.actor_label:
+                if actor not in labels:
+                    labels[actor] = await self.actor_label(actor, bloc_id)
+                facts = replace(facts, actor_label=labels[actor])
+            found.append(facts)
+        return found
+
+    async def actor_label(self, contact_id: int, bloc_id: int) -> str:
+        """Who a contact is in a bloc, for the audit log: "Hoa, Cục Thuế tỉnh Thái Bình"
+        (display name, else platform:user id; with their agency in the bloc, if any)."""
+        query = (
+            select(Contact.display_name, Contact.platform, Contact.user_id, Agency.name)
+            .select_from(Contact)
+            .outerjoin(
+                Membership,
+                and_(Membership.contact_id == Contact.id, Membership.bloc_id == bloc_id),
+            )
+            .outerjoin(Agency, Agency.id == Membership.agency_id)
+            .where(Contact.id == contact_id)
+        )
+        found = (await self.session.execute(query)).first()
+        if found is None:
+            return ""
+        name, platform, user_id, agency = found
+        who = name or f"{platform}:{user_id}"
+        return f"{who}, {agency}" if agency else who
+
+    async def head(self, bloc_id: int) -> tuple[int, str] | None:
+        """The place and hash of the bloc's last entry, as the bloc keeps them."""
+        found = (
+            await self.session.execute(
+                select(Bloc.audit_seq, Bloc.audit_head).where(Bloc.id == bloc_id)
+            )
+        ).first()
+        return None if found is None else (found.audit_seq, found.audit_head)
+
+    async def chain_of(self, bloc_id: int) -> list[ChainedEntry]:
+        """Every entry of the bloc's chain, in order of place."""
+        query = select(AuditEntry).where(AuditEntry.bloc_id == bloc_id).order_by(AuditEntry.seq)
+        return [_entry(row) for row in await self.session.scalars(query)]
+
+    async def of_criterion(self, sheet_id: int, criterion_id: int) -> list[ChainedEntry]:
+        """The entries about one criterion of one sheet, oldest first."""
+        query = (
+            select(AuditEntry)
+            .where(AuditEntry.sheet_id == sheet_id, AuditEntry.criterion_id == criterion_id)
+            .order_by(AuditEntry.seq)
+        )
+        return [_entry(row) for row in await self.session.scalars(query)]
+
+
+def _entry(row: AuditEntry) -> ChainedEntry:
+    facts = AuditFacts(**{name: getattr(row, name) for name in _FACTS})
+    return ChainedEntry(row.id, row.seq, row.prev_hash, row.hash, facts)
