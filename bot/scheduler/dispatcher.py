@@ -34,6 +34,7 @@ from bot.scheduler.sending import (
     DeliveryResult,
     OutboxObserver,
     OutboxSender,
+    Parcel,
     Senders,
 )
 from bot.scheduler.wake import Wake
@@ -251,13 +252,8 @@ class Dispatcher:
         row = send.row
         try:
             async with asyncio.timeout(self.lease / 2):
-                return await send.sender.deliver(
-                    row.chat_id,
-                    row.chat_kind,
-                    row.text,
-                    dict(row.payload or {}),
-                    partial(self._part_sent, send),
-                )
+                parcel = Parcel(row.chat_id, row.chat_kind, row.text, dict(row.payload or {}))
+                return await send.sender.deliver(parcel, partial(self._part_sent, send))
         except TimeoutError:
             return DeliveryResult(Delivery.TRANSIENT, error="no answer in time")
         except Exception as error:

@@ -31,6 +31,7 @@ from bot.scheduler.sending import (
     Delivery,
     DeliveryResult,
     OutboxSender,
+    Parcel,
     PartRecorder,
     SenderMap,
 )
@@ -62,15 +63,9 @@ class FakeSender:
         self.always: dict[str, DeliveryResult] = {}
         self.attempted = asyncio.Condition()
 
-    async def deliver(
-        self,
-        chat_id: str,
-        chat_kind: str,
-        text: str,
-        payload: dict[str, Any],
-        part_sent: PartRecorder,
-    ) -> DeliveryResult:
-        self.calls.append(Call(self.clock.now(), chat_id, text, payload))
+    async def deliver(self, parcel: Parcel, part_sent: PartRecorder) -> DeliveryResult:
+        chat_id = parcel.chat_id
+        self.calls.append(Call(self.clock.now(), chat_id, parcel.text, parcel.payload))
         async with self.attempted:
             self.attempted.notify_all()
         await asyncio.sleep(0)
@@ -96,15 +91,8 @@ class PartSender:
         self.die_after = die_after
         self.dead = asyncio.Event()
 
-    async def deliver(
-        self,
-        chat_id: str,
-        chat_kind: str,
-        text: str,
-        payload: dict[str, Any],
-        part_sent: PartRecorder,
-    ) -> DeliveryResult:
-        lines = text.split("\n")[int(payload.get(PARTS_SENT, 0)) :]
+    async def deliver(self, parcel: Parcel, part_sent: PartRecorder) -> DeliveryResult:
+        lines = parcel.text.split("\n")[int(parcel.payload.get(PARTS_SENT, 0)) :]
         for number, line in enumerate(lines):
             self.sent.append(line)
             await part_sent(f"m{len(self.sent)}", last=number == len(lines) - 1)
