@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import App
 from bot.clock import FrozenClock
-from bot.scheduler.dispatcher import GAVE_UP, Dispatcher
+from bot.scheduler.dispatcher import GAVE_UP, Dispatcher, Tuning
 from bot.scheduler.pacing import Limits
 from bot.scheduler.sending import Delivery, DeliveryResult, Parcel, PartRecorder, SenderMap
 from bot.storage.repositories import NewMessage
@@ -141,7 +141,7 @@ async def test_the_dispatcher_tells_its_observer_each_attempt(
         SenderMap({"telegram": sender}),
         {"telegram": Limits()},
         worker_id="w1",
-        max_attempts=2,
+        tuning=Tuning(max_attempts=2),
         observer=observed,
     )
     for chat in ("ok", "flood", "down", "blocked", "long"):

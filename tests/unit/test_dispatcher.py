@@ -22,7 +22,7 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.handlers.operator_text import given_up
 from bot.i18n import current_locale
-from bot.scheduler.dispatcher import Dispatcher
+from bot.scheduler.dispatcher import Dispatcher, Tuning
 from bot.scheduler.jobs import PeriodicJob, Scheduler
 from bot.scheduler.pacing import Limits
 from bot.scheduler.sending import (
@@ -476,7 +476,7 @@ async def test_a_commit_that_enqueues_wakes_the_running_dispatcher(
         {"telegram": TELEGRAM},
         worker_id="test",
         wake=app.outbox_signal,
-        tick=60,
+        tuning=Tuning(tick=60),
     )
     running = asyncio.create_task(dispatcher.run())
     try:
