@@ -25,7 +25,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.handlers import build_router, event_text, operator_text, reminder_text
 from bot.handlers.router import Router
-from bot.scheduler.dispatcher import Dispatcher
+from bot.scheduler.dispatcher import Dispatcher, Tuning
 from bot.scheduler.jobs import PeriodicJob, forgetting_updates
 from bot.scheduler.pacing import Limits
 from bot.scheduler.sending import OutboxObserver, Senders
@@ -206,8 +206,7 @@ class App:
             operators=settings.operator_ids(),
             report=operator_text.given_up,
             locale=settings.locale,
-            concurrency=settings.outbox_concurrency,
-            lease=settings.outbox_lease,
+            tuning=Tuning(concurrency=settings.outbox_concurrency, lease=settings.outbox_lease),
             observer=observer,
         )
 

@@ -32,7 +32,7 @@ from bot.handlers.formatting import role_name
 from bot.handlers.model import ChatKind, Incoming, IncomingKind, Outgoing, Sender
 from bot.handlers.router import Router
 from bot.i18n import _, use_locale
-from bot.scheduler.sending import Delivery, DeliveryResult, PartRecorder
+from bot.scheduler.sending import Delivery, DeliveryResult, Parcel, PartRecorder
 from bot.storage.files import DEFAULT_FOLDER, FileStore
 
 PLATFORM = "console"
@@ -194,20 +194,15 @@ class ConsoleChannel:
             self.out.write(prompt)
             self.out.flush()
 
-    async def deliver(
-        self,
-        chat_id: str,
-        chat_kind: str,
-        text: str,
-        payload: dict[str, Any],
-        part_sent: PartRecorder,
-    ) -> DeliveryResult:
+    async def deliver(self, parcel: Parcel, part_sent: PartRecorder) -> DeliveryResult:
         """Show a message of the outbox (a reminder, a group post): the console never fails."""
         try:
-            files = from_payload(payload)
+            files = from_payload(parcel.payload)
         except ValueError as error:
             return DeliveryResult(Delivery.REJECTED, error=f"bad attachment: {error}")
-        await self.send(Outgoing(text, platform=PLATFORM, chat_id=chat_id, attachments=files))
+        await self.send(
+            Outgoing(parcel.text, platform=PLATFORM, chat_id=parcel.chat_id, attachments=files)
+        )
         return DeliveryResult(Delivery.SENT)
 
     async def meta(self, line: str) -> bool:

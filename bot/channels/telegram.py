@@ -60,7 +60,7 @@ from bot.config import Settings, revealed
 from bot.handlers.model import Incoming, IncomingKind, Outgoing, Replies
 from bot.handlers.router import Router
 from bot.i18n import _, use_locale
-from bot.scheduler.sending import DeliveryResult, PartRecorder
+from bot.scheduler.sending import DeliveryResult, Parcel, PartRecorder
 from bot.storage.files import FileStore
 
 log = logging.getLogger(__name__)
@@ -237,18 +237,9 @@ class TelegramChannel:
             raise ValueError("a message sent through the hub names its chat")
         await self._render(outgoing.chat_id, None, outgoing)
 
-    async def deliver(
-        self,
-        chat_id: str,
-        chat_kind: str,
-        text: str,
-        payload: dict[str, Any],
-        part_sent: PartRecorder,
-    ) -> DeliveryResult:
+    async def deliver(self, parcel: Parcel, part_sent: PartRecorder) -> DeliveryResult:
         """Send an outbox message: one attempt, its outcome told, never raised."""
-        return await send_outbox_message(
-            self.outbox_bot, chat_id, text, payload, part_sent, files=self.files
-        )
+        return await send_outbox_message(self.outbox_bot, parcel, part_sent, files=self.files)
 
     # -- updates ------------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.channels.attachments import Unsendable, outbox_parts
 from bot.channels.telegram_files import send_file
 from bot.channels.text import TELEGRAM_LIMIT, split_text
-from bot.scheduler.sending import Delivery, DeliveryResult, PartRecorder
+from bot.scheduler.sending import Delivery, DeliveryResult, Parcel, PartRecorder
 from bot.storage.files import FileStore
 
 PART_PAUSE = 1.0  # seconds between the parts of a long text (Telegram: 1 message/s per chat)
@@ -38,16 +38,10 @@ GONE = ("chat not found", "user not found", "peer_id_invalid")
 
 
 async def send_outbox_message(
-    bot: Bot,
-    chat_id: str,
-    text: str,
-    payload: dict[str, Any],
-    part_sent: PartRecorder,
-    *,
-    files: FileStore | None = None,
+    bot: Bot, parcel: Parcel, part_sent: PartRecorder, *, files: FileStore | None = None
 ) -> DeliveryResult:
-    """Send ``text`` once: in parts a second apart when long, skipping those sent before, then
-    the files the payload lists (uploaded from ``files``), each a part of its own.
+    """Send the parcel's text once: in parts a second apart when long, skipping those sent
+    before, then the files its payload lists (uploaded from ``files``), each a part of its own.
 
     Each part Telegram took is recorded (``part_sent``) before the next goes; when an earlier
     attempt recorded them all, nothing is sent. "chat not found" counts as blocked: the person
@@ -55,7 +49,7 @@ async def send_outbox_message(
     the bot sends would reach them.
     """
     try:
-        parts = outbox_parts(split_text(text, TELEGRAM_LIMIT), payload, files)
+        parts = outbox_parts(split_text(parcel.text, TELEGRAM_LIMIT), parcel.payload, files)
     except Unsendable as error:
         return DeliveryResult(Delivery.REJECTED, error=str(error))
     for number, part in enumerate(parts):
@@ -63,10 +57,10 @@ async def send_outbox_message(
             await asyncio.sleep(PART_PAUSE)
         try:
             if isinstance(part, str):
-                message = await bot.send_message(chat_id, part)
+                message = await bot.send_message(parcel.chat_id, part)
             else:
                 assert files is not None  # outbox_parts checked it
-                message = await send_file(bot, chat_id, part, files)
+                message = await send_file(bot, parcel.chat_id, part, files)
         except Exception as error:
             failed = outcome(error)
             return DeliveryResult(failed.outcome, failed.retry_after, failed.error, number)

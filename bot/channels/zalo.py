@@ -37,7 +37,7 @@ from bot.config import Settings, revealed
 from bot.handlers.model import Incoming, Outgoing
 from bot.handlers.router import Router
 from bot.i18n import _
-from bot.scheduler.sending import DeliveryResult, PartRecorder
+from bot.scheduler.sending import DeliveryResult, Parcel, PartRecorder
 from bot.storage.files import FileLinks, FileStore
 
 log = logging.getLogger(__name__)
@@ -301,17 +301,10 @@ class ZaloChannel:
             raise ValueError("a message sent through the hub names its chat")
         await self._render(outgoing.chat_id, outgoing)
 
-    async def deliver(
-        self,
-        chat_id: str,
-        chat_kind: str,
-        text: str,
-        payload: dict[str, Any],
-        part_sent: PartRecorder,
-    ) -> DeliveryResult:
+    async def deliver(self, parcel: Parcel, part_sent: PartRecorder) -> DeliveryResult:
         """Send an outbox message: one attempt, its outcome told, never raised."""
         return await send_outbox_message(
-            self.api, chat_id, text, payload, part_sent, files=self.files, links=self.links
+            self.api, parcel, part_sent, files=self.files, links=self.links
         )
 
     async def _reply(self, incoming: Incoming, outgoing: Outgoing) -> None:

@@ -14,7 +14,7 @@ from bot.channels.attachments import Unsendable, outbox_parts
 from bot.channels.text import ZALO_LIMIT, split_text, utf16_units
 from bot.channels.zalo_api import ZaloApi, ZaloError, ZaloUnreachable
 from bot.channels.zalo_files import zalo_call
-from bot.scheduler.sending import Delivery, DeliveryResult, PartRecorder
+from bot.scheduler.sending import Delivery, DeliveryResult, Parcel, PartRecorder
 from bot.storage.files import FileLinks, FileStore
 
 PART_PAUSE = 1.0  # seconds between the parts of a long text, as on Telegram
@@ -25,18 +25,18 @@ GONE = ("chat not found", "user not found", "not exist", "invalid chat", "blocke
 
 async def send_outbox_message(
     api: ZaloApi,
-    chat_id: str,
-    text: str,
-    payload: dict[str, Any],
+    parcel: Parcel,
     part_sent: PartRecorder,
     *,
     files: FileStore | None = None,
     links: FileLinks | None = None,
 ) -> DeliveryResult:
-    """Send ``text`` once: in parts a second apart when long, skipping those sent before, then
-    the files the payload lists (a photo by its link, a document as a link), a part each."""
+    """Send the parcel's text once: in parts a second apart when long, skipping those sent
+    before, then the files its payload lists (a photo by its link, a document as a link), a
+    part each."""
     try:
-        parts = outbox_parts(split_text(text, ZALO_LIMIT, utf16_units), payload, files)
+        pieces = split_text(parcel.text, ZALO_LIMIT, utf16_units)
+        parts = outbox_parts(pieces, parcel.payload, files)
         if links is None and any(not isinstance(part, str) for part in parts):
             raise Unsendable("no web server to link the attachments from")
     except Unsendable as error:
@@ -51,7 +51,7 @@ async def send_outbox_message(
             assert files is not None and links is not None  # checked above
             method, params = zalo_call(part, files, links)
         try:
-            result = await api.call(method, chat_id=chat_id, **params)
+            result = await api.call(method, chat_id=parcel.chat_id, **params)
         except (ZaloError, ZaloUnreachable) as error:
             failed = outcome(error)
             return DeliveryResult(failed.outcome, failed.retry_after, failed.error, number)

@@ -34,6 +34,7 @@ from bot.scheduler.sending import (
     DeliveryResult,
     OutboxObserver,
     OutboxSender,
+    Parcel,
     Senders,
 )
 from bot.scheduler.wake import Wake
@@ -51,6 +52,17 @@ LONGEST_BACKOFF = 300.0
 NO_SENDER_WAIT = 60.0  # a message whose platform stopped running tries again after this
 HORIZON = 1.0  # a rate-limited platform claims what it can send in this many seconds
 EPSILON = 1e-6  # seconds: a shorter wait is rounding (timestamps are floats of ~1.7e9)
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """How much the dispatcher does at once, and how patiently."""
+
+    concurrency: int = 16  # sends in flight at once
+    lease: float = 30.0  # seconds a claim is held: half to start a send, half to finish it
+    batch: int = 256  # rows claimed at most at once
+    max_attempts: int = 6  # a message that failed transiently this often is given up
+    tick: float = 1.0  # seconds between two looks at the outbox, at most
 
 
 @dataclass
@@ -87,11 +99,7 @@ class Dispatcher:
         operators: Collection[tuple[str, str]] = (),
         report: Callable[[GivenUp], str] | None = None,
         locale: str = "vi",
-        concurrency: int = 16,
-        lease: float = 30.0,
-        batch: int = 256,
-        max_attempts: int = 6,
-        tick: float = 1.0,
+        tuning: Tuning = Tuning(),
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         observer: OutboxObserver | None = None,
     ) -> None:
@@ -106,15 +114,11 @@ class Dispatcher:
         self.reports: OperatorReports | None = None
         if operators and report is not None:
             self.reports = OperatorReports(operators, report, locale)
-        self.concurrency = max(1, concurrency)
-        self.lease = lease
-        self.batch = batch
-        self.max_attempts = max_attempts
-        self.tick = tick
+        self.tuning = tuning
         self.sleep = sleep
         self.observer = observer
         self._pacers: dict[str, Pacer] = {}
-        self._slots = asyncio.Semaphore(self.concurrency)
+        self._slots = asyncio.Semaphore(max(1, tuning.concurrency))
         self._sent = SentRecorder(uow, clock)
         self._stopping = False
 
@@ -131,7 +135,7 @@ class Dispatcher:
                 delay = await self._until_next_due()
             except Exception:
                 log.exception("outbox: dispatching failed; trying again")
-                delay = self.tick
+                delay = self.tuning.tick
             if not self._stopping:
                 await self.wake.wait(delay)
 
@@ -151,7 +155,7 @@ class Dispatcher:
                 claimed_at,
                 self._claim_size(platforms),
                 self.worker_id,
-                timedelta(seconds=self.lease),
+                timedelta(seconds=self.tuning.lease),
                 platforms,
             )
             await unit.commit()
@@ -212,7 +216,7 @@ class Dispatcher:
     async def _send_all(self, sends: list[_Send], claimed_at: datetime) -> None:
         """Send at the overall rate, ``concurrency`` at a time; give back what cannot start in
         time (half the lease gone) or when stopping."""
-        deadline = claimed_at.timestamp() + self.lease / 2
+        deadline = claimed_at.timestamp() + self.tuning.lease / 2
         async with asyncio.TaskGroup() as tasks:
             for index, send in enumerate(sends):
                 await self._slots.acquire()
@@ -250,14 +254,9 @@ class Dispatcher:
     async def _attempt(self, send: _Send) -> DeliveryResult:
         row = send.row
         try:
-            async with asyncio.timeout(self.lease / 2):
-                return await send.sender.deliver(
-                    row.chat_id,
-                    row.chat_kind,
-                    row.text,
-                    dict(row.payload or {}),
-                    partial(self._part_sent, send),
-                )
+            async with asyncio.timeout(self.tuning.lease / 2):
+                parcel = Parcel(row.chat_id, row.chat_kind, row.text, dict(row.payload or {}))
+                return await send.sender.deliver(parcel, partial(self._part_sent, send))
         except TimeoutError:
             return DeliveryResult(Delivery.TRANSIENT, error="no answer in time")
         except Exception as error:
@@ -306,7 +305,7 @@ class Dispatcher:
                 await outbox.release(row.id, due, f"flood limit: retry after {wait:g} s")
                 await self._keep_progress(unit, send, result)
                 log.info("outbox %d to %s: flood limit, again in %g s", row.id, _to(row), wait)
-            elif result.outcome is Delivery.TRANSIENT and row.attempts < self.max_attempts:
+            elif result.outcome is Delivery.TRANSIENT and row.attempts < self.tuning.max_attempts:
                 backoff = min(BACKOFF * 2 ** (row.attempts - 1), LONGEST_BACKOFF)
                 await outbox.retry(row.id, now + timedelta(seconds=backoff), error)
                 await self._keep_progress(unit, send, result)
@@ -354,7 +353,7 @@ class Dispatcher:
         row, outcome = send.row, result.outcome.value
         if send.recorded_sent:
             outcome = Delivery.SENT.value
-        elif result.outcome is Delivery.TRANSIENT and row.attempts >= self.max_attempts:
+        elif result.outcome is Delivery.TRANSIENT and row.attempts >= self.tuning.max_attempts:
             outcome = GAVE_UP
         try:
             self.observer.delivered(row.platform, outcome, max(send.parts, result.delivered))
@@ -375,9 +374,9 @@ class Dispatcher:
         for platform in platforms:
             rate = self.limits.get(platform, Limits()).rate
             if rate <= 0:
-                return self.batch
+                return self.tuning.batch
             size += math.ceil(rate * HORIZON)
-        return max(1, min(self.batch, size))
+        return max(1, min(self.tuning.batch, size))
 
     def _stamp(self) -> float:
         return self.clock.now().timestamp()
@@ -387,8 +386,8 @@ class Dispatcher:
         async with self.uow() as unit:
             due = await unit.outbox.next_due(self.senders.sending_platforms())
         if due is None:
-            return self.tick
-        return min(self.tick, max((due - self.clock.now()).total_seconds(), 0.0))
+            return self.tuning.tick
+        return min(self.tuning.tick, max((due - self.clock.now()).total_seconds(), 0.0))
 
 
 def _to(row: ClaimedMessage) -> str:

@@ -48,6 +48,16 @@ class DeliveryResult:
         return 1 if self.outcome is Delivery.SENT else 0
 
 
+@dataclass(frozen=True)
+class Parcel:
+    """One outbox message as a sender is handed it: its chat, its text and its payload."""
+
+    chat_id: str
+    chat_kind: str  # "private" or "group"
+    text: str
+    payload: dict[str, Any]
+
+
 class PartRecorder(Protocol):
     """Records durably that the platform took one more part of the message being sent."""
 
@@ -57,20 +67,13 @@ class PartRecorder(Protocol):
 class OutboxSender(Protocol):
     """A channel that can send a message of the outbox (one attempt, no retries of its own)."""
 
-    async def deliver(
-        self,
-        chat_id: str,
-        chat_kind: str,
-        text: str,
-        payload: dict[str, Any],
-        part_sent: PartRecorder,
-    ) -> DeliveryResult:
-        """Send ``text`` to the chat once; never raise for what the platform answered.
+    async def deliver(self, parcel: Parcel, part_sent: PartRecorder) -> DeliveryResult:
+        """Send the parcel's text to its chat once; never raise for what the platform answered.
 
-        ``payload`` is the message's. The files it lists under ``ATTACHMENTS``
+        The files it lists under ``ATTACHMENTS``
         (``bot.storage.files``: kind, filename, content_type and the ref of each in the file
         store) go after the text, a part each. The message skips its first
-        ``payload[PARTS_SENT]`` parts, text and files counted together, which an earlier
+        ``parcel.payload[PARTS_SENT]`` parts, text and files counted together, which an earlier
         attempt sent (all of them: SENT with ``parts=0``). Each part the platform takes is told
         with ``await part_sent(...)`` before the next is sent.
         """

@@ -114,28 +114,18 @@ class BlocService:
         diff = _Diff()
         uow = self.unit
         bloc = await uow.blocs.get(spec.code)
+        said = {  # what the file says of the bloc: a new row is made of it, an old one updated
+            "name": spec.name,
+            "timezone": spec.timezone,
+            "locale": spec.locale,
+            **spec.settings(),
+        }
         if bloc is None:
-            bloc = Bloc(
-                code=spec.code,
-                name=spec.name,
-                timezone=spec.timezone,
-                locale=spec.locale,
-                **spec.settings(),
-                created_at=self.clock.now(),
-                agencies=[],
-            )
+            bloc = Bloc(code=spec.code, **said, created_at=self.clock.now(), agencies=[])
             uow.blocs.add(bloc)
             diff.changes.append(Change(Action.ADDED, "bloc", spec.code))
         else:
-            diff.update(
-                bloc,
-                "bloc",
-                spec.code,
-                name=spec.name,
-                timezone=spec.timezone,
-                locale=spec.locale,
-                **spec.settings(),
-            )
+            diff.update(bloc, "bloc", spec.code, **said)
         agencies = await self._sync_agencies(uow, bloc, spec, diff)
         season = await uow.seasons.get(bloc.id, spec.season.year) if bloc.id else None
         if season is None:
@@ -252,38 +242,22 @@ class BlocService:
         position = 0
         for group_position, group in enumerate(table.groups):
             group_row = groups.get(group.code)
+            said = {"title": group.title, "kind": group.kind.value, "cap": group.cap}
             if group_row is None:
                 group_row = CriteriaGroupRow(
-                    code=group.code,
-                    title=group.title,
-                    kind=group.kind.value,
-                    cap=group.cap,
-                    position=group_position,
-                    items=[],
+                    code=group.code, **said, position=group_position, items=[]
                 )
                 season.groups.append(group_row)
                 groups[group.code] = group_row
                 diff.changes.append(Change(Action.ADDED, "group", group.code))
             else:
-                diff.update(
-                    group_row,
-                    "group",
-                    group.code,
-                    title=group.title,
-                    kind=group.kind.value,
-                    cap=group.cap,
-                )
+                diff.update(group_row, "group", group.code, **said)
                 diff.update(group_row, "", group.code, position=group_position)
             for item in group.items:
                 row = criteria.get(item.code)
+                said = {"title": item.title, "max": item.max, "kind": item.kind.value}
                 if row is None:
-                    row = CriterionRow(
-                        code=item.code,
-                        title=item.title,
-                        max=item.max,
-                        kind=item.kind.value,
-                        position=position,
-                    )
+                    row = CriterionRow(code=item.code, **said, position=position)
                     season.criteria.append(row)
                     row.group = group_row
                     diff.changes.append(Change(Action.ADDED, "criterion", item.code))
@@ -305,14 +279,7 @@ class BlocService:
                             Change(Action.UPDATED, "criterion", item.code, (move,))
                         )
                         row.group = group_row
-                    diff.update(
-                        row,
-                        "criterion",
-                        item.code,
-                        title=item.title,
-                        max=item.max,
-                        kind=item.kind.value,
-                    )
+                    diff.update(row, "criterion", item.code, **said)
                     diff.update(row, "", item.code, position=position)
                 position += 1
         wanted_groups = {group.code for group in table.groups}
@@ -332,37 +299,24 @@ class BlocService:
                 diff.changes.append(Change(Action.REMOVED, "event", code))
         for spec in events:
             remind = sorted((int(offset.total_seconds()) for offset in spec.remind), reverse=True)
+            said = {
+                "kind": spec.kind.value,
+                "title": spec.title,
+                "at": spec.at,
+                "place": spec.place,
+                "remind": remind,
+                "closes_scoring": spec.closes_scoring,
+            }
             row = existing.get(spec.code)
             newly = row is None or row.at != spec.at or not row.closes_scoring
             if spec.closes_scoring and newly and spec.at <= self.clock.now():
                 diff.closing_in_past = ClosingDeadline(spec.code, spec.title, spec.at)
             if row is None:
-                season.events.append(
-                    Event(
-                        kind=spec.kind.value,
-                        code=spec.code,
-                        title=spec.title,
-                        at=spec.at,
-                        place=spec.place,
-                        remind=remind,
-                        closes_scoring=spec.closes_scoring,
-                        source="file",
-                    )
-                )
+                season.events.append(Event(code=spec.code, **said, source="file"))
                 diff.changes.append(Change(Action.ADDED, "event", spec.code))
             else:
                 if row.at != spec.at and row.id is not None:
                     # Moved: its pending reminders go, and it reminds again before the new time.
                     row.version += 1
                     await uow.outbox.cancel_for_event(row.id)
-                diff.update(
-                    row,
-                    "event",
-                    spec.code,
-                    kind=spec.kind.value,
-                    title=spec.title,
-                    at=spec.at,
-                    place=spec.place,
-                    remind=remind,
-                    closes_scoring=spec.closes_scoring,
-                )
+                diff.update(row, "event", spec.code, **said)

@@ -5,7 +5,7 @@ are cancelled, so a reminder of an old time never goes out."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -15,7 +15,7 @@ from bot.blocfile import DEADLINE_REMIND, MEETING_REMIND, EventKind
 from bot.clock import Clock
 from bot.domain.calendar import QuietTime
 from bot.services.notices import CalendarTexts
-from bot.services.posts import post_messages, readers
+from bot.services.posts import Draft, post_messages, readers
 from bot.services.reach import Reach
 from bot.services.scoring import NoSeason
 from bot.storage.models import Bloc, Event
@@ -251,29 +251,15 @@ class EventService:
         return EventChange(view, None, posts)
 
 
-@dataclass(frozen=True)
-class _Post:
-    key: str  # dedupe key before the chat
-    make: Callable[[], str]  # the text, in the current language
-    not_after: datetime
-
-
-def _post(view: EventView, what: str, make: Callable[[], str]) -> _Post:
+def _post(view: EventView, what: str, make: Callable[[], str]) -> Draft:
     """A group post about ``view``, written in each reader's language."""
-    return _Post(f"event:{view.id}:v{view.version}:{what}", make, view.at)
+    return Draft(f"event:{view.id}:v{view.version}:{what}", make, view.at)
 
 
-async def _tell(uow: UnitOfWork, bloc: Bloc, post: _Post, now: datetime, reach: Reach) -> int:
+async def _tell(uow: UnitOfWork, bloc: Bloc, post: Draft, now: datetime, reach: Reach) -> int:
     """Enqueue ``post`` for the bloc's group (its groups, or each contact where none is)."""
-    messages = post_messages(
-        await readers(uow, bloc, reach),
-        bloc,
-        post.key,
-        post.make,
-        now,
-        not_after=post.not_after,
-        payload=quiet_payload(bloc, now, before_event=True),
-    )
+    post = replace(post, payload=quiet_payload(bloc, now, before_event=True))
+    messages = post_messages(await readers(uow, bloc, reach), bloc, post, now)
     return await uow.outbox.enqueue(messages, now)
 
 

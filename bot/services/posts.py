@@ -8,7 +8,7 @@ messages, each in its reader's language.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,18 @@ class Reader:
     @property
     def kind(self) -> str:
         return "private" if self.contact_id is not None else "group"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An outbox message before it is written for each reader: its dedupe key (the chat is
+    added), its text in the current language, and when it is no longer worth sending."""
+
+    key: str
+    make: Callable[[], str]
+    not_after: datetime | None
+    event_id: int | None = None
+    payload: dict[str, Any] | None = None  # what its rows carry besides (the quiet time)
 
 
 async def readers(
@@ -60,15 +72,7 @@ async def readers(
 
 
 def post_messages(
-    targets: list[Reader],
-    bloc: Bloc,
-    key: str,
-    make: Callable[[], str],
-    now: datetime,
-    *,
-    not_after: datetime | None,
-    event_id: int | None = None,
-    payload: dict[str, Any] | None = None,
+    targets: list[Reader], bloc: Bloc, draft: Draft, now: datetime
 ) -> list[NewMessage]:
     """One outbox message per reader of a group post, written in its language, waiting out
     the quiet time.
@@ -76,36 +80,18 @@ def post_messages(
     A direct copy of a group post has a key of its own: it never stands in for a message
     meant for the person alone.
     """
+    copy = replace(draft, key=f"{draft.key}:post")
     return [
-        quiet_message(
-            reader,
-            bloc,
-            key if reader.contact_id is None else f"{key}:post",
-            make,
-            now,
-            not_after=not_after,
-            event_id=event_id,
-            payload=payload,
-        )
+        quiet_message(reader, bloc, draft if reader.contact_id is None else copy, now)
         for reader in targets
     ]
 
 
-def quiet_message(
-    reader: Reader,
-    bloc: Bloc,
-    key: str,
-    make: Callable[[], str],
-    now: datetime,
-    *,
-    not_after: datetime | None,
-    event_id: int | None = None,
-    payload: dict[str, Any] | None = None,
-) -> NewMessage:
+def quiet_message(reader: Reader, bloc: Bloc, draft: Draft, now: datetime) -> NewMessage:
     """One outbox message to ``reader``, written in its language, that waits out the bloc's
-    quiet time; its dedupe key is ``key`` and the chat."""
+    quiet time; its dedupe key is the draft's and the chat."""
     with use_locale(reader.locale):
-        body, left = settle(make(), now)
+        body, left = settle(draft.make(), now)
     return NewMessage(
         platform=reader.platform,
         chat_id=reader.chat_id,
@@ -114,10 +100,10 @@ def quiet_message(
         chat_kind=reader.kind,
         contact_id=reader.contact_id,
         bloc_id=bloc.id,
-        event_id=event_id,
-        not_after=not_after,
+        event_id=draft.event_id,
+        not_after=draft.not_after,
         quiet=True,
         timezone=bloc.timezone,
-        dedupe_key=f"{key}:{reader.platform}:{reader.chat_id}",
-        payload={**(payload or {}), **left},
+        dedupe_key=f"{draft.key}:{reader.platform}:{reader.chat_id}",
+        payload={**(draft.payload or {}), **left},
     )

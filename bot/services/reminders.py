@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.domain.reminders import BlocCalendar, CalendarEvent, Job, JobKind, due
 from bot.services.events import EventView, called, quiet_of, quiet_payload
 from bot.services.notices import ReminderTexts
-from bot.services.posts import Reader, post_messages, quiet_message, readers
+from bot.services.posts import Draft, Reader, post_messages, quiet_message, readers
 from bot.services.reach import Reach
 from bot.services.results import AgencyProgress, Progress, ProgressView, ResultsService
 from bot.storage.models import Bloc
@@ -125,16 +125,8 @@ class _Bloc:
             self._readers = await readers(self.uow, self.bloc, self.reach)
         targets = [r for r in self._readers if (r.platform, r.chat_id) != skip]
         payload = quiet_payload(self.bloc, self.now, before_event=before_event)
-        return post_messages(
-            targets,
-            self.bloc,
-            key,
-            make,
-            self.now,
-            not_after=not_after,
-            event_id=event_id,
-            payload=payload,
-        )
+        draft = Draft(key, make, not_after, event_id, payload)
+        return post_messages(targets, self.bloc, draft, self.now)
 
     def direct(
         self,
@@ -148,15 +140,9 @@ class _Bloc:
     ) -> NewMessage:
         """A direct message in the person's language that waits out the bloc's quiet time."""
         reader = Reader(person.platform, person.user_id, person.language, person.contact_id)
+        payload = quiet_payload(self.bloc, self.now, before_event=before_event)
         return quiet_message(
-            reader,
-            self.bloc,
-            key,
-            make,
-            self.now,
-            not_after=not_after,
-            event_id=event_id,
-            payload=quiet_payload(self.bloc, self.now, before_event=before_event),
+            reader, self.bloc, Draft(key, make, not_after, event_id, payload), self.now
         )
 
 

@@ -8,7 +8,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -22,7 +21,14 @@ from bot.channels.telegram import TelegramChannel
 from bot.clock import FrozenClock
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.pacing import Limits
-from bot.scheduler.sending import PARTS_SENT, SENT_IDS, DeliveryResult, PartRecorder, SenderMap
+from bot.scheduler.sending import (
+    PARTS_SENT,
+    SENT_IDS,
+    DeliveryResult,
+    Parcel,
+    PartRecorder,
+    SenderMap,
+)
 from bot.storage.models import Contact, OutboxMessage
 from bot.storage.repositories import NewMessage
 from bot.testing.process import TOKEN, BotProcess
@@ -169,17 +175,8 @@ class BotSender:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def deliver(
-        self,
-        chat_id: str,
-        chat_kind: str,
-        text: str,
-        payload: dict[str, Any],
-        part_sent: PartRecorder,
-    ) -> DeliveryResult:
-        return await telegram_outbox.send_outbox_message(
-            self.bot, chat_id, text, payload, part_sent
-        )
+    async def deliver(self, parcel: Parcel, part_sent: PartRecorder) -> DeliveryResult:
+        return await telegram_outbox.send_outbox_message(self.bot, parcel, part_sent)
 
 
 def frozen_dispatcher(app: App, clock: FrozenClock, bot: Bot, worker_id: str) -> Dispatcher:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from datetime import timedelta
-from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import App
 from bot.clock import FrozenClock
-from bot.scheduler.dispatcher import GAVE_UP, Dispatcher
+from bot.scheduler.dispatcher import GAVE_UP, Dispatcher, Tuning
 from bot.scheduler.pacing import Limits
-from bot.scheduler.sending import Delivery, DeliveryResult, PartRecorder, SenderMap
+from bot.scheduler.sending import Delivery, DeliveryResult, Parcel, PartRecorder, SenderMap
 from bot.storage.repositories import NewMessage
 from bot.web.health import Health
 from bot.web.metrics import Metrics
@@ -26,16 +25,9 @@ class ScriptedSender:
         for chat_id, results in script.items():
             self.script[chat_id].extend(results)
 
-    async def deliver(
-        self,
-        chat_id: str,
-        chat_kind: str,
-        text: str,
-        payload: dict[str, Any],
-        part_sent: PartRecorder,
-    ) -> DeliveryResult:
-        if self.script[chat_id]:
-            return self.script[chat_id].popleft()
+    async def deliver(self, parcel: Parcel, part_sent: PartRecorder) -> DeliveryResult:
+        if self.script[parcel.chat_id]:
+            return self.script[parcel.chat_id].popleft()
         return DeliveryResult(Delivery.SENT)
 
 
@@ -149,7 +141,7 @@ async def test_the_dispatcher_tells_its_observer_each_attempt(
         SenderMap({"telegram": sender}),
         {"telegram": Limits()},
         worker_id="w1",
-        max_attempts=2,
+        tuning=Tuning(max_attempts=2),
         observer=observed,
     )
     for chat in ("ok", "flood", "down", "blocked", "long"):

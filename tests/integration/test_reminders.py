@@ -17,7 +17,7 @@ from bot.blocfile import DEADLINE_REMIND, EventKind, load_bloc_file
 from bot.clock import FrozenClock
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.pacing import Limits
-from bot.scheduler.sending import Delivery, DeliveryResult, PartRecorder, SenderMap
+from bot.scheduler.sending import Delivery, DeliveryResult, Parcel, PartRecorder, SenderMap
 from bot.services.events import EventRefused
 from bot.services.reminders import NudgeRefused
 from bot.storage.models import (
@@ -443,15 +443,8 @@ class _Sender:
         self.clock = clock
         self.sent: list[tuple[datetime, str, str]] = []  # (at, chat, text)
 
-    async def deliver(
-        self,
-        chat_id: str,
-        chat_kind: str,
-        text: str,
-        payload: dict[str, Any],
-        part_sent: PartRecorder,
-    ) -> DeliveryResult:
-        self.sent.append((self.clock.now(), chat_id, text))
+    async def deliver(self, parcel: Parcel, part_sent: PartRecorder) -> DeliveryResult:
+        self.sent.append((self.clock.now(), parcel.chat_id, parcel.text))
         return DeliveryResult(Delivery.SENT)
 
 

@@ -17,7 +17,7 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.demo import Sandbox
 from bot.handlers.model import Attachment, AttachmentKind, Outgoing
-from bot.scheduler.sending import Delivery
+from bot.scheduler.sending import Delivery, Parcel
 from bot.storage.files import ATTACHMENTS, FileStore, OutboxFile
 
 NOW = datetime(2025, 11, 10, 2, 0, tzinfo=UTC)
@@ -68,9 +68,8 @@ async def test_an_outbox_message_with_a_document_saves_it_under_the_chat_it_went
     async def part_sent(message_id: str | None, *, last: bool) -> None:
         recorded.append(message_id)
 
-    result = await console.deliver(
-        console.stage.group_id, "group", "Tổng hợp điểm", payload, part_sent
-    )
+    parcel = Parcel(console.stage.group_id, "group", "Tổng hợp điểm", payload)
+    result = await console.deliver(parcel, part_sent)
 
     saved = tmp_path / "exports" / "tong-hop.xlsx"
     assert result.outcome is Delivery.SENT and saved.read_bytes() == b"PK tong hop"
@@ -79,7 +78,9 @@ async def test_an_outbox_message_with_a_document_saves_it_under_the_chat_it_went
         "  Tổng hợp điểm",
         f"  📎 tong-hop.xlsx: saved as {saved}",
     ]
-    bad = await console.deliver(console.chat_id, "private", "x", {ATTACHMENTS: [1]}, part_sent)
+    bad = await console.deliver(
+        Parcel(console.chat_id, "private", "x", {ATTACHMENTS: [1]}), part_sent
+    )
     assert bad.outcome is Delivery.REJECTED
 
 

@@ -22,7 +22,7 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.handlers.operator_text import given_up
 from bot.i18n import current_locale
-from bot.scheduler.dispatcher import Dispatcher
+from bot.scheduler.dispatcher import Dispatcher, Tuning
 from bot.scheduler.jobs import PeriodicJob, Scheduler
 from bot.scheduler.pacing import Limits
 from bot.scheduler.sending import (
@@ -31,6 +31,7 @@ from bot.scheduler.sending import (
     Delivery,
     DeliveryResult,
     OutboxSender,
+    Parcel,
     PartRecorder,
     SenderMap,
 )
@@ -62,15 +63,9 @@ class FakeSender:
         self.always: dict[str, DeliveryResult] = {}
         self.attempted = asyncio.Condition()
 
-    async def deliver(
-        self,
-        chat_id: str,
-        chat_kind: str,
-        text: str,
-        payload: dict[str, Any],
-        part_sent: PartRecorder,
-    ) -> DeliveryResult:
-        self.calls.append(Call(self.clock.now(), chat_id, text, payload))
+    async def deliver(self, parcel: Parcel, part_sent: PartRecorder) -> DeliveryResult:
+        chat_id = parcel.chat_id
+        self.calls.append(Call(self.clock.now(), chat_id, parcel.text, parcel.payload))
         async with self.attempted:
             self.attempted.notify_all()
         await asyncio.sleep(0)
@@ -96,15 +91,8 @@ class PartSender:
         self.die_after = die_after
         self.dead = asyncio.Event()
 
-    async def deliver(
-        self,
-        chat_id: str,
-        chat_kind: str,
-        text: str,
-        payload: dict[str, Any],
-        part_sent: PartRecorder,
-    ) -> DeliveryResult:
-        lines = text.split("\n")[int(payload.get(PARTS_SENT, 0)) :]
+    async def deliver(self, parcel: Parcel, part_sent: PartRecorder) -> DeliveryResult:
+        lines = parcel.text.split("\n")[int(parcel.payload.get(PARTS_SENT, 0)) :]
         for number, line in enumerate(lines):
             self.sent.append(line)
             await part_sent(f"m{len(self.sent)}", last=number == len(lines) - 1)
@@ -488,7 +476,7 @@ async def test_a_commit_that_enqueues_wakes_the_running_dispatcher(
         {"telegram": TELEGRAM},
         worker_id="test",
         wake=app.outbox_signal,
-        tick=60,
+        tuning=Tuning(tick=60),
     )
     running = asyncio.create_task(dispatcher.run())
     try:

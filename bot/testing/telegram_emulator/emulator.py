@@ -7,10 +7,11 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from types import TracebackType
+from typing import Self
 
 from aiohttp import web
 
+from bot.testing.serving import Served
 from bot.testing.telegram_emulator.administration import AdministrationMethods, menu_of
 from bot.testing.telegram_emulator.limits import Fault, FaultPlan, FloodLimits
 from bot.testing.telegram_emulator.messaging import Handler, MessageMethods
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 _TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 
 
-class TelegramEmulator(World):
+class TelegramEmulator(World, Served):
     """A local Telegram Bot API for end-to-end tests and benchmarks.
 
     Point python-telegram-bot at ``tg.api_url`` (``base_url``) and ``tg.file_url``
@@ -49,23 +50,16 @@ class TelegramEmulator(World):
                 self.messaging.handlers() | self.administration.handlers()
             ).items()
         }
-        self._runner: web.AppRunner | None = None
         self._held: dict[str, asyncio.Event] = {}
-        self.base_url = ""
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> TelegramEmulator:
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> Self:
         """Listen on host:port (0: any free port); sets ``base_url``."""
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._on_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._on_file)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        bound_host, bound_port = self._runner.addresses[0][:2]
-        self.base_url = f"http://{bound_host}:{bound_port}"
+        await self.serve(app, host, port)
         return self
 
     async def stop(self) -> None:
@@ -73,20 +67,7 @@ class TelegramEmulator(World):
         for held in self._held.values():
             held.set()
         await self.feed.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> TelegramEmulator:
-        return await self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        await self.close_server()
 
     @property
     def api_url(self) -> str:

@@ -6,10 +6,11 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from types import TracebackType
+from typing import Self
 
 from aiohttp import web
 
+from bot.testing.serving import Served
 from bot.testing.zalo_emulator.faults import Fault, FaultPlan
 from bot.testing.zalo_emulator.methods import NO_RESULT, Handler, ZaloMethods
 from bot.testing.zalo_emulator.records import Delivery
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 DEFAULT_TOKEN = "12345689:abc-xyz"
 
 
-class ZaloEmulator(World):
+class ZaloEmulator(World, Served):
     """A local Zalo Bot API for end-to-end tests, benchmarks and trying the bot by hand.
 
     Point the bot at ``zl.api_url`` (it calls ``{api_url}{token}/{method}``); act as people
@@ -47,43 +48,21 @@ class ZaloEmulator(World):
         self.methods = ZaloMethods(self)
         self.faults = FaultPlan()
         self._handlers: dict[str, Handler] = self.methods.handlers()
-        self._runner: web.AppRunner | None = None
-        self.base_url = ""
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    async def start(self, host: str | None = None, port: int | None = None) -> ZaloEmulator:
+    async def start(self, host: str | None = None, port: int | None = None) -> Self:
         """Listen on host:port (port 0: any free one); sets ``base_url``."""
         app = web.Application(client_max_size=20 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._on_api)
-        self._runner = web.AppRunner(
-            app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True
-        )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host or self.host, self.port if port is None else port)
-        await site.start()
-        bound_host, bound_port = self._runner.addresses[0][:2]
-        self.port = bound_port
-        self.base_url = f"http://{bound_host}:{bound_port}"
+        port = self.port if port is None else port
+        self.port = await self.serve(app, host or self.host, port, handler_cancellation=True)
         return self
 
     async def stop(self) -> None:
         """Release long polls, stop webhook delivery, close the server."""
         await self.feed.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> ZaloEmulator:
-        return await self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        await self.close_server()
 
     @property
     def api_url(self) -> str:

@@ -1,0 +1,47 @@
+"""Serving a Bot API emulator over HTTP, shared by the project's emulators."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import web
+
+
+class Served:
+    """An emulator's local HTTP server: ``start()`` serves it (through ``serve``), ``stop()``
+    closes it (through ``close_server``), and ``async with`` does both."""
+
+    _runner: web.AppRunner | None = None
+    base_url = ""  # ``http://host:port`` once serving
+
+    async def start(self) -> Self:
+        raise NotImplementedError
+
+    async def stop(self) -> None:
+        await self.close_server()
+
+    async def serve(self, app: web.Application, host: str, port: int, **options: Any) -> int:
+        """Listen on host:port (port 0: any free one); sets ``base_url``; the port bound."""
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, **options)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+        bound_host, bound_port = self._runner.addresses[0][:2]
+        self.base_url = f"http://{bound_host}:{bound_port}"
+        return int(bound_port)
+
+    async def close_server(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
