@@ -1,5 +1,6 @@
 """Standings (xếp hạng): the ranking of the agencies that submitted, the leading unit and the
-award proposals; provisional on self-scores before the announcement, final after."""
+award proposals; provisional (reviewed values, else self-scores) before the announcement, final
+after."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from bot.domain.rules import Award, TieBreak, parse_tie_break
 from bot.domain.sheets import SheetTotals, total
 from bot.services.progress import AgencyRef, ProgressView
 from bot.services.scoring import table_of
-from bot.storage.models import ScoreSheet, Season
+from bot.storage.models import ScoreEntry, ScoreSheet, Season
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ class StandingsView:
 def standings_view(
     progress: ProgressView, season: Season, sheets: Sequence[ScoreSheet]
 ) -> StandingsView:
-    """Rank the submitted sheets of ``season``: by final scores once announced, else self."""
+    """Rank the submitted sheets of ``season``: by final scores once announced, else by the
+    reviewed values where there are, the self-scores elsewhere."""
     final = season.announced_at is not None
     table = table_of(season)
     codes = {row.id: row.code for row in season.criteria}
@@ -79,8 +81,7 @@ def standings_view(
         values = {
             codes[e.criterion_id]: value
             for e in sheet.entries
-            if e.criterion_id in codes
-            and (value := e.final_value if final else e.self_value) is not None
+            if e.criterion_id in codes and (value := _value(e, final)) is not None
         }
         candidates.append(
             Candidate(
@@ -135,3 +136,11 @@ def standings_view(
         awards=tuple(lines),
         not_ranked=tuple(r for code, r in refs.items() if code not in ranked),
     )
+
+
+def _value(entry: ScoreEntry, final: bool) -> Decimal | None:
+    """What a criterion counts for in the ranking: its final value once announced, else its
+    reviewed value, else the agency's own."""
+    if final:
+        return entry.final_value
+    return entry.reviewed_value if entry.reviewed_value is not None else entry.self_value
