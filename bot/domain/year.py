@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -135,3 +136,25 @@ class SeasonRules:
                 for entry in data.get("ineligible", ())
             ),
         )
+
+
+class ResultsStage(StrEnum):
+    """How far a season's results are (kết quả)."""
+
+    OPEN = "open"  # nothing published: the ranking is the head's and deputies' working view
+    PROVISIONAL = "provisional"  # published to the bloc, open to objection (góp ý)
+    FINAL = "final"  # final scores locked (công bố chính thức)
+
+
+def results_stage(provisional_at: datetime | None, announced_at: datetime | None) -> ResultsStage:
+    """The stage of a season's results from when each step was taken."""
+    if announced_at is not None:
+        return ResultsStage.FINAL
+    if provisional_at is not None:
+        return ResultsStage.PROVISIONAL
+    return ResultsStage.OPEN
+
+
+def objections_until(provisional_at: datetime, days: int) -> datetime:
+    """When the bloc's time to object to provisional results ends (``days`` after them)."""
+    return provisional_at + timedelta(days=days)

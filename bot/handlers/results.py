@@ -5,28 +5,20 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from bot.domain.scores import NO_WORDS, YES_WORDS
 from bot.domain.sheets import Progress
+from bot.domain.year import ResultsStage
 from bot.handlers.context import Context
 from bot.handlers.formatting import duration, points, when
-from bot.handlers.model import Button
 from bot.handlers.router import Audience, Command, Router
 from bot.handlers.tie_text import tie_notes
-from bot.i18n import N_, _, current_locale, ngettext, use_locale
+from bot.i18n import N_, _
 from bot.services.results import (
     AgencyProgress,
-    AlreadyAnnounced,
     PlatformReach,
     ProgressView,
-    Recipient,
-    SeasonChanged,
     StandingsView,
 )
 from bot.services.scoring import NoSeason
-
-PREFIX = "an"  # announcement confirmation buttons: an:yes:<year>, an:no
-FLOW = "announce"  # waiting for the head to confirm, also by a typed number or keyword
-
 
 V = TypeVar("V")
 
@@ -54,16 +46,11 @@ def register(router: Router) -> None:
             ("xephang",),
         )
     )
-    router.command(
-        Command("announce", announce, Audience.HEADS, N_("publish the final results"), ("congbo",))
-    )
-    router.button(PREFIX, confirm)
-    router.flow(FLOW, answer)
 
 
 async def _read(ctx: Context, read: Callable[[int], Awaitable[V]]) -> tuple[int, V] | None:
     """The bloc of this chat and what ``read`` says of it, or a reply saying why not."""
-    bloc_id = _bloc(ctx)
+    bloc_id = bloc_of(ctx)
     if bloc_id is None:
         return None
     try:
@@ -91,6 +78,8 @@ async def standings(ctx: Context, _args: str) -> None:
     bloc_id, view = found
     if view.final:
         ctx.reply(results_post(view))
+    elif view.progress.stage is ResultsStage.PROVISIONAL:
+        ctx.reply(published_text(view))
     elif ctx.person.leads(bloc_id) and not ctx.incoming.in_group:
         ctx.reply(provisional_text(view))
     else:
@@ -98,130 +87,6 @@ async def standings(ctx: Context, _args: str) -> None:
             "The ranking is visible to the head and deputies until the results are announced."
         )
         ctx.reply(f"{progress_text(view.progress, contacts=False)}\n\n{hidden}")
-
-
-async def announce(ctx: Context, _args: str) -> None:
-    """Sum up the submissions and ask the head to confirm publishing the results."""
-    bloc_id = _bloc(ctx)
-    if bloc_id is None:
-        return
-    try:
-        view = await ctx.services.results.progress(bloc_id)
-    except NoSeason:
-        ctx.reply(_("The bloc has no emulation season yet."))
-        return
-    if view.announced_at is not None:
-        ctx.reply(_announced(view))
-        return
-    submitted = view.having(Progress.SUBMITTED)
-    lines = [
-        _("Announce the results of {year}?").format(year=view.season_year),
-        _("{done} of {total} agencies have submitted their sheets.").format(
-            done=len(submitted), total=len(view.agencies)
-        ),
-    ]
-    missing = [line.agency.name for line in view.agencies if line.status is not Progress.SUBMITTED]
-    if missing:
-        lines.append(
-            _("Not submitted, so not ranked: {agencies}").format(agencies=", ".join(missing))
-        )
-    lines.append(
-        _(
-            "Announcing locks every sheet, fixes the final scores and sends the ranking to the "
-            "bloc's group and to every contact. It cannot be undone."
-        )
-    )
-    ctx.conversation.start(FLOW, year=view.season_year)
-    ctx.reply("\n".join(lines), _choices(view.season_year), menu=True)
-
-
-async def answer(ctx: Context, text: str) -> None:
-    """Read a typed answer to the announcement question."""
-    year = ctx.conversation.data.get("year")
-    word = " ".join(text.casefold().split())
-    if word in YES_WORDS or word == _("yes").casefold():
-        await confirm(ctx, f"{PREFIX}:yes:{year}")
-    elif word in NO_WORDS or word == _("no").casefold():
-        await confirm(ctx, f"{PREFIX}:no")
-    elif ctx.incoming.in_group:
-        ctx.conversation.end()  # the group talks about something else
-    else:
-        ctx.reply(_("Choose 1 to announce the results or 2 to cancel."), _choices(year), menu=True)
-
-
-async def confirm(ctx: Context, payload: str) -> None:
-    """Publish the results and send them out, or drop the question."""
-    if ctx.conversation.flow == FLOW:
-        ctx.conversation.end()
-    bloc_id = ctx.bloc_id
-    if bloc_id is None or not ctx.person.heads(bloc_id):
-        ctx.notice(_("Only the bloc head or an operator can announce the results."))
-        return
-    parts = payload.split(":")
-    if parts == [PREFIX, "no"]:
-        try:
-            announced = (await ctx.services.results.progress(bloc_id)).announced
-        except NoSeason:
-            announced = False
-        if announced:
-            ctx.notice(_("The results are already announced."))
-        else:
-            ctx.reply(_("Nothing was announced."), edit=True)
-        return
-    year = parts[2] if len(parts) == 3 and parts[1] == "yes" else ""
-    if not (year.isascii() and year.isdigit() and len(year) <= 4):  # "²" is a digit to isdigit
-        ctx.notice(_("This button has expired."))
-        return
-    # The results come to this chat through the outbox too, like everyone's, so a crash
-    # before this reply goes cannot lose them; the reply only confirms.
-    group = ctx.incoming.in_group
-    here = Recipient(
-        ctx.incoming.platform,
-        ctx.incoming.chat_id,
-        current_locale(),
-        None if group else ctx.person.contact_id,
-    )
-    try:
-        done = await ctx.services.results.announce(
-            bloc_id,
-            ctx.person.contact_id,
-            results_in,
-            year=int(year),
-            asker=here,
-            asked_in_group=group,
-        )
-    except AlreadyAnnounced:
-        ctx.notice(_("The results are already announced."))
-        return
-    except (SeasonChanged, NoSeason):
-        ctx.notice(_("This button has expired."))
-        return
-    ctx.reply(
-        _("The results are announced and sent to {groups} and {people}.").format(
-            groups=ngettext("{n} group", "{n} groups", len(done.groups)).format(
-                n=len(done.groups)
-            ),
-            people=ngettext("{n} contact", "{n} contacts", len(done.contacts)).format(
-                n=len(done.contacts)
-            ),
-        ),
-        edit=True,
-    )
-
-
-def results_in(standings: StandingsView, locale: str) -> str:
-    """The results post, in ``locale``."""
-    with use_locale(locale):
-        return results_post(standings)
-
-
-def _choices(year: object) -> list[list[Button]]:
-    return [
-        [
-            Button(_("Announce"), f"{PREFIX}:yes:{year}", _("yes")),
-            Button(_("Cancel"), f"{PREFIX}:no", _("no")),
-        ]
-    ]
 
 
 def progress_text(view: ProgressView, *, contacts: bool) -> str:
@@ -264,6 +129,32 @@ def provisional_text(view: StandingsView) -> str:
         "Only the head and deputies see it until the results are announced."
     ).format(bloc=progress.bloc_name, year=progress.season_year)
     return "\n".join([heading, *_ranking_lines(view)])
+
+
+def published_text(view: StandingsView) -> str:
+    """The provisional results published to the bloc, open to objection until a time."""
+    progress = view.progress
+    lines = [
+        _("Provisional results of the emulation year {year}: {bloc}").format(
+            year=progress.season_year, bloc=progress.bloc_name
+        )
+    ]
+    if progress.objections_until is not None:
+        until = when(progress.objections_until, progress.timezone)
+        if progress.as_of < progress.objections_until:
+            lines.append(
+                _(
+                    "Objections may be sent to the bloc head until {time}; then the head "
+                    "announces the final results."
+                ).format(time=until)
+            )
+        else:
+            lines.append(
+                _("The time for objections ended on {time}; the final results follow.").format(
+                    time=until
+                )
+            )
+    return "\n".join([*lines, *_ranking_lines(view)])
 
 
 def results_post(view: StandingsView) -> str:
@@ -356,7 +247,12 @@ def _platform(platform: str, count: int) -> str:
 
 def _deadline_line(view: ProgressView) -> str:
     if view.announced_at is not None:
-        return _announced(view)
+        return announced_line(view)
+    if view.provisional_at is not None:
+        published = when(view.provisional_at, view.timezone)
+        return _(
+            "The provisional results were published on {time}. Send /standings to see them."
+        ).format(time=published)
     if view.deadline is None:
         return _("No deadline closes the scoring yet.")
     deadline = when(view.deadline, view.timezone)
@@ -367,7 +263,7 @@ def _deadline_line(view: ProgressView) -> str:
     return _("The deadline {time} has passed.").format(time=deadline)
 
 
-def _announced(view: ProgressView) -> str:
+def announced_line(view: ProgressView) -> str:
     at = view.announced_at
     assert at is not None
     return _(
@@ -375,7 +271,7 @@ def _announced(view: ProgressView) -> str:
     ).format(year=view.season_year, time=when(at, view.timezone))
 
 
-def _bloc(ctx: Context) -> int | None:
+def bloc_of(ctx: Context) -> int | None:
     """The bloc of the command, or None after telling the person how to choose one."""
     bloc_id = ctx.bloc_id
     if bloc_id is None:

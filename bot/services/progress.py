@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.sheets import Progress, progress_of
+from bot.domain.year import ResultsStage, SeasonRules, objections_until, results_stage
 from bot.services.scoring import scoring_deadline
 from bot.storage.models import Bloc, Membership, ScoreSheet, Season
 
@@ -56,12 +57,18 @@ class ProgressView:
     season_year: int
     agencies: tuple[AgencyProgress, ...]  # in the bloc file's order
     deadline: datetime | None  # the deadline that closes scoring
-    announced_at: datetime | None
+    announced_at: datetime | None  # the final results
     as_of: datetime  # when it was read
+    provisional_at: datetime | None = None  # the provisional results, open to objection
+    objections_until: datetime | None = None  # when the time to object ends
 
     @property
     def announced(self) -> bool:
         return self.announced_at is not None
+
+    @property
+    def stage(self) -> ResultsStage:
+        return results_stage(self.provisional_at, self.announced_at)
 
     def having(self, status: Progress) -> tuple[AgencyProgress, ...]:
         return tuple(line for line in self.agencies if line.status is status)
@@ -110,6 +117,14 @@ def progress_view(
         deadline=scoring_deadline(season),
         announced_at=season.announced_at,
         as_of=now,
+        provisional_at=season.provisional_at,
+        objections_until=(
+            objections_until(
+                season.provisional_at, SeasonRules.from_json(season.rules).objection_days
+            )
+            if season.provisional_at is not None
+            else None
+        ),
     )
 
 

@@ -12,8 +12,9 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.domain.audience import group_post_readers
-from bot.domain.audit import AuditFacts
+from bot.domain.audit import AuditFacts, AuditField
 from bot.domain.sheets import Progress, SheetStatus
+from bot.domain.year import ResultsStage, SeasonRules, objections_until
 from bot.services.audit import sheet_change, shown
 from bot.services.progress import (
     AgencyProgress,
@@ -33,8 +34,10 @@ __all__ = [  # the views are built in bot.services.progress and .standings, re-e
     "AgencyProgress",
     "AgencyRef",
     "AlreadyAnnounced",
+    "AlreadyProvisional",
     "Announcement",
     "AwardLine",
+    "NotYetFinal",
     "PlatformReach",
     "Progress",
     "ProgressView",
@@ -52,6 +55,24 @@ class AlreadyAnnounced(Exception):
     def __init__(self, at: datetime) -> None:
         super().__init__(at.isoformat())
         self.at = at
+
+
+class AlreadyProvisional(Exception):
+    """The season's provisional results were published before."""
+
+    def __init__(self, at: datetime, until: datetime) -> None:
+        super().__init__(at.isoformat())
+        self.at = at
+        self.until = until
+
+
+class NotYetFinal(Exception):
+    """The final results wait for the provisional ones (``until`` None) or for the end of
+    the time to object (``until``)."""
+
+    def __init__(self, until: datetime | None) -> None:
+        super().__init__(until.isoformat() if until else "no provisional results")
+        self.until = until
 
 
 class SeasonChanged(Exception):
@@ -95,6 +116,47 @@ class ResultsService:
         season, sheets, progress = await self._read(bloc_id)
         return standings_view(progress, season, sheets)
 
+    async def publish(
+        self,
+        bloc_id: int,
+        contact_id: int,
+        post: Callable[[StandingsView, str], str],
+        *,
+        year: int | None = None,
+        asker: Recipient | None = None,
+        asked_in_group: bool = False,
+    ) -> Announcement:
+        """Publish the provisional results to the bloc, in the unit of work of the update:
+        everyone may see the ranking and object until the time the bloc file gives; the post
+        (``post(standings, locale)``) goes to every group and contact through the outbox.
+
+        ``year`` and ``asker`` as for ``announce``.
+        """
+        now = self.clock.now()
+        uow = self.unit
+        season, bloc = await self._season(uow, bloc_id)
+        if year is not None and year != season.year:
+            raise SeasonChanged(season.year)
+        provisional_at, announced_at = await uow.seasons.lock(season.id)
+        if announced_at is not None:
+            raise AlreadyAnnounced(announced_at)
+        days = SeasonRules.from_json(season.rules).objection_days
+        if provisional_at is not None:
+            raise AlreadyProvisional(provisional_at, objections_until(provisional_at, days))
+        season.provisional_at = now
+        until = objections_until(now, days)
+        entry = AuditFacts(
+            at=now,
+            field=AuditField.RESULTS,
+            new_value=ResultsStage.PROVISIONAL.value,
+            reason=f"objections until {until.isoformat()}",
+            actor_id=contact_id,
+            season_id=season.id,
+        )
+        await uow.audit.append(bloc_id, [entry])
+        sheets = await uow.sheets.for_season(season.id)
+        return await self._tell(season, bloc, sheets, post, asker, asked_in_group, "provisional")
+
     async def announce(
         self,
         bloc_id: int,
@@ -105,28 +167,60 @@ class ResultsService:
         asker: Recipient | None = None,
         asked_in_group: bool = False,
     ) -> Announcement:
-        """Publish the results, in the unit of work of the update: lock every sheet, fix and
-        audit the final scores, mark the season announced, and put the results post
+        """Publish the final results, in the unit of work of the update: lock every sheet,
+        fix and audit the final scores, mark the season announced, and put the results post
         (``post(standings, locale)``) in the outbox for every group and contact.
 
-        ``year``, when given, must be the current season's (SeasonChanged otherwise).
-        ``asker`` is the chat that announced: it gets the post too when it is neither a
-        linked group nor a contact's chat.
+        The provisional results must have been published and the time to object be over
+        (NotYetFinal otherwise). ``year``, when given, must be the current season's
+        (SeasonChanged otherwise). ``asker`` is the chat that announced: it gets the post too
+        when it is neither a linked group nor a contact's chat.
         """
         now = self.clock.now()
         uow = self.unit
         season, bloc = await self._season(uow, bloc_id)
         if year is not None and year != season.year:
             raise SeasonChanged(season.year)
-        announced_at = await uow.seasons.lock(season.id)
+        provisional_at, announced_at = await uow.seasons.lock(season.id)
         if announced_at is not None:
             raise AlreadyAnnounced(announced_at)
+        if provisional_at is None:
+            raise NotYetFinal(None)
+        days = SeasonRules.from_json(season.rules).objection_days
+        until = objections_until(provisional_at, days)
+        if now < until:
+            raise NotYetFinal(until)
         sheets = await uow.sheets.lock_season(season.id)
         audit: list[AuditFacts] = []
         for sheet in sheets:
             audit += _finalize(sheet, contact_id, now)
+        audit.append(
+            AuditFacts(
+                at=now,
+                field=AuditField.RESULTS,
+                old_value=ResultsStage.PROVISIONAL.value,
+                new_value=ResultsStage.FINAL.value,
+                actor_id=contact_id,
+                season_id=season.id,
+            )
+        )
         await uow.audit.append(bloc_id, audit)
         season.announced_at = now
+        return await self._tell(season, bloc, sheets, post, asker, asked_in_group, "results")
+
+    async def _tell(
+        self,
+        season: Season,
+        bloc: Bloc,
+        sheets: Sequence[ScoreSheet],
+        post: Callable[[StandingsView, str], str],
+        asker: Recipient | None,
+        asked_in_group: bool,
+        step: str,
+    ) -> Announcement:
+        """The standings as they are now, posted to every group and contact of the bloc."""
+        bloc_id = bloc.id
+        uow = self.unit
         links = await uow.contacts.in_bloc(bloc_id)
         linked = await uow.groups.for_bloc(bloc_id)
         groups, _direct = group_post_readers(  # every contact gets the results anyway
@@ -150,7 +244,7 @@ class ResultsService:
             ),
             groups=tuple(Recipient(g.platform, g.chat_id, bloc.locale) for g in groups),
         )
-        await self._enqueue(bloc_id, announcement, post, asker, asked_in_group)
+        await self._enqueue(bloc_id, announcement, post, asker, asked_in_group, step)
         return announcement
 
     async def _enqueue(
@@ -160,6 +254,7 @@ class ResultsService:
         post: Callable[[StandingsView, str], str],
         asker: Recipient | None,
         asked_in_group: bool,
+        step: str,
     ) -> int:
         """The results post for every group and contact, each in its language, and for the
         asker: the head gets it as everyone does, even if his reply is lost."""
@@ -178,7 +273,7 @@ class ResultsService:
                 chat_kind=kind,
                 contact_id=recipient.contact_id,
                 bloc_id=bloc_id,
-                dedupe_key=f"results:{bloc_id}:{year}:{recipient.platform}:{recipient.chat_id}",
+                dedupe_key=f"{step}:{bloc_id}:{year}:{recipient.platform}:{recipient.chat_id}",
             )
             for kind, recipients in (("group", groups), ("private", contacts))
             for recipient in recipients

@@ -347,8 +347,8 @@ def test_piped_session_shows_replies_as_zalo_and_telegram_would(tmp_path: Path) 
         "nhnn",
     ]
     said = [out for _where, _line, out in steps]
-    options = f"1. {in_locale('vi', 'Announce')}\n2. {in_locale('vi', 'Cancel')}"
-    buttons = f"[1: {in_locale('vi', 'Announce')}]  [2: {in_locale('vi', 'Cancel')}]"
+    options = f"1. {in_locale('vi', 'Publish')}\n2. {in_locale('vi', 'Cancel')}"
+    buttons = f"[1: {in_locale('vi', 'Publish')}]  [2: {in_locale('vi', 'Cancel')}]"
     nothing = in_locale("vi", "Nothing was announced.")
     assert options in said[2] and "[1:" not in said[2]  # Zalo: numbered options
     assert said[3] == nothing  # answered with the number

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.app import App
 from bot.clock import FrozenClock
@@ -51,11 +52,15 @@ async def step(tg: TelegramEmulator, user: FakeUser, value: str) -> str:
     return reply
 
 
+def no_time_to_object(data: dict[str, Any]) -> None:
+    data["season"]["results"] = {"objection_days": 0}
+
+
 async def test_a_whole_season_on_telegram(
     tg: TelegramEmulator, app: App, clock: FrozenClock, database_url: str, tmp_path: Path
 ) -> None:
     clock.set(datetime.now(UTC))  # the child process runs on the real clock
-    codes = await seeded(app, days=7)
+    codes = await seeded(app, days=7, change=no_time_to_object)
     bot = BotProcess.against(tg, database_url, tmp_path).start()
     try:
         await bot.wait_running()
@@ -129,15 +134,22 @@ async def test_a_whole_season_on_telegram(
         assert standings.index("Ngân hàng Nhà nước") < standings.index("Cục Thuế")
         assert "104" in standings and "103" in standings
 
-        # The head announces; the group gets the ranking and the leading unit.
-        assert "Công bố kết quả năm 2021" in await say(tg, head, "/announce")
+        # The head publishes the provisional results to everyone, then (no time is given
+        # to object in this bloc) the final ones; the group gets the ranking and the leader.
+        assert "Công bố kết quả tạm thời năm 2021" in await say(tg, head, "/announce")
         await head.press("Công bố")
-        post = await tg.wait_reply(group, lambda m: "Đơn vị dẫn đầu" in m.text, timeout=15)
+        published = await tg.wait_reply(group, lambda m: "Kết quả tạm thời" in m.text, timeout=15)
+        assert "Ngân hàng Nhà nước" in published.text
+        await tg.wait_reply(head, lambda m: m.text.startswith("Kết quả tạm thời"), timeout=15)
+        assert "104" in await say(tg, people["bhxh"], "/standings")
+        assert "Công bố kết quả chính thức năm 2021" in await say(tg, head, "/announce")
+        await head.press("Công bố")
+        post = await tg.wait_reply(group, lambda m: "Kết quả thi đua năm" in m.text, timeout=15)
         assert "Đơn vị dẫn đầu: Ngân hàng Nhà nước Việt Nam chi nhánh tỉnh Thái Bình" in post.text
         assert post.text.index("Cục Thuế") < post.text.index("Kho bạc")
         assert "Cục Quản lý thị trường" in post.text  # listed as not ranked
         for user in (thue, people["qltt"]):
-            dm = await tg.wait_reply(user, lambda m: "Đơn vị dẫn đầu" in m.text, timeout=15)
+            dm = await tg.wait_reply(user, lambda m: "Kết quả thi đua năm" in m.text, timeout=15)
             assert "Kết quả thi đua năm 2021" in dm.text
         final = await say(tg, people["bhxh"], "/standings")
         assert "Đơn vị dẫn đầu" in final

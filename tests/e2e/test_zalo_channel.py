@@ -24,6 +24,7 @@ from bot.testing.process import BotProcess
 from bot.testing.telegram_emulator import TelegramEmulator
 from bot.testing.zalo_emulator import JoinRefused, ZaloEmulator, ZaloUser
 from tests.e2e.season import seeded
+from tests.e2e.test_story import no_time_to_object
 
 BOT_NAME = "Bot Khối thi đua"
 SECRET = "s3cret-webhook-token"
@@ -223,7 +224,12 @@ async def test_a_bloc_split_between_telegram_and_zalo_hears_everything_once_per_
     tmp_path: Path,
 ) -> None:
     clock.set(datetime.now(UTC))
-    codes = await seeded(app, days=30, change=no_quiet_time)  # nothing due yet
+
+    def quick(data: dict[str, Any]) -> None:
+        no_quiet_time(data)
+        no_time_to_object(data)
+
+    codes = await seeded(app, days=30, change=quick)  # nothing due yet
     bot = BotProcess.against(
         tg, database_url, tmp_path, zalo_token="12345689:abc-xyz", zalo_base_url=zl.api_url
     ).start()
@@ -272,9 +278,13 @@ async def test_a_bloc_split_between_telegram_and_zalo_hears_everything_once_per_
         await zl.wait_reply(khobac, reminder, timeout=15)
         await tg.wait_reply(group, group_post, timeout=15)
 
-        # The results, once on each platform.
+        # The results, provisional then final, once on each platform.
         await head.send("/announce")
-        await tg.wait_reply(head, timeout=10)
+        await tg.wait_reply(head, lambda m: "kết quả tạm thời" in m.text, timeout=10)
+        await head.press("Công bố")
+        await tg.wait_reply(head, lambda m: m.text.startswith("Kết quả tạm thời"), timeout=15)
+        await head.send("/announce")
+        await tg.wait_reply(head, lambda m: "kết quả chính thức" in m.text, timeout=10)
         await head.press("Công bố")
         for wait in (
             tg.wait_reply(group, lambda m: "Kết quả thi đua năm" in m.text, timeout=15),

@@ -127,7 +127,7 @@ async def test_on_telegram_a_typed_number_is_refused_and_an_edit_replaces_the_me
     await chat(await sandbox.start(), out, *script)
 
     transcript = out.getvalue()
-    assert said_after(transcript, "/announce").endswith("\n[1: Announce]  [2: Cancel]")
+    assert said_after(transcript, "/announce").endswith("\n[1: Publish]  [2: Cancel]")
     assert said_after(transcript, "1") == "Please answer with one of the buttons above."
     assert said_after(transcript, ":press cancel") == (
         "(replaces the earlier message)\nNothing was announced."

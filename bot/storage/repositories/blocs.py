@@ -174,10 +174,16 @@ class SeasonRepository:
         year = await self.latest_year(bloc_id)
         return await self.get(bloc_id, year) if year is not None else None
 
-    async def lock(self, season_id: int) -> datetime | None:
-        """Hold the season row until commit; its ``announced_at`` as committed now."""
-        query = select(Season.announced_at).where(Season.id == season_id).with_for_update()
-        return (await self.session.execute(query)).scalar_one()
+    async def lock(self, season_id: int) -> tuple[datetime | None, datetime | None]:
+        """Hold the season row until commit; its ``provisional_at`` and ``announced_at`` as
+        committed now."""
+        query = (
+            select(Season.provisional_at, Season.announced_at)
+            .where(Season.id == season_id)
+            .with_for_update()
+        )
+        provisional_at, announced_at = (await self.session.execute(query)).one()
+        return provisional_at, announced_at
 
     async def events(self, season_id: int, *, cancelled: bool = False) -> list[Event]:
         """The season's events by time; cancelled ones only when asked for."""

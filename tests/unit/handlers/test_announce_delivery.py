@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from bot.clock import FrozenClock
 from bot.handlers.model import Incoming, Outgoing
 from bot.testing.recording import Chat, Person, Recording
 
@@ -21,6 +24,16 @@ async def linked(recording: Recording) -> tuple[Person, Person, Chat]:
     return head, lan, group
 
 
+async def provisional(recording: Recording, head: Person, chat: Chat | None = None) -> None:
+    """The provisional results published (and sent), and the time to object passed."""
+    await head.say("/announce", chat)
+    await head.press("Công bố" if chat else "Publish", chat)
+    await recording.flush_outbox()
+    clock = recording.app.clock
+    assert isinstance(clock, FrozenClock)
+    clock.advance(timedelta(days=3))
+
+
 def results(chat: Chat) -> list[str]:
     return [text for text in chat.texts() if text.startswith(RESULTS)]
 
@@ -29,6 +42,7 @@ async def test_the_head_gets_the_results_even_when_the_bot_dies_before_its_reply
     recording: Recording, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     head, lan, group = await linked(recording)
+    await provisional(recording, head)
     await head.say("/announce")
 
     async def dies_before_replying(incoming: Incoming) -> list[Outgoing]:
@@ -49,6 +63,7 @@ async def test_the_reply_only_confirms_and_each_chat_gets_the_results_once(
     recording: Recording,
 ) -> None:
     head, lan, group = await linked(recording)
+    await provisional(recording, head)
     await head.say("/announce")
 
     done = await head.press("Announce")
@@ -65,6 +80,7 @@ async def test_announced_in_the_group_the_group_gets_the_results_once(
     recording: Recording,
 ) -> None:
     head, lan, group = await linked(recording)
+    await provisional(recording, head, group)
     await head.say("/announce", group)
 
     await head.press("Công bố", group)  # the group speaks the bloc's language

@@ -58,6 +58,16 @@ class Bloc:
             member.ineligible_reason = reason
             await uow.commit()
 
+    async def published(self) -> None:
+        """The head publishes the provisional results, the outbox is sent, and the time for
+        objections (3 days by default) passes."""
+        await self.head.say("/announce")
+        await self.head.press("Publish")
+        await self.recording.flush_outbox()
+        clock = self.recording.app.clock
+        assert isinstance(clock, FrozenClock)
+        clock.advance(timedelta(days=3))
+
     async def scored(self) -> None:
         """nhnn 35.5, thue 33 and khobac 33 submitted (group I breaks the tie), thongke drafts."""
         await self.fill("nhnn", "hoa", I_1="25", II_1="8", B_1="2.5")
@@ -141,6 +151,7 @@ async def test_standings_in_the_group_before_and_after_the_announcement(bloc: Bl
     await bloc.scored()
 
     before = await bloc.head.say_text("/standings", bloc.group)
+    await bloc.published()
     await bloc.head.say("/announce")
     await bloc.head.press("Announce")
     after = await bloc.lan.say_text("/xephang", bloc.group)
@@ -165,6 +176,7 @@ async def test_announce_is_refused_for_a_deputy_and_a_member(bloc: Bloc) -> None
 async def test_announce_confirmed_posts_to_the_group_and_every_contact(bloc: Bloc) -> None:
     await bloc.scored()
 
+    await bloc.published()
     question = await bloc.head.say("/announce")
     done = await bloc.head.press("Announce")
 
@@ -193,6 +205,7 @@ async def test_announce_asks_again_only_before_and_the_button_expires_after(
     bloc: Bloc,
 ) -> None:
     await bloc.scored()
+    await bloc.published()
     await bloc.head.say("/announce")
     await bloc.head.press("Announce")
     received = len(bloc.group.received)
@@ -218,6 +231,7 @@ async def test_a_button_with_a_year_that_is_not_one_has_expired(bloc: Bloc, year
 
 async def test_announce_by_typing_the_option_number(bloc: Bloc) -> None:
     await bloc.scored()
+    await bloc.published()
     await bloc.head.say("/announce")
 
     asked = await bloc.head.say("what?")
@@ -310,6 +324,7 @@ async def test_the_middle_of_a_three_way_tie_says_both_sides_in_vietnamese(
     await bloc.fill("khobac", "tu", I_1="20", II_1="8", III_1="5")
     clock.advance(timedelta(minutes=3, seconds=2))
     await bloc.fill("nhnn", "hoa", I_1="20", II_1="8", III_1="5")
+    await bloc.published()
     await bloc.head.say("/announce")
     await bloc.head.press("Announce")
 
@@ -354,6 +369,7 @@ async def test_an_unbroken_tie_is_shared(bloc: Bloc) -> None:
 async def test_an_ineligible_agency_is_ranked_but_skipped_for_the_flag(bloc: Bloc) -> None:
     await bloc.scored()
     await bloc.set_ineligible("nhnn", "Lãnh đạo bị kỷ luật")
+    await bloc.published()
     await bloc.head.say("/announce")
 
     await bloc.head.press("Announce")
@@ -382,3 +398,39 @@ async def test_progress_shows_the_head_who_cannot_be_reached(bloc: Bloc) -> None
     text = await bloc.head.say_text("/progress")
 
     assert line_with(text, THUE).endswith(" · Telegram (cannot be reached)")
+
+
+async def test_the_provisional_results_go_to_everyone_and_stay_open_to_objection(
+    bloc: Bloc,
+) -> None:
+    await bloc.scored()
+
+    question = await bloc.head.say_text("/announce")
+    done = await bloc.head.press("Publish")
+    queued = await bloc.recording.flush_outbox()
+    seen_by_member = await bloc.lan.say_text("/standings")
+    too_early = await bloc.head.say_text("/announce")
+
+    assert "Publish the provisional results of 2021?" in question
+    assert "objections are open until 13/11/2021 09:00" in done[0].text
+    assert len(queued) == 5  # the group and every contact
+    assert bloc.group.texts()[-1].startswith("Kết quả tạm thời")
+    assert seen_by_member.startswith("Provisional results of the emulation year 2021")
+    assert "until 13/11/2021 09:00" in seen_by_member and f"1. {NHNN} — 35.5" in seen_by_member
+    assert "Send /announce after that time" in too_early
+
+
+async def test_the_final_results_follow_once_the_time_for_objections_is_over(
+    bloc: Bloc,
+) -> None:
+    await bloc.scored()
+    await bloc.published()
+
+    question = await bloc.head.say_text("/announce")
+    await bloc.head.press("Announce")
+    await bloc.recording.flush_outbox()
+    again = await bloc.head.say_text("/announce")
+
+    assert "Announce the final results of 2021?" in question and "cannot be undone" in question
+    assert bloc.lan.dm.texts()[-1].startswith("Results of the emulation year 2021")
+    assert "were announced on" in again
