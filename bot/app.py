@@ -3,9 +3,9 @@
 Every use case runs in a unit of work that its owner opens and commits once: the router for an
 update (``App.work``, handed to the handlers), the reminders job for each bloc's tick
 (``App.remind``), a command of the command line for what it does. ``App.services``,
-``App.blocs`` and ``App.invites`` are for owners that make one call at a time (the command line,
-the demo's set-up, tests): each call there is a unit of work of its own, committed when it
-returns.
+``App.blocs``, ``App.invites`` and ``App.history`` are for owners that make one call at a time
+(the command line, the demo's set-up, tests): each call there is a unit of work of its own,
+committed when it returns.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from bot.services.blocs import BlocService
 from bot.services.directory import Directory
 from bot.services.enrolment import EnrolmentService
 from bot.services.events import EventService
+from bot.services.history import HistoryService
 from bot.services.invites import InviteService
 from bot.services.people import PeopleService
 from bot.services.reach import Reach
@@ -66,6 +67,7 @@ class Work:
     events: EventService
     blocs: BlocService
     invites: InviteService
+    history: HistoryService
 
     async def commit(self) -> None:
         await self.unit.commit()
@@ -125,6 +127,7 @@ class App:
         self.services = OneCallServices(self)
         self.blocs: OneCall[BlocService] = OneCall(self, lambda work: work.blocs)
         self.invites: OneCall[InviteService] = OneCall(self, lambda work: work.invites)
+        self.history: OneCall[HistoryService] = OneCall(self, lambda work: work.history)
         self.jobs[:0] = [
             PeriodicJob("reminders", REMINDERS_EVERY, self.remind),
             forgetting_updates(self.uow, self.clock),
@@ -153,6 +156,7 @@ class App:
             events=EventService(unit, clock, event_text, reach),
             blocs=BlocService(unit, clock),
             invites=InviteService(unit, clock),
+            history=HistoryService(unit),
         )
 
     def running(self) -> Running:

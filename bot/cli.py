@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import __version__
 from bot.app import App, build
+from bot.audit_text import describe_check
 from bot.blocfile import BlocFileError, load_bloc_file
 from bot.config import SettingProblem, Settings, chosen_locale, problems
 from bot.i18n import N_, _, ngettext, set_default_locale
@@ -161,6 +162,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     invites.add_argument("--rotate", action="store_true", help=_("replace every code"))
     invites.set_defaults(command=invite_codes)
+
+    audit = commands.add_parser("audit", help=_("audit trail commands"))
+    verifier = audit.add_subparsers(required=True).add_parser(
+        "verify", help=_("check that no entry of a bloc's audit trail was changed or removed")
+    )
+    verifier.add_argument(
+        "bloc", metavar=_("BLOC"), help=_("the bloc's code (see: blocbot bloc list)")
+    )
+    verifier.set_defaults(command=audit_verify)
     return parser
 
 
@@ -263,11 +273,7 @@ async def invite_codes(app: App, args: argparse.Namespace) -> int:
     try:
         lines = await app.invites.invites(args.bloc, rotate=args.rotate)
     except UnknownBloc:
-        print(
-            _("No bloc has the code {bloc}. See: blocbot bloc list").format(bloc=args.bloc),
-            file=sys.stderr,
-        )
-        return 1
+        return _unknown_bloc(args.bloc)
     from bot.channels.telegram import TelegramUnavailable, bot_username
 
     try:
@@ -299,6 +305,27 @@ async def invite_codes(app: App, args: argparse.Namespace) -> int:
         print()
         print("\n".join(_zalo_steps()))
     return 0
+
+
+async def audit_verify(app: App, args: argparse.Namespace) -> int:
+    """Check a bloc's audit trail: 0 when it holds, 1 when it is broken or no such bloc."""
+    await upgrade(app.settings.database_url)
+    try:
+        check = await app.history.verify(args.bloc)
+    except UnknownBloc:
+        return _unknown_bloc(args.bloc)
+    lines = describe_check(check)
+    print(lines[0])
+    for line in lines[1:]:
+        print(f"  {line}")
+    return 0 if check.intact else 1
+
+
+def _unknown_bloc(code: str) -> int:
+    print(
+        _("No bloc has the code {bloc}. See: blocbot bloc list").format(bloc=code), file=sys.stderr
+    )
+    return 1
 
 
 def _zalo_steps() -> list[str]:
