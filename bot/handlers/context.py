@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.services.reminders import ReminderService
     from bot.services.results import ResultsService
     from bot.services.scoring import ScoringService
+    from bot.services.sheet_admin import SheetAdminService
 
 
 class Services(Protocol):
@@ -44,6 +45,9 @@ class Services(Protocol):
 
     @property
     def events(self) -> EventService: ...
+
+    @property
+    def sheet_admin(self) -> SheetAdminService: ...
 
     async def commit(self) -> None: ...
 
