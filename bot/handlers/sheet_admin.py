@@ -71,6 +71,15 @@ async def _overview(ctx: Context) -> tuple[int, SheetsOverview] | None:
         return None
 
 
+async def _pressed_by_head(ctx: Context) -> tuple[int, SheetsOverview] | None:
+    """The bloc and its agencies for a button the head (or an operator) pressed."""
+    bloc_id = ctx.bloc_id
+    if bloc_id is None or not ctx.person.heads(bloc_id):
+        ctx.notice(_("Only the bloc head or an operator can do this."))
+        return None
+    return await _overview(ctx)
+
+
 def _unknown(code: str, view: SheetsOverview) -> str:
     return _("There is no agency “{code}” in this bloc; the codes are: {codes}.").format(
         code=excerpt(code), codes=", ".join(view.codes())
@@ -116,13 +125,10 @@ async def unlock(ctx: Context, args: str) -> None:
 
 async def unlock_pressed(ctx: Context, payload: str) -> None:
     """Reopen the chosen agency's sheet for the default time."""
-    found = await _overview(ctx)
+    found = await _pressed_by_head(ctx)
     if found is None:
         return
     bloc_id, view = found
-    if not ctx.person.heads(bloc_id):
-        ctx.notice(_("Only the bloc head or an operator can do this."))
-        return
     agency = view.find(payload.partition(":")[2])
     if agency is None:
         ctx.notice(_("This button has expired."))
@@ -201,13 +207,10 @@ def _ask_state(ctx: Context, view: SheetsOverview, code: str) -> None:
 
 async def eligibility_pressed(ctx: Context, payload: str) -> None:
     """Follow a button of the dialog."""
-    found = await _overview(ctx)
+    found = await _pressed_by_head(ctx)
     if found is None:
         return
     bloc_id, view = found
-    if not ctx.person.heads(bloc_id):
-        ctx.notice(_("Only the bloc head or an operator can do this."))
-        return
     _prefix, _colon, rest = payload.partition(":")
     action, _colon, code = rest.partition(":")
     data = ctx.conversation.data if ctx.conversation.flow == FLOW else {}

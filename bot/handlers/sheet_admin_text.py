@@ -19,13 +19,8 @@ def standing_marks(placing: RankedAgency) -> list[str]:
             if lost
             else _("submitted late")
         )
-    if not placing.eligible:
-        reason = placing.ineligible_reason
-        marks.append(
-            _("not eligible for awards: {reason}").format(reason=reason)
-            if reason
-            else _("not eligible for awards")
-        )
+    if not placing.eligible:  # its reason is listed under the awards
+        marks.append(_("not eligible for awards"))
     return marks
 
 

@@ -122,7 +122,9 @@ async def test_an_ineligible_agency_is_ranked_and_skipped_for_awards(app: App) -
     assert [a.code for a in view.awards[0].agencies] == ["thue"]
     assert view.leader is not None and view.leader.code == "thue"
 
-    again = await app.services.sheet_admin.set_eligibility(seeded.bloc_id, "nhnn", True, None, None)
+    again = await app.services.sheet_admin.set_eligibility(
+        seeded.bloc_id, "nhnn", True, None, None
+    )
     assert (again.old_eligible, again.old_reason, again.eligible) == (False, "Bị kỷ luật", True)
     audit = await entries(app, "eligibility")
     assert audit == [

@@ -10,7 +10,11 @@ from bot.domain.sheets import Closed, SheetStatus, is_late, total, why_closed, w
 
 DEADLINE = datetime(2025, 11, 20, 10, 0, tzinfo=UTC)
 TABLE = ScoringTable(
-    (CriteriaGroup("I", "Nhiệm vụ", (Criterion("I.1", "Chỉ tiêu", Decimal(10)),), GroupKind.SCORE),),
+    (
+        CriteriaGroup(
+            "I", "Nhiệm vụ", (Criterion("I.1", "Chỉ tiêu", Decimal(10)),), GroupKind.SCORE
+        ),
+    ),
     Decimal("0.5"),
 )
 
