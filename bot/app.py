@@ -25,6 +25,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.handlers import build_router, event_text, operator_text, reminder_text
 from bot.handlers.router import Router
+from bot.handlers.sheet_admin_text import unlocked_notice
 from bot.scheduler.dispatcher import Dispatcher, Tuning
 from bot.scheduler.jobs import PeriodicJob, forgetting_updates
 from bot.scheduler.pacing import Limits
@@ -41,6 +42,7 @@ from bot.services.reach import Reach
 from bot.services.reminders import ReminderService
 from bot.services.results import ResultsService
 from bot.services.scoring import ScoringService, SeasonShape
+from bot.services.sheet_admin import SheetAdminService
 from bot.storage.db import create_engine, is_sqlite, session_factory
 from bot.storage.files import LINK_PATH, FileStore
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -68,6 +70,7 @@ class Work:
     blocs: BlocService
     invites: InviteService
     history: HistoryService
+    sheet_admin: SheetAdminService
 
     async def commit(self) -> None:
         await self.unit.commit()
@@ -103,6 +106,7 @@ class OneCallServices:
         self.results = OneCall(app, lambda work: work.results)
         self.reminders = OneCall(app, lambda work: work.reminders)
         self.events = OneCall(app, lambda work: work.events)
+        self.sheet_admin = OneCall(app, lambda work: work.sheet_admin)
 
 
 @dataclass
@@ -157,6 +161,7 @@ class App:
             blocs=BlocService(unit, clock),
             invites=InviteService(unit, clock),
             history=HistoryService(unit),
+            sheet_admin=SheetAdminService(unit, clock, unlocked_notice),
         )
 
     def running(self) -> Running:

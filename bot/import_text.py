@@ -63,6 +63,8 @@ FIELDS = {
     "threshold": N_("Votes needed to win (share, more than)"),
     "head_repeats": N_("The head may be elected again"),
     "ineligible": N_("Not eligible for awards"),
+    "eligible": N_("Eligible for awards"),
+    "ineligible_reason": N_("Why not eligible"),
 }
 KINDS = {
     "score": N_("scored 0 to max"),

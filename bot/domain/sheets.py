@@ -2,14 +2,16 @@
 
 The totals: group subtotals, bonus, deductions and the total. The status: a draft until the
 agency submits it, locked when the results are announced. Closed: no change is taken once the
-results are announced or the deadline that closes scoring has passed, nor on a submitted sheet
-until it is reopened. The progress (tiến độ): submitted, started or not started.
+results are announced or the deadline that closes scoring has passed (unless the head unlocked
+the sheet, until a time he chose), nor on a submitted sheet until it is reopened. Late: submitted
+after that deadline, which may cost points in the ranking. The progress (tiến độ): submitted,
+started or not started.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -33,6 +35,7 @@ class SheetTotals:
     bonus_uncapped: Decimal
     deductions: Decimal
     total: Decimal
+    late: Decimal = Decimal(0)  # points lost for a late sheet, already out of ``total``
 
     @property
     def bonus_capped(self) -> bool:
@@ -76,6 +79,19 @@ def total(table: ScoringTable, values: Mapping[str, Decimal]) -> SheetTotals:
     )
 
 
+def with_late(totals: SheetTotals, deduction: Decimal) -> SheetTotals:
+    """The totals of a late sheet: ``deduction`` points (0: marked only) out of its total."""
+    if not deduction:
+        return totals
+    return replace(totals, late=plain(deduction), total=plain(totals.total - deduction))
+
+
+def is_late(submitted_at: datetime | None, deadline: datetime | None) -> bool:
+    """Whether a sheet submitted at ``submitted_at`` came after the deadline that closes
+    scoring (from the moment itself)."""
+    return submitted_at is not None and deadline is not None and submitted_at >= deadline
+
+
 def missing(table: ScoringTable, values: Mapping[str, Decimal]) -> tuple[Criterion, ...]:
     """The criteria that have no value yet, in table order."""
     return tuple(item for item in table.criteria() if item.code not in values)
@@ -98,17 +114,24 @@ class Closed(StrEnum):
 
 
 def why_closed(
-    status: SheetStatus, *, announced_at: datetime | None, deadline: datetime | None, now: datetime
+    status: SheetStatus,
+    *,
+    announced_at: datetime | None,
+    deadline: datetime | None,
+    now: datetime,
+    unlocked_until: datetime | None = None,
 ) -> Closed | None:
     """Why the agency cannot change a sheet in ``status`` at ``now``; None while it can.
 
     The season closes every sheet once its results are announced or, from the moment itself,
     once the deadline that closes scoring has passed; before that only a draft is open. A
-    submitted sheet can be reopened exactly when a draft would be open.
+    sheet the head unlocked stays open after the deadline until ``unlocked_until`` (up to the
+    moment itself). A submitted sheet can be reopened exactly when a draft would be open.
     """
     if announced_at is not None:
         return Closed.LOCKED
-    if deadline is not None and now >= deadline:
+    unlocked = unlocked_until is not None and now < unlocked_until
+    if deadline is not None and now >= deadline and not unlocked:
         return Closed.DEADLINE
     match status:
         case SheetStatus.DRAFT:

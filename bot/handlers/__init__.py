@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers import announce, events, history, results, scoring, start
+from bot.handlers import announce, events, history, results, scoring, sheet_admin, start
 from bot.handlers.context import Begin
 from bot.handlers.router import Router
 
@@ -15,5 +15,6 @@ def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     results.register(router)
     announce.register(router)
     history.register(router)
+    sheet_admin.register(router)
     events.register(router)
     return router

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from bot.services.reminders import ReminderService
     from bot.services.results import ResultsService
     from bot.services.scoring import ScoringService
+    from bot.services.sheet_admin import SheetAdminService
 
 
 class Services(Protocol):
@@ -48,6 +49,9 @@ class Services(Protocol):
 
     @property
     def history(self) -> HistoryService: ...
+
+    @property
+    def sheet_admin(self) -> SheetAdminService: ...
 
     async def commit(self) -> None: ...
 

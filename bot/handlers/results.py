@@ -10,6 +10,7 @@ from bot.domain.year import ResultsStage
 from bot.handlers.context import Context
 from bot.handlers.formatting import duration, points, when
 from bot.handlers.router import Audience, Command, Router
+from bot.handlers.sheet_admin_text import standing_marks
 from bot.handlers.tie_text import tie_notes
 from bot.i18n import N_, _
 from bot.services.results import (
@@ -175,8 +176,7 @@ def _ranking_lines(view: StandingsView) -> list[str]:
             mark = f"{placing.rank}=" if placing.shared else f"{placing.rank}."
             line = f"{mark} {placing.agency.name} — {points(placing.total)}"
             notes = tie_notes(view, index)
-            if not placing.eligible:
-                notes.append(_("not eligible for awards"))
+            notes.extend(standing_marks(placing))
             lines.append(f"{line} ({'; '.join(notes)})" if notes else line)
         lines.append("")
         lines.append(_leader_line(view))

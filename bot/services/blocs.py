@@ -11,7 +11,7 @@ from bot.blocfile import BlocSpec, EventKind, EventSpec
 from bot.clock import Clock
 from bot.domain.criteria import CriterionKind, GroupKind
 from bot.domain.rules import Award, parse_tie_break
-from bot.domain.year import SeasonRules
+from bot.domain.year import IneligibleAgency, SeasonRules
 from bot.services.import_report import (
     Action,
     Change,
@@ -23,6 +23,7 @@ from bot.services.import_report import (
     RefusalReason,
 )
 from bot.services.people import Role
+from bot.services.sheet_admin import EligibilityChange, eligibility_facts
 from bot.storage.models import (
     Agency,
     Bloc,
@@ -190,8 +191,10 @@ class BlocService:
             tie_break=[str(rule) for rule in rules.tie_break],
             awards=[{"title": a.title, "count": a.count} for a in rules.awards],
         )
+        before = SeasonRules.from_json(season.rules) if season.id else SeasonRules()
         self._sync_rules(season, rules.rules, diff)
         self._sync_members(season, agencies, spec, diff)
+        await self._sync_eligibility(uow, season, before.ineligible, rules.rules.ineligible, diff)
         await self._sync_table(uow, season, spec, diff)
         await self._sync_events(uow, season, rules.events, diff)
 
@@ -227,6 +230,46 @@ class BlocService:
                     diff.changes.append(Change(Action.ADDED, "role", code, (added,)))
             else:
                 diff.update(member, "role", code, role=role)
+
+    async def _sync_eligibility(
+        self,
+        uow: UnitOfWork,
+        season: Season,
+        before: tuple[IneligibleAgency, ...],
+        after: tuple[IneligibleAgency, ...],
+        diff: _Diff,
+    ) -> None:
+        """The file's list of agencies not eligible for awards: one newly listed (or with a new
+        reason) becomes ineligible, one taken off the list eligible again; the others keep
+        what the chat set."""
+        listed = {entry.agency: entry.reason for entry in before}
+        wanted = {entry.agency: entry.reason for entry in after}
+        now = self.clock.now()
+        audit = []
+        for member in season.members:
+            code = member.agency.code
+            if code in wanted and listed.get(code) != wanted[code]:
+                eligible, reason = False, wanted[code]
+            elif code in listed and code not in wanted:
+                eligible, reason = True, None
+            else:
+                continue
+            change = EligibilityChange(
+                code, member.agency.name, member.eligible is not False,
+                member.ineligible_reason, eligible, reason,
+            )  # fmt: skip
+            if not change.changed:
+                continue
+            member.eligible, member.ineligible_reason = eligible, reason
+            fields = (
+                FieldChange("eligible", change.old_eligible, eligible),
+                FieldChange("ineligible_reason", change.old_reason, reason),
+            )
+            diff.changes.append(Change(Action.UPDATED, "agency", code, fields))
+            if season.id is not None and member.id is not None:
+                audit.append(eligibility_facts(now, season, member, change, None))
+        if audit:
+            await uow.audit.append(season.bloc_id, audit)
 
     async def _sync_table(
         self, uow: UnitOfWork, season: Season, spec: BlocSpec, diff: _Diff

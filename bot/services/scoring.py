@@ -17,7 +17,7 @@ from bot.domain.criteria import (
 )
 from bot.domain.sheets import Closed as Closed  # re-exported
 from bot.domain.sheets import SheetStatus as SheetStatus  # re-exported
-from bot.domain.sheets import SheetTotals, missing, total, why_closed
+from bot.domain.sheets import SheetTotals, is_late, missing, total, why_closed
 from bot.services.audit import sheet_change, shown
 from bot.storage.models import Season
 from bot.storage.repositories.sheets import SheetRow
@@ -57,6 +57,8 @@ class SheetView:
     deadline: datetime | None  # the deadline that closes scoring
     closed: Closed | None  # None: the agency may change it now
     as_of: datetime  # when it was read
+    unlocked_until: datetime | None = None  # the head reopened it after the deadline, until
+    late: bool = False  # submitted after the deadline
     totals: SheetTotals = field(init=False)
     missing: tuple[Criterion, ...] = field(init=False)
 
@@ -134,10 +136,16 @@ class _Now:
     shape: SeasonShape
     announced_at: datetime | None
 
-    def closed(self, status: SheetStatus, now: datetime) -> Closed | None:
+    def closed(
+        self, status: SheetStatus, now: datetime, unlocked_until: datetime | None = None
+    ) -> Closed | None:
         """Why a sheet in ``status`` is closed at ``now`` in this season; None while open."""
         return why_closed(
-            status, announced_at=self.announced_at, deadline=self.shape.deadline, now=now
+            status,
+            announced_at=self.announced_at,
+            deadline=self.shape.deadline,
+            now=now,
+            unlocked_until=unlocked_until,
         )
 
 
@@ -224,26 +232,31 @@ class ScoringService:
         season = await self._season(uow, bloc_id)
         row = await uow.sheets.ensure(season.shape.season_id, agency_id, now)
         view = self._view(season, agency_id, row)
+        until = row.unlocked_until
         if status is SheetStatus.SUBMITTED:
-            _check_open(season, view.status, now)
+            _check_open(season, view.status, now, until)
             if view.missing:
                 raise Incomplete(view.missing)
-        else:
-            _check_open(season, SheetStatus.DRAFT, now)  # reopened when a draft would be open
+        else:  # reopened when a draft would be open
+            _check_open(season, SheetStatus.DRAFT, now, until)
         if row.status != status.value:
             submitted = status is SheetStatus.SUBMITTED
+            late = submitted and is_late(now, season.shape.deadline)
             sheet = (row.id, season.shape.season_id, agency_id)
-            await uow.audit.append(
-                bloc_id, [sheet_change(now, sheet, contact_id, "status", row.status, status.value)]
-            )
+            audit = [sheet_change(now, sheet, contact_id, "status", row.status, status.value)]
+            if late:
+                audit.append(sheet_change(now, sheet, contact_id, "late", None, "late"))
+            await uow.audit.append(bloc_id, audit)
             await uow.sheets.set_status(
                 row.id,
                 status.value,
                 now if submitted else None,
                 contact_id if submitted else None,
                 now,
+                late=late,
             )
-            row = replace(row, status=status.value, submitted_at=now if submitted else None)
+            submitted_at = now if submitted else None
+            row = replace(row, status=status.value, submitted_at=submitted_at, late=late)
         return self._view(season, agency_id, row)
 
     async def _open_sheet(self, bloc_id: int, agency_id: int) -> tuple[datetime, _Now, SheetRow]:
@@ -251,7 +264,7 @@ class ScoringService:
         now = self.clock.now()
         season = await self._season(self.unit, bloc_id)
         row = await self.unit.sheets.ensure(season.shape.season_id, agency_id, now)
-        _check_open(season, SheetStatus(row.status), now)
+        _check_open(season, SheetStatus(row.status), now, row.unlocked_until)
         return now, season, row
 
     async def _season(self, uow: UnitOfWork, bloc_id: int) -> _Now:
@@ -281,13 +294,17 @@ class ScoringService:
             status=status,
             submitted_at=row.submitted_at if row else None,
             deadline=shape.deadline,
-            closed=season.closed(status, now),
+            closed=season.closed(status, now, row.unlocked_until if row else None),
             as_of=now,
+            unlocked_until=row.unlocked_until if row else None,
+            late=row.late if row else False,
         )
 
 
-def _check_open(season: _Now, status: SheetStatus, now: datetime) -> None:
+def _check_open(
+    season: _Now, status: SheetStatus, now: datetime, unlocked_until: datetime | None
+) -> None:
     """Raise SheetClosed unless a sheet in ``status`` may be changed at ``now``."""
-    reason = season.closed(status, now)
+    reason = season.closed(status, now, unlocked_until)
     if reason is not None:
         raise SheetClosed(reason)

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from bot.domain.ranking import Candidate, propose_awards, rank
 from bot.domain.rules import Award, TieBreak, parse_tie_break
-from bot.domain.sheets import SheetTotals, total
+from bot.domain.sheets import SheetTotals, total, with_late
+from bot.domain.year import SeasonRules
 from bot.services.progress import AgencyRef, ProgressView
 from bot.services.scoring import table_of
 from bot.storage.models import ScoreEntry, ScoreSheet, Season
@@ -27,6 +28,7 @@ class RankedAgency:
     eligible: bool
     ineligible_reason: str | None
     decided_by: TieBreak | None  # the rule that separated it from an equal total
+    late: bool = False  # submitted after the deadline; ``totals.late`` the points it lost
 
     @property
     def total(self) -> Decimal:
@@ -73,6 +75,8 @@ def standings_view(
     codes = {row.id: row.code for row in season.criteria}
     members = {member.agency_id: member for member in season.members}
     refs = {line.agency.code: line.agency for line in progress.agencies}
+    rules = SeasonRules.from_json(season.rules)
+    late_codes: set[str] = set()  # agencies whose sheet came after the deadline
     candidates = []
     for sheet in sheets:
         member = members.get(sheet.agency_id)
@@ -83,10 +87,14 @@ def standings_view(
             for e in sheet.entries
             if e.criterion_id in codes and (value := _value(e, final)) is not None
         }
+        lost = Decimal(0)
+        if sheet.late:
+            late_codes.add(member.agency.code)
+            lost = rules.late_deduction
         candidates.append(
             Candidate(
                 agency_code=member.agency.code,
-                totals=total(table, values),
+                totals=with_late(total(table, values), lost),
                 submitted_at=sheet.submitted_at,
                 eligible=member.eligible,
                 ineligible_reason=member.ineligible_reason,
@@ -105,6 +113,7 @@ def standings_view(
             eligible=p.candidate.eligible,
             ineligible_reason=p.candidate.ineligible_reason,
             decided_by=p.decided_by,
+            late=p.candidate.agency_code in late_codes,
         )
         for p in standings.placings
     )

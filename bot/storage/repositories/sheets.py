@@ -21,6 +21,8 @@ _SHEET_AND_ENTRIES = (
         ScoreSheet.id,
         ScoreSheet.status,
         ScoreSheet.submitted_at,
+        ScoreSheet.unlocked_until,
+        ScoreSheet.late,
         ScoreEntry.criterion_id,
         ScoreEntry.self_value,
         ScoreEntry.note,
@@ -46,8 +48,14 @@ _STATUS = (
         status=bindparam("s_status"),
         submitted_at=bindparam("s_submitted_at"),
         submitted_by_id=bindparam("s_by"),
+        late=bindparam("s_late"),
         updated_at=bindparam("s_at"),
     )
+)
+_UNLOCK = (
+    sa_update(_SHEETS)
+    .where(_SHEETS.c.id == bindparam("s_id"))
+    .values(unlocked_until=bindparam("s_until"), updated_at=bindparam("s_at"))
 )
 
 
@@ -75,6 +83,8 @@ class SheetRow:
     submitted_at: datetime | None
     values: dict[int, Decimal]  # criterion id -> self-score
     notes: dict[int, str]  # criterion id -> note
+    unlocked_until: datetime | None = None  # reopened by the head after the deadline, until
+    late: bool = False  # submitted after the deadline
 
 
 class SheetRepository:
@@ -91,7 +101,10 @@ class SheetRepository:
         first = rows[0]
         values = {r.criterion_id: r.self_value for r in rows if r.self_value is not None}
         notes = {r.criterion_id: r.note for r in rows if r.note}
-        return SheetRow(first.id, first.status, first.submitted_at, values, notes)
+        return SheetRow(
+            first.id, first.status, first.submitted_at, values, notes, first.unlocked_until,
+            bool(first.late),
+        )  # fmt: skip
 
     async def ensure(self, season_id: int, agency_id: int, now: datetime) -> SheetRow:
         """The sheet, created if missing and held until commit; safe when two start it at once."""
@@ -145,16 +158,24 @@ class SheetRepository:
         submitted_at: datetime | None,
         submitted_by: int | None,
         now: datetime,
+        *,
+        late: bool = False,
     ) -> None:
-        """Move the sheet to a status (draft, submitted, locked)."""
+        """Move the sheet to a status (draft, submitted, locked); ``late``: submitted after
+        the deadline."""
         params = {
             "s_id": sheet_id,
             "s_status": status,
             "s_submitted_at": submitted_at,
             "s_by": submitted_by,
+            "s_late": late,
             "s_at": now,
         }
         await self.session.execute(_STATUS, params)
+
+    async def unlock(self, sheet_id: int, until: datetime | None, now: datetime) -> None:
+        """Keep the sheet open after the deadline until ``until`` (None: no longer)."""
+        await self.session.execute(_UNLOCK, {"s_id": sheet_id, "s_until": until, "s_at": now})
 
     async def for_season(self, season_id: int) -> list[ScoreSheet]:
         """Every sheet of a season with its entries."""
