@@ -116,7 +116,7 @@ async def unlock(ctx: Context, args: str) -> None:
             ctx.reply(
                 _(
                     "“{text}” is not a time; write 20/11/2025 17:00, 20/11 (until 17:00) or "
-                    "+2d (2 ngày)."
+                    "+2d (two days)."
                 ).format(text=excerpt(rest))
             )
             return
