@@ -35,6 +35,7 @@ from bot.services.directory import Directory
 from bot.services.enrolment import EnrolmentService
 from bot.services.events import EventService
 from bot.services.invites import InviteService
+from bot.services.members import MemberService
 from bot.services.people import PeopleService
 from bot.services.reach import Reach
 from bot.services.reminders import ReminderService
@@ -66,6 +67,7 @@ class Work:
     events: EventService
     blocs: BlocService
     invites: InviteService
+    members: MemberService
 
     async def commit(self) -> None:
         await self.unit.commit()
@@ -101,6 +103,7 @@ class OneCallServices:
         self.results = OneCall(app, lambda work: work.results)
         self.reminders = OneCall(app, lambda work: work.reminders)
         self.events = OneCall(app, lambda work: work.events)
+        self.members = OneCall(app, lambda work: work.members)
 
 
 @dataclass
@@ -153,6 +156,7 @@ class App:
             events=EventService(unit, clock, event_text, reach),
             blocs=BlocService(unit, clock),
             invites=InviteService(unit, clock),
+            members=MemberService(unit, clock),
         )
 
     def running(self) -> Running:
