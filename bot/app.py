@@ -37,6 +37,7 @@ from bot.services.enrolment import EnrolmentService
 from bot.services.events import EventService
 from bot.services.history import HistoryService
 from bot.services.invites import InviteService
+from bot.services.members import MemberService
 from bot.services.people import PeopleService
 from bot.services.reach import Reach
 from bot.services.reminders import ReminderService
@@ -71,6 +72,7 @@ class Work:
     invites: InviteService
     history: HistoryService
     sheet_admin: SheetAdminService
+    members: MemberService
 
     async def commit(self) -> None:
         await self.unit.commit()
@@ -107,6 +109,7 @@ class OneCallServices:
         self.reminders = OneCall(app, lambda work: work.reminders)
         self.events = OneCall(app, lambda work: work.events)
         self.sheet_admin = OneCall(app, lambda work: work.sheet_admin)
+        self.members = OneCall(app, lambda work: work.members)
 
 
 @dataclass
@@ -162,6 +165,7 @@ class App:
             invites=InviteService(unit, clock),
             history=HistoryService(unit),
             sheet_admin=SheetAdminService(unit, clock, unlocked_notice),
+            members=MemberService(unit, clock),
         )
 
     def running(self) -> Running:

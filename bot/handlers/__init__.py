@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers import announce, events, history, results, scoring, sheet_admin, start
+from bot.handlers import announce, events, history, members, results, scoring, sheet_admin, start
 from bot.handlers.context import Begin
 from bot.handlers.router import Router
 
@@ -17,4 +17,5 @@ def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     history.register(router)
     sheet_admin.register(router)
     events.register(router)
+    members.register(router)
     return router

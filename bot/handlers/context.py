@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from bot.handlers.model import Button, Incoming, Outgoing, Replies
@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from bot.services.enrolment import EnrolmentService
     from bot.services.events import EventService
     from bot.services.history import HistoryService
+    from bot.services.invites import InviteService
+    from bot.services.members import MemberService
     from bot.services.people import PeopleService
     from bot.services.reminders import ReminderService
     from bot.services.results import ResultsService
@@ -53,6 +55,12 @@ class Services(Protocol):
     @property
     def sheet_admin(self) -> SheetAdminService: ...
 
+    @property
+    def members(self) -> MemberService: ...
+
+    @property
+    def invites(self) -> InviteService: ...
+
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
@@ -76,11 +84,22 @@ class Context:
 
     @property
     def bloc_id(self) -> int | None:
-        """The bloc a command is about: the group's bloc, else the person's own."""
+        """The bloc a command is about: the group's bloc, else the person's own, else the one
+        an operator chose with /bloc."""
         if self.group is not None:
             return self.group.bloc_id
         link = self.person.link
-        return link.bloc_id if link else None
+        if link is not None:
+            return link.bloc_id
+        chosen = self.chosen_bloc
+        return chosen.bloc_id if chosen else None
+
+    @property
+    def chosen_bloc(self) -> GroupBloc | None:
+        """The bloc an operator with no link acts on in a direct chat, chosen with /bloc."""
+        if self.incoming.in_group or self.person.link is not None:
+            return None
+        return self.person.chosen
 
     @property
     def link(self) -> Link | None:
@@ -111,6 +130,13 @@ class Context:
     def send(self, platform: str, chat_id: str, text: str) -> None:
         """Send to another chat (a group post, a direct message)."""
         self.replies.add(Outgoing(text, platform=platform, chat_id=chat_id))
+
+    def headline(self, text: str) -> None:
+        """Put ``text`` above the first reply in the chat of the update."""
+        for index, message in enumerate(self.replies.messages):
+            if message.chat_id is None:
+                self.replies.messages[index] = replace(message, text=f"{text}\n{message.text}")
+                return
 
     def notice(self, text: str) -> None:
         """A short acknowledgement of a pressed button."""

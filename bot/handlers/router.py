@@ -342,7 +342,15 @@ class Router:
                     )
                 )
             return
+        unchosen = ctx.person.operator and ctx.bloc_id is None and not ctx.incoming.in_group
+        if unchosen and command.audience is not Audience.ANYONE:
+            # An operator of no agency, in a direct chat: no bloc to act on until they choose.
+            ctx.reply(_("Choose the bloc to act on first: /bloc CODE (/bloc lists them)."))
+            return
         await command.handler(ctx, rest.strip())
+        chosen = ctx.chosen_bloc
+        if chosen is not None and command.audience is not Audience.ANYONE:
+            ctx.headline(_("Bloc {code}:").format(code=chosen.bloc_code))
 
     async def _press(self, ctx: Context, payload: str) -> None:
         prefix, _sep, _rest = payload.partition(":")

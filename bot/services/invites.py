@@ -45,6 +45,22 @@ class UnknownBloc(LookupError):
     """No bloc has this code."""
 
 
+class UnknownAgency(LookupError):
+    """No agency of the bloc has this code; ``codes`` are the bloc's agency codes."""
+
+    def __init__(self, code: str, codes: list[str]) -> None:
+        super().__init__(code)
+        self.codes = codes
+
+
+@dataclass(frozen=True)
+class Renewed:
+    """An agency's new invite code, and the one it replaced (None if none was usable)."""
+
+    line: InviteLine
+    revoked: str | None
+
+
 class InviteService:
     """Hands out invite codes."""
 
@@ -88,6 +104,29 @@ class InviteService:
             )
             for invite in active
         ]
+
+    async def renew(self, bloc_id: int, agency_code: str) -> Renewed:
+        """Revoke the agency's usable code and issue a new one (``/newcode``)."""
+        now = self.clock.now()
+        uow = self.unit
+        found = await uow.blocs.by_id(bloc_id)
+        bloc = await uow.blocs.get(found.code) if found else None  # with its agencies
+        if bloc is None:
+            raise UnknownBloc(str(bloc_id))
+        wanted = agency_code.strip().lower()
+        agency = next((a for a in bloc.agencies if a.code.lower() == wanted), None)
+        if agency is None:
+            raise UnknownAgency(agency_code, [a.code for a in bloc.agencies])
+        revoked = None
+        for invite in await uow.invites.active(bloc.id, now):
+            if invite.agency_id == agency.id:
+                invite.revoked_at, revoked = now, invite.code
+        invite = self._new(bloc.id, agency.id, "agency", now)
+        uow.invites.add(invite)
+        line = InviteLine(
+            "agency", agency.code, agency.name, invite.code, 0, invite.max_uses, invite.expires_at
+        )
+        return Renewed(line, revoked)
 
     def _new(self, bloc_id: int, agency_id: int | None, kind: str, now: datetime) -> Invite:
         return Invite(

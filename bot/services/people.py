@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
@@ -11,6 +12,8 @@ from bot.domain.roles import Role as Role  # re-exported
 from bot.i18n import normalize_locale
 from bot.storage.models import Bloc, Contact
 from bot.storage.uow import UnitOfWork
+
+SEEN_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often per contact
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class Person:
     language: str
     operator: bool
     links: tuple[Link, ...] = ()
+    chosen: GroupBloc | None = None  # the bloc an operator chose with /bloc
 
     @property
     def link(self) -> Link | None:
@@ -115,12 +119,15 @@ class PeopleService:
                 user_id=user_id,
                 display_name=name,
                 created_at=now,
+                last_seen_at=now,
                 language=normalize_locale(language_code, self.default_locale),
             )
             uow.contacts.add(contact)
             await uow.session.flush()
         elif name and contact.display_name != name:
             contact.display_name = name
+        if contact.last_seen_at is None or now - contact.last_seen_at >= SEEN_EVERY:
+            contact.last_seen_at = now
         if contact.unreachable_at is not None:
             contact.unreachable_at = None  # they wrote to us: reachable again
         person = await self._person(uow, contact)
@@ -159,20 +166,23 @@ class PeopleService:
 
     async def _person(self, uow: UnitOfWork, contact: Contact) -> Person:
         links = tuple(await uow.contacts.links(contact.id))
+        operator = (contact.platform, contact.user_id) in self.operators
         return Person(
             contact_id=contact.id,
             platform=contact.platform,
             user_id=contact.user_id,
             name=contact.display_name,
             language=contact.language or self.default_locale,
-            operator=(contact.platform, contact.user_id) in self.operators,
+            operator=operator,
             links=links,
+            chosen=await _bloc(uow, contact.chosen_bloc_id) if operator else None,
         )
 
     async def _group(self, uow: UnitOfWork, platform: str, chat_id: str) -> GroupBloc | None:
         link = await uow.groups.for_chat(platform, chat_id)
-        if link is None:
-            return None
-        bloc = await uow.session.get(Bloc, link.bloc_id)
-        assert bloc is not None
-        return GroupBloc(bloc.id, bloc.code, bloc.name, bloc.locale)
+        return await _bloc(uow, link.bloc_id if link else None)
+
+
+async def _bloc(uow: UnitOfWork, bloc_id: int | None) -> GroupBloc | None:
+    bloc = await uow.session.get(Bloc, bloc_id) if bloc_id is not None else None
+    return GroupBloc(bloc.id, bloc.code, bloc.name, bloc.locale) if bloc else None

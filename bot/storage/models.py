@@ -198,6 +198,10 @@ class Contact(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime]
     unreachable_at: Mapped[datetime | None]
+    # When they last wrote to the bot (kept to the minute: see PeopleService.open).
+    last_seen_at: Mapped[datetime | None]
+    # The bloc an operator who belongs to no agency chose to act on (/bloc CODE).
+    chosen_bloc_id: Mapped[int | None] = mapped_column(ForeignKey("blocs.id", ondelete="SET NULL"))
 
 
 class Membership(Base):
