@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.hub import Hub
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import build_router, event_text, operator_text, reminder_text
+from bot.handlers import build_router, event_text, operator_text, reminder_text, tracking_text
 from bot.handlers.router import Router
 from bot.scheduler.dispatcher import Dispatcher, Tuning
 from bot.scheduler.jobs import PeriodicJob, forgetting_updates
@@ -40,6 +40,7 @@ from bot.services.reach import Reach
 from bot.services.reminders import ReminderService
 from bot.services.results import ResultsService
 from bot.services.scoring import ScoringService, SeasonShape
+from bot.services.tracking import TrackingService
 from bot.storage.db import create_engine, is_sqlite, session_factory
 from bot.storage.files import LINK_PATH, FileStore
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -66,6 +67,7 @@ class Work:
     events: EventService
     blocs: BlocService
     invites: InviteService
+    tracking: TrackingService
 
     async def commit(self) -> None:
         await self.unit.commit()
@@ -101,6 +103,7 @@ class OneCallServices:
         self.results = OneCall(app, lambda work: work.results)
         self.reminders = OneCall(app, lambda work: work.reminders)
         self.events = OneCall(app, lambda work: work.events)
+        self.tracking = OneCall(app, lambda work: work.tracking)
 
 
 @dataclass
@@ -153,6 +156,7 @@ class App:
             events=EventService(unit, clock, event_text, reach),
             blocs=BlocService(unit, clock),
             invites=InviteService(unit, clock),
+            tracking=TrackingService(unit, clock, tracking_text, reach),
         )
 
     def running(self) -> Running:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.services.reminders import ReminderService
     from bot.services.results import ResultsService
     from bot.services.scoring import ScoringService
+    from bot.services.tracking import TrackingService
 
 
 class Services(Protocol):
@@ -44,6 +45,9 @@ class Services(Protocol):
 
     @property
     def events(self) -> EventService: ...
+
+    @property
+    def tracking(self) -> TrackingService: ...
 
     async def commit(self) -> None: ...
 
