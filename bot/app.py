@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.hub import Hub
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import build_router, event_text, operator_text, reminder_text
+from bot.handlers import build_router, event_text, operator_text, reminder_text, tracking_text
 from bot.handlers.router import Router
 from bot.handlers.sheet_admin_text import unlocked_notice
 from bot.scheduler.dispatcher import Dispatcher, Tuning
@@ -44,6 +44,7 @@ from bot.services.reminders import ReminderService
 from bot.services.results import ResultsService
 from bot.services.scoring import ScoringService, SeasonShape
 from bot.services.sheet_admin import SheetAdminService
+from bot.services.tracking import TrackingService
 from bot.storage.db import create_engine, is_sqlite, session_factory
 from bot.storage.files import LINK_PATH, FileStore
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -73,6 +74,7 @@ class Work:
     history: HistoryService
     sheet_admin: SheetAdminService
     members: MemberService
+    tracking: TrackingService
 
     async def commit(self) -> None:
         await self.unit.commit()
@@ -110,6 +112,7 @@ class OneCallServices:
         self.events = OneCall(app, lambda work: work.events)
         self.sheet_admin = OneCall(app, lambda work: work.sheet_admin)
         self.members = OneCall(app, lambda work: work.members)
+        self.tracking = OneCall(app, lambda work: work.tracking)
 
 
 @dataclass
@@ -166,6 +169,7 @@ class App:
             history=HistoryService(unit),
             sheet_admin=SheetAdminService(unit, clock, unlocked_notice),
             members=MemberService(unit, clock),
+            tracking=TrackingService(unit, clock, tracking_text, reach),
         )
 
     def running(self) -> Running:

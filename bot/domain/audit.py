@@ -36,6 +36,9 @@ class AuditField(StrEnum):
     BALLOT_CLOSED = "ballot_closed"
     RESULTS = "results"  # results published: provisional, final, corrected
     SEASON = "season"  # a season started
+    DONE = "done"  # an agency sent what a deadline asks for (subject: the event's code)
+    ATTENDANCE = "attendance"  # an agency's answer to a meeting (subject: the event's code)
+    PLACE = "place"  # a meeting's place (subject: the event's code)
 
 
 @dataclass(frozen=True)

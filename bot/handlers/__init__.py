@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from bot.handlers import announce, events, history, members, results, scoring, sheet_admin, start
+from bot.handlers import (
+    announce,
+    events,
+    history,
+    meeting_place,
+    members,
+    results,
+    scoring,
+    sheet_admin,
+    start,
+    tracking,
+)
 from bot.handlers.context import Begin
 from bot.handlers.router import Router
 
@@ -18,4 +29,6 @@ def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     sheet_admin.register(router)
     events.register(router)
     members.register(router)
+    tracking.register(router)
+    meeting_place.register(router)
     return router

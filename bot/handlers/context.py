@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.services.results import ResultsService
     from bot.services.scoring import ScoringService
     from bot.services.sheet_admin import SheetAdminService
+    from bot.services.tracking import TrackingService
 
 
 class Services(Protocol):
@@ -60,6 +61,9 @@ class Services(Protocol):
 
     @property
     def invites(self) -> InviteService: ...
+
+    @property
+    def tracking(self) -> TrackingService: ...
 
     async def commit(self) -> None: ...
 

@@ -32,6 +32,8 @@ def menu(calendar: Calendar, kind: EventKind) -> tuple[str, Buttons]:
     if calendar.movable(kind):
         buttons.append(Button(labels[1], f"{PREFIX}:move:{letter}", _("move")))
         buttons.append(Button(labels[2], f"{PREFIX}:cancel:{letter}", _("cancel")))
+    if kind is EventKind.MEETING and upcoming:  # bot.handlers.meeting_place
+        buttons.append(Button(_("Change a meeting's place"), "mp:pick", _("place")))
     return "\n".join(lines), [buttons]
 
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from functools import partial
 
 from bot.clock import Clock
+from bot.domain.events import EventKind
 from bot.domain.reminders import BlocCalendar, CalendarEvent, Job, JobKind, due
 from bot.services.events import EventView, called, quiet_of, quiet_payload
 from bot.services.notices import ReminderTexts
@@ -274,6 +275,10 @@ class ReminderService:
             return await self._missing(state, job, event)
         if job.event.closes_scoring_deadline:
             return await self._scoring_reminders(state, job, event)
+        # A deadline that is not the score sheet's: the agencies that sent it are not reminded.
+        done: set[int] = set()
+        if event.kind is EventKind.DEADLINE:
+            done = await state.uow.tracking.done_contacts(event.id)
         messages = await state.posts(
             job.key,
             lambda: self.texts.reminder(event),
@@ -281,8 +286,9 @@ class ReminderService:
             event_id=event.id,
             before_event=True,
         )
+        messages = [m for m in messages if m.contact_id is None or m.contact_id not in done]
         for person in await state.people():
-            if not person.unreachable:
+            if not person.unreachable and person.contact_id not in done:
                 messages.append(
                     state.direct(
                         person,

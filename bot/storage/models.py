@@ -22,6 +22,10 @@ from bot.domain.audit import GENESIS
 from bot.storage.base import NAMING as NAMING  # re-exported
 from bot.storage.base import Base as Base  # re-exported
 
+# What agencies do about the calendar (deadlines met, meeting answers); re-exported.
+from bot.storage.models_events import EventAttendance as EventAttendance
+from bot.storage.models_events import EventCompletion as EventCompletion
+
 # The tables of the year after the self-score, kept in a module of their own; re-exported.
 from bot.storage.models_year import AuditEntry as AuditEntry
 from bot.storage.models_year import Ballot as Ballot

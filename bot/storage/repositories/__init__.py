@@ -16,6 +16,7 @@ from bot.storage.repositories.people import (
 )
 from bot.storage.repositories.sheets import SheetRepository
 from bot.storage.repositories.stats import StatsRepository
+from bot.storage.repositories.tracking import TrackingRepository
 
 __all__ = [
     "AuditRepository",
@@ -31,4 +32,5 @@ __all__ = [
     "SeasonRepository",
     "SheetRepository",
     "StatsRepository",
+    "TrackingRepository",
 ]
