@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.hub import Hub
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import build_router, event_text, operator_text, reminder_text
+from bot.handlers import build_router, event_text, operator_text, reminder_text, review_text
 from bot.handlers.router import Router
 from bot.scheduler.dispatcher import Dispatcher, Tuning
 from bot.scheduler.jobs import PeriodicJob, forgetting_updates
@@ -39,6 +39,7 @@ from bot.services.people import PeopleService
 from bot.services.reach import Reach
 from bot.services.reminders import ReminderService
 from bot.services.results import ResultsService
+from bot.services.review import ReviewService
 from bot.services.scoring import ScoringService, SeasonShape
 from bot.storage.db import create_engine, is_sqlite, session_factory
 from bot.storage.files import LINK_PATH, FileStore
@@ -64,6 +65,7 @@ class Work:
     results: ResultsService
     reminders: ReminderService
     events: EventService
+    review: ReviewService
     blocs: BlocService
     invites: InviteService
 
@@ -101,6 +103,7 @@ class OneCallServices:
         self.results = OneCall(app, lambda work: work.results)
         self.reminders = OneCall(app, lambda work: work.reminders)
         self.events = OneCall(app, lambda work: work.events)
+        self.review = OneCall(app, lambda work: work.review)
 
 
 @dataclass
@@ -151,6 +154,7 @@ class App:
             results=results,
             reminders=ReminderService(unit, clock, results, reach, reminder_text),
             events=EventService(unit, clock, event_text, reach),
+            review=ReviewService(unit, clock, review_text),
             blocs=BlocService(unit, clock),
             invites=InviteService(unit, clock),
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers import events, results, scoring, start
+from bot.handlers import events, results, review, scoring, start
 from bot.handlers.context import Begin
 from bot.handlers.router import Router
 
@@ -13,5 +13,6 @@ def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     start.register(router)
     scoring.register(router)
     results.register(router)
+    review.register(router)
     events.register(router)
     return router

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.services.people import PeopleService
     from bot.services.reminders import ReminderService
     from bot.services.results import ResultsService
+    from bot.services.review import ReviewService
     from bot.services.scoring import ScoringService
 
 
@@ -44,6 +45,9 @@ class Services(Protocol):
 
     @property
     def events(self) -> EventService: ...
+
+    @property
+    def review(self) -> ReviewService: ...
 
     async def commit(self) -> None: ...
 
