@@ -136,10 +136,6 @@ async def answer(ctx: Context, text: str) -> None:
         ctx.conversation.end()
         return
     awaiting = data.pop("awaiting", None)
-    if awaiting == "reason":
-        code, value = data.pop("pending", ["", "0"])
-        await store(ctx, agency, [(code, Decimal(value), text)])
-        return
     if awaiting == "comment":
         await _comment(ctx, agency, data.get("at", ""), text)
         return
@@ -148,8 +144,17 @@ async def answer(ctx: Context, text: str) -> None:
     except REFUSALS as error:
         refused(ctx, error, agency)
         return
-    at = view.table.find(data.get("at", ""))
     word = _word(text)
+    first = _LINE.match(text.splitlines()[0]) if text.strip() else None
+    typed_line = first is not None and view.table.find(first.group(1)) is not None
+    if awaiting == "reason":
+        code, value = data.pop("pending", ["", "0"])
+        if word is None and not typed_line and view.table.find(text) is None:
+            await store(ctx, agency, [(code, Decimal(value), text)])
+            return
+        # A command word or a line of the sheet is no reason: the change waits no longer.
+        ctx.tell(_("{code} was not changed: it had no reason.").format(code=code))
+    at = view.table.find(data.get("at", ""))
     if word is not None:
         await _act(ctx, view, word, at.code if at else None)
         return
@@ -158,8 +163,7 @@ async def answer(ctx: Context, text: str) -> None:
         ask(ctx, view, jump)
         return
     lines = [line for line in text.splitlines() if line.strip()]
-    first = _LINE.match(lines[0]) if lines else None
-    if len(lines) == 1 and at is not None and not (first and view.table.find(first.group(1))):
+    if len(lines) == 1 and at is not None and not typed_line:
         lines = [f"{at.code} {lines[0]}"]  # a value (and reason) for the current criterion
     await _lines(ctx, view, lines)
 
@@ -192,8 +196,10 @@ async def _lines(ctx: Context, view: ReviewSheet, lines: list[str]) -> None:
         try:
             value = parse_score(typed, criterion, view.table.step)
         except ScoreError as error:
+            problem = sheet_text.problem(error)
+            many = len(lines) > 1
             problems.append(
-                _("Line {n}: {problem}").format(n=number, problem=sheet_text.problem(error))
+                _("Line {n}: {problem}").format(n=number, problem=problem) if many else problem
             )
             continue
         if needs_reason(own, value) and not reason:
@@ -327,7 +333,8 @@ async def _comment(ctx: Context, agency: str, code: str, text: str) -> None:
         done = _("Comment on {code} sent to the contacts of {agency}.")
     else:
         done = _("Comment on {code} sent to the reviewers.")
-    ctx.reply(done.format(code=code.upper() if code.islower() else code, agency=view.agency_name))
+    found = view.table.find(code)
+    ctx.reply(done.format(code=found.code if found else code, agency=view.agency_name))
 
 
 def cancelled(ctx: Context) -> str:
