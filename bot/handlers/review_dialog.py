@@ -99,12 +99,7 @@ def summary(ctx: Context, view: ReviewSheet, lead: str = "") -> None:
 
 def next_after(view: ReviewSheet, code: str | None) -> Criterion | None:
     """The first criterion not checked yet after ``code`` (wrapping), or None when all are."""
-    codes = [criterion.code for criterion in view.table.criteria()]
-    start = codes.index(code) + 1 if code in codes else 0
-    for one in codes[start:] + codes[:start]:
-        if one not in view.reviewed:
-            return view.table.find(one)
-    return None
+    return view.table.next_without(view.reviewed, code)
 
 
 async def store(
