@@ -38,7 +38,11 @@ _WORDS = {
     "skip": {"skip", "bo qua", "tiep", "next"},
     "finish": {"finish", "xong", "ket thuc", "done"},
     "show": {"show", "xem", "bang"},
+    "change": {"change", "sua", "doi"},
+    "comment": {"comment", "gop y", "y kien"},
+    "go on": {"go on", "tiep tuc", "continue"},
 }
+_BUTTONS = {"ok": "accept", "chg": "change", "cmt": "comment", "skip": "skip"}
 ACTIONS = {"ok", "chg", "cmt", "skip", "end", "end!", "go", "open"}
 
 
@@ -236,10 +240,29 @@ async def _act(ctx: Context, view: ReviewSheet, word: str, at: str | None) -> No
         await finish(ctx, view.agency_code, confirmed=False)
     elif word == "show":
         review_dialog.summary(ctx, view)
+    elif word == "go on":
+        following = review_dialog.next_after(view, None)
+        if following is None:
+            review_dialog.summary(ctx, view)
+        else:
+            ask(ctx, view, following)
     elif at is None:
         review_dialog.summary(ctx, view, _("Send a criterion code first."))
     elif word == "accept":
         await store(ctx, view.agency_code, [(at, view.self_values.get(at, Decimal(0)), None)])
+    elif word == "change":
+        criterion = view.table.find(at)
+        assert criterion is not None
+        ctx.reply(
+            _("Send the reviewed value of {code} and the reason, like “{example}”.").format(
+                code=at, example=review_text.example(view, criterion).split(" ", 1)[1]
+            )
+        )
+    elif word == "comment":
+        ctx.conversation.data["awaiting"] = "comment"
+        ctx.reply(
+            _("Send your comment on {code}; the agency's contacts are told.").format(code=at)
+        )
     else:  # skip
         following = review_dialog.next_after(view, at)
         if following is None or following.code == at:
@@ -272,32 +295,10 @@ async def press(ctx: Context, payload: str) -> None:
         return
     criterion = view.table.find(code) if code else None
     if action == "go" or criterion is None:
-        following = review_dialog.next_after(view, None)
-        if following is None:
-            review_dialog.summary(ctx, view)
-        else:
-            ask(ctx, view, following)
+        await _act(ctx, view, "go on", None)
         return
     ctx.conversation.data["at"] = criterion.code
-    if action == "ok":
-        await store(
-            ctx, agency, [(criterion.code, view.self_values.get(criterion.code, Decimal(0)), None)]
-        )
-    elif action == "chg":
-        ctx.reply(
-            _("Send the reviewed value of {code} and the reason, like “{example}”.").format(
-                code=criterion.code, example=review_text.example(view, criterion).split(" ", 1)[1]
-            )
-        )
-    elif action == "cmt":
-        ctx.conversation.data["awaiting"] = "comment"
-        ctx.reply(
-            _("Send your comment on {code}; the agency's contacts are told.").format(
-                code=criterion.code
-            )
-        )
-    else:
-        await _act(ctx, view, "skip", criterion.code)
+    await _act(ctx, view, _BUTTONS[action], criterion.code)
 
 
 async def comment(ctx: Context, text: str) -> None:

@@ -89,3 +89,15 @@ async def test_a_change_waiting_for_its_reason_is_never_stored_silently(bloc: Bl
     opened = await head.say_text("/review thue")
     assert "I.1: 25 ·" in opened and "II.1: 8 ✓" in opened
     assert "Reviewed total: 33" in opened
+
+
+async def test_the_buttons_keywords_can_be_typed(bloc: Bloc) -> None:
+    await bloc.fill("thue", "lan", I_1="25", II_1="8")
+    head = bloc.head
+    await head.say("/review thue")
+
+    assert "Send your comment on I.1" in await head.say_text("comment")
+    assert "sent to the contacts of" in await head.say_text("Xin gửi thêm minh chứng")
+    assert "Send the reviewed value of I.1" in await head.say_text("change")
+    assert "Saved: I.1: 25 → 24.5." in await head.say_text("24.5 Thiếu một chỉ tiêu")
+    assert "thue · I.3" in await head.say_text("skip")
