@@ -23,7 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.hub import Hub
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import build_router, event_text, operator_text, reminder_text, tracking_text
+from bot.handlers import (
+    build_router,
+    event_text,
+    operator_text,
+    reminder_text,
+    review_text,
+    tracking_text,
+)
 from bot.handlers.router import Router
 from bot.handlers.sheet_admin_text import unlocked_notice
 from bot.scheduler.dispatcher import Dispatcher, Tuning
@@ -42,6 +49,7 @@ from bot.services.people import PeopleService
 from bot.services.reach import Reach
 from bot.services.reminders import ReminderService
 from bot.services.results import ResultsService
+from bot.services.review import ReviewService
 from bot.services.scoring import ScoringService, SeasonShape
 from bot.services.sheet_admin import SheetAdminService
 from bot.services.tracking import TrackingService
@@ -69,6 +77,7 @@ class Work:
     results: ResultsService
     reminders: ReminderService
     events: EventService
+    review: ReviewService
     blocs: BlocService
     invites: InviteService
     history: HistoryService
@@ -113,6 +122,7 @@ class OneCallServices:
         self.sheet_admin = OneCall(app, lambda work: work.sheet_admin)
         self.members = OneCall(app, lambda work: work.members)
         self.tracking = OneCall(app, lambda work: work.tracking)
+        self.review = OneCall(app, lambda work: work.review)
 
 
 @dataclass
@@ -164,6 +174,7 @@ class App:
             results=results,
             reminders=ReminderService(unit, clock, results, reach, reminder_text),
             events=EventService(unit, clock, event_text, reach),
+            review=ReviewService(unit, clock, review_text),
             blocs=BlocService(unit, clock),
             invites=InviteService(unit, clock),
             history=HistoryService(unit),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -70,6 +70,14 @@ class ScoringTable:
         """Every criterion, in table order."""
         for group in self.groups:
             yield from group.items
+
+    def next_without(self, done: Container[str], after: str | None = None) -> Criterion | None:
+        """The first criterion whose code is not in ``done`` after ``after`` (wrapping round
+        to the top), or None when every one is."""
+        items = list(self.criteria())
+        codes = [item.code for item in items]
+        start = codes.index(after) + 1 if after in codes else 0
+        return next((c for c in items[start:] + items[:start] if c.code not in done), None)
 
     def find(self, code: str) -> Criterion | None:
         """The criterion with this code (case-insensitive), or None."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers import (
+from bot.handlers import (, events, results, review, scoring, start
     announce,
     events,
     history,
@@ -27,6 +27,7 @@ def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     announce.register(router)
     history.register(router)
     sheet_admin.register(router)
+    review.register(router)
     events.register(router)
     members.register(router)
     tracking.register(router)

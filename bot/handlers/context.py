@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.services.people import PeopleService
     from bot.services.reminders import ReminderService
     from bot.services.results import ResultsService
+    from bot.services.review import ReviewService
     from bot.services.scoring import ScoringService
     from bot.services.sheet_admin import SheetAdminService
     from bot.services.tracking import TrackingService
@@ -64,6 +65,9 @@ class Services(Protocol):
 
     @property
     def tracking(self) -> TrackingService: ...
+
+    @property
+    def review(self) -> ReviewService: ...
 
     async def commit(self) -> None: ...
 
