@@ -34,6 +34,7 @@ from bot.services.blocs import BlocService
 from bot.services.directory import Directory
 from bot.services.enrolment import EnrolmentService
 from bot.services.events import EventService
+from bot.services.evidence import EvidenceService
 from bot.services.invites import InviteService
 from bot.services.people import PeopleService
 from bot.services.reach import Reach
@@ -66,6 +67,7 @@ class Work:
     events: EventService
     blocs: BlocService
     invites: InviteService
+    evidence: EvidenceService
 
     async def commit(self) -> None:
         await self.unit.commit()
@@ -101,6 +103,7 @@ class OneCallServices:
         self.results = OneCall(app, lambda work: work.results)
         self.reminders = OneCall(app, lambda work: work.reminders)
         self.events = OneCall(app, lambda work: work.events)
+        self.evidence = OneCall(app, lambda work: work.evidence)
 
 
 @dataclass
@@ -143,16 +146,20 @@ class App:
         """Every use case, working in ``unit``."""
         settings, clock, reach = self.settings, self.clock, self.reach
         results = ResultsService(unit, clock, reach)
+        scoring = ScoringService(unit, clock, self.shapes)
         return Work(
             unit=unit,
             people=PeopleService(unit, clock, settings.operator_ids(), settings.locale),
             enrolment=EnrolmentService(unit, clock),
-            scoring=ScoringService(unit, clock, self.shapes),
+            scoring=scoring,
             results=results,
             reminders=ReminderService(unit, clock, results, reach, reminder_text),
             events=EventService(unit, clock, event_text, reach),
             blocs=BlocService(unit, clock),
             invites=InviteService(unit, clock),
+            evidence=EvidenceService(
+                unit, clock, scoring, self.shapes, FileStore(settings.files)
+            ),
         )
 
     def running(self) -> Running:

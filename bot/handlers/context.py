@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.handlers.router import Router
     from bot.services.enrolment import EnrolmentService
     from bot.services.events import EventService
+    from bot.services.evidence import EvidenceService
     from bot.services.people import PeopleService
     from bot.services.reminders import ReminderService
     from bot.services.results import ResultsService
@@ -44,6 +45,9 @@ class Services(Protocol):
 
     @property
     def events(self) -> EventService: ...
+
+    @property
+    def evidence(self) -> EvidenceService: ...
 
     async def commit(self) -> None: ...
 

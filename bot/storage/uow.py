@@ -21,6 +21,7 @@ from bot.storage.repositories import (
     ContactRepository,
     ConversationRepository,
     EnrolmentFailureRepository,
+    EvidenceRepository,
     GroupLinkRepository,
     InviteRepository,
     OutboxRepository,
@@ -44,6 +45,7 @@ class UnitOfWork:
     failures: EnrolmentFailureRepository
     outbox: OutboxRepository
     stats: StatsRepository
+    evidence: EvidenceRepository
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -58,6 +60,7 @@ class UnitOfWork:
         self.failures = EnrolmentFailureRepository(session)
         self.outbox = OutboxRepository(session)
         self.stats = StatsRepository(session)
+        self.evidence = EvidenceRepository(session)
 
     async def commit(self) -> None:
         """Keep everything done in this unit of work."""
