@@ -157,9 +157,7 @@ class App:
             events=EventService(unit, clock, event_text, reach),
             blocs=BlocService(unit, clock),
             invites=InviteService(unit, clock),
-            evidence=EvidenceService(
-                unit, clock, scoring, self.shapes, FileStore(settings.files)
-            ),
+            evidence=EvidenceService(unit, clock, scoring, self.shapes, FileStore(settings.files)),
         )
 
     def running(self) -> Running:

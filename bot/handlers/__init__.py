@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers import events, results, scoring, start
+from bot.handlers import events, evidence, results, scoring, start
 from bot.handlers.context import Begin
 from bot.handlers.router import Router
 
@@ -12,6 +12,7 @@ def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     router = Router(begin, default_locale)
     start.register(router)
     scoring.register(router)
+    evidence.register(router)
     results.register(router)
     events.register(router)
     return router

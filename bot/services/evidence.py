@@ -23,6 +23,7 @@ from bot.services.evidence_check import EvidenceMissing as EvidenceMissing  # re
 from bot.services.scoring import NoSeason, ScoringService, SeasonShape, SheetClosed, SheetView
 from bot.storage.files import FileStore
 from bot.storage.models import Evidence
+from bot.storage.repositories.sheets import SheetRow
 from bot.storage.uow import UnitOfWork
 
 FILE = "file"
@@ -30,6 +31,7 @@ LINK = "link"
 MB = 1024 * 1024
 URL_LIMIT = 2000  # characters of a link
 CAPTION_LIMIT = 500  # characters of a caption
+NAME_LIMIT = 120  # characters of a file name
 # Content types each accepted extension may come with (besides application/octet-stream,
 # which is what a platform says when it does not know).
 _TYPES = {
@@ -191,7 +193,7 @@ class EvidenceService:
         row = Evidence(
             kind=FILE,
             ref=ref,
-            filename=filename,
+            filename=plain_name(filename),
             content_type=content_type,
             size=len(data),
             caption=_caption(caption),
@@ -234,9 +236,10 @@ class EvidenceService:
         await self._audit(sheet, contact_id, row.criterion_id, piece.name, None, now)
         return piece
 
-    def data(self, piece: Piece) -> bool:
-        """Whether the store still has the bytes of a file piece."""
-        return piece.ref is not None and self.files.has(piece.ref)
+    async def agency(self, bloc_id: int, code: str) -> tuple[int, str] | None:
+        """The id and name of the bloc's agency ``code`` (any case), or None."""
+        found = await self.unit.evidence.agency(bloc_id, code)
+        return (found[0], found[2]) if found else None
 
     # -- inside ---------------------------------------------------------------------------
 
@@ -273,6 +276,7 @@ class EvidenceService:
         assert current is not None
         season_id = current[0]
         sheets = self.unit.sheets
+        row: SheetRow | None = None
         if make:
             row = await sheets.ensure(season_id, agency_id, self.clock.now())
         else:
@@ -306,6 +310,15 @@ def is_link(text: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def plain_name(filename: str) -> str:
+    """A file name to keep and send back: no folders, nothing unprintable, not too long."""
+    name = "".join(c if c.isprintable() and c not in "/\\" else "_" for c in filename).strip()
+    stem, dot, ext = name.rpartition(".")
+    if len(name) > NAME_LIMIT:
+        name = (stem[: NAME_LIMIT - len(ext) - 1] + dot + ext) if dot else name[:NAME_LIMIT]
+    return name if name.strip(". _") else "file"
 
 
 def extension(filename: str) -> str:

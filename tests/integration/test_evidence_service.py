@@ -49,8 +49,15 @@ async def add_pdf(app: App, seeded: Seeded, code: str = "I.1", data: bytes = PDF
     agency, contact = seeded.agencies["thue"], seeded.contacts["thue"]
     fetch = given(data)
     added = await app.services.evidence.add_file(
-        seeded.bloc_id, agency, contact, code, kw.pop("name", "bao-cao.pdf"),
-        kw.pop("content_type", PDF_TYPE), kw.pop("size", len(data)), fetch, kw.pop("caption", None),
+        seeded.bloc_id,
+        agency,
+        contact,
+        code,
+        kw.pop("name", "bao-cao.pdf"),
+        kw.pop("content_type", PDF_TYPE),
+        kw.pop("size", len(data)),
+        fetch,
+        kw.pop("caption", None),
     )
     return added, fetch
 
@@ -118,9 +125,7 @@ async def test_links_are_http_addresses_and_kept_once(app: App, seeded: Seeded) 
 async def test_additions_and_removals_are_audited(app: App, seeded: Seeded) -> None:
     added, _ = await add_pdf(app, seeded)
     agency, contact = seeded.agencies["thue"], seeded.contacts["thue"]
-    removed = await app.services.evidence.remove(
-        seeded.bloc_id, agency, contact, added.piece.id
-    )
+    removed = await app.services.evidence.remove(seeded.bloc_id, agency, contact, added.piece.id)
 
     assert removed.filename == "bao-cao.pdf"
     assert await app.services.evidence.pieces(seeded.bloc_id, agency) == []

@@ -18,7 +18,9 @@ class EvidenceRepository:
 
     async def pieces(self, sheet_id: int, criterion_id: int | None = None) -> list[Evidence]:
         """The pieces not removed of a sheet (or of one of its criteria), oldest first."""
-        query = select(Evidence).where(Evidence.sheet_id == sheet_id, Evidence.removed_at.is_(None))
+        query = select(Evidence).where(
+            Evidence.sheet_id == sheet_id, Evidence.removed_at.is_(None)
+        )
         if criterion_id is not None:
             query = query.where(Evidence.criterion_id == criterion_id)
         rows = await self.session.scalars(query.order_by(Evidence.added_at, Evidence.id))
