@@ -61,12 +61,12 @@ async def evidence(ctx: Context, args: str) -> None:
             )
             return
     opened = await sheet_dialog.open_sheet(ctx)
-    if opened is None:
+    closed = opened is not None and opened[1].closed is not None
+    if opened is None or closed:
+        if opened is not None:
+            sheet_dialog.show_closed(ctx, opened[1], opened[0])  # evidence goes with the scores
         return
     link, sheet = opened
-    if sheet.closed is not None:
-        sheet_dialog.show_closed(ctx, sheet, link)
-        return
     criterion = sheet.table.find(words[0]) if words else None
     if criterion is not None:
         await ask(ctx, link, criterion)

@@ -10,6 +10,8 @@ from bot.handlers.formatting import excerpt, fit_title
 from bot.i18n import _, ngettext
 from bot.services.evidence import Piece, Problem, Refused
 
+IMAGE_TYPES = {"jpg", "jpeg", "png"}  # what a photo sent on Zalo can be
+
 
 def count(code: str, pieces: int) -> str:
     """``I.1 📎 2``: a criterion and how many pieces it has."""
@@ -50,13 +52,16 @@ def prompt(
         )
     ]
     lines.extend(f"• {line(piece)}" for piece in pieces)
-    if platform == "zalo":
+    photos = [t.upper() for t in rules.types if t.casefold() in IMAGE_TYPES]
+    if platform == "zalo" and photos:
         lines.append(
             _(
                 "Send photos ({types}, up to {mb} MB each) or a link to the file; Zalo "
                 "does not pass other files to bots. Words after a link are its caption."
-            ).format(types=types(rules), mb=rules.max_mb)
+            ).format(types=", ".join(photos), mb=rules.max_mb)
         )
+    elif platform == "zalo":
+        lines.append(_("Send a link to the file, followed by its caption if you like."))
     else:
         lines.append(
             _(

@@ -257,11 +257,8 @@ class Router:
             media = self.media.get(ctx.conversation.flow or "")
             if media is not None and not incoming.in_group:
                 await media(ctx, incoming.text.strip())
-            elif not incoming.in_group:
-                what = _("Files are taken as evidence of a criterion: send /evidence first.")
+            elif not incoming.in_group:  # a file outside a dialog that takes files too
                 ctx.reply(_("I can only read text. Send /help to see what I can do."))
-                if incoming.kind is IncomingKind.FILE:
-                    ctx.tell(what)
             return
         if incoming.kind is IncomingKind.WITHHELD:
             if not incoming.in_group:

@@ -48,7 +48,7 @@ class ZaloEmulator(World, Served):
         self.methods = ZaloMethods(self)
         self.faults = FaultPlan()
         self._handlers: dict[str, Handler] = self.methods.handlers()
-        self._media: dict[str, tuple[bytes, str]] = {}  # what host() serves, by path
+        self._media: dict[str, tuple[bytes, str]] = {}  # what photo_at() serves, by path
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -133,7 +133,7 @@ class ZaloEmulator(World, Served):
         """Wait until nothing is pending webhook delivery (retries included)."""
         await self.feed.drain()
 
-    def host(
+    def photo_at(
         self, content: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg"
     ) -> str:
         """Serve ``content`` as Zalo's CDN serves a photo a person sent; its address (for
