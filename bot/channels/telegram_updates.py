@@ -157,6 +157,7 @@ def to_incoming(update: Update, bot_username: str | None) -> Incoming | None:
             callback_id=query.id,
             message_id=str(query.message.message_id),
         )
+    file: IncomingFile | None = None
     if update.edited_message is not None:
         message, kind = update.edited_message, IncomingKind.EDITED
     elif update.message is not None:
@@ -180,7 +181,7 @@ def to_incoming(update: Update, bot_username: str | None) -> Incoming | None:
         reply_payloads=reply_payloads(message, bot_username),
         sequence=message.message_id,
         sent_at=message.date,
-        file=incoming_file(message) if kind is IncomingKind.FILE else None,
+        file=file,
     )
 
 

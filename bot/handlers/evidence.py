@@ -114,8 +114,8 @@ async def ask(ctx: Context, link: Link, criterion: Criterion, lead: str = "") ->
     rows = [[Button(f"🗑 {excerpt(p.name, 24)}", f"ev:rm:{p.id}")] for p in pieces]
     rows.append(
         [
-            Button(_("Done"), "ev:done", _("done")),
-            Button(_("Another criterion"), "ev:pick", _("another")),
+            Button(_("Done"), "ev:done"),
+            Button(_("Another criterion"), "ev:pick"),
         ]
     )
     ctx.reply("\n".join(part for part in (lead, text) if part), rows, menu=True)
@@ -209,7 +209,7 @@ async def _keep(
     say = evidence_text.again if added.again else evidence_text.saved
     ctx.reply(
         say(added.piece, added.count),
-        [[Button(_("Done"), "ev:done", _("done"))]],
+        [[Button(_("Done"), "ev:done")]],
         menu=True,
     )
 

@@ -4,6 +4,8 @@ counts them, and the head receives them back as files with /evidence AGENCY CODE
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from bot.testing.telegram_emulator import FakeUser, TelegramEmulator
@@ -67,3 +69,34 @@ async def test_a_file_outside_the_dialog_is_not_read(
     (answer,) = await tg.wait_for(lan, timeout=10)
     assert answer.text == "I can only read text. Send /help to see what I can do."
     assert "/evidence" in await say(tg, lan, "/help")
+
+
+SHEET = "\n".join(
+    ["I.1 20", "I.2 9,5", "I.3 5", "II.1 8", "II.2 7", "III.1 10", "IV.1 có", "IV.2 5"]
+    + ["V.1 5", "V.2 4.5", "VI.1 5", "VI.2 5", "VII.1 5", "B.1 5", "B.2 3", "D.1 0", "D.2 0"]
+)
+
+
+def required(data: dict[str, Any]) -> None:
+    data["season"]["evidence"] = {"required": ["I.1", "II.2"], "types": ["pdf"]}
+
+
+async def test_a_sheet_without_the_required_evidence_is_not_submitted(
+    tg: TelegramEmulator, live: App, channel: TelegramChannel
+) -> None:
+    codes = await seeded(live, days=5, change=required)
+    lan = await linked(tg, 3104, "Lan", codes["thue"])
+    await say(tg, lan, "/score")
+    assert "Submit this sheet" in await say(tg, lan, SHEET)
+
+    await lan.press("Submit the sheet")
+    (refused,) = await tg.wait_for(lan, timeout=10)
+    assert refused.text == (
+        "The bloc requires evidence for I.1, II.2 before the sheet is submitted. "
+        "Send it with /evidence I.1, then submit again."
+    )
+    assert "Evidence is required for: I.1, II.2." in await say(tg, lan, "/evidence")
+    await say(tg, lan, "/evidence II.2")
+    await lan.send_photo()
+    (photo,) = await tg.wait_for(lan, timeout=10)
+    assert photo.text is not None and photo.text.endswith("it takes PDF.")
