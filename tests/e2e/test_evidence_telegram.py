@@ -71,10 +71,23 @@ async def test_a_file_outside_the_dialog_is_not_read(
     assert "/evidence" in await say(tg, lan, "/help")
 
 
-SHEET = "\n".join(
-    ["I.1 20", "I.2 9,5", "I.3 5", "II.1 8", "II.2 7", "III.1 10", "IV.1 có", "IV.2 5"]
-    + ["V.1 5", "V.2 4.5", "VI.1 5", "VI.2 5", "VII.1 5", "B.1 5", "B.2 3", "D.1 0", "D.2 0"]
-)
+SHEET = """I.1 20
+I.2 9,5
+I.3 5
+II.1 8
+II.2 7
+III.1 10
+IV.1 có
+IV.2 5
+V.1 5
+V.2 4.5
+VI.1 5
+VI.2 5
+VII.1 5
+B.1 5
+B.2 3
+D.1 0
+D.2 0"""
 
 
 def required(data: dict[str, Any]) -> None:
