@@ -42,6 +42,7 @@ from bot.services.blocs import BlocService
 from bot.services.directory import Directory
 from bot.services.enrolment import EnrolmentService
 from bot.services.events import EventService
+from bot.services.evidence import EvidenceService
 from bot.services.history import HistoryService
 from bot.services.invites import InviteService
 from bot.services.members import MemberService
@@ -84,6 +85,7 @@ class Work:
     sheet_admin: SheetAdminService
     members: MemberService
     tracking: TrackingService
+    evidence: EvidenceService
 
     async def commit(self) -> None:
         await self.unit.commit()
@@ -123,6 +125,7 @@ class OneCallServices:
         self.members = OneCall(app, lambda work: work.members)
         self.tracking = OneCall(app, lambda work: work.tracking)
         self.review = OneCall(app, lambda work: work.review)
+        self.evidence = OneCall(app, lambda work: work.evidence)
 
 
 @dataclass
@@ -166,11 +169,12 @@ class App:
         """Every use case, working in ``unit``."""
         settings, clock, reach = self.settings, self.clock, self.reach
         results = ResultsService(unit, clock, reach)
+        scoring = ScoringService(unit, clock, self.shapes)
         return Work(
             unit=unit,
             people=PeopleService(unit, clock, settings.operator_ids(), settings.locale),
             enrolment=EnrolmentService(unit, clock),
-            scoring=ScoringService(unit, clock, self.shapes),
+            scoring=scoring,
             results=results,
             reminders=ReminderService(unit, clock, results, reach, reminder_text),
             events=EventService(unit, clock, event_text, reach),
@@ -181,6 +185,7 @@ class App:
             sheet_admin=SheetAdminService(unit, clock, unlocked_notice),
             members=MemberService(unit, clock),
             tracking=TrackingService(unit, clock, tracking_text, reach),
+            evidence=EvidenceService(unit, clock, scoring, self.shapes, FileStore(settings.files)),
         )
 
     def running(self) -> Running:

@@ -10,12 +10,14 @@ as an empty update so the offset still moves past it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Bot, MaybeInaccessibleMessage, Message, Update, User
+from telegram import Bot, Document, MaybeInaccessibleMessage, Message, PhotoSize, Update, User
+from telegram.error import BadRequest
 from telegram.request import HTTPXRequest
 
-from bot.handlers.model import ChatKind, Incoming, IncomingKind, Sender
+from bot.handlers.model import ChatKind, Incoming, IncomingFile, IncomingKind, Sender
 from bot.i18n import _
 
 log = logging.getLogger(__name__)
@@ -155,6 +157,7 @@ def to_incoming(update: Update, bot_username: str | None) -> Incoming | None:
             callback_id=query.id,
             message_id=str(query.message.message_id),
         )
+    file: IncomingFile | None = None
     if update.edited_message is not None:
         message, kind = update.edited_message, IncomingKind.EDITED
     elif update.message is not None:
@@ -162,7 +165,8 @@ def to_incoming(update: Update, bot_username: str | None) -> Incoming | None:
         if message.text is None:
             if message.effective_attachment is None:
                 return None  # a service message: someone joined, the title changed...
-            kind = IncomingKind.UNSUPPORTED
+            file = incoming_file(message)
+            kind = IncomingKind.UNSUPPORTED if file is None else IncomingKind.FILE
     else:
         return None  # my_chat_member, chat_member, channel posts...
     if message.from_user is None:
@@ -173,11 +177,48 @@ def to_incoming(update: Update, bot_username: str | None) -> Incoming | None:
         message.from_user,
         bot_username,
         kind=kind,
-        text=message.text or "",
+        text=message.text or (message.caption if kind is IncomingKind.FILE else None) or "",
         reply_payloads=reply_payloads(message, bot_username),
         sequence=message.message_id,
         sent_at=message.date,
+        file=file,
     )
+
+
+def incoming_file(message: Message) -> IncomingFile | None:
+    """A document, or a photo at its largest size, as the handlers get it; None otherwise."""
+    document = message.document
+    if document is not None:
+        name = document.file_name or f"file-{message.message_id}"
+        content_type = document.mime_type or "application/octet-stream"
+        return IncomingFile(name, content_type, document.file_size, _fetcher(document))
+    if message.photo:
+        photo = max(
+            message.photo, key=lambda size: (size.width * size.height, size.file_size or 0)
+        )
+        name = f"photo-{message.message_id}.jpg"  # Telegram keeps photos as JPEG
+        return IncomingFile(name, "image/jpeg", photo.file_size, _fetcher(photo), image=True)
+    return None
+
+
+def _fetcher(media: Document | PhotoSize) -> Callable[[int], Awaitable[bytes]]:
+    """Download ``media`` (getFile, then the file), refusing more than ``limit`` bytes."""
+
+    async def fetch(limit: int) -> bytes:
+        try:
+            file = await media.get_file()
+        except BadRequest as error:
+            if "too big" in error.message.lower():  # bots download up to 20 MB
+                raise ValueError(error.message) from None
+            raise
+        if file.file_size is not None and file.file_size > limit:
+            raise ValueError(f"{file.file_size} bytes")
+        data = bytes(await file.download_as_bytearray())
+        if len(data) > limit:
+            raise ValueError(f"{len(data)} bytes")
+        return data
+
+    return fetch
 
 
 def reply_payloads(message: Message, bot_username: str | None) -> tuple[str, ...]:

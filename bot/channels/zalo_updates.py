@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.handlers.model import ChatKind, Incoming, IncomingKind, Sender
+from bot.channels.zalo_photos import IMAGE, photo_file, photo_url
+from bot.handlers.model import ChatKind, Incoming, IncomingFile, IncomingKind, Sender
 
 PLATFORM = "zalo"
 TEXT = "message.text.received"
@@ -65,8 +66,14 @@ def read(update: dict[str, Any], bot_name: str | None) -> Update:
     event = _text(update.get("event_name"))
     text = message.get("text")
     kind = IncomingKind.TEXT
+    file: IncomingFile | None = None
+    url = photo_url(message) if event == IMAGE else None
     if event == WITHHELD:
         kind = IncomingKind.WITHHELD
+    elif url is not None:
+        caption = message.get("caption")
+        kind, text = IncomingKind.FILE, caption if isinstance(caption, str) else ""
+        file = photo_file(url, _text(message.get("message_id")))
     elif not isinstance(text, str) or (event and event != TEXT):
         kind, text = IncomingKind.UNSUPPORTED, ""
     if chat_kind is ChatKind.GROUP and kind is IncomingKind.TEXT:
@@ -86,6 +93,7 @@ def read(update: dict[str, Any], bot_name: str | None) -> Update:
         message_id=_text(message.get("message_id")) or None,
         chat_title=_text(chat.get("title") or chat.get("name")),
         sent_at=_date(message.get("date")),
+        file=file,
     )
     return Update(incoming, key)
 

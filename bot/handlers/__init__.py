@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers import (, events, results, review, scoring, start
+from bot.handlers import (, events, evidence, results, review, scoring, start
     announce,
     events,
     history,
@@ -23,6 +23,7 @@ def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     router = Router(begin, default_locale)
     start.register(router)
     scoring.register(router)
+    evidence.register(router)
     results.register(router)
     announce.register(router)
     history.register(router)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.handlers.router import Router
     from bot.services.enrolment import EnrolmentService
     from bot.services.events import EventService
+    from bot.services.evidence import EvidenceService
     from bot.services.history import HistoryService
     from bot.services.invites import InviteService
     from bot.services.members import MemberService
@@ -68,6 +69,9 @@ class Services(Protocol):
 
     @property
     def review(self) -> ReviewService: ...
+
+    @property
+    def evidence(self) -> EvidenceService: ...
 
     async def commit(self) -> None: ...
 

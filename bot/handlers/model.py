@@ -9,6 +9,7 @@ its address on the bot's web server and a document as a download link, the conso
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -25,7 +26,8 @@ class IncomingKind(StrEnum):
     TEXT = "text"  # a message with text (commands included)
     BUTTON = "button"  # a pressed button (Telegram callback query)
     EDITED = "edited"  # an edited earlier message: not read again
-    UNSUPPORTED = "unsupported"  # photo, sticker, voice...: the bot reads only text
+    FILE = "file"  # a photo or a file (``Incoming.file``), its caption as the text
+    UNSUPPORTED = "unsupported"  # sticker, voice...: the bot reads only text
     WITHHELD = "withheld"  # the platform withheld the content (Zalo's protected senders)
 
 
@@ -36,6 +38,18 @@ class Sender:
     user_id: str
     display_name: str = ""
     language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A photo or file a person sent: what the platform says of it, and ``fetch`` to download
+    its bytes, called only when the bot takes it (ValueError when larger than ``limit``)."""
+
+    filename: str
+    content_type: str
+    size: int | None  # bytes, when the platform says before the download
+    fetch: Callable[[int], Awaitable[bytes]] = field(compare=False, repr=False)
+    image: bool = False  # a photo (Telegram's largest size, Zalo's photo address)
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,7 @@ class Incoming:
     # this message's number: a gap since the person's last message means the bot spoke between.
     sequence: int | None = None
     sent_at: datetime | None = None  # when the platform says the person sent it
+    file: IncomingFile | None = None  # the photo or file of a FILE update
 
     @property
     def in_group(self) -> bool:

@@ -62,6 +62,7 @@ class Router:
         self.flows: dict[str, Handler] = {}
         self.off_menu: dict[str, Handler] = {}
         self.on_cancel: dict[str, Callable[[Context], str]] = {}
+        self.media: dict[str, Handler] = {}
         self.buttons: dict[str, Handler] = {}
         self.free_text: Handler | None = None
         self.turns = ChatTurns()
@@ -77,14 +78,18 @@ class Router:
         handler: Handler,
         off_menu: Handler | None = None,
         on_cancel: Callable[[Context], str] | None = None,
+        media: Handler | None = None,
     ) -> None:
         """``handler`` reads free text while a person's dialog is in ``name``.
 
         ``off_menu`` answers a number typed while a menu is the question but is not one of its
         choices (or cannot be, where the options are buttons without numbers). ``on_cancel``
-        says what /cancel keeps and what it drops of the dialog.
+        says what /cancel keeps and what it drops of the dialog. ``media`` gets the files and
+        the messages the bot cannot read sent in a direct chat while the dialog is open.
         """
         self.flows[name] = handler
+        if media is not None:
+            self.media[name] = media
         if off_menu is not None:
             self.off_menu[name] = off_menu
         if on_cancel is not None:
@@ -248,8 +253,11 @@ class Router:
                     )
                 )
             return
-        if incoming.kind is IncomingKind.UNSUPPORTED:
-            if not incoming.in_group:
+        if incoming.kind in (IncomingKind.FILE, IncomingKind.UNSUPPORTED):
+            media = self.media.get(ctx.conversation.flow or "")
+            if media is not None and not incoming.in_group:
+                await media(ctx, incoming.text.strip())
+            elif not incoming.in_group:  # a file outside a dialog that takes files too
                 ctx.reply(_("I can only read text. Send /help to see what I can do."))
             return
         if incoming.kind is IncomingKind.WITHHELD:

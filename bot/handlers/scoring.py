@@ -107,9 +107,9 @@ async def myscore(ctx: Context, _args: str) -> None:
     if opened is None:
         return
     link, sheet = opened
-    ctx.reply(
-        "\n".join([sheet_text.review(sheet, link.agency_name), sheet_dialog.status(sheet, link)])
-    )
+    counts = await ctx.services.evidence.counts(link.bloc_id, link.agency_id)
+    shown = sheet_text.review(sheet, link.agency_name, counts)
+    ctx.reply("\n".join([shown, sheet_dialog.status(sheet, link)]))
 
 
 async def note(ctx: Context, text: str) -> None:

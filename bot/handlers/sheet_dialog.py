@@ -16,6 +16,7 @@ from bot.handlers.context import Context
 from bot.handlers.formatting import points, when
 from bot.handlers.model import Button
 from bot.i18n import _
+from bot.services.evidence_check import EvidenceMissing
 from bot.services.people import Link
 from bot.services.scoring import Incomplete, NoSeason, SheetClosed, SheetView
 
@@ -131,6 +132,9 @@ async def submit(ctx: Context, sheet: SheetView, link: Link, version: str) -> No
         )
         ask(ctx, sheet, incomplete.missing[0])
         return
+    except EvidenceMissing as missing:
+        ctx.reply(sheet_text.evidence_missing(missing.codes))
+        return
     except SheetClosed as closed:
         ctx.reply(sheet_text.closed(closed.reason, sheet, link.bloc_timezone))
         return
@@ -188,6 +192,8 @@ def ask(ctx: Context, sheet: SheetView, criterion: Criterion, lead: str = "") ->
             Button(_("Review and submit"), "sc:review", _("review")),
         ]
     )
+    if ctx.incoming.buttons_shown:  # typed, it is /evidence CODE
+        rows[-1].insert(1, Button(_("📎 Evidence"), f"ev:at:{code}"))
     ctx.reply(joined(lead, sheet_text.prompt(sheet, criterion)), rows)
 
 

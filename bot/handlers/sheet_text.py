@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from bot.domain.criteria import CriteriaGroup, Criterion, GroupKind
@@ -75,8 +76,9 @@ def how_to_answer(group: CriteriaGroup, criterion: Criterion, sheet: SheetView) 
     )
 
 
-def review(sheet: SheetView, agency: str) -> str:
-    """The whole sheet with group subtotals and the total."""
+def review(sheet: SheetView, agency: str, evidence: Mapping[str, int] | None = None) -> str:
+    """The whole sheet with group subtotals and the total (and each criterion's count of
+    evidence pieces, when given)."""
     lines = [header(sheet, agency), ""]
     for group in sheet.table.groups:
         subtotal = sheet.totals.groups.get(group.code)
@@ -87,7 +89,11 @@ def review(sheet: SheetView, agency: str) -> str:
             # Code and points first, so they stay on the first line of a phone's screen.
             value = sheet.values.get(item.code)
             shown = points(value) if value is not None else "…"
-            lines.append(f"{item.code}: {shown}/{points(item.max)} · {fit_title(item.title, 28)}")
+            pieces = (evidence or {}).get(item.code)
+            attached = f" · 📎 {pieces}" if pieces else ""
+            lines.append(
+                f"{item.code}: {shown}/{points(item.max)}{attached} · {fit_title(item.title, 28)}"
+            )
     lines.append("")
     if sheet.totals.bonus_capped:
         lines.append(
@@ -170,3 +176,11 @@ def problem(error: ScoreError) -> str:
     return _("{code} is answered yes or no: send 'có' ({max} points) or 'không' (0).").format(
         code=code, max=maximum
     )
+
+
+def evidence_missing(codes: Sequence[str]) -> str:
+    """Why a sheet was not submitted: the criteria that need evidence and have none."""
+    return _(
+        "The bloc requires evidence for {codes} before the sheet is submitted. Send it with "
+        "/evidence {first}, then submit again."
+    ).format(codes=", ".join(codes), first=codes[0])

@@ -19,6 +19,7 @@ from bot.domain.sheets import Closed as Closed  # re-exported
 from bot.domain.sheets import SheetStatus as SheetStatus  # re-exported
 from bot.domain.sheets import SheetTotals, is_late, missing, total, why_closed
 from bot.services.audit import sheet_change, shown
+from bot.services.evidence_check import check_evidence
 from bot.storage.models import Season
 from bot.storage.repositories.sheets import SheetRow
 from bot.storage.uow import UnitOfWork
@@ -239,6 +240,9 @@ class ScoringService:
                 raise Incomplete(view.missing)
         else:  # reopened when a draft would be open
             _check_open(season, SheetStatus.DRAFT, now, until)
+            await check_evidence(uow, season.shape.season_id, row.id, season.shape.codes)
+        else:
+            _check_open(season, SheetStatus.DRAFT, now)  # reopened when a draft would be open
         if row.status != status.value:
             submitted = status is SheetStatus.SUBMITTED
             late = submitted and is_late(now, season.shape.deadline)

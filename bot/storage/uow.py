@@ -21,6 +21,7 @@ from bot.storage.repositories import (
     ContactRepository,
     ConversationRepository,
     EnrolmentFailureRepository,
+    EvidenceRepository,
     GroupLinkRepository,
     InviteRepository,
     OutboxRepository,
@@ -46,6 +47,7 @@ class UnitOfWork:
     outbox: OutboxRepository
     stats: StatsRepository
     tracking: TrackingRepository
+    evidence: EvidenceRepository
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -61,6 +63,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(session)
         self.stats = StatsRepository(session)
         self.tracking = TrackingRepository(session)
+        self.evidence = EvidenceRepository(session)
 
     async def commit(self) -> None:
         """Keep everything done in this unit of work."""

@@ -65,8 +65,6 @@ def test_numbers_become_opaque_strings_and_seconds_are_read_as_seconds() -> None
 @pytest.mark.parametrize(
     ("event", "fields", "kind"),
     [
-        ("message.image.received", {"photo": "https://x/a.jpg", "caption": "ảnh"}, "unsupported"),
-        ("message.image.received", {"photo_url": "https://x/a.jpg"}, "unsupported"),
         ("message.sticker.received", {"sticker": "s1", "url": "https://x/s"}, "unsupported"),
         ("message.voice.received", {"voice_url": "https://x/v.aac"}, "unsupported"),
         ("message.unsupported.received", {}, "withheld"),

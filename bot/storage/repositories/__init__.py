@@ -8,6 +8,7 @@ from bot.storage.repositories.blocs import (
     SeasonRepository,
 )
 from bot.storage.repositories.conversations import ConversationRepository
+from bot.storage.repositories.evidence import EvidenceRepository
 from bot.storage.repositories.outbox import NewMessage, OutboxRepository
 from bot.storage.repositories.people import (
     ContactRepository,
@@ -25,6 +26,7 @@ __all__ = [
     "ContactRepository",
     "ConversationRepository",
     "EnrolmentFailureRepository",
+    "EvidenceRepository",
     "GroupLinkRepository",
     "InviteRepository",
     "NewMessage",

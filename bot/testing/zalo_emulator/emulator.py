@@ -48,6 +48,7 @@ class ZaloEmulator(World, Served):
         self.methods = ZaloMethods(self)
         self.faults = FaultPlan()
         self._handlers: dict[str, Handler] = self.methods.handlers()
+        self._media: dict[str, tuple[bytes, str]] = {}  # what photo_at() serves, by path
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -55,6 +56,7 @@ class ZaloEmulator(World, Served):
         """Listen on host:port (port 0: any free one); sets ``base_url``."""
         app = web.Application(client_max_size=20 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._on_api)
+        app.router.add_get("/media/{path:.+}", self._on_media)
         port = self.port if port is None else port
         self.port = await self.serve(app, host or self.host, port, handler_cancellation=True)
         return self
@@ -131,7 +133,23 @@ class ZaloEmulator(World, Served):
         """Wait until nothing is pending webhook delivery (retries included)."""
         await self.feed.drain()
 
+    def photo_at(
+        self, content: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg"
+    ) -> str:
+        """Serve ``content`` as Zalo's CDN serves a photo a person sent; its address (for
+        ``user.send_image``). Only once the emulator listens."""
+        path = f"{len(self._media) + 1}/{name}"
+        self._media[path] = (content, content_type)
+        return f"{self.base_url}/media/{path}"
+
     # -- HTTP --------------------------------------------------------------------------------
+
+    async def _on_media(self, request: web.Request) -> web.StreamResponse:
+        found = self._media.get(request.match_info["path"])
+        if found is None:
+            return web.Response(status=404, text="Not Found")
+        content, content_type = found
+        return web.Response(body=content, content_type=content_type)
 
     async def _on_api(self, request: web.Request) -> web.StreamResponse:
         token, name = request.match_info["token"], request.match_info["method"]
