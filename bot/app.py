@@ -23,13 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.hub import Hub
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import build_router, event_text, operator_text, reminder_text
+from bot.handlers import ballot_text, build_router, event_text, operator_text, reminder_text
 from bot.handlers.router import Router
 from bot.scheduler.dispatcher import Dispatcher, Tuning
 from bot.scheduler.jobs import PeriodicJob, forgetting_updates
 from bot.scheduler.pacing import Limits
 from bot.scheduler.sending import OutboxObserver, Senders
 from bot.scheduler.wake import Wake, watch_commits
+from bot.services.ballots import BallotService
 from bot.services.blocs import BlocService
 from bot.services.directory import Directory
 from bot.services.enrolment import EnrolmentService
@@ -64,6 +65,7 @@ class Work:
     results: ResultsService
     reminders: ReminderService
     events: EventService
+    ballots: BallotService
     blocs: BlocService
     invites: InviteService
 
@@ -101,6 +103,7 @@ class OneCallServices:
         self.results = OneCall(app, lambda work: work.results)
         self.reminders = OneCall(app, lambda work: work.reminders)
         self.events = OneCall(app, lambda work: work.events)
+        self.ballots = OneCall(app, lambda work: work.ballots)
 
 
 @dataclass
@@ -127,6 +130,7 @@ class App:
         self.invites: OneCall[InviteService] = OneCall(self, lambda work: work.invites)
         self.jobs[:0] = [
             PeriodicJob("reminders", REMINDERS_EVERY, self.remind),
+            PeriodicJob("ballots", REMINDERS_EVERY, self.close_ballots),
             forgetting_updates(self.uow, self.clock),
         ]
 
@@ -151,6 +155,7 @@ class App:
             results=results,
             reminders=ReminderService(unit, clock, results, reach, reminder_text),
             events=EventService(unit, clock, event_text, reach),
+            ballots=BallotService(unit, clock, results, ballot_text, reach),
             blocs=BlocService(unit, clock),
             invites=InviteService(unit, clock),
         )
@@ -177,6 +182,21 @@ class App:
             except Exception:
                 log.exception("reminders of bloc %s failed; the next tick tries again", bloc_id)
         return added
+
+    async def close_ballots(self) -> int:
+        """Close every ballot whose time has come, each in a unit of work of its own that
+        holds the ballot's row, so a restart or a second process never closes one twice."""
+        async with self.work() as work:
+            due = await work.ballots.due()
+        closed = 0
+        for ballot_id in due:
+            try:
+                async with self.work() as work:
+                    closed += await work.ballots.close_due(ballot_id) is not None
+                    await work.commit()
+            except Exception:
+                log.exception("closing ballot %s failed; the next tick tries again", ballot_id)
+        return closed
 
     def dispatcher(
         self,

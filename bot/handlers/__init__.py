@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers import events, results, scoring, start
+from bot.handlers import ballots, events, results, scoring, start
 from bot.handlers.context import Begin
 from bot.handlers.router import Router
 
@@ -14,4 +14,5 @@ def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     scoring.register(router)
     results.register(router)
     events.register(router)
+    ballots.register(router)
     return router

@@ -12,6 +12,7 @@ from bot.services.people import Conversation, GroupBloc, Link, Person
 
 if TYPE_CHECKING:
     from bot.handlers.router import Router
+    from bot.services.ballots import BallotService
     from bot.services.enrolment import EnrolmentService
     from bot.services.events import EventService
     from bot.services.people import PeopleService
@@ -44,6 +45,9 @@ class Services(Protocol):
 
     @property
     def events(self) -> EventService: ...
+
+    @property
+    def ballots(self) -> BallotService: ...
 
     async def commit(self) -> None: ...
 
