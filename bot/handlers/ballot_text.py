@@ -80,6 +80,12 @@ def label(ballot: BallotView | SlateView) -> str:
     return kind_name(ballot.kind, ballot.title)
 
 
+def button(ballot: BallotView) -> str:
+    """A ballot as a button names it: ``Electing the bloc head for 2022``."""
+    what = label(ballot)
+    return what[:1].upper() + what[1:]
+
+
 def names(ballot: BallotView, codes: Sequence[str]) -> str:
     """The chosen agencies, or the words for a blank vote."""
     return ", ".join(ballot.name(code) for code in codes) if codes else _("a blank vote")

@@ -80,7 +80,7 @@ async def _start(ctx: Context, bloc_id: int) -> None:
     if len(ballots) == 1 and not head:
         await _ask_pick(ctx, ballots[0], [])
         return
-    buttons = [[Button(text.label(b), f"{PREFIX}:b:{b.id}")] for b in ballots]
+    buttons = [[Button(text.button(b), f"{PREFIX}:b:{b.id}")] for b in ballots]
     if head:
         buttons.append([Button(_("Open another ballot"), f"{PREFIX}:new")])
     ctx.conversation.start(FLOW, step="which")
@@ -115,7 +115,7 @@ async def _ask_close(ctx: Context, bloc_id: int) -> None:
         ctx.reply(_("No secret ballot is open in your bloc."))
         return
     ctx.conversation.start(FLOW, step="close")
-    buttons = [[Button(text.label(b), f"{PREFIX}:close:{b.id}")] for b in ballots]
+    buttons = [[Button(text.button(b), f"{PREFIX}:close:{b.id}")] for b in ballots]
     buttons.append([Button(_("Cancel"), f"{PREFIX}:no", _("no"))])
     lines = [text.status_line(b, None) for b in ballots]
     lines.append(_("Close which ballot now and publish its tally? It cannot be reopened."))
