@@ -19,11 +19,18 @@ from bot.handlers.formatting import when
 from bot.handlers.model import Button
 from bot.handlers.router import Audience, Command, Router
 from bot.i18n import N_, _
-from bot.services.ballots import CLOSED, WRONG_RECEIPT, BallotRefused, BallotView, SlateView
+from bot.services.ballots import (
+    CLOSED,
+    DIALOG,
+    WRONG_RECEIPT,
+    BallotRefused,
+    BallotView,
+    SlateView,
+)
 from bot.services.scoring import NoSeason
 
 PREFIX = "bv"  # bv:b:<ballot> bv:k:<kind> bv:t bv:open bv:p:<code> bv:blank bv:done bv:cast
-FLOW = "vote"  # bv:close:<ballot> bv:no
+FLOW = DIALOG  # buttons also bv:close:<ballot> bv:no
 MAX_OPEN = timedelta(days=60)  # the latest a ballot may close, from now
 STATUS_WORDS = ("status", "tinhtrang")
 CLOSE_WORDS = ("close", "dong")

@@ -39,6 +39,7 @@ from bot.storage.models import Ballot, Bloc, Season
 from bot.storage.uow import UnitOfWork
 
 DEFAULT_OPEN = timedelta(hours=24)  # how long a ballot stays open unless the head says
+DIALOG = "vote"  # the dialog of /vote: its state names the ballot and, until cast, the choice
 
 
 class BallotRefused(Exception):
@@ -297,6 +298,9 @@ class BallotService:
         counts = ", ".join(f"{code} {n}" for code, n in result.counts)
         closed = f"voted {result.voted} of {result.entitled} (blank {result.blank}); {counts}"
         await self._audit(ballot, AuditField.BALLOT_CLOSED, closed, contact_id)
+        for state in await self.unit.conversations.states_in_flow(DIALOG):
+            if state.data.get("ballot") == ballot.id:  # a choice never cast goes too
+                state.state, state.data = "", {}
         view = (await self._views(season, bloc, [ballot]))[0]
         draft = Draft(f"ballot:{ballot.id}", lambda: self.texts.tally_post(view), None)
         targets = await readers(self.unit, bloc, self.reach)

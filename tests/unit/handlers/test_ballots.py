@@ -115,9 +115,14 @@ async def test_members_cannot_open_and_the_head_closes_early(bloc: Bloc) -> None
     await open_head_election(bloc)
     await vote(bloc["tu"], THUE)
     assert "Only the bloc head" in await bloc["lan"].say_text("/vote close")
+    await bloc["lan"].say("/vote")
+    await bloc["lan"].press(THUE)  # chosen, never cast
 
     asked = await bloc["hoa"].say("/vote close")
     closed = said(await bloc["hoa"].press(asked[-1].rows()[0].label))
+    async with bloc.recording.app.uow() as uow:
+        state = await uow.conversations.state("telegram", "lan", "lan")
+        assert state is not None and (state.state, state.data) == ("", {})
 
     assert "The ballot is closed" in closed
     assert "does not count" in closed  # 1 of 8 is no quorum
