@@ -16,6 +16,8 @@ from bot.services.ballots import CLOSED, VOTED, WRONG_RECEIPT, BallotRefused
 from bot.storage.models import Contact, GroupLink, Membership, OutboxMessage
 from tests.ballot_scan import assert_votes_unlinkable
 from tests.conftest import SAMPLE
+from tests.integration.test_results_service import Seeded as ResultsSeeded
+from tests.integration.test_results_service import fill
 
 VOTERS = ("nhnn", "thue", "khobac", "thongke", "dutru")
 
@@ -133,3 +135,22 @@ async def test_the_head_closes_early_and_a_quorum_missed_elects_nobody(app: App)
     assert await app.close_ballots() == 0
     with pytest.raises(BallotRefused):
         await ballots.close(seeded.bloc_id, ballot.id, head)
+
+
+async def test_acclamations_take_their_candidates_from_the_ranking(app: App) -> None:
+    seeded = await seed(app)
+    ballots = app.services.ballots
+    with pytest.raises(BallotRefused) as empty:  # no sheet submitted: nothing to acclaim
+        await ballots.slate(seeded.bloc_id, BallotKind.FLAG)
+    assert empty.value.reason == "no_candidates"
+    for code, points in (("thue", "25"), ("khobac", "20"), ("thongke", "20"), ("nhnn", "10")):
+        results = ResultsSeeded(seeded.bloc_id, seeded.agencies, seeded.contacts)
+        await fill(app, results, code, I_1=points, I_2="0", I_3="0")
+
+    flag = await ballots.slate(seeded.bloc_id, BallotKind.FLAG)
+    certificates = await ballots.slate(seeded.bloc_id, BallotKind.CERTIFICATES)
+
+    assert [ref.code for ref in flag.candidates] == ["thue"] and flag.seats == 1
+    assert flag.title == "Cờ thi đua của UBND tỉnh"
+    assert [ref.code for ref in certificates.candidates][:1] == ["khobac"]
+    assert {ref.code for ref in certificates.candidates} >= {"khobac", "thongke"}
