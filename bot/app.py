@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.hub import Hub
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import (
+from bot.handlers import (, ballot_text, build_router, event_text, operator_text, reminder_text
     build_router,
     event_text,
     operator_text,
@@ -38,6 +38,7 @@ from bot.scheduler.jobs import PeriodicJob, forgetting_updates
 from bot.scheduler.pacing import Limits
 from bot.scheduler.sending import OutboxObserver, Senders
 from bot.scheduler.wake import Wake, watch_commits
+from bot.services.ballots import BallotService
 from bot.services.blocs import BlocService
 from bot.services.directory import Directory
 from bot.services.enrolment import EnrolmentService
@@ -79,6 +80,7 @@ class Work:
     reminders: ReminderService
     events: EventService
     review: ReviewService
+    ballots: BallotService
     blocs: BlocService
     invites: InviteService
     history: HistoryService
@@ -126,6 +128,7 @@ class OneCallServices:
         self.tracking = OneCall(app, lambda work: work.tracking)
         self.review = OneCall(app, lambda work: work.review)
         self.evidence = OneCall(app, lambda work: work.evidence)
+        self.ballots = OneCall(app, lambda work: work.ballots)
 
 
 @dataclass
@@ -153,6 +156,7 @@ class App:
         self.history: OneCall[HistoryService] = OneCall(self, lambda work: work.history)
         self.jobs[:0] = [
             PeriodicJob("reminders", REMINDERS_EVERY, self.remind),
+            PeriodicJob("ballots", REMINDERS_EVERY, self.close_ballots),
             forgetting_updates(self.uow, self.clock),
         ]
 
@@ -179,6 +183,7 @@ class App:
             reminders=ReminderService(unit, clock, results, reach, reminder_text),
             events=EventService(unit, clock, event_text, reach),
             review=ReviewService(unit, clock, review_text),
+            ballots=BallotService(unit, clock, results, ballot_text, reach),
             blocs=BlocService(unit, clock),
             invites=InviteService(unit, clock),
             history=HistoryService(unit),
@@ -210,6 +215,21 @@ class App:
             except Exception:
                 log.exception("reminders of bloc %s failed; the next tick tries again", bloc_id)
         return added
+
+    async def close_ballots(self) -> int:
+        """Close every ballot whose time has come, each in a unit of work of its own that
+        holds the ballot's row, so a restart or a second process never closes one twice."""
+        async with self.work() as work:
+            due = await work.ballots.due()
+        closed = 0
+        for ballot_id in due:
+            try:
+                async with self.work() as work:
+                    closed += await work.ballots.close_due(ballot_id) is not None
+                    await work.commit()
+            except Exception:
+                log.exception("closing ballot %s failed; the next tick tries again", ballot_id)
+        return closed
 
     def dispatcher(
         self,

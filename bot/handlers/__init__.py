@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers import (, events, evidence, results, review, scoring, start
+from bot.handlers import (, ballots, events, evidence, results, review, scoring, start
     announce,
     events,
     history,
@@ -33,4 +33,5 @@ def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     members.register(router)
     tracking.register(router)
     meeting_place.register(router)
+    ballots.register(router)
     return router

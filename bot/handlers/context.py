@@ -12,6 +12,7 @@ from bot.services.people import Conversation, GroupBloc, Link, Person
 
 if TYPE_CHECKING:
     from bot.handlers.router import Router
+    from bot.services.ballots import BallotService
     from bot.services.enrolment import EnrolmentService
     from bot.services.events import EventService
     from bot.services.evidence import EvidenceService
@@ -72,6 +73,9 @@ class Services(Protocol):
 
     @property
     def evidence(self) -> EvidenceService: ...
+
+    @property
+    def ballots(self) -> BallotService: ...
 
     async def commit(self) -> None: ...
 

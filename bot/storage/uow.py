@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.repositories import (
     AuditRepository,
+    BallotRepository,
     BlocRepository,
     ContactRepository,
     ConversationRepository,
@@ -36,6 +37,7 @@ class UnitOfWork:
     """A session with its repositories; leaving without ``commit()`` rolls back."""
 
     audit: AuditRepository
+    ballots: BallotRepository
     blocs: BlocRepository
     seasons: SeasonRepository
     invites: InviteRepository
@@ -52,6 +54,7 @@ class UnitOfWork:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.audit = AuditRepository(session)
+        self.ballots = BallotRepository(session)
         self.blocs = BlocRepository(session)
         self.seasons = SeasonRepository(session)
         self.invites = InviteRepository(session)

@@ -1,6 +1,7 @@
 """Repositories: the queries the services need, one module per aggregate."""
 
 from bot.storage.repositories.audit import AuditRepository
+from bot.storage.repositories.ballots import BallotRepository
 from bot.storage.repositories.blocs import (
     BlocRepository,
     BlocSummary,
@@ -21,6 +22,7 @@ from bot.storage.repositories.tracking import TrackingRepository
 
 __all__ = [
     "AuditRepository",
+    "BallotRepository",
     "BlocRepository",
     "BlocSummary",
     "ContactRepository",
