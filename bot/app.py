@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.hub import Hub
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import (, ballot_text, build_router, event_text, operator_text, reminder_text
+from bot.handlers import (
+    ballot_text,
     build_router,
     event_text,
     operator_text,

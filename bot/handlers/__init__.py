@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from bot.handlers import (, ballots, events, evidence, results, review, scoring, start
+from bot.handlers import (
     announce,
+    ballots,
     events,
+    evidence,
     history,
     meeting_place,
     members,
     results,
+    review,
     scoring,
     sheet_admin,
     start,

@@ -111,9 +111,9 @@ def slate_text(slate: SlateView) -> str:
 
 
 def seats_line(seats: int) -> str:
-    return ngettext("Each agency chooses one.", "Each agency chooses up to {n}.", seats).format(
-        n=seats
-    )
+    if seats == 1:
+        return _("Each agency chooses one.")
+    return _("Each agency chooses up to {n}.").format(n=seats)
 
 
 def open_question(slate: SlateView, closes: str) -> str:

@@ -38,9 +38,6 @@ def register(router: Router) -> None:
             in_group=False,
         )
     )
-    router.command(
-        Command("done", done, Audience.LINKED, N_("finish sending evidence"), in_group=False)
-    )
     router.flow(FLOW, typed, on_cancel=cancelled, media=received)
     router.button("ev", press)
 

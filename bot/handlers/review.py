@@ -53,7 +53,7 @@ def register(router: Router) -> None:
             "review",
             review,
             Audience.LINKED,
-            N_("review the submitted sheets (thẩm định)"),
+            N_("review the submitted sheets"),
             ("thamdinh",),
             in_group=False,
         )

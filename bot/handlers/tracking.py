@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.domain.events import EventKind
 from bot.domain.typed import fold
-from bot.handlers import tracking_text
+from bot.handlers import evidence, tracking_text
 from bot.handlers.context import Context
 from bot.handlers.event_draft import is_id
 from bot.handlers.event_text import button_line
@@ -52,7 +52,11 @@ def register(router: Router) -> None:
 
 
 async def done(ctx: Context, args: str) -> None:
-    """Mark a deadline as sent, list who has sent it, or offer the open deadlines."""
+    """Mark a deadline as sent, list who has sent it, or offer the open deadlines; while
+    evidence is being sent, /done alone ends that."""
+    if not args.strip() and ctx.conversation.flow == evidence.FLOW:
+        await evidence.done(ctx, "")
+        return
     words = args.split()
     listing = bool(words) and fold(words[0]) in LIST_WORDS
     undo = bool(words) and fold(words[0]) in UNDO_WORDS

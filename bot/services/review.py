@@ -314,7 +314,7 @@ class ReviewService:
 
     async def _year(self, bloc_id: int) -> ReviewYear:
         season = await self.unit.seasons.latest(bloc_id)
-        bloc = await self.unit.blocs.by_id(bloc_id)
+        bloc = await self.unit.blocs.with_agencies(bloc_id)
         if season is None or bloc is None:
             raise NoSeason(bloc_id)
         rules = SeasonRules.from_json(season.rules)

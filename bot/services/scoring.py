@@ -238,11 +238,9 @@ class ScoringService:
             _check_open(season, view.status, now, until)
             if view.missing:
                 raise Incomplete(view.missing)
+            await check_evidence(uow, season.shape.season_id, row.id, season.shape.codes)
         else:  # reopened when a draft would be open
             _check_open(season, SheetStatus.DRAFT, now, until)
-            await check_evidence(uow, season.shape.season_id, row.id, season.shape.codes)
-        else:
-            _check_open(season, SheetStatus.DRAFT, now)  # reopened when a draft would be open
         if row.status != status.value:
             submitted = status is SheetStatus.SUBMITTED
             late = submitted and is_late(now, season.shape.deadline)

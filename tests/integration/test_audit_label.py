@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from bot.app import App
 from bot.blocfile import load_bloc_file
-from bot.handlers.results import results_in
+from bot.clock import FrozenClock
+from bot.handlers.announce import results_in
 from bot.storage.models import AuditEntry, Contact, Membership
 from tests.conftest import SAMPLE
 
@@ -48,18 +50,24 @@ async def labels(app: App) -> list[tuple[str, str]]:
         return [(field, label) for field, label in found.all()]
 
 
-async def test_a_score_change_and_the_announcement_name_the_person_and_agency(app: App) -> None:
+async def test_a_score_change_and_the_announcement_name_the_person_and_agency(
+    app: App, clock: FrozenClock
+) -> None:
     bloc_id, agencies, ids = await people(app)
     scoring = app.services.scoring
     await scoring.answer(bloc_id, agencies["thue"], ids["u1"], [("I.1", Decimal(25))])
     await scoring.note(bloc_id, agencies["thue"], ids["u1"], "I.1", "báo cáo số 12")
+    await app.services.results.publish(bloc_id, ids["u2"], results_in)
+    clock.advance(timedelta(days=3))
     await app.services.results.announce(bloc_id, ids["u2"], results_in)
 
     assert await labels(app) == [
         ("self", f"Lan, {THUE}"),
         ("note", f"Lan, {THUE}"),
+        ("results", f"Hoa, {NHNN}"),  # provisional
         ("final", f"Hoa, {NHNN}"),  # the head acted on another agency's sheet
         ("status", f"Hoa, {NHNN}"),
+        ("results", f"Hoa, {NHNN}"),  # final
     ]
 
 

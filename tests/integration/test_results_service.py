@@ -13,7 +13,7 @@ from bot.app import App
 from bot.blocfile import load_bloc_file
 from bot.clock import FrozenClock
 from bot.domain.sheets import Closed, Progress
-from bot.handlers.results import results_in
+from bot.handlers.announce import results_in
 from bot.services.results import AlreadyAnnounced, PlatformReach, SeasonChanged
 from bot.services.scoring import SheetClosed
 from bot.storage.models import AuditEntry, Contact, GroupLink, Membership
@@ -92,6 +92,8 @@ async def test_announce_locks_sheets_fixes_final_scores_and_audits(
     head = seeded.contacts["nhnn"]
 
     provisional = await app.services.results.standings(seeded.bloc_id)
+    await app.services.results.publish(seeded.bloc_id, head, results_in, year=2021)
+    clock.advance(timedelta(days=3))  # the time to object, by default
     done = await app.services.results.announce(seeded.bloc_id, head, results_in, year=2021)
 
     assert not provisional.final
@@ -150,6 +152,8 @@ async def test_announce_twice_is_refused_and_changes_nothing(app: App, clock: Fr
     seeded = await seed(app)
     await fill(app, seeded, "nhnn", I_1="20")
     head = seeded.contacts["nhnn"]
+    await app.services.results.publish(seeded.bloc_id, head, results_in)
+    clock.advance(timedelta(days=3))
     first = await app.services.results.announce(seeded.bloc_id, head, results_in)
     clock.advance(timedelta(hours=1))
 

@@ -74,6 +74,11 @@ class BlocRepository:
     async def by_id(self, bloc_id: int) -> Bloc | None:
         return await self.session.get(Bloc, bloc_id)
 
+    async def with_agencies(self, bloc_id: int) -> Bloc | None:
+        """The bloc with its agencies, or None."""
+        query = select(Bloc).where(Bloc.id == bloc_id).options(selectinload(Bloc.agencies))
+        return (await self.session.scalars(query)).one_or_none()
+
     def add(self, bloc: Bloc) -> None:
         self.session.add(bloc)
 

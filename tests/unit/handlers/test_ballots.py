@@ -98,9 +98,10 @@ async def test_a_ballot_in_english_from_opening_to_the_tally(
     posts = await bloc.recording.flush_outbox()
     group = [p.text for p in posts if p.chat_id == "-100"]
     assert len(group) == 1
-    assert f"{THUE}: 3 votes" in group[0] and f"{KHOBAC}: 2 votes" in group[0]
-    assert f"Elected: {THUE}." in group[0]
-    assert "5 of 8 member agencies voted (0 blank)" in group[0]
+    # The group reads the bloc's language.
+    assert f"{THUE}: 3 phiếu" in group[0] and f"{KHOBAC}: 2 phiếu" in group[0]
+    assert f"Trúng cử: {THUE}." in group[0]
+    assert "5/8 đơn vị thành viên đã bỏ phiếu (0 phiếu trắng)" in group[0]
     assert await bloc.recording.app.close_ballots() == 0
     assert await bloc.recording.flush_outbox() == []
 
