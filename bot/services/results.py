@@ -134,13 +134,7 @@ class ResultsService:
         """
         now = self.clock.now()
         uow = self.unit
-        season, bloc = await self._season(uow, bloc_id)
-        if year is not None and year != season.year:
-            raise SeasonChanged(season.year)
-        provisional_at, announced_at = await uow.seasons.lock(season.id)
-        if announced_at is not None:
-            raise AlreadyAnnounced(announced_at)
-        days = SeasonRules.from_json(season.rules).objection_days
+        season, bloc, provisional_at, days = await self._not_final(bloc_id, year)
         if provisional_at is not None:
             raise AlreadyProvisional(provisional_at, objections_until(provisional_at, days))
         season.provisional_at = now
@@ -178,15 +172,9 @@ class ResultsService:
         """
         now = self.clock.now()
         uow = self.unit
-        season, bloc = await self._season(uow, bloc_id)
-        if year is not None and year != season.year:
-            raise SeasonChanged(season.year)
-        provisional_at, announced_at = await uow.seasons.lock(season.id)
-        if announced_at is not None:
-            raise AlreadyAnnounced(announced_at)
+        season, bloc, provisional_at, days = await self._not_final(bloc_id, year)
         if provisional_at is None:
             raise NotYetFinal(None)
-        days = SeasonRules.from_json(season.rules).objection_days
         until = objections_until(provisional_at, days)
         if now < until:
             raise NotYetFinal(until)
@@ -207,6 +195,20 @@ class ResultsService:
         await uow.audit.append(bloc_id, audit)
         season.announced_at = now
         return await self._tell(season, bloc, sheets, post, asker, asked_in_group, "results")
+
+    async def _not_final(
+        self, bloc_id: int, year: int | None
+    ) -> tuple[Season, Bloc, datetime | None, int]:
+        """The bloc's current season (``year``'s, if given: SeasonChanged otherwise), held
+        until commit and not final yet (AlreadyAnnounced otherwise); when its provisional
+        results were published and the days the bloc has to object."""
+        season, bloc = await self._season(self.unit, bloc_id)
+        if year is not None and year != season.year:
+            raise SeasonChanged(season.year)
+        provisional_at, announced_at = await self.unit.seasons.lock(season.id)
+        if announced_at is not None:
+            raise AlreadyAnnounced(announced_at)
+        return season, bloc, provisional_at, SeasonRules.from_json(season.rules).objection_days
 
     async def _tell(
         self,
