@@ -30,11 +30,11 @@ from bot.domain.ballots import (
     valid_choice,
 )
 from bot.domain.year import SeasonRules
+from bot.services.current import current_season
 from bot.services.posts import Draft, post_messages, readers
 from bot.services.progress import AgencyRef
 from bot.services.reach import Reach
 from bot.services.results import ResultsService
-from bot.services.scoring import NoSeason
 from bot.storage.models import Ballot, Bloc, Season
 from bot.storage.uow import UnitOfWork
 
@@ -352,8 +352,4 @@ class BallotService:
         ]
 
     async def _season(self, bloc_id: int) -> tuple[Season, Bloc]:
-        season = await self.unit.seasons.latest(bloc_id)
-        bloc = await self.unit.blocs.by_id(bloc_id)
-        if season is None or bloc is None:
-            raise NoSeason(bloc_id)
-        return season, bloc
+        return await current_season(self.unit, bloc_id)

@@ -12,7 +12,8 @@ from bot.domain.audit import AuditFacts, AuditField
 from bot.domain.sheets import Closed, SheetStatus, why_closed
 from bot.i18n import use_locale
 from bot.services.audit import sheet_change
-from bot.services.scoring import NoSeason, scoring_deadline
+from bot.services.current import current_season
+from bot.services.scoring import scoring_deadline
 from bot.storage.models import Bloc, Season, SeasonMember
 from bot.storage.repositories.outbox import NewMessage
 from bot.storage.uow import UnitOfWork
@@ -254,11 +255,7 @@ class SheetAdminService:
         return len(messages)
 
     async def _season(self, bloc_id: int) -> tuple[Season, Bloc]:
-        season = await self.unit.seasons.latest(bloc_id)
-        bloc = await self.unit.blocs.by_id(bloc_id)
-        if season is None or bloc is None:
-            raise NoSeason(bloc_id)
-        return season, bloc
+        return await current_season(self.unit, bloc_id)
 
 
 def eligibility_facts(
