@@ -25,7 +25,7 @@ from bot.domain.scores import parse_score
 from bot.domain.sheets import SheetStatus
 from bot.domain.year import ReviewMode, SeasonRules
 from bot.services.audit import sheet_change, shown
-from bot.services.posts import Draft, Reader, quiet_message
+from bot.services.posts import Draft, tell_contacts
 from bot.services.review_view import (
     REASON_LIMIT,
     Change,
@@ -274,19 +274,13 @@ class ReviewService:
         key: str,
     ) -> None:
         """Tell the contacts of ``agencies`` and the ``contacts`` named, once each."""
-        bloc, now = year.bloc, self.clock.now()
-        seen, messages = set(), []
-        for link in await self.unit.contacts.in_bloc(bloc.id):
-            person = link.contact
-            wanted = link.agency.code in agencies or person.id in contacts
-            if not wanted or person.unreachable_at is not None or person.id in seen:
-                continue
-            seen.add(person.id)
-            reader = Reader(
-                person.platform, person.user_id, person.language or bloc.locale, person.id
-            )
-            messages.append(quiet_message(reader, bloc, Draft(key, make, None), now))
-        await self.unit.outbox.enqueue(messages, now)
+        await tell_contacts(
+            self.unit,
+            year.bloc,
+            lambda link: link.agency.code in agencies or link.contact_id in contacts,
+            Draft(key, make, None),
+            self.clock.now(),
+        )
 
     async def _sheet(
         self,
