@@ -72,11 +72,11 @@ def decide_awards(
     ]
     decided: list[DecidedAward] = []
     for index, award in enumerate(awards):
-        outcome = deciding.get(index)
-        if outcome is not None:
-            refused = tuple(code for code in outcome.tally.winners if code not in eligible)
+        ballot = deciding.get(index)
+        if ballot is not None:
+            refused = tuple(code for code in ballot.tally.winners if code not in eligible)
             decided.append(
-                DecidedAward(AwardProposal(award, voted[index], False), outcome, refused)
+                DecidedAward(AwardProposal(award, voted[index], False), ballot, refused)
             )
             continue
         count = max(award.count, 0)
