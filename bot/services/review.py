@@ -10,6 +10,7 @@ are told. Words are written by a presenter (``ReviewTexts``, wired in bot/app.py
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from decimal import Decimal
 
 from bot.clock import Clock
@@ -349,7 +350,21 @@ class ReviewService:
             comments={code: tuple(said) for code, said in threads.items()},
             state=_state(sheet),
             done_at=sheet.review_done_at,
+            evidence={
+                codes[c]: n
+                for c, n in (await self.unit.evidence.counts(sheet.id)).items()
+                if c in codes
+            },
+            resubmitted_at=_resubmitted(sheet),
+            timezone=year.bloc.timezone,
         )
+
+
+def _resubmitted(sheet: ScoreSheet) -> datetime | None:
+    """When the agency sent the sheet again after a reviewer had looked at it, if it did."""
+    at = sheet.submitted_at
+    seen = [e.reviewed_at for e in sheet.entries if e.reviewed_at is not None]
+    return at if at is not None and seen and min(seen) < at else None
 
 
 def _state(sheet: ScoreSheet | None) -> ReviewState:
