@@ -13,6 +13,7 @@ from bot.handlers import (
     results,
     review,
     scoring,
+    seasons,
     sheet_admin,
     start,
     tracking,
@@ -37,4 +38,5 @@ def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     tracking.register(router)
     meeting_place.register(router)
     ballots.register(router)
+    seasons.register(router)
     return router

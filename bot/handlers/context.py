@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from bot.services.results import ResultsService
     from bot.services.review import ReviewService
     from bot.services.scoring import ScoringService
+    from bot.services.seasons import SeasonService
     from bot.services.sheet_admin import SheetAdminService
     from bot.services.tracking import TrackingService
 
@@ -76,6 +77,9 @@ class Services(Protocol):
 
     @property
     def ballots(self) -> BallotService: ...
+
+    @property
+    def seasons(self) -> SeasonService: ...
 
     async def commit(self) -> None: ...
 

@@ -111,10 +111,19 @@ class ResultsService:
         _season, _sheets, progress = await self._read(bloc_id)
         return progress
 
-    async def standings(self, bloc_id: int) -> StandingsView:
-        """The provisional ranking before the announcement, the final one after."""
-        season, sheets, progress = await self._read(bloc_id)
-        return standings_view(progress, season, sheets)
+    async def standings(self, bloc_id: int, year: int | None = None) -> StandingsView:
+        """The provisional ranking before the announcement, the final one after; of the
+        season ``year`` when given (NoSeason if the bloc has none of that year)."""
+        if year is None:
+            season, sheets, progress = await self._read(bloc_id)
+            return standings_view(progress, season, sheets)
+        uow = self.unit
+        old, bloc = await uow.seasons.get(bloc_id, year), await uow.blocs.by_id(bloc_id)
+        if old is None or bloc is None:
+            raise NoSeason(bloc_id)
+        scored = await uow.sheets.for_season(old.id)
+        links, now = await uow.contacts.in_bloc(bloc_id), self.clock.now()
+        return standings_view(progress_view(old, bloc, scored, links, now), old, scored)
 
     async def publish(
         self,
