@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -17,3 +18,9 @@ def shifted(at: datetime, years: int, timezone: str) -> datetime:
     except ValueError:  # 29 February, in a year without one
         moved = local.replace(year=year, day=28)
     return datetime.combine(moved.date(), moved.time(), zone).astimezone(at.tzinfo)
+
+
+def retitled(title: str, last_year: int, year: int) -> str:
+    """An event's title for the new season: the last season's year in it becomes the new one
+    (``Hội nghị tổng kết năm 2021`` → ``… năm 2022``)."""
+    return re.sub(rf"(?<!\d){last_year}(?!\d)", str(year), title)

@@ -17,7 +17,7 @@ from typing import Protocol
 from bot.clock import Clock
 from bot.domain.audit import AuditFacts, AuditField
 from bot.domain.ballots import BallotKind, Tally
-from bot.domain.seasons import shifted
+from bot.domain.seasons import retitled, shifted
 from bot.services.posts import Draft, post_messages, readers
 from bot.services.progress import AgencyRef
 from bot.services.reach import Reach
@@ -82,7 +82,7 @@ class MovedEvent:
     """An event of the last season and its copy a year on."""
 
     code: str
-    title: str
+    title: str  # the new one: the last season's year in it is the new year
     kind: str
     before: datetime
     at: datetime
@@ -228,7 +228,13 @@ class SeasonService:
             raise SeasonRefused(Refusal.HEAD_IS_DEPUTY, code=head_chosen.agencies[0].code)
         years = year - last.year
         events = tuple(
-            MovedEvent(e.code, e.title, e.kind, e.at, shifted(e.at, years, bloc.timezone))
+            MovedEvent(
+                e.code,
+                retitled(e.title, last.year, year),
+                e.kind,
+                e.at,
+                shifted(e.at, years, bloc.timezone),
+            )
             for e in last.events
             if e.cancelled_at is None
         )
@@ -305,7 +311,7 @@ def _copy(last: Season, plan: NewSeason, bloc: Bloc) -> Season:
             Event(
                 kind=event.kind,
                 code=event.code,
-                title=event.title,
+                title=moved.title,
                 at=moved.at,
                 place=event.place,
                 remind=list(event.remind),
