@@ -31,6 +31,7 @@ from bot.handlers import (
     operator_text,
     reminder_text,
     review_text,
+    season_text,
     tracking_text,
 )
 from bot.handlers.router import Router
@@ -56,6 +57,7 @@ from bot.services.reminders import ReminderService
 from bot.services.results import ResultsService
 from bot.services.review import ReviewService
 from bot.services.scoring import ScoringService, SeasonShape
+from bot.services.seasons import SeasonService
 from bot.services.sheet_admin import SheetAdminService
 from bot.services.tracking import TrackingService
 from bot.storage.db import create_engine, is_sqlite, session_factory
@@ -92,6 +94,7 @@ class Work:
     members: MemberService
     tracking: TrackingService
     evidence: EvidenceService
+    seasons: SeasonService
 
     async def commit(self) -> None:
         await self.unit.commit()
@@ -159,6 +162,7 @@ class App:
         self.blocs: OneCall[BlocService] = OneCall(self, lambda work: work.blocs)
         self.invites: OneCall[InviteService] = OneCall(self, lambda work: work.invites)
         self.history: OneCall[HistoryService] = OneCall(self, lambda work: work.history)
+        self.seasons: OneCall[SeasonService] = OneCall(self, lambda work: work.seasons)
         self.jobs[:0] = [
             PeriodicJob("reminders", REMINDERS_EVERY, self.remind),
             PeriodicJob("ballots", REMINDERS_EVERY, self.close_ballots),
@@ -197,6 +201,7 @@ class App:
             members=MemberService(unit, clock),
             tracking=TrackingService(unit, clock, tracking_text, reach),
             evidence=EvidenceService(unit, clock, scoring, self.shapes, FileStore(settings.files)),
+            seasons=SeasonService(unit, clock, season_text, reach),
         )
 
     def running(self) -> Running:

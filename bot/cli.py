@@ -22,6 +22,7 @@ from bot.blocfile import BlocFileError, load_bloc_file
 from bot.config import SettingProblem, Settings, chosen_locale, problems
 from bot.i18n import N_, _, ngettext, set_default_locale
 from bot.import_text import describe_change, describe_closing, describe_refusal
+from bot.season_cli import add_season
 from bot.services.blocs import ImportRefused
 from bot.services.invites import InviteLine, UnknownBloc
 from bot.storage.migrate import upgrade
@@ -171,6 +172,7 @@ def _parser() -> argparse.ArgumentParser:
         "bloc", metavar=_("BLOC"), help=_("the bloc's code (see: blocbot bloc list)")
     )
     verifier.set_defaults(command=audit_verify)
+    add_season(commands)
     return parser
 
 

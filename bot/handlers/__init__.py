@@ -14,6 +14,7 @@ from bot.handlers import (
     results,
     review,
     scoring,
+    seasons,
     sheet_admin,
     start,
     tracking,
@@ -39,4 +40,5 @@ def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     meeting_place.register(router)
     ballots.register(router)
     corrections.register(router)
+    seasons.register(router)
     return router

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.services.results import ResultsService
     from bot.services.review import ReviewService
     from bot.services.scoring import ScoringService
+    from bot.services.seasons import SeasonService
     from bot.services.sheet_admin import SheetAdminService
     from bot.services.tracking import TrackingService
 
@@ -80,6 +81,9 @@ class Services(Protocol):
 
     @property
     def corrections(self) -> CorrectionService: ...
+
+    @property
+    def seasons(self) -> SeasonService: ...
 
     async def commit(self) -> None: ...
 

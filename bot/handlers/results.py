@@ -10,6 +10,7 @@ from bot.domain.year import ResultsStage
 from bot.handlers.context import Context
 from bot.handlers.formatting import duration, points, when
 from bot.handlers.router import Audience, Command, Router
+from bot.handlers.seasons import asked_year
 from bot.handlers.sheet_admin_text import standing_marks
 from bot.handlers.tie_text import tie_notes
 from bot.i18n import N_, _
@@ -72,9 +73,12 @@ async def progress(ctx: Context, _args: str) -> None:
     ctx.reply(progress_text(view, contacts=leader))
 
 
-async def standings(ctx: Context, _args: str) -> None:
-    """Show the ranking this person may see here."""
-    found = await _read(ctx, ctx.services.results.standings)
+async def standings(ctx: Context, args: str) -> None:
+    """Show the ranking this person may see here (of the year asked for, if one is)."""
+    known, year = await asked_year(ctx, args, "/standings")
+    if not known:
+        return
+    found = await _read(ctx, lambda bloc_id: ctx.services.results.standings(bloc_id, year))
     if found is None:
         return
     bloc_id, view = found

@@ -111,12 +111,21 @@ class ResultsService:
         _season, _sheets, progress = await self._read(bloc_id)
         return progress
 
-    async def standings(self, bloc_id: int) -> StandingsView:
-        """The provisional ranking before the announcement, the final one after."""
-        season, sheets, progress = await self._read(bloc_id)
-        return standings_view(
-            progress, season, sheets, await self.unit.ballots.of_season(season.id)
-        )
+    async def standings(self, bloc_id: int, year: int | None = None) -> StandingsView:
+        """The provisional ranking before the announcement, the final one after; of the
+        season ``year`` when given (NoSeason if the bloc has none of that year). Ballots of
+        the season decide the awards they were held for."""
+        uow = self.unit
+        if year is None:
+            season, sheets, progress = await self._read(bloc_id)
+        else:
+            old, bloc = await uow.seasons.get(bloc_id, year), await uow.blocs.by_id(bloc_id)
+            if old is None or bloc is None:
+                raise NoSeason(bloc_id)
+            season, sheets = old, await uow.sheets.for_season(old.id)
+            links = await uow.contacts.in_bloc(bloc_id)
+            progress = progress_view(season, bloc, sheets, links, self.clock.now())
+        return standings_view(progress, season, sheets, await uow.ballots.of_season(season.id))
 
     async def publish(
         self,

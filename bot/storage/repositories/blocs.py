@@ -151,6 +151,11 @@ class SeasonRepository:
             select(func.max(Season.year)).where(Season.bloc_id == bloc_id)
         )
 
+    async def years(self, bloc_id: int) -> list[int]:
+        """The years of the bloc's seasons, oldest first."""
+        query = select(Season.year).where(Season.bloc_id == bloc_id).order_by(Season.year)
+        return list((await self.session.scalars(query)).all())
+
     def add(self, season: Season) -> None:
         self.session.add(season)
 
