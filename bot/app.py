@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.handlers import (
     ballot_text,
     build_router,
+    correction_text,
     event_text,
     operator_text,
     reminder_text,
@@ -41,6 +42,7 @@ from bot.scheduler.sending import OutboxObserver, Senders
 from bot.scheduler.wake import Wake, watch_commits
 from bot.services.ballots import BallotService
 from bot.services.blocs import BlocService
+from bot.services.corrections import CorrectionService
 from bot.services.directory import Directory
 from bot.services.enrolment import EnrolmentService
 from bot.services.events import EventService
@@ -82,6 +84,7 @@ class Work:
     events: EventService
     review: ReviewService
     ballots: BallotService
+    corrections: CorrectionService
     blocs: BlocService
     invites: InviteService
     history: HistoryService
@@ -130,6 +133,7 @@ class OneCallServices:
         self.review = OneCall(app, lambda work: work.review)
         self.evidence = OneCall(app, lambda work: work.evidence)
         self.ballots = OneCall(app, lambda work: work.ballots)
+        self.corrections = OneCall(app, lambda work: work.corrections)
 
 
 @dataclass
@@ -185,6 +189,7 @@ class App:
             events=EventService(unit, clock, event_text, reach),
             review=ReviewService(unit, clock, review_text),
             ballots=BallotService(unit, clock, results, ballot_text, reach),
+            corrections=CorrectionService(unit, clock, results, correction_text),
             blocs=BlocService(unit, clock),
             invites=InviteService(unit, clock),
             history=HistoryService(unit),

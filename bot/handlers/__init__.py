@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.handlers import (
     announce,
     ballots,
+    corrections,
     events,
     evidence,
     history,
@@ -37,4 +38,5 @@ def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     tracking.register(router)
     meeting_place.register(router)
     ballots.register(router)
+    corrections.register(router)
     return router

@@ -13,6 +13,7 @@ from bot.services.people import Conversation, GroupBloc, Link, Person
 if TYPE_CHECKING:
     from bot.handlers.router import Router
     from bot.services.ballots import BallotService
+    from bot.services.corrections import CorrectionService
     from bot.services.enrolment import EnrolmentService
     from bot.services.events import EventService
     from bot.services.evidence import EvidenceService
@@ -76,6 +77,9 @@ class Services(Protocol):
 
     @property
     def ballots(self) -> BallotService: ...
+
+    @property
+    def corrections(self) -> CorrectionService: ...
 
     async def commit(self) -> None: ...
 

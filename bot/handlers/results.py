@@ -15,6 +15,7 @@ from bot.handlers.tie_text import tie_notes
 from bot.i18n import N_, _
 from bot.services.results import (
     AgencyProgress,
+    AwardLine,
     PlatformReach,
     ProgressView,
     StandingsView,
@@ -185,6 +186,7 @@ def _ranking_lines(view: StandingsView) -> list[str]:
         for award in view.awards:
             names = ", ".join(agency.name for agency in award.agencies) or _("none")
             lines.append(f"• {award.title}: {names}")
+            lines.extend("  " + note for note in _ballot_notes(award))
             if award.tied:
                 lines.append(
                     "  "
@@ -209,11 +211,38 @@ def _ranking_lines(view: StandingsView) -> list[str]:
 def _leader_line(view: StandingsView) -> str:
     if view.leader is None:
         return _("Leading unit: none (the first place is shared or no agency is eligible).")
-    line = _("Leading unit: {agency}").format(agency=view.leader.name)
     first = view.awards[0] if view.awards else None
+    ballot = first.ballot if first is not None else None
+    votes = ballot.votes_of(view.leader.code) if ballot is not None else None
+    if ballot is not None and votes is not None:
+        return _(
+            "Leading unit: {agency} (acclaimed by secret ballot: {votes}/{voted} votes)"
+        ).format(agency=view.leader.name, votes=votes, voted=ballot.voted)
+    line = _("Leading unit: {agency}").format(agency=view.leader.name)
     if first is not None and view.leader in first.tied:
         line += " " + _("(tied: the bloc decides)")
     return line
+
+
+def _ballot_notes(award: AwardLine) -> list[str]:
+    """How a ballot decided the award: its votes, and the voted agencies not eligible."""
+    notes = []
+    if award.ballot is not None:
+        ballot = award.ballot
+        votes = ", ".join(f"{ref.name} {n}" for ref, n in ballot.votes)
+        notes.append(
+            _("Decided by secret ballot no. {id}: {votes} of {voted} votes cast.").format(
+                id=ballot.id, votes=votes, voted=ballot.voted
+            )
+        )
+    if award.refused:
+        names = ", ".join(ref.name for ref in award.refused)
+        notes.append(
+            _("Voted but not eligible for awards, so not proposed: {agencies}.").format(
+                agencies=names
+            )
+        )
+    return notes
 
 
 def _progress_line(view: ProgressView, line: AgencyProgress, contacts: bool) -> str:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from bot.domain.criteria import Criterion
 from bot.domain.review import ReviewState
 from bot.domain.scores import sample_score
-from bot.handlers.formatting import excerpt, points
+from bot.handlers.formatting import excerpt, points, when
 from bot.i18n import N_, _
 from bot.services.review import Change, Comment, QueueItem, ReviewSheet
 
@@ -49,12 +49,14 @@ def line(sheet: ReviewSheet, criterion: Criterion) -> str:
     code = criterion.code
     own = sheet.self_values.get(code, Decimal(0))
     reviewed = sheet.reviewed.get(code)
+    pieces = sheet.evidence.get(code, 0)
+    clip = f" 📎 {pieces}" if pieces else ""
     if reviewed is None:
-        return f"{code}: {points(own)} ·"
+        return f"{code}: {points(own)} ·{clip}"
     if reviewed == own:
-        return f"{code}: {points(own)} ✓"
+        return f"{code}: {points(own)} ✓{clip}"
     reason = sheet.reasons.get(code, "")
-    return f"{code}: {points(own)} → {points(reviewed)} ({excerpt(reason, 60)})"
+    return f"{code}: {points(own)} → {points(reviewed)} ({excerpt(reason, 60)}){clip}"
 
 
 def sheet(view: ReviewSheet) -> str:
@@ -64,9 +66,18 @@ def sheet(view: ReviewSheet) -> str:
             agency=view.agency_name, year=view.season_year, state=state(view.state)
         )
     ]
+    if view.resubmitted_at is not None:
+        lines.append(
+            _(
+                "The agency reopened its sheet and sent it again on {time}, after the review "
+                "began: the values accepted as they were are to check again."
+            ).format(time=when(view.resubmitted_at, view.timezone))
+        )
     lines += [line(view, criterion) for criterion in view.table.criteria()]
     lines.append(
-        _("✓ accepted · → changed · not checked yet: {count}").format(count=len(view.unchecked))
+        _("✓ accepted · → changed · 📎 pieces of evidence · not checked yet: {count}").format(
+            count=len(view.unchecked)
+        )
     )
     lines.append(difference(view))
     return "\n".join(lines)

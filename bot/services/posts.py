@@ -16,7 +16,7 @@ from bot.domain.audience import group_post_readers
 from bot.domain.calendar import QuietTime
 from bot.i18n import use_locale
 from bot.services.reach import Reach
-from bot.storage.models import Bloc
+from bot.storage.models import Bloc, Membership
 from bot.storage.repositories import NewMessage
 from bot.storage.uow import UnitOfWork
 from bot.timetext import BEFORE_EVENT, QUIET, settle, zone_of
@@ -70,6 +70,25 @@ async def readers(
         group_platform=bloc.group_platform,
     )
     return [r for r in carried if (r.platform, r.chat_id) != skip] + direct
+
+
+async def tell_contacts(
+    uow: UnitOfWork,
+    bloc: Bloc,
+    wanted: Callable[[Membership], bool],
+    draft: Draft,
+    now: datetime,
+) -> None:
+    """Direct messages to the bloc's reachable contacts whose link is ``wanted``, once each."""
+    seen, messages = set(), []
+    for link in await uow.contacts.in_bloc(bloc.id):
+        person = link.contact
+        if not wanted(link) or person.unreachable_at is not None or person.id in seen:
+            continue
+        seen.add(person.id)
+        reader = Reader(person.platform, person.user_id, person.language or bloc.locale, person.id)
+        messages.append(quiet_message(reader, bloc, draft, now))
+    await uow.outbox.enqueue(messages, now)
 
 
 def post_messages(

@@ -114,7 +114,9 @@ class ResultsService:
     async def standings(self, bloc_id: int) -> StandingsView:
         """The provisional ranking before the announcement, the final one after."""
         season, sheets, progress = await self._read(bloc_id)
-        return standings_view(progress, season, sheets)
+        return standings_view(
+            progress, season, sheets, await self.unit.ballots.of_season(season.id)
+        )
 
     async def publish(
         self,
@@ -232,7 +234,8 @@ class ResultsService:
             group_platform=bloc.group_platform,
         )
         progress = progress_view(season, bloc, sheets, links, self.clock.now())
-        view = standings_view(progress, season, sheets)
+        ballots = await uow.ballots.of_season(season.id)
+        view = standings_view(progress, season, sheets, ballots)
         announcement = Announcement(
             standings=view,
             contacts=tuple(

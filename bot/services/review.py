@@ -10,6 +10,7 @@ are told. Words are written by a presenter (``ReviewTexts``, wired in bot/app.py
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from decimal import Decimal
 
 from bot.clock import Clock
@@ -25,7 +26,7 @@ from bot.domain.scores import parse_score
 from bot.domain.sheets import SheetStatus
 from bot.domain.year import ReviewMode, SeasonRules
 from bot.services.audit import sheet_change, shown
-from bot.services.posts import Draft, Reader, quiet_message
+from bot.services.posts import Draft, tell_contacts
 from bot.services.review_view import (
     REASON_LIMIT,
     Change,
@@ -274,19 +275,13 @@ class ReviewService:
         key: str,
     ) -> None:
         """Tell the contacts of ``agencies`` and the ``contacts`` named, once each."""
-        bloc, now = year.bloc, self.clock.now()
-        seen, messages = set(), []
-        for link in await self.unit.contacts.in_bloc(bloc.id):
-            person = link.contact
-            wanted = link.agency.code in agencies or person.id in contacts
-            if not wanted or person.unreachable_at is not None or person.id in seen:
-                continue
-            seen.add(person.id)
-            reader = Reader(
-                person.platform, person.user_id, person.language or bloc.locale, person.id
-            )
-            messages.append(quiet_message(reader, bloc, Draft(key, make, None), now))
-        await self.unit.outbox.enqueue(messages, now)
+        await tell_contacts(
+            self.unit,
+            year.bloc,
+            lambda link: link.agency.code in agencies or link.contact_id in contacts,
+            Draft(key, make, None),
+            self.clock.now(),
+        )
 
     async def _sheet(
         self,
@@ -355,7 +350,21 @@ class ReviewService:
             comments={code: tuple(said) for code, said in threads.items()},
             state=_state(sheet),
             done_at=sheet.review_done_at,
+            evidence={
+                codes[c]: n
+                for c, n in (await self.unit.evidence.counts(sheet.id)).items()
+                if c in codes
+            },
+            resubmitted_at=_resubmitted(sheet),
+            timezone=year.bloc.timezone,
         )
+
+
+def _resubmitted(sheet: ScoreSheet) -> datetime | None:
+    """When the agency sent the sheet again after a reviewer had looked at it, if it did."""
+    at = sheet.submitted_at
+    seen = [e.reviewed_at for e in sheet.entries if e.reviewed_at is not None]
+    return at if at is not None and seen and min(seen) < at else None
 
 
 def _state(sheet: ScoreSheet | None) -> ReviewState:

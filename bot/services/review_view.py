@@ -75,6 +75,10 @@ class ReviewSheet:
     comments: Mapping[str, tuple[Comment, ...]]
     state: ReviewState
     done_at: datetime | None
+    evidence: Mapping[str, int] = field(default_factory=dict)  # code -> pieces of evidence
+    # The agency reopened the sheet after the review began and sent it again, then.
+    resubmitted_at: datetime | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"  # the bloc's
     self_totals: SheetTotals = field(init=False)
     totals: SheetTotals = field(init=False)  # reviewed where checked, else self
     unchecked: tuple[Criterion, ...] = field(init=False)

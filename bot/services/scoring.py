@@ -248,6 +248,20 @@ class ScoringService:
             audit = [sheet_change(now, sheet, contact_id, "status", row.status, status.value)]
             if late:
                 audit.append(sheet_change(now, sheet, contact_id, "late", None, "late"))
+            if not submitted:  # the review takes the agency's values again when it resubmits
+                for criterion_id, value in await uow.sheets.clear_review(row.id):
+                    audit.append(
+                        sheet_change(
+                            now,
+                            sheet,
+                            contact_id,
+                            "reviewed",
+                            shown(value),
+                            None,
+                            criterion_id,
+                            reason="sheet reopened",
+                        )
+                    )
             await uow.audit.append(bloc_id, audit)
             await uow.sheets.set_status(
                 row.id,

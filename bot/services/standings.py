@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.domain.ranking import Candidate, propose_awards, rank
+from bot.domain.awards import BallotOutcome, decide_awards, outcomes_of
+from bot.domain.ranking import Candidate, rank
 from bot.domain.rules import Award, TieBreak, parse_tie_break
 from bot.domain.sheets import SheetTotals, total, with_late
 from bot.domain.year import SeasonRules
 from bot.services.progress import AgencyRef, ProgressView
 from bot.services.scoring import table_of
-from bot.storage.models import ScoreEntry, ScoreSheet, Season
+from bot.storage.models import Ballot, ScoreEntry, ScoreSheet, Season
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,26 @@ class RankedAgency:
 
 
 @dataclass(frozen=True)
+class BallotDecision:
+    """The secret ballot (bỏ phiếu kín) that decided an award: its winners' votes."""
+
+    id: int
+    title: str
+    votes: tuple[tuple[AgencyRef, int], ...]  # each winner and the votes it got
+    voted: int  # votes cast
+    entitled: int  # member agencies that could vote
+
+    def votes_of(self, code: str) -> int | None:
+        return next((n for ref, n in self.votes if ref.code == code), None)
+
+
+@dataclass(frozen=True)
 class AwardLine:
-    """The agencies the ranking proposes for one award.
+    """The agencies proposed for one award: by the ranking, or by a ballot (``ballot``).
 
     ``tied`` lists, when the last place of the award is tied with an eligible agency left out,
     every eligible agency at that rank (``tie_rank``): the bloc decides between them.
+    ``refused``: agencies the ballot chose that are not eligible for awards.
     """
 
     title: str
@@ -48,6 +64,8 @@ class AwardLine:
     agencies: tuple[AgencyRef, ...]
     tie_rank: int | None
     tied: tuple[AgencyRef, ...]
+    ballot: BallotDecision | None = None
+    refused: tuple[AgencyRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,10 +84,14 @@ class StandingsView:
 
 
 def standings_view(
-    progress: ProgressView, season: Season, sheets: Sequence[ScoreSheet]
+    progress: ProgressView,
+    season: Season,
+    sheets: Sequence[ScoreSheet],
+    ballots: Sequence[Ballot] = (),
 ) -> StandingsView:
     """Rank the submitted sheets of ``season``: by final scores once announced, else by the
-    reviewed values where there are, the self-scores elsewhere."""
+    reviewed values where there are, the self-scores elsewhere. The closed acclamations among
+    ``ballots`` (once announced: those closed by then) decide their awards."""
     final = season.announced_at is not None
     table = table_of(season)
     codes = {row.id: row.code for row in season.criteria}
@@ -103,7 +125,8 @@ def standings_view(
     tie_break = [parse_tie_break(text) for text in season.tie_break]
     standings = rank(candidates, tie_break)
     awards = [Award(str(a["title"]), int(a["count"])) for a in season.awards]
-    proposals = propose_awards(standings, awards)
+    decided = decide_awards(standings, awards, _outcomes(season, ballots))
+    proposals = tuple(award.proposal for award in decided)
     placings = tuple(
         RankedAgency(
             rank=p.rank,
@@ -118,7 +141,7 @@ def standings_view(
         for p in standings.placings
     )
     lines = []
-    for proposal in proposals:
+    for award, proposal in zip(decided, proposals, strict=True):
         tie_rank: int | None = None
         tied: tuple[AgencyRef, ...] = ()
         if proposal.tie_at_boundary:
@@ -133,6 +156,8 @@ def standings_view(
                 agencies=tuple(refs[code] for code in proposal.agency_codes),
                 tie_rank=tie_rank,
                 tied=tied,
+                ballot=_decision(award.ballot, refs),
+                refused=tuple(refs.get(code) or AgencyRef(code, code) for code in award.refused),
             )
         )
     leader = standings.leader(proposals)
@@ -153,3 +178,27 @@ def _value(entry: ScoreEntry, final: bool) -> Decimal | None:
     if final:
         return entry.final_value
     return entry.reviewed_value if entry.reviewed_value is not None else entry.self_value
+
+
+def _outcomes(season: Season, ballots: Sequence[Ballot]) -> tuple[BallotOutcome, ...]:
+    """The season's closed ballots that count: once announced, those closed by then."""
+    cutoff = season.announced_at
+    return outcomes_of(
+        [
+            (b.id, b.kind, b.title, b.result)
+            for b in ballots
+            if b.season_id == season.id
+            and b.closed_at is not None
+            and (cutoff is None or b.closed_at <= cutoff)
+        ]
+    )
+
+
+def _decision(outcome: BallotOutcome | None, refs: dict[str, AgencyRef]) -> BallotDecision | None:
+    if outcome is None:
+        return None
+    tally = outcome.tally
+    votes = tuple(
+        (refs.get(code) or AgencyRef(code, code), outcome.votes(code)) for code in tally.winners
+    )
+    return BallotDecision(outcome.ballot_id, outcome.title, votes, tally.voted, tally.entitled)

@@ -36,6 +36,7 @@ _SHEET_AND_ENTRIES = (
 _READ = _SHEET_AND_ENTRIES
 _READ_LOCKED = _SHEET_AND_ENTRIES.with_for_update(of=ScoreSheet)
 _SHEETS = cast(Table, ScoreSheet.__table__)
+_ENTRIES_TABLE = cast(Table, ScoreEntry.__table__)
 _TOUCH = (
     sa_update(_SHEETS)
     .where(_SHEETS.c.id == bindparam("s_id"))
@@ -172,6 +173,29 @@ class SheetRepository:
             "s_at": now,
         }
         await self.session.execute(_STATUS, params)
+
+    async def clear_review(self, sheet_id: int) -> list[tuple[int, Decimal]]:
+        """Undo the review's acceptances of a reopened sheet: the review is no longer done and
+        the reviewed values given without a reason (the agency's own, taken as it was) go;
+        changed values with their reasons stay, and so do who reviewed and when (the review
+        sees the agency sent the sheet again after it). The (criterion id, value) cleared."""
+        entries = _ENTRIES_TABLE
+        accepted = (entries.c.sheet_id == sheet_id) & entries.c.reviewed_value.is_not(None)
+        accepted &= entries.c.reviewed_reason.is_(None)
+        rows = await self.session.execute(
+            select(entries.c.criterion_id, entries.c.reviewed_value).where(accepted)
+        )
+        cleared = [(criterion_id, value) for criterion_id, value in rows]
+        if cleared:
+            await self.session.execute(
+                sa_update(entries)
+                .where(accepted)
+                .values(reviewed_value=None)  # who reviewed, and when, stay: it shows
+            )
+        await self.session.execute(
+            sa_update(_SHEETS).where(_SHEETS.c.id == sheet_id).values(review_done_at=None)
+        )
+        return cleared
 
     async def unlock(self, sheet_id: int, until: datetime | None, now: datetime) -> None:
         """Keep the sheet open after the deadline until ``until`` (None: no longer)."""
