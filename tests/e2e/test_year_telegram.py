@@ -16,13 +16,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.testing.process import BotProcess
 from bot.testing.telegram_emulator import ChatMessage, FakeUser, TelegramEmulator
 from tests.e2e import year
 from tests.e2e.season import seeded
-from tests.e2e.year import AGENCIES, NAMES, ON_TIME
+from tests.e2e.year import AGENCIES, NAMES, NEWSEASON, ON_TIME
 
 PDF = b"%PDF-1.4 bao cao tong ket cong tac thu ngan sach"
 
@@ -59,6 +61,7 @@ async def vote(tg: TelegramEmulator, user: FakeUser, candidate: str) -> str:
     return await press(tg, user, "Bỏ phiếu", "Mã xác nhận")
 
 
+@pytest.mark.xfail(strict=True, reason=NEWSEASON)
 async def test_the_rest_of_the_year_on_telegram(
     tg: TelegramEmulator, app: App, clock: FrozenClock, database_url: str, tmp_path: Path
 ) -> None:
@@ -175,8 +178,9 @@ async def test_the_rest_of_the_year_on_telegram(
         await say(tg, head, "/congbo", "Công bố kết quả chính thức năm 2021")
         await head.press("Công bố")
         final = await tg.wait_reply(group, lambda m: "Kết quả thi đua năm" in m.text, timeout=15)
-        assert f"Đơn vị dẫn đầu: {NAMES['khobac']}" in final.text
-        assert "(bằng điểm: khối quyết định)" not in final.text
+        assert f"• Cờ thi đua của UBND tỉnh: {NAMES['khobac']}\n" in final.text
+        leader = f"{NAMES['khobac']} (acclaimed by secret ballot: 3/4 votes)"  # no vi yet
+        assert leader in final.text and "(bằng điểm: khối quyết định)" not in final.text
 
         # Next year's head is elected by secret ballot: this year's head is no candidate.
         await say(tg, head, "/bophieu", "bỏ phiếu kín nào?")
