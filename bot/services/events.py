@@ -8,19 +8,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.blocfile import DEADLINE_REMIND, MEETING_REMIND, EventKind
 from bot.clock import Clock
 from bot.domain.calendar import QuietTime
 from bot.services.notices import CalendarTexts
-from bot.services.posts import Draft, post_messages, readers
+from bot.services.posts import Draft, post_messages, quiet_of, quiet_payload, readers
 from bot.services.reach import Reach
 from bot.services.scoring import NoSeason
 from bot.storage.models import Bloc, Event
 from bot.storage.uow import UnitOfWork
-from bot.timetext import BEFORE_EVENT, QUIET, zone_of
 
 DEFAULT_OFFSETS: dict[EventKind, tuple[timedelta, ...]] = {
     EventKind.DEADLINE: DEADLINE_REMIND,
@@ -266,24 +264,6 @@ async def _tell(uow: UnitOfWork, bloc: Bloc, post: Draft, now: datetime, reach: 
 def called(bloc: Bloc) -> str:
     """What messages call the bloc: its short name, or else its name."""
     return bloc.short_name or bloc.name
-
-
-def quiet_of(bloc: Bloc) -> QuietTime:
-    """The bloc's quiet time, as its file sets it (21:00-07:00 by default)."""
-    try:
-        return QuietTime.of(bloc.quiet_hours or "", bloc.quiet_days or (), bloc.holidays or ())
-    except ValueError:
-        return QuietTime()
-
-
-def quiet_payload(bloc: Bloc, now: datetime, *, before_event: bool) -> dict[str, Any]:
-    """What an outbox row of the bloc carries for the dispatcher to keep its quiet time;
-    ``before_event``: a reminder that goes late at night rather than after its event."""
-    today = now.astimezone(zone_of(bloc.timezone)).date()
-    payload: dict[str, Any] = {QUIET: quiet_of(bloc).payload(since=today)}
-    if before_event:
-        payload[BEFORE_EVENT] = True
-    return payload
 
 
 async def _bloc(uow: UnitOfWork, bloc_id: int) -> Bloc:

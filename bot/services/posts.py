@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.audience import group_post_readers
+from bot.domain.calendar import QuietTime
 from bot.i18n import use_locale
 from bot.services.reach import Reach
 from bot.storage.models import Bloc, Membership
 from bot.storage.repositories import NewMessage
 from bot.storage.uow import UnitOfWork
-from bot.timetext import settle
+from bot.timetext import BEFORE_EVENT, QUIET, settle, zone_of
 
 
 @dataclass(frozen=True)
@@ -124,5 +125,23 @@ def quiet_message(reader: Reader, bloc: Bloc, draft: Draft, now: datetime) -> Ne
         quiet=True,
         timezone=bloc.timezone,
         dedupe_key=f"{draft.key}:{reader.platform}:{reader.chat_id}",
-        payload={**(draft.payload or {}), **left},
+        payload={**quiet_payload(bloc, now, before_event=False), **(draft.payload or {}), **left},
     )
+
+
+def quiet_of(bloc: Bloc) -> QuietTime:
+    """The bloc's quiet time, as its file sets it (21:00-07:00 by default)."""
+    try:
+        return QuietTime.of(bloc.quiet_hours or "", bloc.quiet_days or (), bloc.holidays or ())
+    except ValueError:
+        return QuietTime()
+
+
+def quiet_payload(bloc: Bloc, now: datetime, *, before_event: bool) -> dict[str, Any]:
+    """What an outbox row of the bloc carries for the dispatcher to keep its quiet time;
+    ``before_event``: a reminder that goes late at night rather than after its event."""
+    today = now.astimezone(zone_of(bloc.timezone)).date()
+    payload: dict[str, Any] = {QUIET: quiet_of(bloc).payload(since=today)}
+    if before_event:
+        payload[BEFORE_EVENT] = True
+    return payload

@@ -19,9 +19,17 @@ from functools import partial
 from bot.clock import Clock
 from bot.domain.events import EventKind
 from bot.domain.reminders import BlocCalendar, CalendarEvent, Job, JobKind, due
-from bot.services.events import EventView, called, quiet_of, quiet_payload
+from bot.services.events import EventView, called
 from bot.services.notices import ReminderTexts
-from bot.services.posts import Draft, Reader, post_messages, quiet_message, readers
+from bot.services.posts import (
+    Draft,
+    Reader,
+    post_messages,
+    quiet_message,
+    quiet_of,
+    quiet_payload,
+    readers,
+)
 from bot.services.reach import Reach
 from bot.services.results import AgencyProgress, Progress, ProgressView, ResultsService
 from bot.storage.models import Bloc

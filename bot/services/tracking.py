@@ -13,8 +13,15 @@ from typing import Protocol
 from bot.clock import Clock
 from bot.domain.audit import AuditFacts, AuditField
 from bot.domain.events import EventKind
-from bot.services.events import EventView, quiet_payload
-from bot.services.posts import Draft, Reader, post_messages, quiet_message, readers
+from bot.services.events import EventView
+from bot.services.posts import (
+    Draft,
+    Reader,
+    post_messages,
+    quiet_message,
+    quiet_payload,
+    readers,
+)
 from bot.services.reach import Reach
 from bot.services.scoring import NoSeason
 from bot.storage.models import Agency, Bloc, Event, EventAttendance, EventCompletion
