@@ -41,7 +41,6 @@ REASON_I1 = "Chỉ tiêu thu ngân sách chưa đạt kế hoạch"
 REASON_II1 = "Còn 2 thủ tục hành chính giải quyết quá hạn"
 REVIEW = f"I.1 19 {REASON_I1}\nII.1 7 {REASON_II1}"
 INELIGIBLE = "Có cán bộ lãnh đạo bị kỷ luật trong năm"
-NEWSEASON = "/newseason (/namoi) is not on main yet: blocbot season new / /newseason land later"
 OPERATOR_TELEGRAM = 9001
 OPERATOR_ZALO = "99aa0perat0r0000zalo"
 
