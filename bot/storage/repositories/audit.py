@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, insert, select, update
+from sqlalchemy import Select, Table, and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.audit import AuditFacts, ChainedEntry, chain
@@ -38,16 +38,23 @@ class AuditRepository:
         knows them (``actor_label``); entries are never changed afterwards.
 
         The bloc's row is held until commit, so the entries of one bloc are placed one
-        transaction at a time.
+        transaction at a time. The usual append (one writer) reads the chain's head and who
+        the writer is in one statement.
         """
         if not entries:
             return
-        labelled = await self._labelled(bloc_id, entries)
-        head = (
-            await self.session.execute(
-                select(Bloc.audit_seq, Bloc.audit_head).where(Bloc.id == bloc_id).with_for_update()
-            )
-        ).one()
+        unnamed = {f.actor_id for f in entries if f.actor_id is not None and not f.actor_label}
+        writer = next(iter(unnamed)) if len(unnamed) == 1 else None
+        head = (await self.session.execute(_head_and_writer(bloc_id, writer))).one()
+        labels: dict[int, str] = {}
+        if writer is not None:
+            labels[writer] = _label(head.display_name, head.platform, head.user_id, head.agency)
+        for actor in unnamed - labels.keys():
+            labels[actor] = await self.actor_label(actor, bloc_id)
+        labelled = [
+            replace(f, actor_label=labels[f.actor_id]) if f.actor_id in labels else f
+            for f in entries
+        ]
         placed = chain(bloc_id, head.audit_seq, head.audit_head, labelled)
         rows: list[dict[str, Any]] = [
             {
@@ -65,18 +72,6 @@ class AuditRepository:
             update(Bloc).where(Bloc.id == bloc_id).values(audit_seq=last_seq, audit_head=last_hash)
         )
 
-    async def _labelled(self, bloc_id: int, entries: Iterable[AuditFacts]) -> list[AuditFacts]:
-        labels: dict[int, str] = {}
-        found = []
-        for facts in entries:
-            actor = facts.actor_id
-            if actor is not None and not facts.actor_label:
-                if actor not in labels:
-                    labels[actor] = await self.actor_label(actor, bloc_id)
-                facts = replace(facts, actor_label=labels[actor])
-            found.append(facts)
-        return found
-
     async def actor_label(self, contact_id: int, bloc_id: int) -> str:
         """Who a contact is in a bloc, for the audit log: "Hoa, Cục Thuế tỉnh Thái Bình"
         (display name, else platform:user id; with their agency in the bloc, if any)."""
@@ -91,11 +86,7 @@ class AuditRepository:
             .where(Contact.id == contact_id)
         )
         found = (await self.session.execute(query)).first()
-        if found is None:
-            return ""
-        name, platform, user_id, agency = found
-        who = name or f"{platform}:{user_id}"
-        return f"{who}, {agency}" if agency else who
+        return "" if found is None else _label(*found)
 
     async def head(self, bloc_id: int) -> tuple[int, str] | None:
         """The place and hash of the bloc's last entry, as the bloc keeps them."""
@@ -119,6 +110,37 @@ class AuditRepository:
             .order_by(AuditEntry.seq)
         )
         return [_entry(row) for row in await self.session.scalars(query)]
+
+
+def _head_and_writer(bloc_id: int, writer: int | None) -> Select[int, str, str, str, str, str]:
+    """The bloc's chain head, held until commit, and (for ``writer``) who they are in it."""
+    query = (
+        select(
+            Bloc.audit_seq,
+            Bloc.audit_head,
+            Contact.display_name,
+            Contact.platform,
+            Contact.user_id,
+            Agency.name.label("agency"),
+        )
+        .select_from(Bloc)
+        .outerjoin(Contact, Contact.id == (writer if writer is not None else -1))
+        .outerjoin(
+            Membership, and_(Membership.contact_id == Contact.id, Membership.bloc_id == Bloc.id)
+        )
+        .outerjoin(Agency, Agency.id == Membership.agency_id)
+        .where(Bloc.id == bloc_id)
+    )
+    return query.with_for_update(of=Bloc)
+
+
+def _label(name: str | None, platform: str | None, user_id: str | None, agency: str | None) -> str:
+    """ "Hoa, Cục Thuế tỉnh Thái Bình": the display name, else platform:user id, and the
+    agency in the bloc if any; "" for nobody."""
+    if platform is None:
+        return ""
+    who = name or f"{platform}:{user_id}"
+    return f"{who}, {agency}" if agency else who
 
 
 def _entry(row: AuditEntry) -> ChainedEntry:
