@@ -61,7 +61,7 @@ from bot.services.seasons import SeasonService
 from bot.services.sheet_admin import SheetAdminService
 from bot.services.tracking import TrackingService
 from bot.storage.db import create_engine, is_sqlite, session_factory
-from bot.storage.files import LINK_PATH, FileStore
+from bot.storage.files import LINK_PATH, FileStore, file_store
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 from bot.web.files import file_download
 from bot.web.health import Health
@@ -157,6 +157,7 @@ class App:
 
     def __post_init__(self) -> None:
         self.shapes: dict[int, SeasonShape] = {}  # the scoring tables read, by season
+        self.files: FileStore = file_store(self.settings)  # the one store every user shares
         self.router = build_router(self.work, self.settings.locale)
         self.services = OneCallServices(self)
         self.blocs: OneCall[BlocService] = OneCall(self, lambda work: work.blocs)
@@ -170,6 +171,7 @@ class App:
         ]
 
     async def close(self) -> None:
+        await self.files.close()
         await self.engine.dispose()
 
     @asynccontextmanager
@@ -200,7 +202,7 @@ class App:
             sheet_admin=SheetAdminService(unit, clock, unlocked_notice),
             members=MemberService(unit, clock),
             tracking=TrackingService(unit, clock, tracking_text, reach),
-            evidence=EvidenceService(unit, clock, scoring, self.shapes, FileStore(settings.files)),
+            evidence=EvidenceService(unit, clock, scoring, self.shapes, self.files),
             seasons=SeasonService(unit, clock, season_text, reach),
         )
 
@@ -354,6 +356,7 @@ def build_channels(
             app.directory(),
             state=health.channel("telegram", telegram_mode),
             observer=metrics,
+            files=app.files,
         )
         if telegram.webhook:
             server.route("POST", telegram.webhook_path, telegram.on_webhook())
@@ -362,7 +365,7 @@ def build_channels(
         from bot.channels.zalo import ZaloChannel
         from bot.channels.zalo_files import file_links
 
-        files, links = FileStore(settings.files), file_links(settings)
+        files, links = app.files, file_links(settings)
         server.route("GET", LINK_PATH, file_download(files, links, settings.locale))
         zalo = ZaloChannel(
             settings,

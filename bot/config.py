@@ -28,11 +28,15 @@ from bot.i18n import DEFAULT_LOCALE, LOCALES, N_
 
 ENV_PREFIX = "BLOCBOT_"
 PLATFORMS = ("telegram", "zalo")  # the platforms an operator can be named on
-SECRETS = frozenset({"telegram_token", "zalo_token", "webhook_secret"})  # never echoed back
+# never echoed back
+SECRETS = frozenset({"telegram_token", "zalo_token", "webhook_secret", "s3_secret_key"})
 _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _USERNAME = re.compile(r"@?[A-Za-z][A-Za-z0-9_]{3,31}")
 # Both platforms take a secret of 8-256 characters; Telegram only these.
 _SECRET = re.compile(r"[A-Za-z0-9_-]{8,256}")
+S3_SCHEME = "s3://"
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")  # S3's rule for bucket names
+_REGION = re.compile(r"[a-z0-9-]{1,64}")
 
 # What each setting accepts, in the words of the line that reports a bad value.
 ACCEPTED = {
@@ -62,7 +66,12 @@ ACCEPTED = {
     "webhook_url": N_("the public https:// address of this server, like https://bot.example.vn"),
     "webhook_secret": N_("8 to 256 letters, digits, _ or -"),
     "listen": N_("HOST:PORT to listen on, like 127.0.0.1:8080 or 0.0.0.0:8080"),
-    "files": N_("a folder for the files the bot sends, like files or /var/lib/blocbot/files"),
+    "files": N_(
+        "a folder for the files the bot keeps, like files or /var/lib/blocbot/files, "
+        "or an S3 bucket, like s3://blocbot/files"
+    ),
+    "s3_endpoint": N_("an http:// or https:// address of the S3 server, like http://minio:9000"),
+    "s3_region": N_("an S3 region name, like us-east-1"),
 }
 
 
@@ -113,7 +122,11 @@ class Settings(BaseSettings):
     webhook_url: str | None = None  # set: webhook mode; unset: long polling
     webhook_secret: SecretStr | None = None
     listen: str = "127.0.0.1:8080"
-    files: str = "files"  # the folder of the files messages carry (exports, charts)
+    files: str = "files"  # the folder of kept files (evidence, exports), or s3://bucket/prefix
+    s3_endpoint: str | None = None  # with files=s3://...: the S3 server; unset: AWS
+    s3_region: str = "us-east-1"
+    s3_access_key: str | None = None  # unset: botocore's own chain (environment, role)
+    s3_secret_key: SecretStr | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -132,6 +145,9 @@ class Settings(BaseSettings):
         "zalo_token",
         "webhook_url",
         "webhook_secret",
+        "s3_endpoint",
+        "s3_access_key",
+        "s3_secret_key",
         mode="before",
     )
     @classmethod
@@ -152,7 +168,7 @@ class Settings(BaseSettings):
             raise ValueError("not a Zalo bot token")
         return value
 
-    @field_validator("webhook_url")
+    @field_validator("webhook_url", "s3_endpoint")
     @classmethod
     def _public_address(cls, value: str | None) -> str | None:
         if value is None:
@@ -180,7 +196,21 @@ class Settings(BaseSettings):
     def _folder(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("an empty folder name")
+        if value.strip().startswith(S3_SCHEME) and s3_location(value) is None:
+            raise ValueError("an S3 location is s3://BUCKET or s3://BUCKET/PREFIX")
         return value.strip()
+
+    @field_validator("s3_region")
+    @classmethod
+    def _region_shape(cls, value: str) -> str:
+        if not _REGION.fullmatch(value.strip()):
+            raise ValueError("not an S3 region name")
+        return value.strip()
+
+    @property
+    def s3_location(self) -> tuple[str, str] | None:
+        """The bucket and key prefix ``files`` names, or None when it names a folder."""
+        return s3_location(self.files)
 
     @model_validator(mode="after")
     def _webhook_has_secret(self) -> Settings:
@@ -227,6 +257,17 @@ class Settings(BaseSettings):
     def operator_ids(self) -> frozenset[tuple[str, str]]:
         """The (platform, user id) pairs named in BLOCBOT_OPERATORS."""
         return self.operators
+
+
+def s3_location(files: str) -> tuple[str, str] | None:
+    """``s3://bucket/some/prefix`` as ("bucket", "some/prefix"); None for a folder or an S3
+    address without a bucket."""
+    if not files.startswith(S3_SCHEME):
+        return None
+    bucket, _, prefix = files.removeprefix(S3_SCHEME).partition("/")
+    if not _BUCKET.fullmatch(bucket):
+        return None
+    return bucket, prefix.strip("/")
 
 
 def parse_listen(listen: str) -> tuple[str | None, int]:

@@ -29,7 +29,7 @@ def from_payload(payload: Mapping[str, Any]) -> tuple[Attachment, ...]:
     )
 
 
-def outbox_parts(
+async def outbox_parts(
     text_parts: list[str], payload: Mapping[str, Any], files: FileStore | None
 ) -> list[Part]:
     """The parts of an outbox message still to send: after the ``PARTS_SENT`` an earlier
@@ -50,22 +50,22 @@ def outbox_parts(
         if isinstance(part, Attachment) and part.file_ref is not None:
             if files is None:
                 raise Unsendable("no file store to take the attachments from")
-            if not files.has(part.file_ref):
+            if not await files.exists(part.file_ref):
                 raise Unsendable(f"{part.filename} is not in the file store")
     return parts
 
 
-def content(attachment: Attachment, files: FileStore) -> bytes:
+async def content(attachment: Attachment, files: FileStore) -> bytes:
     """The bytes of an attachment: its own, or the store's; FileNotFoundError when gone."""
     if attachment.data is not None:
         return attachment.data
     assert attachment.file_ref is not None
-    return files.get(attachment.file_ref)
+    return await files.get(attachment.file_ref)
 
 
-def kept(attachment: Attachment, files: FileStore) -> str:
+async def kept(attachment: Attachment, files: FileStore) -> str:
     """The attachment's ref in the store, its bytes put there first if it carries them."""
     if attachment.data is not None:
-        return files.put(attachment.data)
+        return await files.put(attachment.data)
     assert attachment.file_ref is not None
     return attachment.file_ref

@@ -33,7 +33,7 @@ from bot.handlers.model import ChatKind, Incoming, IncomingKind, Outgoing, Sende
 from bot.handlers.router import Router
 from bot.i18n import _, use_locale
 from bot.scheduler.sending import Delivery, DeliveryResult, Parcel, PartRecorder
-from bot.storage.files import DEFAULT_FOLDER, FileStore
+from bot.storage.files import DEFAULT_FOLDER, FileStore, FolderStore
 
 PLATFORM = "console"
 BOT_USERNAME = "blocbot"
@@ -94,7 +94,7 @@ class ConsoleChannel:
         self._bubbled = False  # the bot spoke since the last line: its next message is set apart
         self.hub = hub or Hub()
         self.hub.register(PLATFORM, self)
-        self.files = files or FileStore(DEFAULT_FOLDER)  # the files of outbox messages
+        self.files = files or FolderStore(DEFAULT_FOLDER)  # the files of outbox messages
         self.exports = exports  # where the files the bot sends are saved
 
     @property
@@ -359,7 +359,8 @@ class ConsoleChannel:
         if message.attachments:
             with use_locale(await self.language()):
                 saved = [
-                    saved_line(file, self.files, self.exports) for file in message.attachments
+                    await saved_line(file, self.files, self.exports)
+                    for file in message.attachments
                 ]
             bubbles = with_files(bubbles, saved, self.screen.bubbles_apart)
         if chat_id == self.chat_id:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from bot.channels.attachments import content
@@ -13,12 +14,15 @@ from bot.storage.files import FileStore
 EXPORTS = Path("exports")  # in the working folder of the demo
 
 
-def save(attachment: Attachment, files: FileStore, folder: Path) -> Path:
+async def save(attachment: Attachment, files: FileStore, folder: Path) -> Path:
     """Write the attachment to ``folder`` under its name; ``name-2.ext`` when another file has
     that name, the same file again when it has the same bytes."""
-    data = content(attachment, files)
+    data = await content(attachment, files)
+    return await asyncio.to_thread(_written, data, Path(attachment.filename), folder)
+
+
+def _written(data: bytes, name: Path, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    name = Path(attachment.filename)
     path, number = folder / name, 1
     while path.exists() and (not path.is_file() or path.read_bytes() != data):
         number += 1
@@ -28,10 +32,10 @@ def save(attachment: Attachment, files: FileStore, folder: Path) -> Path:
     return path
 
 
-def saved_line(attachment: Attachment, files: FileStore, folder: Path) -> str:
+async def saved_line(attachment: Attachment, files: FileStore, folder: Path) -> str:
     """``📎 bang-diem.xlsx: saved as exports/bang-diem.xlsx``, or why it could not be."""
     try:
-        path = save(attachment, files, folder)
+        path = await save(attachment, files, folder)
     except OSError as error:
         return _("📎 {name}: could not be saved ({reason})").format(
             name=attachment.filename, reason=error.strerror or error

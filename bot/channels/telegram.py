@@ -61,7 +61,7 @@ from bot.handlers.model import Incoming, IncomingKind, Outgoing, Replies
 from bot.handlers.router import Router
 from bot.i18n import _, use_locale
 from bot.scheduler.sending import DeliveryResult, Parcel, PartRecorder
-from bot.storage.files import FileStore
+from bot.storage.files import FileStore, file_store
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,7 @@ class TelegramChannel:
         *,
         state: State | None = None,
         observer: Observer | None = None,
+        files: FileStore | None = None,
     ) -> None:
         if not settings.telegram_token:
             raise ValueError("the Telegram channel needs BLOCBOT_TELEGRAM_TOKEN")
@@ -111,7 +112,7 @@ class TelegramChannel:
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
-        self.files = FileStore(settings.files)  # the files of outbox messages
+        self.files = files or file_store(settings)  # the files of outbox messages
         self.menus = Menus(self.application.bot, router, settings.locale, self._safely, directory)
         self.poller: Poller | None = None
         self.state = state

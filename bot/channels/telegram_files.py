@@ -17,7 +17,7 @@ def method(attachment: Attachment) -> str:
 
 async def send_file(bot: Bot, chat_id: str, attachment: Attachment, files: FileStore) -> Message:
     """Upload ``attachment`` to the chat; FileNotFoundError when the store lost its bytes."""
-    upload = InputFile(content(attachment, files), filename=attachment.filename)
+    upload = InputFile(await content(attachment, files), filename=attachment.filename)
     upload.mimetype = attachment.content_type
     if attachment.kind is AttachmentKind.IMAGE:
         return await bot.send_photo(chat_id, upload)

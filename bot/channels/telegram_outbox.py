@@ -49,7 +49,7 @@ async def send_outbox_message(
     the bot sends would reach them.
     """
     try:
-        parts = outbox_parts(split_text(parcel.text, TELEGRAM_LIMIT), parcel.payload, files)
+        parts = await outbox_parts(split_text(parcel.text, TELEGRAM_LIMIT), parcel.payload, files)
     except Unsendable as error:
         return DeliveryResult(Delivery.REJECTED, error=str(error))
     for number, part in enumerate(parts):

@@ -38,7 +38,7 @@ from bot.handlers.model import Incoming, Outgoing
 from bot.handlers.router import Router
 from bot.i18n import _
 from bot.scheduler.sending import DeliveryResult, Parcel, PartRecorder
-from bot.storage.files import FileLinks, FileStore
+from bot.storage.files import FileLinks, FileStore, file_store
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class ZaloChannel:
     ) -> None:
         if not settings.zalo_token:
             raise ValueError("the Zalo channel needs BLOCBOT_ZALO_TOKEN")
-        self.files = files or FileStore(settings.files)
+        self.files = files or file_store(settings)
         self.links = links or file_links(settings)
         self.settings = settings
         self.router = router
@@ -319,7 +319,7 @@ class ZaloChannel:
             )
         for attachment in outgoing.attachments:
             try:
-                method, params = zalo_call(attachment, self.files, self.links)
+                method, params = await zalo_call(attachment, self.files, self.links)
             except (OSError, ValueError) as error:
                 log.warning("%s to %s left out: %s", attachment.filename, chat_id, error)
                 continue

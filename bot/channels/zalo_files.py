@@ -17,12 +17,12 @@ from bot.handlers.model import Attachment, AttachmentKind
 from bot.storage.files import FileLinks, FileStore, link_key
 
 
-def zalo_call(
+async def zalo_call(
     attachment: Attachment, files: FileStore, links: FileLinks
 ) -> tuple[str, dict[str, Any]]:
     """The method and parameters (but the chat) that send ``attachment`` on Zalo; its bytes,
     if it carries them, are put in the store first, where the link finds them."""
-    url = links.url(kept(attachment, files), attachment.filename)
+    url = links.url(await kept(attachment, files), attachment.filename)
     if attachment.kind is AttachmentKind.IMAGE:
         return "sendPhoto", {"photo": url}
     return "sendMessage", {"text": f"📎 {attachment.filename}\n{url}"}

@@ -36,7 +36,7 @@ async def send_outbox_message(
     part each."""
     try:
         pieces = split_text(parcel.text, ZALO_LIMIT, utf16_units)
-        parts = outbox_parts(pieces, parcel.payload, files)
+        parts = await outbox_parts(pieces, parcel.payload, files)
         if links is None and any(not isinstance(part, str) for part in parts):
             raise Unsendable("no web server to link the attachments from")
     except Unsendable as error:
@@ -49,7 +49,7 @@ async def send_outbox_message(
             method, params = "sendMessage", {"text": part}
         else:
             assert files is not None and links is not None  # checked above
-            method, params = zalo_call(part, files, links)
+            method, params = await zalo_call(part, files, links)
         try:
             result = await api.call(method, chat_id=parcel.chat_id, **params)
         except (ZaloError, ZaloUnreachable) as error:

@@ -185,7 +185,7 @@ class EvidenceService:
             raise Refused(Problem.SIZE, rules, str(len(data)))
         if not data:
             raise Refused(Problem.EMPTY, rules)
-        ref = self.files.put(data)
+        ref = await self.files.put(data)
         pieces = await self.unit.evidence.pieces(sheet.sheet_id, criterion_id)
         for row in pieces:
             if row.kind == FILE and row.ref == ref:

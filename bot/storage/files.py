@@ -1,14 +1,18 @@
 """The file store: the files outbox messages carry, and signed links to download them.
 
-A file is kept once under the SHA-256 of its bytes (its ``ref``), in a folder
-(``BLOCBOT_FILES``). Outbox rows never hold bytes: their payload lists the files by ref
-(``ATTACHMENTS``), so a message retried or retaken after a crash sends the same files. Zalo
-takes a photo only by its address, so the bot's web server serves the store at
-``/files/<token>/<name>``, where the token signs the ref, the name and an expiry time.
+A file is kept once under the SHA-256 of its bytes (its ``ref``), in a store behind the
+``FileStore`` interface: a folder by default (``BLOCBOT_FILES``), or an S3-compatible bucket
+(``BLOCBOT_FILES=s3://bucket/prefix``, see ``bot.storage.s3files``) that several replicas
+share; ``file_store`` builds the one the settings name. Outbox rows never hold bytes: their
+payload lists the files by ref (``ATTACHMENTS``), so a message retried or retaken after a
+crash sends the same files. Zalo takes a photo only by its address, so the bot's web server
+serves the store at ``/files/<token>/<name>``, where the token signs the ref, the name and an
+expiry time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
@@ -21,10 +25,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from bot.clock import Clock, SystemClock
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 DEFAULT_FOLDER = "files"  # BLOCBOT_FILES: in the working folder
 ATTACHMENTS = "attachments"  # outbox payload key: the files sent after the text, in order
@@ -36,19 +43,58 @@ _MAC_BYTES = 16  # of HMAC-SHA256: 128 bits are plenty for a link
 _EXPIRY = struct.Struct(">Q")
 
 
-class FileStore:
-    """Content-addressed files in ``root``: ``put`` the bytes, ``get`` them back by ref.
+class FileStore(Protocol):
+    """Where files are kept by content: ``put`` the bytes, ``get`` them back by ref."""
 
-    Reads and writes are plain file calls: the files are exports and charts of a few hundred
-    kilobytes, quicker to read than the network is to send them.
+    async def put(self, data: bytes) -> str:
+        """Keep ``data`` (once, however often it is put); its ref."""
+        ...
+
+    async def get(self, ref: str) -> bytes:
+        """The bytes of ``ref``; FileNotFoundError when the store does not have them,
+        ValueError for what is not a ref."""
+        ...
+
+    async def exists(self, ref: str) -> bool:
+        """Whether the store has the file of ``ref`` (False for what is not a ref)."""
+        ...
+
+    async def close(self) -> None:
+        """Let go of connections, if the store has any."""
+        ...
+
+
+class FolderStore:
+    """Content-addressed files in ``root``, each at ``root/ab/abcd...`` (its ref).
+
+    Reads and writes run in a worker thread (``asyncio.to_thread``): the files are small, but
+    the folder may be a network share that several replicas mount, where a call can stall for
+    as long as the share takes, and the event loop must not stall with it.
     """
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
 
-    def put(self, data: bytes) -> str:
-        """Keep ``data`` (once, however often it is put); its ref."""
-        ref = hashlib.sha256(data).hexdigest()
+    async def put(self, data: bytes) -> str:
+        return await asyncio.to_thread(self._put, data)
+
+    async def get(self, ref: str) -> bytes:
+        return await asyncio.to_thread(self.path(ref).read_bytes)
+
+    async def exists(self, ref: str) -> bool:
+        return is_ref(ref) and await asyncio.to_thread(self.path(ref).is_file)
+
+    async def close(self) -> None:
+        return None
+
+    def path(self, ref: str) -> Path:
+        """Where the file of ``ref`` is kept; ValueError for what is not a ref."""
+        if not is_ref(ref):
+            raise ValueError(f"{ref!r} is not a file reference")
+        return self.root / ref[:2] / ref
+
+    def _put(self, data: bytes) -> str:
+        ref = ref_of(data)
         path = self.path(ref)
         if path.is_file():
             return ref
@@ -63,18 +109,21 @@ class FileStore:
             raise
         return ref
 
-    def get(self, ref: str) -> bytes:
-        """The bytes of ``ref``; FileNotFoundError when the store does not have them."""
-        return self.path(ref).read_bytes()
 
-    def has(self, ref: str) -> bool:
-        return is_ref(ref) and self.path(ref).is_file()
+def file_store(settings: Settings) -> FileStore:
+    """The store ``BLOCBOT_FILES`` names: an S3 bucket for ``s3://bucket/prefix``, else a
+    folder. The application builds one (``App.files``) and hands it to every user."""
+    location = settings.s3_location
+    if location is None:
+        return FolderStore(settings.files)
+    from bot.storage.s3files import S3Store  # only then: aiobotocore is the optional extra s3
 
-    def path(self, ref: str) -> Path:
-        """Where the file of ``ref`` is kept; ValueError for what is not a ref."""
-        if not is_ref(ref):
-            raise ValueError(f"{ref!r} is not a file reference")
-        return self.root / ref[:2] / ref
+    return S3Store.for_settings(settings, *location)
+
+
+def ref_of(data: bytes) -> str:
+    """The ref of ``data``: the SHA-256 of its bytes, in hexadecimal."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def is_ref(ref: object) -> bool:

@@ -14,7 +14,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.i18n import _, use_locale
-from bot.storage.files import BadLink, ExpiredLink, FileLinks, FileStore
+from bot.storage.files import BadLink, ExpiredLink, FileLinks, FileStore, FolderStore
 
 CACHE = "private, max-age=3600"
 
@@ -31,22 +31,29 @@ def file_download(files: FileStore, links: FileLinks, locale: str) -> Handler:
                 return _line(403, _("This download link has expired; ask the bot again."))
             except BadLink:
                 return _line(403, _("This download link is not valid."))
-            path = files.path(ref)
-            if not path.is_file():
-                return _line(404, _("This file is no longer kept."))
-        content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-        shown = "inline" if content_type.startswith("image/") else "attachment"
-        return web.FileResponse(
-            path,
-            headers={
-                "Content-Type": content_type,
-                "Content-Disposition": disposition(shown, filename),
-                "X-Content-Type-Options": "nosniff",
-                "Cache-Control": CACHE,
-            },
-        )
+            gone = _("This file is no longer kept.")
+        if isinstance(files, FolderStore):  # straight from the disk, with ranges and ETag
+            if not await files.exists(ref):
+                return _line(404, gone)
+            return web.FileResponse(files.path(ref), headers=_headers(filename))
+        try:
+            data = await files.get(ref)  # one request to a bucket, not a HEAD and a GET
+        except FileNotFoundError:
+            return _line(404, gone)
+        return web.Response(body=data, headers=_headers(filename))
 
     return download
+
+
+def _headers(filename: str) -> dict[str, str]:
+    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    shown = "inline" if content_type.startswith("image/") else "attachment"
+    return {
+        "Content-Type": content_type,
+        "Content-Disposition": disposition(shown, filename),
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": CACHE,
+    }
 
 
 def disposition(kind: str, filename: str) -> str:

@@ -23,7 +23,7 @@ from bot.handlers.router import Audience, Command
 from bot.scheduler import dispatcher as dispatching
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.sending import PARTS_SENT, SENT_IDS
-from bot.storage.files import FileStore, OutboxFile
+from bot.storage.files import OutboxFile
 from bot.storage.models import OutboxMessage
 from bot.storage.repositories import NewMessage
 from bot.testing.process import TOKEN
@@ -105,10 +105,10 @@ async def test_the_outbox_sends_the_files_after_the_text_and_a_retry_only_what_i
 ) -> None:
     lan = tg.user(2103, "Lan")
     tg.chat_of(lan, None)
-    files = FileStore(live.settings.files)
+    files = live.files
     attachments = (
-        OutboxFile("document", "tong-hop.xlsx", XLSX, files.put(SHEET)),
-        OutboxFile("image", "bieu-do.png", "image/png", files.put(CHART)),
+        OutboxFile("document", "tong-hop.xlsx", XLSX, await files.put(SHEET)),
+        OutboxFile("image", "bieu-do.png", "image/png", await files.put(CHART)),
     )
     tg.fail_next("sendDocument", status=500)  # the text went out, the document did not
     now = datetime.now(UTC)

@@ -20,7 +20,7 @@ from bot.channels.zalo import ZaloChannel
 from bot.handlers.model import Attachment, AttachmentKind, Outgoing
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.sending import PARTS_SENT
-from bot.storage.files import LINK_PATH, FileLinks, FileStore, OutboxFile, link_key
+from bot.storage.files import LINK_PATH, FileLinks, OutboxFile, link_key
 from bot.storage.models import OutboxMessage
 from bot.storage.repositories import NewMessage
 from bot.testing.process import ZALO_TOKEN
@@ -46,7 +46,7 @@ async def zl() -> AsyncIterator[ZaloEmulator]:
 @pytest.fixture
 async def links(live: App) -> AsyncIterator[FileLinks]:
     """The bot's web server with its download route; links to it."""
-    files = FileStore(live.settings.files)
+    files = live.files
     server = WebServer("127.0.0.1:0", Health(live.uow), Metrics(("zalo",)))
     server.route("GET", LINK_PATH, file_download(files, FileLinks(KEY, ""), "vi"))
     await server.start()
@@ -93,10 +93,10 @@ async def test_the_outbox_sends_a_photo_by_its_address_and_a_document_as_a_link(
     zl: ZaloEmulator, live: App, sending: Dispatcher
 ) -> None:
     lan = zl.user("a1b2c3d4e5f6a7b8c9d0", "Lan")
-    files = FileStore(live.settings.files)
+    files = live.files
     attachments = (
-        OutboxFile("image", "bieu-do.png", "image/png", files.put(CHART)),
-        OutboxFile("document", "tổng hợp.xlsx", XLSX, files.put(SHEET)),
+        OutboxFile("image", "bieu-do.png", "image/png", await files.put(CHART)),
+        OutboxFile("document", "tổng hợp.xlsx", XLSX, await files.put(SHEET)),
     )
     now = datetime.now(UTC)
     async with live.uow() as unit:
@@ -148,7 +148,7 @@ async def test_blocbot_run_serves_the_links_of_the_zalo_channel(live: App) -> No
     server = WebServer(settings.listen, Health(live.uow), Metrics(("zalo",)))
     (zalo,) = build_channels(settings, live, Hub(), Health(live.uow), Metrics(("zalo",)), server)
     assert isinstance(zalo, ZaloChannel)
-    url = zalo.links.url(zalo.files.put(SHEET), "tong-hop.xlsx")
+    url = zalo.links.url(await zalo.files.put(SHEET), "tong-hop.xlsx")
     await server.start()
     try:
         path = url.removeprefix(zalo.links.base_url)

@@ -13,7 +13,6 @@ from pydantic import SecretStr
 from bot.app import App
 from bot.channels.hub import Hub
 from bot.channels.zalo import ZaloChannel
-from bot.storage.files import FileStore
 from bot.testing.process import ZALO_TOKEN
 from bot.testing.zalo_emulator import ZaloEmulator, ZaloUser
 from tests.e2e.season import seeded
@@ -68,5 +67,5 @@ async def test_a_photo_sent_on_zalo_is_kept_as_evidence(
         ("file", "Hội nghị"),
         ("link", "Quyết định khen thưởng"),
     ]
-    assert FileStore(live.settings.files).get(pieces[0].ref or "") == PHOTO
+    assert await live.files.get(pieces[0].ref or "") == PHOTO
     assert re.search(r"II\.1: …/8 · 📎 2", await say(zl, lan, "/myscore"))

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from bot.app import App
 from bot.domain.year import EvidenceRules, SeasonRules
 from bot.services.evidence import EvidenceMissing, Problem, Refused
-from bot.storage.files import FileStore
 from bot.storage.models import AuditEntry, Evidence, Season
 from tests.integration.test_results_service import Seeded, seed
 
@@ -70,7 +69,7 @@ async def test_a_file_is_kept_once_by_content_and_counted(app: App, seeded: Seed
     assert (first.count, first.again, first.piece.caption) == (1, False, "Báo cáo năm")
     assert (again.count, again.again, again.piece.filename) == (1, True, "bao-cao.pdf")
     assert other.count == 1 and not other.again
-    assert FileStore(app.settings.files).get(first.piece.ref or "") == PDF
+    assert await app.files.get(first.piece.ref or "") == PDF
     counts = await app.services.evidence.counts(seeded.bloc_id, seeded.agencies["thue"])
     assert counts == {"I.1": 1, "I.2": 1}
     async with app.uow() as uow:

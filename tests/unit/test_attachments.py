@@ -25,7 +25,7 @@ from bot.storage.files import (
     BadLink,
     ExpiredLink,
     FileLinks,
-    FileStore,
+    FolderStore,
     OutboxFile,
     link_key,
     outbox_files,
@@ -40,8 +40,8 @@ DATA = b"PK\x03\x04 bang diem"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> FileStore:
-    return FileStore(tmp_path / "files")
+def store(tmp_path: Path) -> FolderStore:
+    return FolderStore(tmp_path / "files")
 
 
 @pytest.fixture
@@ -69,21 +69,21 @@ def test_an_attachment_has_bytes_or_a_reference_and_a_plain_name() -> None:
         Attachment(AttachmentKind.IMAGE, "a.png", "png", data=b"x")
 
 
-def test_the_store_keeps_each_content_once_under_its_sha256(store: FileStore) -> None:
-    ref = store.put(DATA)
-    assert store.put(DATA) == ref and len(ref) == 64
-    assert store.get(ref) == DATA and store.has(ref)
+async def test_the_store_keeps_each_content_once_under_its_sha256(store: FolderStore) -> None:
+    ref = await store.put(DATA)
+    assert await store.put(DATA) == ref and len(ref) == 64
+    assert await store.get(ref) == DATA and await store.exists(ref)
     assert list(store.root.rglob("*")) == [store.path(ref).parent, store.path(ref)]
     other = "0" * 64
-    assert not store.has(other) and not store.has("../../etc/passwd")
+    assert not await store.exists(other) and not await store.exists("../../etc/passwd")
     with pytest.raises(FileNotFoundError):
-        store.get(other)
+        await store.get(other)
     with pytest.raises(ValueError):
-        store.get("../secret")
+        await store.get("../secret")
 
 
-def test_outbox_rows_list_their_files_by_reference(store: FileStore) -> None:
-    ref = store.put(DATA)
+async def test_outbox_rows_list_their_files_by_reference(store: FolderStore) -> None:
+    ref = await store.put(DATA)
     file = OutboxFile("document", "bang-diem.xlsx", XLSX, ref)
     message = NewMessage(
         "zalo", "lan", "Bảng điểm", NOW, payload={"kind": "export"}, attachments=(file,)
@@ -104,29 +104,30 @@ def test_outbox_rows_list_their_files_by_reference(store: FileStore) -> None:
         OutboxFile("video", "a.mp4", "video/mp4", ref)
 
 
-def test_the_parts_of_a_message_are_its_text_then_its_files_less_those_sent(
-    store: FileStore,
+async def test_the_parts_of_a_message_are_its_text_then_its_files_less_those_sent(
+    store: FolderStore,
 ) -> None:
-    ref = store.put(DATA)
-    image = OutboxFile("image", "bieu-do.png", "image/png", store.put(b"\x89PNG"))
+    ref = await store.put(DATA)
+    image = OutboxFile("image", "bieu-do.png", "image/png", await store.put(b"\x89PNG"))
     payload = {
         ATTACHMENTS: [OutboxFile("document", "a.xlsx", XLSX, ref).to_json(), image.to_json()]
     }
     document, chart = from_payload(payload)
 
-    assert outbox_parts(["một", "hai"], payload, store) == ["một", "hai", document, chart]
-    assert outbox_parts(["một", "hai"], {**payload, PARTS_SENT: 2}, store) == [document, chart]
-    assert outbox_parts([], {**payload, PARTS_SENT: 2}, store) == []
-    assert outbox_parts(["một"], {}, None) == ["một"]  # text alone: as it always was
+    assert await outbox_parts(["một", "hai"], payload, store) == ["một", "hai", document, chart]
+    rest = await outbox_parts(["một", "hai"], {**payload, PARTS_SENT: 2}, store)
+    assert rest == [document, chart]
+    assert await outbox_parts([], {**payload, PARTS_SENT: 2}, store) == []
+    assert await outbox_parts(["một"], {}, None) == ["một"]  # text alone: as it always was
     with pytest.raises(Unsendable, match="empty message"):
-        outbox_parts([], {}, store)
+        await outbox_parts([], {}, store)
     with pytest.raises(Unsendable, match="no file store"):
-        outbox_parts(["một"], payload, None)
+        await outbox_parts(["một"], payload, None)
     gone = {ATTACHMENTS: [OutboxFile("document", "mất.xlsx", XLSX, "f" * 64).to_json()]}
     with pytest.raises(Unsendable, match=r"mất\.xlsx is not in the file store"):
-        outbox_parts(["một"], gone, store)
+        await outbox_parts(["một"], gone, store)
     with pytest.raises(Unsendable, match="bad attachment"):
-        outbox_parts(["một"], {ATTACHMENTS: [{"kind": "document"}]}, store)
+        await outbox_parts(["một"], {ATTACHMENTS: [{"kind": "document"}]}, store)
 
 
 def token_of(url: str) -> tuple[str, str]:
@@ -141,10 +142,10 @@ def flipped(token: str, index: int) -> str:
     return base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")
 
 
-def test_a_signed_link_is_valid_until_it_expires(
-    store: FileStore, links: FileLinks, clock: FrozenClock
+async def test_a_signed_link_is_valid_until_it_expires(
+    store: FolderStore, links: FileLinks, clock: FrozenClock
 ) -> None:
-    ref = store.put(DATA)
+    ref = await store.put(DATA)
     url = links.url(ref, "bảng điểm.xlsx")
     token, name = token_of(url)
 
@@ -158,8 +159,8 @@ def test_a_signed_link_is_valid_until_it_expires(
         links.check(token, "bảng điểm.xlsx")
 
 
-def test_a_tampered_link_is_refused(store: FileStore, links: FileLinks) -> None:
-    ref, other = store.put(DATA), store.put(b"another file")
+async def test_a_tampered_link_is_refused(store: FolderStore, links: FileLinks) -> None:
+    ref, other = await store.put(DATA), await store.put(b"another file")
     token, _name = token_of(links.url(ref, "a.xlsx"))
     forged, _ = token_of(links.url(other, "a.xlsx"))
     swapped = forged[:43] + token[43:]  # the other ref with this link's expiry and signature
@@ -178,11 +179,11 @@ def test_a_tampered_link_is_refused(store: FileStore, links: FileLinks) -> None:
         FileLinks(link_key("another secret"), links.base_url).check(token, "a.xlsx")
 
 
-def test_links_outlive_a_restart_and_need_a_public_address(tmp_path: Path) -> None:
+async def test_links_outlive_a_restart_and_need_a_public_address(tmp_path: Path) -> None:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, zalo_token="12345689:abc-xyz", listen="0.0.0.0:8080"
     )
-    ref = FileStore(tmp_path).put(DATA)
+    ref = await FolderStore(tmp_path).put(DATA)
     token, _ = token_of(file_links(settings).url(ref, "a.xlsx"))
 
     assert file_links(settings).check(token, "a.xlsx") == ref  # another process, same key
@@ -199,18 +200,18 @@ def test_links_outlive_a_restart_and_need_a_public_address(tmp_path: Path) -> No
     assert Settings(_env_file=None).files == "files"  # type: ignore[call-arg]
 
 
-def test_on_zalo_an_image_is_a_photo_by_link_and_a_document_a_line_with_one(
-    store: FileStore, links: FileLinks
+async def test_on_zalo_an_image_is_a_photo_by_link_and_a_document_a_line_with_one(
+    store: FolderStore, links: FileLinks
 ) -> None:
     chart = Attachment(AttachmentKind.IMAGE, "bieu-do.png", "image/png", data=b"\x89PNG")
-    ref = store.put(DATA)
+    ref = await store.put(DATA)
     document = Attachment(AttachmentKind.DOCUMENT, "a.xlsx", XLSX, file_ref=ref)
 
-    method, params = zalo_call(chart, store, links)
-    assert method == "sendPhoto" and links.check(*token_of(params["photo"])) == store.put(
+    method, params = await zalo_call(chart, store, links)
+    assert method == "sendPhoto" and links.check(*token_of(params["photo"])) == await store.put(
         b"\x89PNG"
     )
-    method, params = zalo_call(document, store, links)
+    method, params = await zalo_call(document, store, links)
     first, url = params["text"].split("\n")
     assert (method, first) == ("sendMessage", "📎 a.xlsx")
     assert links.check(*token_of(url)) == ref
@@ -218,7 +219,7 @@ def test_on_zalo_an_image_is_a_photo_by_link_and_a_document_a_line_with_one(
 
 @pytest.fixture
 async def client(
-    store: FileStore, links: FileLinks
+    store: FolderStore, links: FileLinks
 ) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     app = web.Application()
     app.router.add_route("GET", LINK_PATH, file_download(store, links, "en"))
@@ -228,13 +229,13 @@ async def client(
 
 async def test_the_web_server_serves_a_file_to_its_link_only(
     client: TestClient[web.Request, web.Application],
-    store: FileStore,
+    store: FolderStore,
     links: FileLinks,
     clock: FrozenClock,
 ) -> None:
-    ref = store.put(DATA)
+    ref = await store.put(DATA)
     path = links.url(ref, "bảng điểm.xlsx").removeprefix(links.base_url)
-    image = links.url(store.put(b"\x89PNG"), "bieu-do.png").removeprefix(links.base_url)
+    image = links.url(await store.put(b"\x89PNG"), "bieu-do.png").removeprefix(links.base_url)
 
     answer = await client.get(path)
     assert answer.status == 200 and await answer.read() == DATA

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.demo import Sandbox
 from bot.handlers.model import Attachment, AttachmentKind, Outgoing
 from bot.scheduler.sending import Delivery, Parcel
-from bot.storage.files import ATTACHMENTS, FileStore, OutboxFile
+from bot.storage.files import ATTACHMENTS, FolderStore, OutboxFile
 
 NOW = datetime(2025, 11, 10, 2, 0, tzinfo=UTC)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,7 +37,7 @@ async def channel(tmp_path: Path) -> AsyncIterator[tuple[ConsoleChannel, io.Stri
         source=io.StringIO(),
         out=out,
         interactive=False,
-        files=FileStore(tmp_path / "files"),
+        files=FolderStore(tmp_path / "files"),
         exports=tmp_path / "exports",
     )
     yield console, out
@@ -61,7 +61,7 @@ async def test_an_outbox_message_with_a_document_saves_it_under_the_chat_it_went
     channel: tuple[ConsoleChannel, io.StringIO], tmp_path: Path
 ) -> None:
     console, out = channel
-    ref = console.files.put(b"PK tong hop")
+    ref = await console.files.put(b"PK tong hop")
     payload = {ATTACHMENTS: [OutboxFile("document", "tong-hop.xlsx", XLSX, ref).to_json()]}
     recorded: list[str | None] = []
 
@@ -96,12 +96,12 @@ async def test_on_a_platforms_look_a_file_is_a_message_of_its_own(
     assert out.getvalue() == f"📎 bieu-do.png: saved as {tmp_path / 'exports' / 'bieu-do.png'}\n"
 
 
-def test_a_name_taken_by_another_file_gets_a_number(tmp_path: Path) -> None:
-    files, folder = FileStore(tmp_path / "files"), tmp_path / "exports"
+async def test_a_name_taken_by_another_file_gets_a_number(tmp_path: Path) -> None:
+    files, folder = FolderStore(tmp_path / "files"), tmp_path / "exports"
     first = Attachment(AttachmentKind.DOCUMENT, "diem.xlsx", XLSX, data=b"one")
     second = Attachment(AttachmentKind.DOCUMENT, "diem.xlsx", XLSX, data=b"two")
 
-    assert save(first, files, folder) == folder / "diem.xlsx"
-    assert save(first, files, folder) == folder / "diem.xlsx"  # the same bytes: the same file
-    assert save(second, files, folder) == folder / "diem-2.xlsx"
+    assert await save(first, files, folder) == folder / "diem.xlsx"
+    assert await save(first, files, folder) == folder / "diem.xlsx"  # the same bytes, same file
+    assert await save(second, files, folder) == folder / "diem-2.xlsx"
     assert (folder / "diem-2.xlsx").read_bytes() == b"two"
