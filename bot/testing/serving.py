@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import Any, Self
 
 from aiohttp import web
 
 
-class Served:
+class Served(ABC):
     """An emulator's local HTTP server: ``start()`` serves it (through ``serve``), ``stop()``
     closes it (through ``close_server``), and ``async with`` does both."""
 
     _runner: web.AppRunner | None = None
     base_url = ""  # ``http://host:port`` once serving
 
+    @abstractmethod
     async def start(self) -> Self:
-        raise NotImplementedError
+        """Serve the emulator (each emulator says how, through ``serve``)."""
 
     async def stop(self) -> None:
         await self.close_server()
