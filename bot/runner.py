@@ -129,12 +129,27 @@ def stop_signals() -> Iterator[asyncio.Event]:
             loop.remove_signal_handler(number)
 
 
+class OneLineErrors(logging.Formatter):
+    """An error with its traceback as one line, its type and message at the end, unless
+    logging is at DEBUG: the operator's terminal reads what failed, a developer asks for the
+    rest."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info and not logging.getLogger().isEnabledFor(logging.DEBUG):
+            _kind, error, _trace = record.exc_info
+            line = f"{record.getMessage()} ({type(error).__name__}: {str(error)[:300]})"
+            fields = {**record.__dict__, "msg": line, "args": (), "exc_info": None}
+            record = logging.makeLogRecord({**fields, "exc_text": None})
+        return super().format(record)
+
+
 def configure_logging() -> None:
-    """INFO lines with time, level and logger; the HTTP client only when it warns."""
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        datefmt="%Y-%m-%d %H:%M:%S",
+    """INFO lines with time, level and logger, errors in one line each; the HTTP client only
+    when it warns."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        OneLineErrors("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
     )
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     for noisy in ("httpx", "httpcore", "telegram.ext.Application", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
