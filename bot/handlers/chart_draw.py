@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.sheets import Progress
+from bot.domain.year import ResultsStage
 from bot.handlers.formatting import points
 from bot.handlers.sheet_admin_text import standing_marks
 from bot.i18n import _
@@ -90,8 +91,10 @@ def ranking_picture(view: StandingsView) -> Picture:
     progress = view.progress
     if view.final:
         title = _("Results of the emulation year {year}: {bloc}")
-    else:
+    elif progress.stage is ResultsStage.PROVISIONAL:
         title = _("Provisional results of the emulation year {year}: {bloc}")
+    else:  # before the head publishes: only the head and deputies see it
+        title = _("Provisional ranking of {bloc}, {year}, from the submitted sheets")
     awarded = {ref.code for award in view.awards for ref in award.agencies}
     leader = view.leader.code if view.leader is not None else None
     bars = []
@@ -191,6 +194,7 @@ def draw(picture: Picture) -> bytes:
     ax.set_ylim(len(picture.bars) - 0.5, -0.7)  # the first bar at the top
     ax.set_xlim(0, limit * 1.35)
     ax.xaxis.set_visible(False)
+    ax.spines["left"].set_visible(bool(picture.bars))
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
     small = _font(size=8)
@@ -202,8 +206,9 @@ def draw(picture: Picture) -> bytes:
         ax.text(
             0.5, 0.5, picture.subtitle, transform=ax.transAxes, ha="center", fontproperties=regular
         )
-    if picture.footer:
-        figure.text(0.01, 0.01, wrapped(picture.footer, 120), fontproperties=small)
+    footer = wrapped(picture.footer, 120) if picture.footer else ""
+    if footer:
+        figure.text(0.01, 0.01, footer, fontproperties=small)
     handles = [Patch(facecolor=c, hatch=h, edgecolor=EDGE, label=t) for t, c, h in picture.legend]
     if handles:
         ax.legend(
@@ -214,8 +219,8 @@ def draw(picture: Picture) -> bytes:
             prop=small,
             frameon=False,
         )
-    footer = 0.03 + 0.012 * picture.footer.count("\n") if picture.footer else 0
-    figure.tight_layout(rect=(0, footer, 1, 0.94))
+    bottom = (0.1 + 0.17 * (footer.count("\n") + 1)) / height if footer else 0
+    figure.tight_layout(rect=(0, bottom, 1, 1 - 0.5 / height))
     out = io.BytesIO()
     try:
         figure.savefig(out, format="png")
