@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.handlers import (
     announce,
     ballots,
+    chart,
     corrections,
     events,
     evidence,
@@ -30,6 +31,7 @@ def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     scoring.register(router)
     evidence.register(router)
     results.register(router)
+    chart.register(router)
     announce.register(router)
     history.register(router)
     sheet_admin.register(router)
