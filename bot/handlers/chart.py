@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import re
 
-from bot.domain.year import ResultsStage
 from bot.handlers.chart_draw import draw, progress_picture, ranking_picture
 from bot.handlers.context import Context
 from bot.handlers.model import Attachment, AttachmentKind, Outgoing
-from bot.handlers.results import bloc_of
+from bot.handlers.results import bloc_of, sees_ranking
 from bot.handlers.router import Audience, Command, Router
 from bot.handlers.seasons import asked_year
 from bot.i18n import N_, _
@@ -61,14 +60,6 @@ async def chart(ctx: Context, args: str) -> None:
             text.format(bloc=view.progress.bloc_name, year=year_of), attachments=(attachment,)
         )
     )
-
-
-def sees_ranking(ctx: Context, bloc_id: int, view: StandingsView) -> bool:
-    """The rule of /standings: everyone once final or published, the head and deputies in a
-    direct chat before."""
-    if view.final or view.progress.stage is ResultsStage.PROVISIONAL:
-        return True
-    return ctx.person.leads(bloc_id) and not ctx.incoming.in_group
 
 
 async def ranking_png(view: StandingsView, stem: str) -> Attachment:

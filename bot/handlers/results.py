@@ -86,13 +86,21 @@ async def standings(ctx: Context, args: str) -> None:
         ctx.reply(results_post(view))
     elif view.progress.stage is ResultsStage.PROVISIONAL:
         ctx.reply(published_text(view))
-    elif ctx.person.leads(bloc_id) and not ctx.incoming.in_group:
+    elif sees_ranking(ctx, bloc_id, view):
         ctx.reply(provisional_text(view))
     else:
         hidden = _(
             "The ranking is visible to the head and deputies until the results are announced."
         )
         ctx.reply(f"{progress_text(view.progress, contacts=False)}\n\n{hidden}")
+
+
+def sees_ranking(ctx: Context, bloc_id: int, view: StandingsView) -> bool:
+    """The rule of /standings: everyone once final or published, the head and deputies in a
+    direct chat before."""
+    if view.final or view.progress.stage is ResultsStage.PROVISIONAL:
+        return True
+    return ctx.person.leads(bloc_id) and not ctx.incoming.in_group
 
 
 def progress_text(view: ProgressView, *, contacts: bool) -> str:
