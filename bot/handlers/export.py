@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.handlers.context import Context
-from bot.handlers.export_xlsx import CONTENT_TYPE, file_name, workbook
+from bot.handlers.export_xlsx import CONTENT_TYPE, file_name, stage_name, workbook
 from bot.handlers.formatting import excerpt
 from bot.handlers.model import Attachment, AttachmentKind, Outgoing
 from bot.handlers.results import bloc_of
@@ -60,7 +60,7 @@ async def export(ctx: Context, args: str) -> None:
 def holds(table: ExportTable) -> str:
     """The line sent with the file: what it holds."""
     ranked = len(table.standings.placings)
-    stage = _("final results") if table.final else _("provisional results")
+    stage = stage_name(table)
     return _(
         "Summary table of scores of {bloc}, {year} ({stage}): {agencies} agencies, "
         "{ranked} ranked; one sheet per agency with its notes and evidence."

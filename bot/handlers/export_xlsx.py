@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.domain.criteria import GroupKind
+from bot.domain.year import ResultsStage
 from bot.handlers.tie_text import tie_notes
 from bot.i18n import N_, _
 from bot.services.exports import AgencyLine, ExportTable
@@ -32,6 +33,11 @@ HEAD_ROWS = (5, 6, 7)  # the rows of the column headers: groups, criteria, value
 FIRST_ROW = HEAD_ROWS[2] + 1  # the first agency's
 FIXED = 3  # no., code, agency: the columns left of the criteria
 VALUE_KINDS = (N_("Self-score"), N_("Reviewed"), N_("Final"))
+STAGES = {
+    ResultsStage.OPEN: N_("results not published yet"),
+    ResultsStage.PROVISIONAL: N_("provisional results"),
+    ResultsStage.FINAL: N_("final results"),
+}
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -237,9 +243,14 @@ def _title_rows(sheet: Worksheet, table: ExportTable, title: str) -> None:
     """The bloc, the year, the stage of the results and when the file was produced."""
     sheet.cell(1, 1, title).font = _TITLE
     sheet.cell(2, 1, _("{bloc}, year {year}").format(bloc=table.bloc_name, year=table.year))
-    stage = _("final results") if table.final else _("provisional results")
+    stage = stage_name(table)
     produced = when(table.produced_at, table.timezone)
     sheet.cell(3, 1, _("{stage}; produced on {time}").format(stage=stage, time=produced))
+
+
+def stage_name(table: ExportTable) -> str:
+    """How far the results are: not published, provisional or final."""
+    return _(STAGES[table.standings.progress.stage])
 
 
 def _head(
