@@ -48,6 +48,7 @@ from bot.services.directory import Directory
 from bot.services.enrolment import EnrolmentService
 from bot.services.events import EventService
 from bot.services.evidence import EvidenceService
+from bot.services.exports import ExportService
 from bot.services.history import HistoryService
 from bot.services.invites import InviteService
 from bot.services.members import MemberService
@@ -95,6 +96,7 @@ class Work:
     tracking: TrackingService
     evidence: EvidenceService
     seasons: SeasonService
+    exports: ExportService
 
     async def commit(self) -> None:
         await self.unit.commit()
@@ -137,6 +139,7 @@ class OneCallServices:
         self.evidence = OneCall(app, lambda work: work.evidence)
         self.ballots = OneCall(app, lambda work: work.ballots)
         self.corrections = OneCall(app, lambda work: work.corrections)
+        self.exports = OneCall(app, lambda work: work.exports)
 
 
 @dataclass
@@ -204,6 +207,7 @@ class App:
             tracking=TrackingService(unit, clock, tracking_text, reach),
             evidence=EvidenceService(unit, clock, scoring, self.shapes, self.files),
             seasons=SeasonService(unit, clock, season_text, reach),
+            exports=ExportService(unit, clock, results),
         )
 
     def running(self) -> Running:

@@ -20,6 +20,7 @@ from bot.app import App, build
 from bot.audit_text import describe_check
 from bot.blocfile import BlocFileError, load_bloc_file
 from bot.config import SettingProblem, Settings, chosen_locale, problems
+from bot.export_cli import add_export
 from bot.i18n import N_, _, ngettext, set_default_locale
 from bot.import_text import describe_change, describe_closing, describe_refusal
 from bot.season_cli import add_season
@@ -173,6 +174,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     verifier.set_defaults(command=audit_verify)
     add_season(commands)
+    add_export(commands)
     return parser
 
 

@@ -9,6 +9,7 @@ from bot.handlers import (
     corrections,
     events,
     evidence,
+    export,
     history,
     meeting_place,
     members,
@@ -43,4 +44,5 @@ def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     ballots.register(router)
     corrections.register(router)
     seasons.register(router)
+    export.register(router)
     return router

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.services.enrolment import EnrolmentService
     from bot.services.events import EventService
     from bot.services.evidence import EvidenceService
+    from bot.services.exports import ExportService
     from bot.services.history import HistoryService
     from bot.services.invites import InviteService
     from bot.services.members import MemberService
@@ -84,6 +85,9 @@ class Services(Protocol):
 
     @property
     def seasons(self) -> SeasonService: ...
+
+    @property
+    def exports(self) -> ExportService: ...
 
     async def commit(self) -> None: ...
 
