@@ -163,17 +163,18 @@ async def test_export_sends_the_head_a_document_and_refuses_a_member(
     (sent,) = message.attachments
     assert sent.kind is AttachmentKind.DOCUMENT
     assert sent.filename.endswith("-tw-thaibinh-2021.xlsx") and sent.data is not None
-    assert "8 agencies, 3 ranked" in message.text
+    assert "8 đơn vị, 3 đơn vị được xếp hạng" in message.text  # the contact speaks Vietnamese
     assert set(opened(sent.data).sheetnames) >= {"thue", "khobac", "nhnn"}
 
-    member = Sender("u1")  # thue's contact, in English
+    member = Sender("u1")  # thue's contact
     refused = await app.router.handle(
         Incoming("telegram", "x-2", "u1", ChatKind.PRIVATE, member, text="/export")
     )
     assert [m.attachments for m in refused.messages] == [()]
-    assert "Only the bloc head, deputies or operators can use /export." in refused.messages[0].text
+    refusal = "Chỉ Trưởng khối, Phó khối hoặc người vận hành mới dùng được /export."
+    assert refusal in refused.messages[0].text
 
     wrong = await app.router.handle(
         Incoming("telegram", "x-3", "u0", ChatKind.PRIVATE, head, text="/export next year")
     )
-    assert "is not a year" in wrong.messages[0].text
+    assert "không phải là năm" in wrong.messages[0].text
