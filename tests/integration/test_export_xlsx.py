@@ -171,7 +171,7 @@ async def test_export_sends_the_head_a_document_and_refuses_a_member(
         Incoming("telegram", "x-2", "u1", ChatKind.PRIVATE, member, text="/export")
     )
     assert [m.attachments for m in refused.messages] == [()]
-    refusal = "Chỉ Trưởng khối, Phó khối hoặc người vận hành mới dùng được /export."
+    refusal = "Only the bloc head, deputies or operators can use /export."  # thue's: English
     assert refusal in refused.messages[0].text
 
     wrong = await app.router.handle(
