@@ -286,7 +286,8 @@ class ConsoleChannel:
         if not self.in_group:
             return f"{platform}{self.code} › "
         with use_locale(await self.language()):
-            return f"{platform}{_('group')} · {self.code} › "
+            group = _("group")
+            return f"{platform}{group} · {self.code} › "
 
     async def language(self) -> str:
         """The language of the person at the keyboard."""
@@ -376,7 +377,8 @@ class ConsoleChannel:
         self._bubbled = self.screen.bubbles_apart
         if chat_id == self.stage.group_id:
             with use_locale(await self.language()):
-                header = f"[{_('group')} · {self.stage.group_title}]"
+                group = _("group")
+                header = f"[{group} · {self.stage.group_title}]"
         else:
             agency = next(
                 (code for code, s in self.stage.contacts.items() if s.user_id == chat_id), chat_id

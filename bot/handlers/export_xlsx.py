@@ -50,7 +50,8 @@ _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 
 def file_name(table: ExportTable) -> str:
     """``bang-tong-hop-diem-tw-thaibinh-2021.xlsx`` (in the current language)."""
-    return f"{_('score-summary')}-{table.bloc_code}-{table.year}.xlsx"
+    stem = _("score-summary")  # outside the f-string, where the catalog's extraction sees it
+    return f"{stem}-{table.bloc_code}-{table.year}.xlsx"
 
 
 def workbook(table: ExportTable) -> bytes:

@@ -208,9 +208,8 @@ def _ranking_lines(view: StandingsView) -> list[str]:
     ineligible = view.ineligible()
     if ineligible:
         lines.append(_("Not eligible for awards:"))
-        lines.extend(
-            f"• {p.agency.name}: {p.ineligible_reason or _('no reason given')}" for p in ineligible
-        )
+        unknown = _("no reason given")
+        lines.extend(f"• {p.agency.name}: {p.ineligible_reason or unknown}" for p in ineligible)
     if view.not_ranked:
         lines.append(
             _("Not ranked (no submitted sheet): {agencies}").format(

@@ -202,7 +202,8 @@ def _ask_state(ctx: Context, view: SheetsOverview, code: str) -> None:
         [Button(_("Eligible for awards"), f"{ELIGIBILITY}:y:{agency.code}")],
         [Button(_("Not eligible"), f"{ELIGIBILITY}:n:{agency.code}")],
     ]
-    ctx.reply(f"{eligibility_state(agency)} {_('Set it to:')}", buttons, menu=True)
+    question = _("Set it to:")  # outside the f-string, where the catalog's extraction sees it
+    ctx.reply(f"{eligibility_state(agency)} {question}", buttons, menu=True)
 
 
 async def eligibility_pressed(ctx: Context, payload: str) -> None:

@@ -17,7 +17,8 @@ def example_line(sheet: SheetView, criterion: Criterion | None = None) -> str:
     """A line of the sheet as the person would type it, valid for that criterion."""
     item = criterion or next(sheet.table.criteria())
     if item.is_yesno:
-        return f"{item.code} {_('yes')}"
+        yes = _("yes")
+        return f"{item.code} {yes}"
     return f"{item.code} {points(sample_score(item, sheet.table.step))}"
 
 

@@ -3,6 +3,7 @@ and the template in the repository is what extracting the messages from the code
 
 from __future__ import annotations
 
+import ast
 import re
 import string
 from pathlib import Path
@@ -112,3 +113,24 @@ def test_english_speaks_no_vietnamese() -> None:
             if VIETNAMESE & set((text or msgid).lower()):
                 mixed.append(text or msgid)
     assert not mixed, f"Vietnamese in English messages: {mixed}"
+
+
+def test_no_message_is_hidden_in_an_f_string() -> None:
+    """Babel does not look inside f-strings: a literal ``_("…")`` there never reaches the
+    catalog, so the text would stay English in every language."""
+    hidden = []
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for part in ast.walk(node):
+                if (
+                    isinstance(part, ast.Call)
+                    and isinstance(part.func, ast.Name)
+                    and part.func.id in ("_", "N_", "ngettext")
+                    and part.args
+                    and isinstance(part.args[0], ast.Constant)
+                ):
+                    hidden.append(f"{path.relative_to(ROOT)}:{part.lineno}")
+    assert not hidden, f"messages inside f-strings: {hidden}"
