@@ -45,6 +45,7 @@ from bot.services.ballots import BallotService
 from bot.services.blocs import BlocService
 from bot.services.corrections import CorrectionService
 from bot.services.directory import Directory
+from bot.services.documents import DocumentService
 from bot.services.enrolment import EnrolmentService
 from bot.services.events import EventService
 from bot.services.evidence import EvidenceService
@@ -95,6 +96,7 @@ class Work:
     tracking: TrackingService
     evidence: EvidenceService
     seasons: SeasonService
+    documents: DocumentService
 
     async def commit(self) -> None:
         await self.unit.commit()
@@ -137,6 +139,7 @@ class OneCallServices:
         self.evidence = OneCall(app, lambda work: work.evidence)
         self.ballots = OneCall(app, lambda work: work.ballots)
         self.corrections = OneCall(app, lambda work: work.corrections)
+        self.documents = OneCall(app, lambda work: work.documents)
 
 
 @dataclass
@@ -204,6 +207,7 @@ class App:
             tracking=TrackingService(unit, clock, tracking_text, reach),
             evidence=EvidenceService(unit, clock, scoring, self.shapes, self.files),
             seasons=SeasonService(unit, clock, season_text, reach),
+            documents=DocumentService(unit, clock, results),
         )
 
     def running(self) -> Running:

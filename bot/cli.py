@@ -22,6 +22,7 @@ from bot.blocfile import BlocFileError, load_bloc_file
 from bot.config import SettingProblem, Settings, chosen_locale, problems
 from bot.i18n import N_, _, ngettext, set_default_locale
 from bot.import_text import describe_change, describe_closing, describe_refusal
+from bot.papers_cli import add_papers
 from bot.season_cli import add_season
 from bot.services.blocs import ImportRefused
 from bot.services.invites import InviteLine, UnknownBloc
@@ -173,6 +174,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     verifier.set_defaults(command=audit_verify)
     add_season(commands)
+    add_papers(commands)
     return parser
 
 

@@ -11,6 +11,7 @@ from bot.handlers import (
     history,
     meeting_place,
     members,
+    papers,
     results,
     review,
     scoring,
@@ -41,4 +42,5 @@ def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     ballots.register(router)
     corrections.register(router)
     seasons.register(router)
+    papers.register(router)
     return router
