@@ -17,7 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
 
-from bot.i18n import _
+from bot.i18n import _, current_locale
 
 FONT = "Times New Roman"  # the font the rules for administrative papers ask for
 SIZE = Pt(13)
@@ -73,11 +73,13 @@ def date_line(place: str | None, dated: str) -> str:
 
 
 def long_date(moment: datetime, timezone: str) -> str:
-    """``ngày 20 tháng 12 năm 2021``: days before the 10th and months before March with a 0."""
+    """``ngày 20 tháng 12 năm 2021`` (``20/12/2021`` in English): Vietnamese papers write the
+    days before the 10th and the months before March with a 0, English ones every month."""
     local = moment.astimezone(ZoneInfo(timezone))
-    return _("day {day} month {month} year {year}").format(
+    padded = local.month < 3 or not current_locale().startswith("vi")
+    return _("{day}/{month}/{year}").format(
         day=f"{local.day:02d}",
-        month=f"{local.month:02d}" if local.month < 3 else local.month,
+        month=f"{local.month:02d}" if padded else local.month,
         year=local.year,
     )
 

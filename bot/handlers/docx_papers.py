@@ -26,16 +26,10 @@ def file_name(kind: str, papers: Papers) -> str:
 
 def minutes_docx(papers: Papers) -> bytes:
     """The minutes: time and place, who attended, the ranking, the ballots, the proposals."""
-    document = layout.start()
     meeting = papers.meeting
     place = layout.province_of(meeting.place if meeting else None, papers.bloc_name)
-    dated = layout.long_date(papers.dated, papers.timezone)
-    layout.header(document, papers.bloc_name, _number(MINUTES_NUMBER), place, dated)
-    layout.title(
-        document,
-        _("Minutes"),
-        _("Year-end meeting on the emulation work of {year}").format(year=papers.year),
-    )
+    subject = _("Year-end meeting on the emulation work of {year}").format(year=papers.year)
+    document = _front(papers, MINUTES_NUMBER, place, _("Minutes"), subject)
     layout.section(document, 1, _("Time and place"))
     if meeting is not None:
         layout.text(document, meeting.title)
@@ -65,15 +59,9 @@ def minutes_docx(papers: Papers) -> bytes:
 
 def proposal_docx(papers: Papers) -> bytes:
     """The proposal to the provincial council: the award lines and the ranking behind them."""
-    document = layout.start()
     place = layout.province_of(papers.bloc_name)
-    dated = layout.long_date(papers.dated, papers.timezone)
-    layout.header(document, papers.bloc_name, _number(PROPOSAL_NUMBER), place, dated)
-    layout.title(
-        document,
-        _("Proposal"),
-        _("On proposing awards for the emulation work of {year}").format(year=papers.year),
-    )
+    subject = _("On proposing awards for the emulation work of {year}").format(year=papers.year)
+    document = _front(papers, PROPOSAL_NUMBER, place, _("Proposal"), subject)
     if place:
         to = _("To: the Emulation and Commendation Council of {province} province")
         layout.text(document, to.format(province=place), indent=False)
@@ -103,8 +91,14 @@ def proposal_docx(papers: Papers) -> bytes:
     return layout.finish(document)
 
 
-def _number(kind: str) -> str:
-    return _("No.: …/{kind}").format(kind=kind)
+def _front(papers: Papers, kind: str, place: str | None, name: str, subject: str) -> Document:
+    """A new paper with its header (issuer, number, motto, date line) and title."""
+    document = layout.start()
+    dated = layout.long_date(papers.dated, papers.timezone)
+    number = _("No.: …/{kind}").format(kind=kind)
+    layout.header(document, papers.bloc_name, number, place, dated)
+    layout.title(document, name, subject)
+    return document
 
 
 def _attendance(document: Document, papers: Papers) -> None:
@@ -155,7 +149,8 @@ def _notes(placing: RankedAgency) -> str:
     if placing.shared:
         notes.append(_("equal points"))
     if not placing.eligible:
-        notes.append(_("not eligible"))
+        reason = placing.ineligible_reason
+        notes.append(_("not eligible") + (f" ({excerpt(reason, 120)})" if reason else ""))
     if placing.late:
         notes.append(_("submitted late"))
     return "; ".join(notes)

@@ -16,29 +16,18 @@ from bot.i18n import N_, _
 from bot.services.documents import Papers, UnknownMeeting
 from bot.services.scoring import NoSeason
 
+MINUTES = N_("the minutes of the year-end meeting as a Word document; /minutes MEETING")
+PROPOSAL = N_("the proposal for awards to the province as a Word document")
 NO_BLOC = N_("Link your account to a bloc first (/start CODE) to get its papers.")
 
 
 def register(router: Router) -> None:
     """Add /minutes and /proposal."""
-    router.command(
-        Command(
-            "minutes",
-            minutes,
-            Audience.LEADERS,
-            N_("the minutes of the year-end meeting as a Word document; /minutes MEETING"),
-            ("bienban",),
-        )
-    )
-    router.command(
-        Command(
-            "proposal",
-            proposal,
-            Audience.LEADERS,
-            N_("the proposal for awards to the province as a Word document"),
-            ("totrinh",),
-        )
-    )
+    for name, handler, summary, alias in (
+        ("minutes", minutes, MINUTES, "bienban"),
+        ("proposal", proposal, PROPOSAL, "totrinh"),
+    ):
+        router.command(Command(name, handler, Audience.LEADERS, summary, (alias,)))
 
 
 async def minutes(ctx: Context, args: str) -> None:
