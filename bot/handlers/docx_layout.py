@@ -119,14 +119,20 @@ def grid(document: Document, heads: Sequence[str], rows: Sequence[Sequence[str]]
     return table
 
 
-def signatures(document: Document, left: Sequence[str], right: Sequence[str]) -> None:
-    """Two signature blocks side by side: the role in bold, then the names under it."""
+def signatures(
+    document: Document, left: Sequence[str], right: Sequence[str], *, sign_left: bool = True
+) -> None:
+    """Two blocks side by side, each its first line in bold: a signature block (the role,
+    room to sign, the name) at the right, and at the left another one or, ``sign_left``
+    False, the recipients (nơi nhận)."""
     document.add_paragraph()
     table = _frame(document, 2)
-    for cell, lines in zip(table.rows[0].cells, (left, right), strict=True):
+    for cell, lines, sign in zip(
+        table.rows[0].cells, (left, right), (sign_left, True), strict=True
+    ):
         for number, line in enumerate(lines):
             _line(cell, line, bold=number == 0)
-            if number == 0:
+            if number == 0 and sign:
                 for _blank in range(3):  # room to sign
                     _line(cell, "")
 

@@ -75,7 +75,7 @@ def proposal_docx(papers: Papers) -> bytes:
             "in {year}, and on the secret ballots of the bloc,"
         ).format(bloc=papers.bloc_name, year=papers.year),
     )
-    layout.section(document, 2, _("Proposal"))
+    layout.section(document, 2, _("Proposals for awards"))
     _awards(document, papers.standings.awards)
     layout.section(document, 3, _("Results of scoring and ranking"))
     _ranking(document, papers)
@@ -87,6 +87,7 @@ def proposal_docx(papers: Papers) -> bytes:
         document,
         [_("Recipients:"), _("- As above;"), _("- Filed.")],
         [_("Bloc head").upper(), papers.head.name if papers.head else ""],
+        sign_left=False,
     )
     return layout.finish(document)
 
@@ -194,7 +195,9 @@ def _awards(document: Document, awards: tuple[AwardLine, ...]) -> None:
     if not awards:
         layout.text(document, _("The bloc file names no awards."))
     for number, award in enumerate(awards, start=1):
-        layout.text(document, f"{number}. {award.title} ({award.count})", bold=True)
+        line = ngettext("{title} ({n} unit)", "{title} ({n} units)", award.count)
+        line = line.format(title=award.title, n=award.count)
+        layout.text(document, f"{number}. {line}", bold=True)
         for agency in award.agencies:
             line = f"- {agency.name}"
             if award.ballot is not None and (votes := award.ballot.votes_of(agency.code)):

@@ -324,7 +324,7 @@ HELP_AND_ERRORS = [
 LITERAL = {
     *("blocbot", "bloc", "import", "list", "db", "upgrade", "invites", "demo", "run"),
     *("rotate", "database", "version", "help", "h", "yaml", "YAML", "SQLite", "bot", "token"),
-    *("nope", "yes", "extra", "in", "audit", "verify", "season"),
+    *("nope", "yes", "extra", "in", "audit", "verify", "season", "minutes", "proposal", "docx"),
 }
 
 

@@ -84,8 +84,8 @@ async def test_the_minutes_show_the_ranking_the_ballot_and_who_came(
     proposal = await app.services.documents.proposal(seeded.bloc_id)
     with use_locale("en"):
         lines, _rows = words(proposal_docx(proposal))
-    flag = lines.index("1. Cờ thi đua của UBND tỉnh (1)")
+    flag = lines.index("1. Cờ thi đua của UBND tỉnh (1 unit)")
     assert lines[flag + 1].startswith("- Cục Thuế tỉnh Thái Bình (acclaimed by secret ballot")
-    certificates = lines.index("2. Bằng khen của Chủ tịch UBND tỉnh (2)")
+    certificates = lines.index("2. Bằng khen của Chủ tịch UBND tỉnh (2 units)")
     assert lines[certificates + 1] == "- Kho bạc Nhà nước Thái Bình"
     assert "To: the Emulation and Commendation Council of Thái Bình province" in lines
