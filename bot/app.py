@@ -45,6 +45,7 @@ from bot.services.ballots import BallotService
 from bot.services.blocs import BlocService
 from bot.services.corrections import CorrectionService
 from bot.services.directory import Directory
+from bot.services.documents import DocumentService
 from bot.services.enrolment import EnrolmentService
 from bot.services.events import EventService
 from bot.services.evidence import EvidenceService
@@ -97,6 +98,7 @@ class Work:
     evidence: EvidenceService
     seasons: SeasonService
     exports: ExportService
+    documents: DocumentService
 
     async def commit(self) -> None:
         await self.unit.commit()
@@ -140,6 +142,7 @@ class OneCallServices:
         self.ballots = OneCall(app, lambda work: work.ballots)
         self.corrections = OneCall(app, lambda work: work.corrections)
         self.exports = OneCall(app, lambda work: work.exports)
+        self.documents = OneCall(app, lambda work: work.documents)
 
 
 @dataclass
@@ -208,6 +211,7 @@ class App:
             evidence=EvidenceService(unit, clock, scoring, self.shapes, self.files),
             seasons=SeasonService(unit, clock, season_text, reach),
             exports=ExportService(unit, clock, results),
+            documents=DocumentService(unit, clock, results),
         )
 
     def running(self) -> Running:

@@ -23,6 +23,7 @@ from bot.config import SettingProblem, Settings, chosen_locale, problems
 from bot.export_cli import add_export
 from bot.i18n import N_, _, ngettext, set_default_locale
 from bot.import_text import describe_change, describe_closing, describe_refusal
+from bot.papers_cli import add_papers
 from bot.season_cli import add_season
 from bot.services.blocs import ImportRefused
 from bot.services.invites import InviteLine, UnknownBloc
@@ -175,6 +176,7 @@ def _parser() -> argparse.ArgumentParser:
     verifier.set_defaults(command=audit_verify)
     add_season(commands)
     add_export(commands)
+    add_papers(commands)
     return parser
 
 

@@ -13,6 +13,7 @@ from bot.handlers import (
     history,
     meeting_place,
     members,
+    papers,
     results,
     review,
     scoring,
@@ -45,4 +46,5 @@ def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     corrections.register(router)
     seasons.register(router)
     export.register(router)
+    papers.register(router)
     return router

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.handlers.router import Router
     from bot.services.ballots import BallotService
     from bot.services.corrections import CorrectionService
+    from bot.services.documents import DocumentService
     from bot.services.enrolment import EnrolmentService
     from bot.services.events import EventService
     from bot.services.evidence import EvidenceService
@@ -88,6 +89,9 @@ class Services(Protocol):
 
     @property
     def exports(self) -> ExportService: ...
+
+    @property
+    def documents(self) -> DocumentService: ...
 
     async def commit(self) -> None: ...
 

@@ -1,0 +1,81 @@
+"""/minutes (/bienban) and /proposal (/totrinh): the year-end meeting's minutes and the
+proposal for awards as Word documents, for the head, deputies and operators."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from bot.handlers.context import Context
+from bot.handlers.docx_layout import DOCX
+from bot.handlers.docx_papers import file_name, minutes_docx, proposal_docx
+from bot.handlers.formatting import excerpt
+from bot.handlers.model import Attachment, AttachmentKind, Outgoing
+from bot.handlers.router import Audience, Command, Router
+from bot.i18n import N_, _
+from bot.services.documents import Papers, UnknownMeeting
+from bot.services.scoring import NoSeason
+
+MINUTES = N_("the minutes of the year-end meeting as a Word document; /minutes MEETING")
+PROPOSAL = N_("the proposal for awards to the province as a Word document")
+NO_BLOC = N_("Link your account to a bloc first (/start CODE) to get its papers.")
+
+
+def register(router: Router) -> None:
+    """Add /minutes and /proposal."""
+    for name, handler, summary, alias in (
+        ("minutes", minutes, MINUTES, "bienban"),
+        ("proposal", proposal, PROPOSAL, "totrinh"),
+    ):
+        router.command(Command(name, handler, Audience.LEADERS, summary, (alias,)))
+
+
+async def minutes(ctx: Context, args: str) -> None:
+    """The minutes of the meeting named by its code, else of the season's last meeting."""
+    bloc_id = ctx.bloc_id
+    if bloc_id is None:  # an operator who is in no bloc
+        ctx.reply(_(NO_BLOC))
+        return
+    code = args.split()[0] if args.split() else None
+    try:
+        papers = await ctx.services.documents.minutes(bloc_id, meeting_code=code)
+    except NoSeason:
+        ctx.reply(_("The bloc has no emulation season yet."))
+        return
+    except UnknownMeeting as unknown:
+        ctx.reply(
+            _("The season has no meeting {code}; its meetings are: {codes}.").format(
+                code=excerpt(unknown.code, 20), codes=", ".join(unknown.codes) or "—"
+            )
+        )
+        return
+    await _send(ctx, papers, "minutes", minutes_docx)
+
+
+async def proposal(ctx: Context, args: str) -> None:
+    """The proposal for awards of the current season."""
+    bloc_id = ctx.bloc_id
+    if bloc_id is None:  # an operator who is in no bloc
+        ctx.reply(_(NO_BLOC))
+        return
+    try:
+        papers = await ctx.services.documents.proposal(bloc_id)
+    except NoSeason:
+        ctx.reply(_("The bloc has no emulation season yet."))
+        return
+    await _send(ctx, papers, "proposal", proposal_docx)
+
+
+async def _send(
+    ctx: Context, papers: Papers, kind: str, render: Callable[[Papers], bytes]
+) -> None:
+    data = await asyncio.to_thread(render, papers)
+    name = file_name(kind, papers)
+    if kind == "minutes":
+        text = _("The minutes of the year-end meeting of {year}, to print and sign.")
+    else:
+        text = _("The proposal for awards of {year}, to print and sign.")
+    if not papers.final:
+        text += " " + _("The results are provisional until they are announced.")
+    document = Attachment(AttachmentKind.DOCUMENT, name, DOCX, data=data)
+    ctx.replies.add(Outgoing(text.format(year=papers.year), attachments=(document,)))
