@@ -72,6 +72,7 @@ ACCEPTED = {
     ),
     "s3_endpoint": N_("an http:// or https:// address of the S3 server, like http://minio:9000"),
     "s3_region": N_("an S3 region name, like us-east-1"),
+    "link_lifetime": N_("a number of seconds above 0, like 604800 (7 days)"),
 }
 
 
@@ -127,6 +128,8 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     s3_access_key: str | None = None  # unset: botocore's own chain (environment, role)
     s3_secret_key: SecretStr | None = None
+    # s a download link of a file sent on Zalo works (7 days)
+    link_lifetime: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 7 * 24 * 3600.0
 
     @field_validator("database_url")
     @classmethod

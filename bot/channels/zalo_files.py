@@ -8,6 +8,7 @@ the web server listens on (enough for the emulator and trials on one machine).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from bot.channels.attachments import kept
@@ -43,6 +44,8 @@ def public_base(settings: Settings) -> str:
 
 def file_links(settings: Settings, clock: Clock | None = None) -> FileLinks:
     """The download links of the bot's web server, signed with a key derived from the webhook
-    secret and the Zalo token: a link still works after a restart, and in every replica."""
+    secret and the Zalo token: a link still works after a restart, and in every replica, for
+    ``BLOCBOT_LINK_LIFETIME`` seconds."""
     key = link_key(revealed(settings.webhook_secret), revealed(settings.zalo_token))
-    return FileLinks(key, public_base(settings), clock=clock)
+    lifetime = timedelta(seconds=settings.link_lifetime)
+    return FileLinks(key, public_base(settings), clock=clock, lifetime=lifetime)
