@@ -20,6 +20,7 @@ from bot.handlers import (
     seasons,
     sheet_admin,
     start,
+    template,
     tracking,
 )
 from bot.handlers.context import Begin
@@ -47,4 +48,5 @@ def build_router(begin: Begin, default_locale: str = "vi") -> Router:
     seasons.register(router)
     export.register(router)
     papers.register(router)
+    template.register(router)
     return router
