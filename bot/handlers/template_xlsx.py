@@ -38,7 +38,7 @@ KINDS = {
     CriterionKind.SCORE: N_("score"),
     CriterionKind.BONUS: N_("bonus points"),
     CriterionKind.DEDUCTION: N_("deduction points"),
-    CriterionKind.YESNO: N_("yes/no (có/không)"),
+    CriterionKind.YESNO: N_("yes or no"),
 }
 _BOLD = Font(bold=True)
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -148,7 +148,7 @@ def workbook(sheet: SheetView, bloc_code: str, agency_code: str, agency_name: st
 
 def _instructions() -> str:
     return _(
-        "Write each score in the yellow column, as a number (0 to the maximum) or có/không for "
+        "Write each score in the yellow column, as a number (0 to the maximum) or yes/no for "
         "a yes/no criterion; leave a cell empty to keep the current value. No formulas."
     )
 
