@@ -11,7 +11,6 @@ from typing import Any
 
 from bot.app import App
 from bot.handlers.export import holds
-from bot.handlers.export_xlsx import workbook
 from bot.i18n import _, use_locale
 from bot.services.invites import UnknownBloc
 from bot.services.scoring import NoSeason
@@ -60,6 +59,8 @@ async def export_table(app: App, args: argparse.Namespace) -> int:
         )
         return 1
     with use_locale(args.lang or table.locale):
+        from bot.handlers.export_xlsx import workbook  # openpyxl, loaded when first used
+
         data = await asyncio.to_thread(workbook, table)
         line = holds(table)
     path = Path(args.output)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 from bot.app import App
-from bot.handlers.docx_papers import minutes_docx, proposal_docx
+from bot.handlers.papers import render
 from bot.i18n import _, use_locale
 from bot.services.documents import Papers, UnknownMeeting
 from bot.services.scoring import NoSeason
@@ -39,14 +38,14 @@ def add_papers(commands: Any) -> None:
 
 
 async def minutes(app: App, args: argparse.Namespace) -> int:
-    return await _write(app, args, minutes_docx)
+    return await _write(app, args, "minutes")
 
 
 async def proposal(app: App, args: argparse.Namespace) -> int:
-    return await _write(app, args, proposal_docx)
+    return await _write(app, args, "proposal")
 
 
-async def _write(app: App, args: argparse.Namespace, render: Callable[[Papers], bytes]) -> int:
+async def _write(app: App, args: argparse.Namespace, kind: str) -> int:
     """Write the paper: 0, or 1 with one sentence saying why not."""
     await upgrade(app.settings.database_url)
     async with app.uow() as uow:
@@ -60,7 +59,7 @@ async def _write(app: App, args: argparse.Namespace, render: Callable[[Papers], 
         return 1
     documents = app.services.documents
     try:
-        if render is minutes_docx:
+        if kind == "minutes":
             papers: Papers = await documents.minutes(bloc_id, args.season, args.meeting)
         else:
             papers = await documents.proposal(bloc_id, args.season)
@@ -76,7 +75,7 @@ async def _write(app: App, args: argparse.Namespace, render: Callable[[Papers], 
         )
         return 1
     with use_locale(args.lang) if args.lang else nullcontext():
-        data = await asyncio.to_thread(render, papers)
+        data = await asyncio.to_thread(render(kind), papers)
     await asyncio.to_thread(Path(args.output).write_bytes, data)
     print(_("Written: {file}").format(file=args.output))
     return 0

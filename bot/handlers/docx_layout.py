@@ -21,7 +21,6 @@ from bot.i18n import _, current_locale
 
 FONT = "Times New Roman"  # the font the rules for administrative papers ask for
 SIZE = Pt(13)
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # "… tỉnh Thái Bình", "… thành phố Hải Phòng": the province a place or a bloc's name is in.
 _PROVINCE = re.compile(r"\b(?:tỉnh|thành phố|TP\.)\s+([^,;()]+)", re.IGNORECASE)
 

@@ -18,12 +18,6 @@ PROPOSAL_NUMBER = "TTr-KTĐ"
 ANSWERS = {True: N_("attends"), False: N_("does not attend"), None: N_("has not answered")}
 
 
-def file_name(kind: str, papers: Papers) -> str:
-    """``bien-ban-tong-ket-tw-thaibinh-2021.docx``, ``to-trinh-khen-thuong-….docx``."""
-    stem = "bien-ban-tong-ket" if kind == "minutes" else "to-trinh-khen-thuong"
-    return f"{stem}-{papers.bloc_code}-{papers.year}.docx"
-
-
 def minutes_docx(papers: Papers) -> bytes:
     """The minutes: time and place, who attended, the ranking, the ballots, the proposals."""
     meeting = papers.meeting

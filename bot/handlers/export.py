@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 
 from bot.handlers.context import Context
-from bot.handlers.export_xlsx import CONTENT_TYPE, file_name, stage_name, workbook
 from bot.handlers.formatting import excerpt
 from bot.handlers.model import Attachment, AttachmentKind, Outgoing
 from bot.handlers.results import bloc_of
 from bot.handlers.router import Audience, Command, Router
+from bot.handlers.workbooks import XLSX, stage_name, summary_file_name
 from bot.i18n import N_, _
 from bot.services.exports import ExportTable
 from bot.services.scoring import NoSeason
@@ -52,8 +52,10 @@ async def export(ctx: Context, args: str) -> None:
         else:
             ctx.reply(_("The bloc has no emulation season of {year}.").format(year=year))
         return
+    from bot.handlers.export_xlsx import workbook  # openpyxl, loaded when first used
+
     data = await asyncio.to_thread(workbook, table)  # CPU work: not on the event loop
-    attachment = Attachment(AttachmentKind.DOCUMENT, file_name(table), CONTENT_TYPE, data=data)
+    attachment = Attachment(AttachmentKind.DOCUMENT, summary_file_name(table), XLSX, data=data)
     ctx.replies.add(Outgoing(holds(table), attachments=(attachment,)))
 
 

@@ -22,22 +22,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.domain.criteria import GroupKind
-from bot.domain.year import ResultsStage
 from bot.handlers.tie_text import tie_notes
+from bot.handlers.workbooks import number_format, stage_name
 from bot.i18n import N_, _
 from bot.services.exports import AgencyLine, ExportTable
 from bot.timetext import when
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEAD_ROWS = (5, 6, 7)  # the rows of the column headers: groups, criteria, value kinds
 FIRST_ROW = HEAD_ROWS[2] + 1  # the first agency's
 FIXED = 3  # no., code, agency: the columns left of the criteria
 VALUE_KINDS = (N_("Self-score"), N_("Reviewed"), N_("Final"))
-STAGES = {
-    ResultsStage.OPEN: N_("results not published yet"),
-    ResultsStage.PROVISIONAL: N_("provisional results"),
-    ResultsStage.FINAL: N_("final results"),
-}
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -46,12 +40,6 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _WRAP = Alignment(vertical="top", wrap_text=True)
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
-
-
-def file_name(table: ExportTable) -> str:
-    """``bang-tong-hop-diem-tw-thaibinh-2021.xlsx`` (in the current language)."""
-    stem = _("score-summary")  # outside the f-string, where the catalog's extraction sees it
-    return f"{stem}-{table.bloc_code}-{table.year}.xlsx"
 
 
 def workbook(table: ExportTable) -> bytes:
@@ -66,13 +54,6 @@ def workbook(table: ExportTable) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def number_format(step: Decimal) -> str:
-    """The cells' format: as many decimals as the step (``0.0`` for 0.5, ``0`` for 1)."""
-    exponent = step.normalize().as_tuple().exponent
-    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return "0." + "0" * decimals if decimals else "0"
 
 
 def _summary(sheet: Worksheet, table: ExportTable) -> None:
@@ -247,11 +228,6 @@ def _title_rows(sheet: Worksheet, table: ExportTable, title: str) -> None:
     stage = stage_name(table)
     produced = when(table.produced_at, table.timezone)
     sheet.cell(3, 1, _("{stage}; produced on {time}").format(stage=stage, time=produced))
-
-
-def stage_name(table: ExportTable) -> str:
-    """How far the results are: not published, provisional or final."""
-    return _(STAGES[table.standings.progress.stage])
 
 
 def _head(

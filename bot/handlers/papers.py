@@ -7,14 +7,14 @@ import asyncio
 from collections.abc import Callable
 
 from bot.handlers.context import Context
-from bot.handlers.docx_layout import DOCX
-from bot.handlers.docx_papers import file_name, minutes_docx, proposal_docx
 from bot.handlers.formatting import excerpt
 from bot.handlers.model import Attachment, AttachmentKind, Outgoing
 from bot.handlers.router import Audience, Command, Router
 from bot.i18n import N_, _
 from bot.services.documents import Papers, UnknownMeeting
 from bot.services.scoring import NoSeason
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 MINUTES = N_("the minutes of the year-end meeting as a Word document; /minutes MEETING")
 PROPOSAL = N_("the proposal for awards to the province as a Word document")
@@ -49,7 +49,7 @@ async def minutes(ctx: Context, args: str) -> None:
             )
         )
         return
-    await _send(ctx, papers, "minutes", minutes_docx)
+    await _send(ctx, papers, "minutes")
 
 
 async def proposal(ctx: Context, args: str) -> None:
@@ -63,13 +63,25 @@ async def proposal(ctx: Context, args: str) -> None:
     except NoSeason:
         ctx.reply(_("The bloc has no emulation season yet."))
         return
-    await _send(ctx, papers, "proposal", proposal_docx)
+    await _send(ctx, papers, "proposal")
 
 
-async def _send(
-    ctx: Context, papers: Papers, kind: str, render: Callable[[Papers], bytes]
-) -> None:
-    data = await asyncio.to_thread(render, papers)
+def render(kind: str) -> Callable[[Papers], bytes]:
+    """What writes the paper of ``kind`` (minutes, proposal); python-docx is loaded then, so
+    start-up never pays for it."""
+    from bot.handlers import docx_papers
+
+    return docx_papers.minutes_docx if kind == "minutes" else docx_papers.proposal_docx
+
+
+def file_name(kind: str, papers: Papers) -> str:
+    """``bien-ban-tong-ket-tw-thaibinh-2021.docx``, ``to-trinh-khen-thuong-….docx``."""
+    stem = "bien-ban-tong-ket" if kind == "minutes" else "to-trinh-khen-thuong"
+    return f"{stem}-{papers.bloc_code}-{papers.year}.docx"
+
+
+async def _send(ctx: Context, papers: Papers, kind: str) -> None:
+    data = await asyncio.to_thread(render(kind), papers)
     name = file_name(kind, papers)
     if kind == "minutes":
         text = _("The minutes of the year-end meeting of {year}, to print and sign.")

@@ -18,15 +18,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-
 from bot.domain.criteria import CriterionKind
-from bot.handlers.export_xlsx import number_format
+from bot.handlers.workbooks import XLSX, number_format
 from bot.i18n import N_, _
 from bot.services.scoring import SheetView
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPE = XLSX
 MAX_BYTES = 1_000_000  # 1 MB: a sheet of criteria is a few kilobytes
 MAX_UNPACKED = 20_000_000  # what the zip may unpack to: no zip bombs
 BLOC_CELL, AGENCY_CELL, YEAR_CELL = "B2", "B3", "B4"
@@ -40,10 +37,6 @@ KINDS = {
     CriterionKind.DEDUCTION: N_("deduction points"),
     CriterionKind.YESNO: N_("yes or no"),
 }
-_BOLD = Font(bold=True)
-_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-_WRAP = Alignment(vertical="top", wrap_text=True)
 
 
 class Refusal(StrEnum):
@@ -84,6 +77,13 @@ def file_name(agency_code: str, year: int) -> str:
 
 def workbook(sheet: SheetView, bloc_code: str, agency_code: str, agency_name: str) -> bytes:
     """The agency's sheet to fill in, as the bytes of an XLSX file, in the current language."""
+    from openpyxl import Workbook  # loaded when first used: start-up never pays for it
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    input_fill = PatternFill("solid", fgColor="FFF2CC")
+    wrap = Alignment(vertical="top", wrap_text=True)
     book = Workbook()
     page = book.active
     assert page is not None
@@ -97,7 +97,7 @@ def workbook(sheet: SheetView, bloc_code: str, agency_code: str, agency_name: st
         ),
         start=2,
     ):
-        page.cell(row, 1, label).font = _BOLD
+        page.cell(row, 1, label).font = bold
         page.cell(row, 2, value)
         page.cell(row, 3, shown or None)
     page.cell(5, 1, _instructions())
@@ -113,9 +113,9 @@ def workbook(sheet: SheetView, bloc_code: str, agency_code: str, agency_name: st
     )
     for column, text in enumerate(headers, start=1):
         cell = page.cell(HEAD_ROW, column, text)
-        cell.font = _BOLD
-        cell.fill = _INPUT_FILL if column == INPUT_COLUMN else _HEAD_FILL
-        cell.alignment = _WRAP
+        cell.font = bold
+        cell.fill = input_fill if column == INPUT_COLUMN else head_fill
+        cell.alignment = wrap
     fmt = number_format(sheet.table.step)
     row = FIRST_ROW
     for group in sheet.table.groups:
@@ -133,10 +133,10 @@ def workbook(sheet: SheetView, bloc_code: str, agency_code: str, agency_name: st
             ]
             for column, value in enumerate(cells, start=1):
                 cell = page.cell(row, column, value)
-                cell.alignment = _WRAP
+                cell.alignment = wrap
                 if column in (4, 6, INPUT_COLUMN):
                     cell.number_format = fmt
-            page.cell(row, INPUT_COLUMN).fill = _INPUT_FILL
+            page.cell(row, INPUT_COLUMN).fill = input_fill
             row += 1
     for letter, width in zip("ABCDEFGH", (24, 8, 50, 9, 16, 12, 16, 30), strict=True):
         page.column_dimensions[letter].width = width
@@ -181,6 +181,8 @@ def read(data: bytes) -> Filled:
         raise Refused(Refusal.TOO_LARGE)
     if any(member.filename.lower().endswith("vbaproject.bin") for member in members):
         raise Refused(Refusal.MACROS)
+    from openpyxl import load_workbook  # loaded when first used
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a damaged file

@@ -12,7 +12,8 @@ from bot.app import App
 from bot.clock import FrozenClock
 from bot.domain.ballots import BallotKind
 from bot.domain.events import EventKind
-from bot.handlers.docx_papers import file_name, minutes_docx, proposal_docx
+from bot.handlers.docx_papers import minutes_docx, proposal_docx
+from bot.handlers.papers import file_name
 from bot.i18n import use_locale
 from tests.integration.test_ballots import seed as seed_voters
 from tests.integration.test_final_results import announce
