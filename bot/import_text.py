@@ -65,6 +65,7 @@ FIELDS = {
     "ineligible": N_("Not eligible for awards"),
     "eligible": N_("Eligible for awards"),
     "ineligible_reason": N_("Why not eligible"),
+    "pictures": N_("Pictures in the group"),
 }
 KINDS = {
     "score": N_("scored 0 to max"),

@@ -45,6 +45,7 @@ from bot.blocfile.values import (
     Offset,
     OptionalText,
     Penalty,
+    Pictures,
     Platform,
     Points,
     QuietHours,
@@ -248,6 +249,7 @@ class SeasonEntry(_Entry):
     results: ResultsEntry | None = None
     ballot: BallotEntry | None = None
     ineligible: list[IneligibleEntry] | None = None
+    pictures: Pictures = Field(default_factory=list)  # words of PictureKind; []: none
 
 
 class BlocFile(_Entry):

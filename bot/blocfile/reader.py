@@ -53,6 +53,7 @@ from bot.domain.year import (
     IneligibleAgency,
     ReviewMode,
     SeasonRules,
+    pictures_of,
 )
 from bot.i18n import _
 
@@ -313,6 +314,7 @@ def _rules(season: SeasonEntry, table: ScoringTable) -> SeasonRules:
         ineligible=tuple(
             IneligibleAgency(entry.agency, entry.reason) for entry in season.ineligible or ()
         ),
+        pictures=pictures_of(season.pictures),
     )
 
 

@@ -31,7 +31,7 @@ from bot.domain.calendar import DEFAULT_HOURS, WEEKDAYS, parse_hours
 from bot.domain.criteria import CriterionKind, GroupKind
 from bot.domain.rules import TieBreak, parse_tie_break
 from bot.domain.typed import parse_local_datetime, parse_offset
-from bot.domain.year import ReviewMode
+from bot.domain.year import PictureKind, ReviewMode
 from bot.i18n import LOCALES, N_, _
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -171,6 +171,25 @@ Megabytes = Annotated[int, Strict(), Field(ge=1, le=MAX_EVIDENCE_MB)]
 ReviewWord = Annotated[
     OptionalText, _one_of(ReviewMode, N_("unknown review “{value}”; accepted: {accepted}"))
 ]
+PictureWord = Annotated[
+    Text, _one_of(PictureKind, N_("unknown picture “{value}”; accepted: {accepted}"))
+]
+
+
+def _pictures(value: object) -> object:
+    """``true`` for every kind of picture, ``false`` or nothing for none, else the list as it
+    is, its words checked one by one."""
+    if value is None or value is False:
+        return []
+    if value is True:
+        return [kind.value for kind in PictureKind]
+    if isinstance(value, list):
+        return value
+    message = N_("must be true, false or a list of some of: {accepted}")
+    raise refuse(message, accepted=", ".join(PictureKind))
+
+
+Pictures = Annotated[list[PictureWord], BeforeValidator(_pictures)]
 
 
 def _year(year: int) -> int:

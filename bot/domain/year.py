@@ -3,8 +3,8 @@ reviews the sheets, what evidence is required, what lateness costs, how long the
 object to provisional results, and what makes a secret ballot valid.
 
 Each is a key of the bloc file (``season.review``, ``season.evidence``, ``season.late``,
-``season.results``, ``season.ballot``, ``season.ineligible``); ``SeasonRules`` holds them, and
-``as_json``/``from_json`` keep them in the season's row.
+``season.results``, ``season.ballot``, ``season.ineligible``, ``season.pictures``);
+``SeasonRules`` holds them, and ``as_json``/``from_json`` keep them in the season's row.
 """
 
 from __future__ import annotations
@@ -27,6 +27,14 @@ class ReviewMode(StrEnum):
     SELF = "self"  # nobody: the self-score is final
     HEAD = "head"  # the head (or the review team the bloc file names)
     CROSS = "cross"  # each agency reviews another, assigned in rotation
+
+
+class PictureKind(StrEnum):
+    """A post to the bloc's group that carries a picture when the bloc file asks for it."""
+
+    STANDINGS = "standings"  # /standings answered in the group: the ranking it may see
+    RESULTS = "results"  # the provisional and final results /announce posts: the ranking
+    PROGRESS = "progress"  # /progress answered in the group: who submitted, drafts, not started
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,7 @@ class SeasonRules:
     objection_days: int = 3  # provisional results stand this long before the head finalises
     ballot: BallotRules = field(default_factory=BallotRules)
     ineligible: tuple[IneligibleAgency, ...] = ()
+    pictures: tuple[PictureKind, ...] = ()  # in PictureKind's order; () none
 
     def flat(self) -> dict[str, Any]:
         """Each rule by a name of its own, as an import reports what changed."""
@@ -86,6 +95,7 @@ class SeasonRules:
             "threshold": self.ballot.threshold,
             "head_repeats": self.ballot.head_repeats,
             "ineligible": tuple(f"{i.agency}: {i.reason}" for i in self.ineligible),
+            "pictures": self.pictures,
         }
 
     def as_json(self) -> dict[str, Any]:
@@ -106,6 +116,7 @@ class SeasonRules:
                 "head_repeats": self.ballot.head_repeats,
             },
             "ineligible": [{"agency": i.agency, "reason": i.reason} for i in self.ineligible],
+            "pictures": [kind.value for kind in self.pictures],
         }
 
     @classmethod
@@ -135,7 +146,15 @@ class SeasonRules:
                 IneligibleAgency(entry["agency"], entry["reason"])
                 for entry in data.get("ineligible", ())
             ),
+            pictures=pictures_of(data.get("pictures", ())),
         )
+
+
+def pictures_of(words: object) -> tuple[PictureKind, ...]:
+    """The kinds of picture ``words`` name, once each in PictureKind's order; what names none
+    (a word of a later version) is left out."""
+    named = {str(word) for word in words} if isinstance(words, list | tuple) else set()
+    return tuple(kind for kind in PictureKind if kind.value in named)
 
 
 class ResultsStage(StrEnum):

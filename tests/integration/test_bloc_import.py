@@ -15,6 +15,9 @@ from bot.blocfile import BlocFileError, BlocSpec, load_bloc_file, parse_bloc
 from bot.domain.audit import AuditFacts
 from bot.domain.criteria import CriterionKind
 from bot.domain.rules import Award, TieBreak, TieBreakKind
+from bot.domain.year import PictureKind, SeasonRules
+from bot.i18n import use_locale
+from bot.import_text import describe_change
 from bot.services.blocs import Action, ClosingDeadline, ImportRefused, RefusalReason
 from bot.services.people import Role
 from bot.storage.models import (
@@ -352,6 +355,25 @@ async def test_changes_carry_typed_values(app: App) -> None:
         timedelta(days=3),
         timedelta(minutes=30),
     )
+
+
+async def test_pictures_asked_for_are_kept_and_reported_old_and_new(app: App) -> None:
+    await app.blocs.import_bloc(load_bloc_file(SAMPLE))
+    data = sample_data()
+    data["season"]["pictures"] = ["results", "standings"]
+
+    report = await app.blocs.import_bloc(spec_of(data))
+
+    with use_locale("en"):
+        lines = [line for change in report.changes for line in describe_change(change, "UTC")]
+    assert lines == ["~ season 2021", "    Pictures in the group: none → standings, results"]
+    async with app.uow() as uow:
+        bloc = await uow.blocs.get("tw-thaibinh")
+        assert bloc is not None
+        season = await uow.seasons.latest(bloc.id)
+        assert season is not None
+        pictures = SeasonRules.from_json(season.rules).pictures
+    assert pictures == (PictureKind.STANDINGS, PictureKind.RESULTS)
 
 
 async def test_moving_the_scoring_deadline_into_the_past_is_reported(app: App) -> None:

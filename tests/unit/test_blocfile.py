@@ -24,6 +24,7 @@ from bot.blocfile import (
 from bot.domain.calendar import QuietTime
 from bot.domain.criteria import CriterionKind, GroupKind
 from bot.domain.rules import Award, TieBreak, TieBreakKind
+from bot.domain.year import PictureKind, SeasonRules
 from bot.i18n import use_locale
 from tests.unit.blocfile_cases import SAMPLE, broken_variants, dump, sample_data
 
@@ -706,6 +707,48 @@ def test_event_codes_are_unique_across_deadlines_and_meetings() -> None:
         "season.meetings[0].closes_scoring": "unknown key; "
         "accepted: code, title, at, place, remind",
         "season.meetings[1].code": "duplicate “self-score”; first at season.deadlines[0].code",
+    }
+
+
+# -- pictures
+
+
+def pictures_after(value: object) -> tuple[PictureKind, ...]:
+    return read_after(lambda data: data["season"].update(pictures=value)).season.rules.pictures
+
+
+def test_pictures_are_none_unless_the_file_asks() -> None:
+    assert load_bloc_file(SAMPLE).season.rules.pictures == ()
+    assert pictures_after(False) == pictures_after(None) == pictures_after([]) == ()
+    assert pictures_after(True) == (
+        PictureKind.STANDINGS,
+        PictureKind.RESULTS,
+        PictureKind.PROGRESS,
+    )
+    assert pictures_after(["progress", "Results", "results"]) == (
+        PictureKind.RESULTS, PictureKind.PROGRESS
+    )  # fmt: skip
+
+
+def test_pictures_are_kept_with_the_season_rules() -> None:
+    rules = SeasonRules(pictures=(PictureKind.STANDINGS, PictureKind.RESULTS))
+
+    assert SeasonRules.from_json(rules.as_json()) == rules
+    assert SeasonRules.from_json({"pictures": ["results", "movie"]}).pictures == (
+        PictureKind.RESULTS,
+    )  # a word of a later version names no picture here
+    assert SeasonRules.from_json({"review": "head"}).pictures == ()  # an older season's row
+
+
+def test_bad_pictures_say_what_is_accepted() -> None:
+    def pictures(value: object) -> dict[str, str]:
+        return problems_after(lambda data: data["season"].update(pictures=value))
+
+    accepted = "standings, results, progress"
+    whole = {"season.pictures": f"must be true, false or a list of some of: {accepted}"}
+    assert pictures("results") == pictures(1) == pictures({"results": True}) == whole
+    assert pictures(["results", "chart"]) == {
+        "season.pictures[1]": f"unknown picture “chart”; accepted: {accepted}"
     }
 
 
