@@ -145,8 +145,28 @@ class Replies:
     notice: str | None = None  # acknowledgement of the pressed button, if any
     menu_changed: bool = False  # the person's links changed: their command menu is redone
     outcome: str = "handled"  # handled; duplicate (delivered before); failed (nothing kept)
+    # Run once the update's work is committed, before the replies go: slow work (drawing a
+    # picture) that must not keep the database from others. One that fails is logged only.
+    later: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def add(self, message: Outgoing) -> None:
         if message.locale is None:
             message = replace(message, locale=current_locale())
         self.messages.append(message)
+
+    def attach_later(
+        self, message: Outgoing, make: Callable[[], Awaitable[Attachment | None]]
+    ) -> None:
+        """Add ``message``; once the work is committed, the attachment ``make`` gives goes
+        with it (if it gives none or fails, the message goes as it is)."""
+        self.add(message)
+        index = len(self.messages) - 1
+
+        async def attach() -> None:
+            attachment = await make()
+            if attachment is None:
+                return
+            sent = self.messages[index]
+            self.messages[index] = replace(sent, attachments=(*sent.attachments, attachment))
+
+        self.later.append(attach)

@@ -211,7 +211,25 @@ class Router:
                     if (ctx.conversation.flow, ctx.conversation.data) != before:
                         await self._save(ctx, ctx.conversation)
             await work.commit()
+        await self._later(incoming, replies)
         return replies
+
+    @staticmethod
+    async def _later(incoming: Incoming, replies: Replies) -> None:
+        """What the update left for after its commit; each failure in one line."""
+        jobs, replies.later = replies.later, []
+        for job in jobs:
+            try:
+                await job()
+            except Exception as error:
+                log.error(
+                    "the work after %s update %s failed: %s: %s",
+                    incoming.platform,
+                    incoming.update_id,
+                    type(error).__name__,
+                    excerpt(str(error), 200),
+                )
+                log.debug("the traceback of update %s", incoming.update_id, exc_info=error)
 
     @staticmethod
     def _failed(ctx: Context, error: Exception) -> None:
@@ -226,6 +244,7 @@ class Router:
         )
         log.debug("the traceback of update %s", incoming.update_id, exc_info=error)
         replies.messages.clear()
+        replies.later.clear()
         replies.notice = None
         replies.outcome = "failed"
         ctx.reply(

@@ -10,6 +10,7 @@ import pytest
 from bot.app import App, build
 from bot.clock import FrozenClock
 from bot.config import Settings
+from bot.storage.files import ATTACHMENTS, OutboxFile, ref_of
 from bot.storage.repositories import NewMessage
 from tests.conftest import backend
 
@@ -84,6 +85,35 @@ async def test_an_expired_lease_is_claimed_again(app: App) -> None:
         (second,) = await unit.outbox.claim(now + timedelta(seconds=31), 10, "w2", lease)
         await unit.commit()
     assert (second.id, second.attempts, second.claimed_by) == (first.id, 2, "w2")
+
+
+async def test_messages_held_for_a_picture_go_with_it_unless_already_taken(app: App) -> None:
+    now = app.clock.now()
+    later = now + timedelta(minutes=2)
+    keys = ["results:1:group-a", "results:1:group-b", "results:1:group-c"]
+    held = [
+        NewMessage("zalo", chat, f"to {chat}", later, chat_kind="group", dedupe_key=key)
+        for chat, key in zip(("a", "b", "c"), keys, strict=True)
+    ]
+    async with app.uow() as unit:
+        await unit.outbox.enqueue(held, now)
+        await unit.commit()
+    async with app.uow() as unit:  # a's hold ran out and a dispatcher took it
+        (taken,) = await unit.outbox.claim(later, 1, "w1", timedelta(seconds=30))
+        assert taken.chat_id == "a"
+        await unit.commit()
+    picture = OutboxFile("image", "xep-hang-2021.png", "image/png", ref_of(b"png"))
+
+    async with app.uow() as unit:
+        let_go = await unit.outbox.attach(keys, [picture], now)
+        await unit.commit()
+    async with app.uow() as unit:
+        rows = await unit.outbox.claim(now, 10, "w2", timedelta(seconds=30))
+
+    assert let_go == 2
+    assert sorted(row.chat_id for row in rows) == ["b", "c"]  # due now, no longer held
+    assert all(row.payload == {ATTACHMENTS: [picture.to_json()]} for row in rows)
+    assert taken.payload == {}  # claimed before: as it was
 
 
 async def test_concurrent_claimers_never_get_the_same_row(

@@ -176,6 +176,33 @@ class OutboxRepository:
             self.session.info[OUTBOX_DIRTY] = True
         return added
 
+    async def attach(
+        self, keys: Sequence[str], files: Sequence[OutboxFile], due_at: datetime
+    ) -> int:
+        """Let the pending messages of ``keys`` go at ``due_at``, with ``files`` after those
+        they carry: they were held for them. One already claimed or sent is left as it is.
+        Returns how many were let go."""
+        rows = await self.session.execute(
+            select(OutboxMessage.id, OutboxMessage.payload).where(
+                OutboxMessage.dedupe_key.in_(list(keys)), OutboxMessage.status == "pending"
+            )
+        )
+        let_go = 0
+        for row_id, payload in rows.all():
+            kept = dict(payload or {})
+            carried = [*kept.get(ATTACHMENTS, ()), *(file.to_json() for file in files)]
+            if carried:
+                kept[ATTACHMENTS] = carried
+            result = await self.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
+                .values(payload=kept, due_at=due_at)
+            )
+            let_go += result.rowcount  # type: ignore[attr-defined]
+        if let_go:
+            self.session.info[OUTBOX_DIRTY] = True
+        return let_go
+
     async def cancel_for_event(self, event_id: int) -> int:
         """Cancel the event's messages that have not gone out yet."""
         result = await self.session.execute(
