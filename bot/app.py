@@ -189,7 +189,7 @@ class App:
     def bind(self, unit: UnitOfWork) -> Work:
         """Every use case, working in ``unit``."""
         settings, clock, reach = self.settings, self.clock, self.reach
-        results = ResultsService(unit, clock, reach)
+        results = ResultsService(unit, clock, reach, self.files)
         scoring = ScoringService(unit, clock, self.shapes)
         return Work(
             unit=unit,

@@ -10,6 +10,7 @@ from bot.domain.year import ResultsStage
 from bot.handlers.context import Context
 from bot.handlers.formatting import when
 from bot.handlers.model import Button
+from bot.handlers.pictures import results_pictures
 from bot.handlers.results import (
     announced_line,
     bloc_of,
@@ -204,6 +205,7 @@ async def confirm(ctx: Context, payload: str) -> None:
     except (SeasonChanged, NoSeason):
         ctx.notice(_("This button has expired."))
         return
+    results_pictures(ctx, done)  # the group's posts wait for their picture, if they have one
     ctx.reply(_sent(done, step), edit=True)
 
 

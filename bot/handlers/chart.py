@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import re
-
-from bot.handlers.chart_draw import draw, progress_picture, ranking_picture
 from bot.handlers.context import Context
-from bot.handlers.model import Attachment, AttachmentKind, Outgoing
+from bot.handlers.model import Outgoing
+from bot.handlers.pictures import bloc_code, progress_png, ranking_png
 from bot.handlers.results import bloc_of, sees_ranking
 from bot.handlers.router import Audience, Command, Router
 from bot.handlers.seasons import asked_year
 from bot.i18n import N_, _
-from bot.services.results import ProgressView, StandingsView
 from bot.services.scoring import NoSeason
-
-PNG = "image/png"
 
 
 def register(router: Router) -> None:
@@ -45,7 +39,7 @@ async def chart(ctx: Context, args: str) -> None:
     except NoSeason:
         ctx.reply(_("The bloc has no emulation season yet."))
         return
-    code = _bloc_code(ctx)
+    code = bloc_code(ctx)
     if sees_ranking(ctx, bloc_id, view):
         text = _("The ranking of {bloc}, {year}, as a picture.")
         attachment = await ranking_png(view, f"xep-hang-{code}")
@@ -60,31 +54,3 @@ async def chart(ctx: Context, args: str) -> None:
             text.format(bloc=view.progress.bloc_name, year=year_of), attachments=(attachment,)
         )
     )
-
-
-async def ranking_png(view: StandingsView, stem: str) -> Attachment:
-    """The ranking picture, drawn off the event loop; the words in the current language."""
-    picture = ranking_picture(view)
-    data = await asyncio.to_thread(draw, picture)
-    return Attachment(AttachmentKind.IMAGE, _filename(stem, view.progress.season_year), PNG, data)
-
-
-async def progress_png(view: ProgressView, stem: str) -> Attachment:
-    """The progress picture, drawn off the event loop."""
-    picture = progress_picture(view)
-    data = await asyncio.to_thread(draw, picture)
-    return Attachment(AttachmentKind.IMAGE, _filename(stem, view.season_year), PNG, data)
-
-
-def _filename(stem: str, year: int) -> str:
-    return f"{re.sub(r'[^A-Za-z0-9-]+', '-', stem).strip('-')}-{year}.png"
-
-
-def _bloc_code(ctx: Context) -> str:
-    if ctx.group is not None:
-        return ctx.group.bloc_code
-    link = ctx.link
-    if link is not None:
-        return link.bloc_code
-    chosen = ctx.chosen_bloc
-    return chosen.bloc_code if chosen is not None else "khoi"

@@ -6,9 +6,10 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from bot.domain.sheets import Progress
-from bot.domain.year import ResultsStage
+from bot.domain.year import PictureKind, ResultsStage
 from bot.handlers.context import Context
 from bot.handlers.formatting import duration, points, when
+from bot.handlers.pictures import in_group_with, reply_with_progress, reply_with_ranking
 from bot.handlers.router import Audience, Command, Router
 from bot.handlers.seasons import asked_year
 from bot.handlers.sheet_admin_text import standing_marks
@@ -70,7 +71,11 @@ async def progress(ctx: Context, _args: str) -> None:
         return
     bloc_id, view = found
     leader = ctx.person.leads(bloc_id) and not ctx.incoming.in_group
-    ctx.reply(progress_text(view, contacts=leader))
+    text = progress_text(view, contacts=leader)
+    if in_group_with(ctx, PictureKind.PROGRESS, view):
+        reply_with_progress(ctx, text, view)
+    else:
+        ctx.reply(text)
 
 
 async def standings(ctx: Context, args: str) -> None:
@@ -82,17 +87,22 @@ async def standings(ctx: Context, args: str) -> None:
     if found is None:
         return
     bloc_id, view = found
-    if view.final:
-        ctx.reply(results_post(view))
-    elif view.progress.stage is ResultsStage.PROVISIONAL:
-        ctx.reply(published_text(view))
-    elif sees_ranking(ctx, bloc_id, view):
-        ctx.reply(provisional_text(view))
-    else:
+    if not sees_ranking(ctx, bloc_id, view):
         hidden = _(
             "The ranking is visible to the head and deputies until the results are announced."
         )
         ctx.reply(f"{progress_text(view.progress, contacts=False)}\n\n{hidden}")
+        return
+    if view.final:
+        text = results_post(view)
+    elif view.progress.stage is ResultsStage.PROVISIONAL:
+        text = published_text(view)
+    else:
+        text = provisional_text(view)
+    if in_group_with(ctx, PictureKind.STANDINGS, view.progress):
+        reply_with_ranking(ctx, text, view)
+    else:
+        ctx.reply(text)
 
 
 def sees_ranking(ctx: Context, bloc_id: int, view: StandingsView) -> bool:

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.sheets import Progress, progress_of
-from bot.domain.year import ResultsStage, SeasonRules, objections_until, results_stage
+from bot.domain.year import (
+    PictureKind,
+    ResultsStage,
+    SeasonRules,
+    objections_until,
+    results_stage,
+)
 from bot.services.scoring import scoring_deadline
 from bot.storage.models import Bloc, Membership, ScoreSheet, Season
 
@@ -61,6 +67,7 @@ class ProgressView:
     as_of: datetime  # when it was read
     provisional_at: datetime | None = None  # the provisional results, open to objection
     objections_until: datetime | None = None  # when the time to object ends
+    pictures: frozenset[PictureKind] = frozenset()  # group posts that carry a picture
 
     @property
     def announced(self) -> bool:
@@ -109,6 +116,7 @@ def progress_view(
                 platforms=platforms.get(member.agency_id, ()),
             )
         )
+    rules = SeasonRules.from_json(season.rules)
     return ProgressView(
         bloc_name=bloc.short_name or bloc.name,  # in the bloc's own chats the short name is clear
         timezone=bloc.timezone,
@@ -119,12 +127,11 @@ def progress_view(
         as_of=now,
         provisional_at=season.provisional_at,
         objections_until=(
-            objections_until(
-                season.provisional_at, SeasonRules.from_json(season.rules).objection_days
-            )
+            objections_until(season.provisional_at, rules.objection_days)
             if season.provisional_at is not None
             else None
         ),
+        pictures=frozenset(rules.pictures),
     )
 
 

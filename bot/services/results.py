@@ -7,14 +7,14 @@ importable from here as well.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.domain.audience import group_post_readers
 from bot.domain.audit import AuditFacts, AuditField
 from bot.domain.sheets import Progress, SheetStatus
-from bot.domain.year import ResultsStage, SeasonRules, objections_until
+from bot.domain.year import PictureKind, ResultsStage, SeasonRules, objections_until
 from bot.services.audit import sheet_change, shown
 from bot.services.progress import (
     AgencyProgress,
@@ -26,6 +26,7 @@ from bot.services.progress import (
 from bot.services.reach import Reach
 from bot.services.scoring import NoSeason
 from bot.services.standings import AwardLine, RankedAgency, StandingsView, standings_view
+from bot.storage.files import FileStore, OutboxFile
 from bot.storage.models import Bloc, ScoreSheet, Season
 from bot.storage.repositories.outbox import NewMessage
 from bot.storage.uow import UnitOfWork
@@ -37,8 +38,10 @@ __all__ = [  # the views are built in bot.services.progress and .standings, re-e
     "AlreadyProvisional",
     "Announcement",
     "AwardLine",
+    "HeldPost",
     "NotYetFinal",
     "PlatformReach",
+    "PostPicture",
     "Progress",
     "ProgressView",
     "RankedAgency",
@@ -47,6 +50,8 @@ __all__ = [  # the views are built in bot.services.progress and .standings, re-e
     "SeasonChanged",
     "StandingsView",
 ]
+
+PICTURE_WAIT = timedelta(minutes=2)  # the longest a group's results wait for their picture
 
 
 class AlreadyAnnounced(Exception):
@@ -90,21 +95,46 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class HeldPost:
+    """A results post to a group that waits for its picture (``PICTURE_WAIT`` at most)."""
+
+    dedupe_key: str
+    locale: str  # of the picture's words
+
+
+@dataclass(frozen=True)
+class PostPicture:
+    """A picture drawn for posts: its file name and its PNG bytes."""
+
+    filename: str
+    data: bytes
+    content_type: str = "image/png"
+
+
+@dataclass(frozen=True)
 class Announcement:
     """The final standings and everyone to tell."""
 
     standings: StandingsView
     contacts: tuple[Recipient, ...]  # direct chats, each in the person's language
     groups: tuple[Recipient, ...]  # linked group chats, in the bloc's language
+    held: tuple[HeldPost, ...] = ()  # the group posts waiting for the ranking picture
 
 
 class ResultsService:
     """Who has submitted, the ranking, and publishing the final results."""
 
-    def __init__(self, unit: UnitOfWork, clock: Clock, reach: Reach | None = None) -> None:
+    def __init__(
+        self,
+        unit: UnitOfWork,
+        clock: Clock,
+        reach: Reach | None = None,
+        files: FileStore | None = None,
+    ) -> None:
         self.unit = unit
         self.clock = clock
         self.reach = reach or Reach()
+        self.files = files  # where the pictures of group posts are kept; None: no pictures
 
     async def progress(self, bloc_id: int) -> ProgressView:
         """Each agency's sheet status in the current season."""
@@ -258,8 +288,8 @@ class ResultsService:
             ),
             groups=tuple(Recipient(g.platform, g.chat_id, bloc.locale) for g in groups),
         )
-        await self._enqueue(bloc_id, announcement, post, asker, asked_in_group, step)
-        return announcement
+        held = await self._enqueue(bloc_id, announcement, post, asker, asked_in_group, step)
+        return replace(announcement, held=held)
 
     async def _enqueue(
         self,
@@ -269,30 +299,48 @@ class ResultsService:
         asker: Recipient | None,
         asked_in_group: bool,
         step: str,
-    ) -> int:
+    ) -> tuple[HeldPost, ...]:
         """The results post for every group and contact, each in its language, and for the
-        asker: the head gets it as everyone does, even if his reply is lost."""
+        asker: the head gets it as everyone does, even if his reply is lost. When the bloc
+        file asks for the results with a picture, the groups' posts wait for it: those."""
         now = self.clock.now()
-        year = announcement.standings.progress.season_year
+        standings = announcement.standings
+        year = standings.progress.season_year
         groups, contacts = list(announcement.groups), list(announcement.contacts)
         known = {(recipient.platform, recipient.chat_id) for recipient in groups + contacts}
         if asker is not None and (asker.platform, asker.chat_id) not in known:
             (groups if asked_in_group else contacts).append(asker)
-        messages = [
-            NewMessage(
-                platform=recipient.platform,
-                chat_id=recipient.chat_id,
-                text=post(announcement.standings, recipient.locale),
-                due_at=now,
-                chat_kind=kind,
-                contact_id=recipient.contact_id,
-                bloc_id=bloc_id,
-                dedupe_key=f"{step}:{bloc_id}:{year}:{recipient.platform}:{recipient.chat_id}",
-            )
-            for kind, recipients in (("group", groups), ("private", contacts))
-            for recipient in recipients
-        ]
-        return await self.unit.outbox.enqueue(messages, now)
+        pictured = self.files is not None and PictureKind.RESULTS in standings.progress.pictures
+        held: list[HeldPost] = []
+        messages = []
+        for kind, recipients in (("group", groups), ("private", contacts)):
+            for recipient in recipients:
+                key = f"{step}:{bloc_id}:{year}:{recipient.platform}:{recipient.chat_id}"
+                waits = pictured and kind == "group"
+                if waits:
+                    held.append(HeldPost(key, recipient.locale))
+                message = NewMessage(
+                    platform=recipient.platform,
+                    chat_id=recipient.chat_id,
+                    text=post(standings, recipient.locale),
+                    due_at=now + PICTURE_WAIT if waits else now,
+                    chat_kind=kind,
+                    contact_id=recipient.contact_id,
+                    bloc_id=bloc_id,
+                    dedupe_key=key,
+                )
+                messages.append(message)
+        await self.unit.outbox.enqueue(messages, now)
+        return tuple(held)
+
+    async def picture_drawn(self, keys: Sequence[str], picture: PostPicture | None) -> int:
+        """Let the held group posts of ``keys`` go now, with ``picture`` (None: it could not be
+        drawn, they go without); how many went."""
+        files: list[OutboxFile] = []
+        if picture is not None and self.files is not None:
+            ref = await self.files.put(picture.data)
+            files.append(OutboxFile("image", picture.filename, picture.content_type, ref))
+        return await self.unit.outbox.attach(keys, files, self.clock.now())
 
     async def _read(self, bloc_id: int) -> tuple[Season, Sequence[ScoreSheet], ProgressView]:
         """The bloc's latest season, its sheets and its progress."""

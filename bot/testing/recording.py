@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.blocfile import load_bloc_file
+from bot.channels.attachments import from_payload
 from bot.handlers.model import ChatKind, Incoming, IncomingKind, Outgoing, Sender
 from bot.storage.models import OutboxMessage
 
@@ -89,7 +90,8 @@ class Recording:
 
     async def flush_outbox(self) -> list[Outgoing]:
         """Deliver every pending outbox message into the recorded chats, as a dispatcher
-        would (no limits, no quiet hours); returns them in order."""
+        would (no limits, no quiet hours, with the files they carry, by ref to the app's file
+        store); returns them in order."""
         async with self.app.uow() as uow:
             rows = (
                 await uow.session.scalars(
@@ -100,7 +102,10 @@ class Recording:
             ).all()
             sent = []
             for row in rows:
-                message = Outgoing(row.text, platform=row.platform, chat_id=row.chat_id)
+                files = from_payload(row.payload or {})
+                message = Outgoing(
+                    row.text, platform=row.platform, chat_id=row.chat_id, attachments=files
+                )
                 kind = ChatKind.GROUP if row.chat_kind == "group" else ChatKind.PRIVATE
                 self.chat(row.chat_id, kind).received.append(message)
                 row.status = "sent"

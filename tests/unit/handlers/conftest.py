@@ -19,7 +19,9 @@ async def recording(tmp_path: Path, clock: FrozenClock) -> AsyncIterator[Recordi
     """The sample bloc imported, invite codes known, nobody linked yet."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'handlers.db'}"
     await upgrade(url)
-    settings = Settings(database_url=url, operators="telegram:op", _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(  # type: ignore[call-arg]
+        database_url=url, operators="telegram:op", files=str(tmp_path / "files"), _env_file=None
+    )
     app: App = build(settings, clock)
     channel = Recording(app)
     await channel.seed()
