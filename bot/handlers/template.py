@@ -160,8 +160,8 @@ async def uploaded(ctx: Context, payload: str) -> None:
     if link is None or str(ctx.person.contact_id) != contact or file is None:
         ctx.reply(
             _(
-                "This upload link is no longer yours: your account is not linked to that "
-                "agency now. Nothing was saved."
+                "This upload link no longer works: your account is no longer linked to that "
+                "agency. Nothing was saved."
             )
         )
         return

@@ -125,8 +125,8 @@ class SheetUploads:
             if person is None or link is None:
                 return _refused(
                     _(
-                        "This upload link is no longer valid: its account does not speak for "
-                        "the agency now."
+                        "This upload link no longer works: the account it was made for is no "
+                        "longer linked to the agency."
                     )
                 )
             return _Holder(grant, link, person.language)
@@ -144,20 +144,19 @@ class SheetUploads:
 
 
 async def _file_of(request: web.Request) -> IncomingFile | None:
-    """The form's file, read up to one byte past the limit: what is larger is not read on."""
-    reader = await request.multipart()
-    while (part := await reader.next()) is not None:
-        if not isinstance(part, BodyPartReader) or part.name != FIELD:
-            continue
-        name = part.filename or ""
-        kind = part.headers.get("Content-Type", "")
-        data = bytearray()
-        while len(data) <= MAX_BYTES and (chunk := await part.read_chunk(CHUNK)):
-            data.extend(chunk)
-        if not name and not data:
-            return None  # the form sent without a file chosen
-        return _sent(name or "sheet.xlsx", kind, bytes(data[: MAX_BYTES + 1]))
-    return None
+    """The form's file, its one field, read up to the limit and a little past it: what is
+    larger is not read on, and nothing else the request holds is read at all."""
+    part = await (await request.multipart()).next()
+    if not isinstance(part, BodyPartReader) or part.name != FIELD:
+        return None
+    name = part.filename or ""
+    kind = part.headers.get("Content-Type", "")
+    data = bytearray()
+    while len(data) <= MAX_BYTES and (chunk := await part.read_chunk(CHUNK)):
+        data.extend(chunk)
+    if not name and not data:
+        return None  # the form sent without a file chosen
+    return _sent(name or "sheet.xlsx", kind, bytes(data[: MAX_BYTES + 1]))
 
 
 def _sent(name: str, kind: str, data: bytes) -> IncomingFile:

@@ -17,7 +17,15 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import App
 from bot.clock import FrozenClock
-from bot.handlers.model import ChatKind, Incoming, IncomingFile, IncomingKind, Sender
+from bot.handlers.model import (
+    ChatKind,
+    Incoming,
+    IncomingFile,
+    IncomingKind,
+    Outgoing,
+    Sender,
+    Upload,
+)
 from bot.storage.files import LINK_PATH, UPLOAD_PATH, FileLinks, UploadGrant, link_key
 from bot.web.files import file_download
 from bot.web.uploads import SheetUploads
@@ -111,6 +119,45 @@ async def test_a_sheet_sent_to_a_submitted_sheet_changes_nothing(app: App) -> No
     assert (await stored(app, seeded))["I.1"] == 0
 
 
+async def test_on_zalo_the_dialog_gives_the_upload_link_and_an_upload_names_its_agency(
+    app: App,
+) -> None:
+    seeded = await seed(app)
+    codes = {line.agency_code: line.code for line in await app.invites.invites("tw-thaibinh")}
+    number = iter(range(1, 100))
+
+    async def zalo(text: str = "", **fields: object) -> list[Outgoing]:
+        incoming = Incoming(
+            "zalo", f"z-{next(number)}", "z1", ChatKind.PRIVATE, Sender("z1"), text=text,
+            **fields,  # type: ignore[arg-type]
+        )  # fmt: skip
+        return (await app.router.handle(incoming)).messages
+
+    await zalo(f"/start {codes['thue']}")
+    await zalo("/lang en")
+    person = await app.router.person("zalo", "z1")
+    assert person is not None
+    (sent,) = await zalo("/maubieu")
+    assert "open the second link to send the file back" in sent.text
+    assert len(sent.attachments) == 1
+    thue = seeded.agencies["thue"]
+    label = "📤 Send the filled sheet of Cục Thuế tỉnh Thái Bình here:"
+    assert sent.upload == Upload("template", person.contact_id, thue, label)
+    (waiting,) = await zalo("I.1 20")
+    assert "by opening the link below" in waiting.text and waiting.upload == sent.upload
+
+    workbook, _ = filled(sent.attachments[0].data or b"", {"I.1": 20})
+    upload = as_file(workbook)["file"]
+    for payload in (f"template:{person.contact_id}:{seeded.agencies['khobac']}", "other:1:2"):
+        (refused,) = await zalo(kind=IncomingKind.UPLOAD, payload=payload, file=upload)
+        assert refused.text.startswith("This upload link ")
+    (taken,) = await zalo(
+        kind=IncomingKind.UPLOAD, payload=f"template:{person.contact_id}:{thue}", file=upload
+    )
+    assert taken.text.startswith("Saved: I.1 = 20.")
+    assert await stored(app, seeded) == {"I.1": Decimal(20)}
+
+
 # -- the upload page --------------------------------------------------------------------------
 
 
@@ -178,6 +225,8 @@ async def test_the_upload_page_takes_the_sheet_and_answers_with_the_outcome(
         address, data=b"x" * 1_100_000, headers={"Content-Type": "multipart/form-data; b=x"}
     )
     assert announced.status == 413
+    empty = await client.post(address, data=form(b"", ""))
+    assert empty.status == 400 and "Choose the filled sheet (an .xlsx file)" in await empty.text()
     assert await stored(app, seeded) == {"II.1": Decimal(8)}
 
 
@@ -200,8 +249,8 @@ async def test_an_upload_link_that_is_changed_expired_or_not_one_is_refused(
     assert (await client.get(download)).status == 200
 
     other = await client.get(links.upload_url(grant(seeded, "khobac")))
-    assert other.status == 403  # thue's contact does not speak for khobac
-    assert "does not speak for the agency now" in await other.text()
+    assert other.status == 403  # thue's contact is not khobac's
+    assert "no longer linked to the agency" in await other.text()
 
     clock.advance(timedelta(days=1, seconds=1))
     expired = await client.post(f"/upload/{token}", data=form(b"PK", "a.xlsx"))
