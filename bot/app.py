@@ -63,12 +63,13 @@ from bot.services.seasons import SeasonService
 from bot.services.sheet_admin import SheetAdminService
 from bot.services.tracking import TrackingService
 from bot.storage.db import create_engine, is_sqlite, session_factory
-from bot.storage.files import LINK_PATH, FileStore, file_store
+from bot.storage.files import LINK_PATH, UPLOAD_PATH, FileStore, file_store
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 from bot.web.files import file_download
 from bot.web.health import Health
 from bot.web.metrics import Metrics
 from bot.web.server import WebServer
+from bot.web.uploads import SheetUploads
 
 log = logging.getLogger(__name__)
 
@@ -350,7 +351,8 @@ def build_channels(
     settings: Settings, app: App, hub: Hub, health: Health, metrics: Metrics, server: WebServer
 ) -> list[RunningChannel]:
     """The channels whose token is set, their webhooks routed on ``server`` in webhook mode
-    (and, with Zalo, the download links of the files it sends)."""
+    (and, with Zalo, the download links of the files it sends and the page that takes the
+    filled sheet, whose files it hands in as its own updates)."""
     found: list[RunningChannel] = []
     mode = "webhook" if settings.webhook_mode else "polling"
     if settings.telegram_token:
@@ -385,6 +387,9 @@ def build_channels(
             files=files,
             links=links,
         )
+        uploads = SheetUploads(links, app.work, zalo.hand_in, settings.locale)
+        server.route("GET", UPLOAD_PATH, uploads.page)
+        server.route("POST", UPLOAD_PATH, uploads.take)
         if zalo.webhook:
             server.route("POST", zalo.webhook_path, zalo.on_webhook)
         found.append(zalo)

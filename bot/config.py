@@ -65,6 +65,9 @@ ACCEPTED = {
     "zalo_outbox_group_per_minute": N_("a whole number of messages, 0 or more (0: no limit)"),
     "webhook_url": N_("the public https:// address of this server, like https://bot.example.vn"),
     "webhook_secret": N_("8 to 256 letters, digits, _ or -"),
+    "public_url": N_(
+        "the public https:// address at which this server is reached, like https://bot.example.vn"
+    ),
     "listen": N_("HOST:PORT to listen on, like 127.0.0.1:8080 or 0.0.0.0:8080"),
     "files": N_(
         "a folder for the files the bot keeps, like files or /var/lib/blocbot/files, "
@@ -122,6 +125,8 @@ class Settings(BaseSettings):
     zalo_outbox_group_per_minute: Annotated[int, Field(ge=0)] = 10
     webhook_url: str | None = None  # set: webhook mode; unset: long polling
     webhook_secret: SecretStr | None = None
+    # where people and platforms reach the web server (links); unset: the webhook address
+    public_url: str | None = None
     listen: str = "127.0.0.1:8080"
     files: str = "files"  # the folder of kept files (evidence, exports), or s3://bucket/prefix
     s3_endpoint: str | None = None  # with files=s3://...: the S3 server; unset: AWS
@@ -148,6 +153,7 @@ class Settings(BaseSettings):
         "zalo_token",
         "webhook_url",
         "webhook_secret",
+        "public_url",
         "s3_endpoint",
         "s3_access_key",
         "s3_secret_key",
@@ -171,7 +177,7 @@ class Settings(BaseSettings):
             raise ValueError("not a Zalo bot token")
         return value
 
-    @field_validator("webhook_url", "s3_endpoint")
+    @field_validator("webhook_url", "public_url", "s3_endpoint")
     @classmethod
     def _public_address(cls, value: str | None) -> str | None:
         if value is None:

@@ -7,7 +7,9 @@ what a poll hands out is never handed out again, so an update is retried here un
 recorded). Replies go out afterwards, in order within each chat.
 
 Zalo has no buttons and no edits: choices are numbered options, an edit is a new message, and
-texts are split under 2,000 UTF-16 units at line boundaries.
+texts are split under 2,000 UTF-16 units at line boundaries. Zalo passes no documents to bots:
+a reply that asks for one carries a signed link to the bot's upload page, and what is sent
+there is handed in (``hand_in``) as if it had come in the chat.
 """
 
 from __future__ import annotations
@@ -34,11 +36,11 @@ from bot.channels.zalo_files import file_links, zalo_call
 from bot.channels.zalo_outbox import send_outbox_message
 from bot.channels.zalo_updates import PLATFORM, read, updates_in
 from bot.config import Settings, revealed
-from bot.handlers.model import Incoming, Outgoing
+from bot.handlers.model import Incoming, Outgoing, Replies, Upload
 from bot.handlers.router import Router
 from bot.i18n import _
 from bot.scheduler.sending import DeliveryResult, Parcel, PartRecorder
-from bot.storage.files import FileLinks, FileStore, file_store
+from bot.storage.files import FileLinks, FileStore, UploadGrant, file_store
 
 log = logging.getLogger(__name__)
 
@@ -242,12 +244,19 @@ class ZaloChannel:
         if incoming is None:
             self._observe("ignored", None)
             return
-        recorded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        recorded: asyncio.Future[Replies] = asyncio.get_running_loop().create_future()
         self.background.spawn(self._handle(incoming, recorded, received))
         await recorded
 
+    async def hand_in(self, incoming: Incoming) -> Replies:
+        """Handle an update that reached the bot outside Zalo (a file sent through the upload
+        page) in its Zalo chat's turn; its replies, which go to that chat afterwards."""
+        recorded: asyncio.Future[Replies] = asyncio.get_running_loop().create_future()
+        self.background.spawn(self._handle(incoming, recorded, time.monotonic()))
+        return await recorded
+
     async def _handle(
-        self, incoming: Incoming, recorded: asyncio.Future[None], received: float
+        self, incoming: Incoming, recorded: asyncio.Future[Replies], received: float
     ) -> None:
         async with self.router.turn(PLATFORM, incoming.chat_id):
             try:
@@ -258,7 +267,7 @@ class ZaloChannel:
                 if isinstance(error, Exception):
                     return
                 raise
-            recorded.set_result(None)
+            recorded.set_result(replies)
             await self.hub.send_replies(replies, incoming, partial(self._reply, incoming))
         outcome = replies.outcome
         if outcome == "handled" and incoming.kind.value in ("unsupported", "withheld"):
@@ -308,11 +317,11 @@ class ZaloChannel:
         )
 
     async def _reply(self, incoming: Incoming, outgoing: Outgoing) -> None:
-        await self._render(incoming.chat_id, outgoing)
+        await self._render(incoming.chat_id, outgoing, incoming.sender.user_id)
 
-    async def _render(self, chat_id: str, outgoing: Outgoing) -> None:
+    async def _render(self, chat_id: str, outgoing: Outgoing, user_id: str | None = None) -> None:
         """Send ``outgoing`` as numbered options, in as many messages as its length needs, then
-        its files."""
+        its files, then the link to the page that takes the file it asks for."""
         for chunk in split_text(render_options(outgoing), ZALO_LIMIT, utf16_units):
             await self._safely(
                 chat_id, partial(self.api.call, "sendMessage", chat_id=chat_id, text=chunk)
@@ -324,6 +333,17 @@ class ZaloChannel:
                 log.warning("%s to %s left out: %s", attachment.filename, chat_id, error)
                 continue
             await self._safely(chat_id, partial(self.api.call, method, chat_id=chat_id, **params))
+        if outgoing.upload is not None:
+            line = self._upload_line(outgoing.upload, chat_id, user_id or chat_id)
+            await self._safely(
+                chat_id, partial(self.api.call, "sendMessage", chat_id=chat_id, text=line)
+            )
+
+    def _upload_line(self, upload: Upload, chat_id: str, user_id: str) -> str:
+        grant = UploadGrant(
+            upload.purpose, PLATFORM, upload.contact_id, upload.agency_id, user_id, chat_id
+        )
+        return f"{upload.label}\n{self.links.upload_url(grant)}"
 
     async def _safely(self, chat_id: str, call: Callable[[], Awaitable[object]]) -> None:
         """Send with retries after rate limits and network errors; a failure is logged."""

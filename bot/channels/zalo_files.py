@@ -2,8 +2,9 @@
 
 An image goes as sendPhoto with the address of a signed link to the file on the bot's web
 server; a document as a line with a signed download link to the same route. Zalo fetches the
-photo itself, so the address must be public: BLOCBOT_WEBHOOK_URL when set, else the address
-the web server listens on (enough for the emulator and trials on one machine).
+photo itself, so the address must be public: BLOCBOT_PUBLIC_URL when set, else
+BLOCBOT_WEBHOOK_URL, else the address the web server listens on (enough for the emulator and
+trials on one machine).
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ async def zalo_call(
 
 
 def public_base(settings: Settings) -> str:
-    """Where the platforms reach the bot's web server: the webhook address, else the one it
-    listens on (127.0.0.1 for every interface)."""
+    """Where people and the platforms reach the bot's web server, for every signed link: the
+    public address, else the webhook address, else the one it listens on (127.0.0.1 for every
+    interface)."""
+    if settings.public_url:
+        return settings.public_url
     if settings.webhook_url:
         return settings.webhook_url
     host, port = parse_listen(settings.listen)

@@ -5,6 +5,9 @@ A channel (Telegram, Zalo, console) turns a platform update into an ``Incoming``
 console show them as numbered options, answered with the number (``menu``) or the keyword.
 ``attachments`` go after the text: Telegram sends them as documents and photos, Zalo a photo by
 its address on the bot's web server and a document as a download link, the console saves them.
+Zalo passes no documents to bots, so where a reply asks for one (the filled sheet) its
+``upload`` becomes a signed link to a page of the bot's web server that takes the file; what is
+sent there comes back to the router as an ``UPLOAD`` update.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ class IncomingKind(StrEnum):
     FILE = "file"  # a photo or a file (``Incoming.file``), its caption as the text
     UNSUPPORTED = "unsupported"  # sticker, voice...: the bot reads only text
     WITHHELD = "withheld"  # the platform withheld the content (Zalo's protected senders)
+    # A file sent through an upload page of the bot's web server (``file``); ``payload`` says
+    # what for and on whose behalf, as the signed link did: ``template:CONTACT:AGENCY``.
+    UPLOAD = "upload"
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,18 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file a reply asks for that the platform does not pass to bots (a filled sheet on
+    Zalo): the channel shows ``label`` and a signed link to the page that takes it for the
+    person of the update; channels whose chats carry files leave it out."""
+
+    purpose: str  # the router's upload handler that reads it: ``template``
+    contact_id: int
+    agency_id: int
+    label: str  # the line above the link, in the reply's language
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """A message the bot sends: to the chat of the update (``chat_id`` None) or elsewhere."""
 
@@ -132,6 +150,7 @@ class Outgoing:
     menu: bool = False  # numbered options answer with a number on channels without buttons
     locale: str | None = None  # the language it was written in (for the words around options)
     attachments: tuple[Attachment, ...] = ()  # sent after the text, in order
+    upload: Upload | None = None  # where the file it asks for is sent, on Zalo
 
     def rows(self) -> list[Button]:
         return [button for row in self.buttons for button in row]

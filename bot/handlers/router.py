@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import unicodedata
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import Any
 
 from bot.handlers.context import Begin, Context
 from bot.handlers.formatting import excerpt
+from bot.handlers.incoming_text import cleaned, numberish
 from bot.handlers.model import Incoming, IncomingKind, Replies
 from bot.handlers.turns import ChatTurns
 from bot.i18n import _, use_locale
@@ -21,11 +21,9 @@ from bot.services.people import Conversation, Person
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Context, str], Awaitable[None]]
+# Looks at a file sent in a direct chat with no dialog that takes files open: True if taken.
+StrayFile = Callable[[Context], Awaitable[bool]]
 
-# Cut off what nobody types and no database takes: control characters (NUL included) but
-# line breaks and tabs, and lone surrogates.
-_DROPPED = {"Cc", "Cs"}
-_KEPT = {"\n", "\t"}
 # Typed-in state a failed update must not leave behind: a question waiting for free text.
 PENDING_KEYS = ("awaiting",)
 
@@ -64,6 +62,8 @@ class Router:
         self.on_cancel: dict[str, Callable[[Context], str]] = {}
         self.media: dict[str, Handler] = {}
         self.buttons: dict[str, Handler] = {}
+        self.uploads: dict[str, Handler] = {}
+        self.stray_files: list[StrayFile] = []
         self.free_text: Handler | None = None
         self.turns = ChatTurns()
 
@@ -103,6 +103,16 @@ class Router:
     def button(self, prefix: str, handler: Handler) -> None:
         """``handler`` gets the payloads ``prefix:...`` of pressed buttons."""
         self.buttons[prefix] = handler
+
+    def upload(self, purpose: str, handler: Handler) -> None:
+        """``handler`` gets the files sent through the upload pages of ``purpose`` (their
+        payload ``purpose:...``), whatever dialog is open."""
+        self.uploads[purpose] = handler
+
+    def stray_file(self, handler: StrayFile) -> None:
+        """``handler`` may take a file sent in a direct chat while no dialog that takes files
+        is open; when none does, the person is told the bot reads text."""
+        self.stray_files.append(handler)
 
     def fallback(self, handler: Handler) -> None:
         """``handler`` reads free text in a direct chat while no dialog is open.
@@ -272,11 +282,14 @@ class Router:
                     )
                 )
             return
+        if incoming.kind is IncomingKind.UPLOAD:
+            await self._upload(ctx, incoming.payload or "")
+            return
         if incoming.kind in (IncomingKind.FILE, IncomingKind.UNSUPPORTED):
             media = self.media.get(ctx.conversation.flow or "")
             if media is not None and not incoming.in_group:
                 await media(ctx, incoming.text.strip())
-            elif not incoming.in_group:  # a file outside a dialog that takes files too
+            elif not incoming.in_group and not await self._stray(ctx):
                 ctx.reply(_("I can only read text. Send /help to see what I can do."))
             return
         if incoming.kind is IncomingKind.WITHHELD:
@@ -379,6 +392,23 @@ class Router:
         if chosen is not None and command.audience is not Audience.ANYONE:
             ctx.headline(_("Bloc {code}:").format(code=chosen.bloc_code))
 
+    async def _upload(self, ctx: Context, payload: str) -> None:
+        purpose, _sep, _rest = payload.partition(":")
+        handler = self.uploads.get(purpose)
+        if handler is None or ctx.incoming.in_group:
+            ctx.reply(_("This upload link is not valid."))
+            return
+        await handler(ctx, payload)
+
+    async def _stray(self, ctx: Context) -> bool:
+        """Whether a handler took a file sent outside a dialog that takes files."""
+        if ctx.incoming.file is None:
+            return False
+        for handler in self.stray_files:
+            if await handler(ctx):
+                return True
+        return False
+
     async def _press(self, ctx: Context, payload: str) -> None:
         prefix, _sep, _rest = payload.partition(":")
         handler = self.buttons.get(prefix)
@@ -386,32 +416,6 @@ class Router:
             ctx.notice(_("This button has expired."))
             return
         await handler(ctx, payload)
-
-
-def numberish(text: str) -> bool:
-    """Text that reads as a number (digits of any script, a sign, separators): ``3``, ``8,5``."""
-    text = text.strip()
-    return any(c.isdigit() for c in text) and all(c.isdigit() or c in ".,+-−  " for c in text)
-
-
-def cleaned(incoming: Incoming) -> Incoming:
-    """The update without characters nobody types and no database stores (NUL and the like)."""
-    fields = {
-        "text": _clean(incoming.text),
-        "chat_title": _clean(incoming.chat_title),
-        "sender": dataclasses.replace(
-            incoming.sender, display_name=_clean(incoming.sender.display_name)
-        ),
-    }
-    if incoming.payload is not None:
-        fields["payload"] = _clean(incoming.payload)
-    return dataclasses.replace(incoming, **fields)  # type: ignore[arg-type]
-
-
-def _clean(text: str) -> str:
-    if text.isprintable():
-        return text
-    return "".join(c for c in text if c in _KEPT or unicodedata.category(c) not in _DROPPED)
 
 
 def _without_pending(before: tuple[str | None, dict[str, Any]]) -> Conversation:

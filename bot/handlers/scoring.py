@@ -16,7 +16,8 @@ from bot.domain.typed import fold
 from bot.handlers import sheet_dialog, sheet_prompts, sheet_text
 from bot.handlers.context import Context
 from bot.handlers.formatting import excerpt
-from bot.handlers.router import Audience, Command, Router, numberish
+from bot.handlers.incoming_text import numberish
+from bot.handlers.router import Audience, Command, Router
 from bot.i18n import N_, _
 from bot.services.people import Link
 from bot.services.scoring import SheetView

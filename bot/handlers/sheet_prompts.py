@@ -12,8 +12,8 @@ from bot.domain.typed import fold
 from bot.handlers import sheet_dialog
 from bot.handlers.context import Context
 from bot.handlers.formatting import points
+from bot.handlers.incoming_text import numberish
 from bot.handlers.model import Button
-from bot.handlers.router import numberish
 from bot.i18n import _
 from bot.services.people import Link
 from bot.services.scoring import SheetView

@@ -6,6 +6,11 @@ is (``parse_score``, the same reasons), the good ones are saved in one call and 
 named by its cell; then the sheet dialog goes on as after typed lines (review and submit). A
 file that is not a plain XLSX, too large, with a macro or a formula, or another agency's or
 year's sheet, is refused whole: nothing of it is stored.
+
+The filled sheet is read the same way when a contact sends it in a direct chat with no dialog
+that takes files open (a workbook by its name, its type or, when neither says, its content),
+and when it comes through the upload page that Zalo users get a link to, since Zalo passes no
+documents to bots.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from bot.domain.scores import ScoreError, parse_score
 from bot.handlers import scoring, sheet_dialog, sheet_text
 from bot.handlers.context import Context
 from bot.handlers.formatting import excerpt
-from bot.handlers.model import Attachment, AttachmentKind, Outgoing
+from bot.handlers.model import Attachment, AttachmentKind, IncomingFile, Outgoing, Upload
 from bot.handlers.router import Audience, Command, Router
 from bot.handlers.template_xlsx import (
     CONTENT_TYPE,
@@ -27,14 +32,19 @@ from bot.handlers.template_xlsx import (
     Refused,
     check_name,
     file_name,
+    is_workbook,
     read,
+    said_to_be_workbook,
     workbook,
 )
 from bot.i18n import N_, _
 from bot.services.people import Link
-from bot.services.scoring import SheetView
+from bot.services.scoring import NoSeason, SheetView
 
 FLOW = "template"
+UPLOAD = "template"  # the purpose of the sheet's upload links
+# Platforms that pass no documents to bots: the sheet comes back through the upload page.
+THROUGH_PAGE = frozenset({"zalo"})
 
 
 def register(router: Router) -> None:
@@ -50,6 +60,8 @@ def register(router: Router) -> None:
         )
     )
     router.flow(FLOW, typed, on_cancel=cancelled, media=received)
+    router.stray_file(stray)
+    router.upload(UPLOAD, uploaded)
 
 
 async def template(ctx: Context, _args: str) -> None:
@@ -64,16 +76,32 @@ async def template(ctx: Context, _args: str) -> None:
     )
     name = file_name(link.agency_code, sheet.season_year)
     attachment = Attachment(AttachmentKind.DOCUMENT, name, CONTENT_TYPE, data=data)
-    text = _(
-        "The self-score sheet of {agency}, {year}: write the scores in the yellow column "
-        "(no formulas) and send the file back here. Send /cancel to stop."
-    ).format(agency=link.agency_name, year=sheet.season_year)
+    if _through_page(ctx):
+        text = _(
+            "The self-score sheet of {agency}, {year}: download it from the first link below, "
+            "write the scores in the yellow column (no formulas), then open the second link to "
+            "send the file back (Zalo does not pass files to bots). Send /cancel to stop."
+        )
+    else:
+        text = _(
+            "The self-score sheet of {agency}, {year}: write the scores in the yellow column "
+            "(no formulas) and send the file back here. Send /cancel to stop."
+        )
+    text = text.format(agency=link.agency_name, year=sheet.season_year)
     ctx.conversation.start(FLOW)
-    ctx.replies.add(Outgoing(text, attachments=(attachment,)))
+    ctx.replies.add(Outgoing(text, attachments=(attachment,), upload=_upload(ctx, link)))
 
 
 async def typed(ctx: Context, text: str) -> None:
     """Text while the file is awaited: say what is awaited."""
+    link = ctx.link
+    if _through_page(ctx) and link is not None:
+        awaited = _(
+            "I am waiting for the filled XLSX file from /template: send it by opening the link "
+            "below, or /cancel to stop; to type scores instead, send /score."
+        )
+        ctx.replies.add(Outgoing(awaited, upload=_upload(ctx, link)))
+        return
     ctx.tell(
         _(
             "I am waiting for the filled XLSX file from /template. Send it as a file, or "
@@ -86,17 +114,72 @@ def cancelled(_ctx: Context) -> str:
     return _("Stopped. Nothing was read from a file; your sheet is as it was.")
 
 
-async def received(ctx: Context, _caption: str) -> None:
+async def received(ctx: Context, caption: str) -> None:
     """The filled file: refused whole, or each input cell checked as a typed line."""
     link, file = ctx.link, ctx.incoming.file
     if link is None:
         ctx.conversation.end()
         return
     if file is None:
-        ctx.tell(_("Send the filled sheet as an XLSX file."))
+        if _through_page(ctx):
+            await typed(ctx, caption)
+        else:
+            ctx.tell(_("Send the filled sheet as an XLSX file."))
         return
+    await take(ctx, link, file)
+
+
+async def stray(ctx: Context) -> bool:
+    """A file sent with no dialog that takes files open: read it if it is a workbook (by its
+    name or type, or when neither says, its content) and its sender a contact."""
+    link, file = ctx.link, ctx.incoming.file
+    if link is None or file is None or file.image:
+        return False
+    said = said_to_be_workbook(file.filename, file.content_type)
+    if said is None:
+        try:
+            data = await file.fetch(MAX_BYTES)
+        except ValueError:
+            return False  # larger than any sheet: not one
+        if not is_workbook(data):
+            return False
+        file = _fetched(file, data)
+    elif not said:
+        return False
+    await take(ctx, link, file)
+    return True
+
+
+async def uploaded(ctx: Context, payload: str) -> None:
+    """A file sent through the sheet's upload page, for the contact and agency its link
+    names: read as in the dialog, whatever dialog is open."""
+    _purpose, _sep, named = payload.partition(":")
+    contact, _sep, agency = named.partition(":")
+    link = next((a for a in ctx.person.links if str(a.agency_id) == agency), None)
+    file = ctx.incoming.file
+    if link is None or str(ctx.person.contact_id) != contact or file is None:
+        ctx.reply(
+            _(
+                "This upload link no longer works: your account is no longer linked to that "
+                "agency. Nothing was saved."
+            )
+        )
+        return
+    await take(ctx, link, file)
+
+
+async def take(ctx: Context, link: Link, file: IncomingFile) -> None:
+    """Read a filled sheet of ``link``'s agency: refused whole, or each input cell checked as
+    a typed line; a sheet that cannot change now takes nothing."""
     try:
-        check_name(file.filename)
+        sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
+    except NoSeason:
+        ctx.reply(_("Your bloc has no season to score yet."))
+        return
+    if sheet.closed is not None:
+        return sheet_dialog.show_closed(ctx, sheet, link)
+    try:
+        check_name(file.filename, file.content_type)
         if file.size is not None and file.size > MAX_BYTES:
             raise Refused(Refusal.TOO_LARGE)
         try:
@@ -104,12 +187,34 @@ async def received(ctx: Context, _caption: str) -> None:
         except ValueError as error:
             raise Refused(Refusal.TOO_LARGE) from error
         filled = await asyncio.to_thread(read, data)
-        sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
         _whose(filled, link, sheet)
     except Refused as refused:
         ctx.tell(refusal(refused, excerpt(file.filename)))
         return
     await _take(ctx, link, sheet, filled)
+
+
+def _through_page(ctx: Context) -> bool:
+    return ctx.incoming.platform in THROUGH_PAGE
+
+
+def _upload(ctx: Context, link: Link) -> Upload | None:
+    """Where the filled sheet is sent, on a platform that passes no files to bots."""
+    if not _through_page(ctx):
+        return None
+    label = _("📤 Send the filled sheet of {agency} here:").format(agency=link.agency_name)
+    return Upload(UPLOAD, ctx.person.contact_id, link.agency_id, label)
+
+
+def _fetched(file: IncomingFile, data: bytes) -> IncomingFile:
+    """``file`` whose bytes were fetched already."""
+
+    async def fetch(limit: int) -> bytes:
+        if len(data) > limit:
+            raise ValueError(f"{file.filename} is larger than {limit} bytes")
+        return data
+
+    return IncomingFile(file.filename, file.content_type, len(data), fetch, file.image)
 
 
 def _whose(filled: Filled, link: Link, sheet: SheetView) -> None:

@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from pathlib import PurePath
 from typing import Any
 
 from bot.domain.criteria import CriterionKind
@@ -31,6 +32,19 @@ HEAD_ROW = 7
 FIRST_ROW = HEAD_ROW + 1
 CODE_COLUMN, INPUT_COLUMN = 2, 7  # B: the criterion's code; G: the score the agency gives
 _ZIP = b"PK\x03\x04"
+MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam")
+# What a phone or a mail program may call an Excel workbook (parameters and case aside).
+MACRO_TYPES = frozenset(
+    {
+        "application/vnd.ms-excel.sheet.macroenabled.12",
+        "application/vnd.ms-excel.template.macroenabled.12",
+        "application/vnd.ms-excel.addin.macroenabled.12",
+    }
+)
+# Types that say nothing of the content: a file of one of them, with no suffix, is looked into.
+UNSAID_TYPES = frozenset(
+    {"", "application/octet-stream", "application/zip", "binary/octet-stream"}
+)
 KINDS = {
     CriterionKind.SCORE: N_("score"),
     CriterionKind.BONUS: N_("bonus points"),
@@ -157,13 +171,42 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def check_name(filename: str) -> None:
-    """Refuse by the name alone: a workbook with macros, or not a workbook."""
-    name = filename.lower().strip()
-    if name.endswith((".xlsm", ".xltm", ".xlam")):
+def check_name(filename: str, content_type: str = "") -> None:
+    """Refuse by what is said of a file: a workbook with macros, or another kind of file (a
+    name with another suffix, unless its type says XLSX). A name without a suffix is left to
+    ``read``, which looks at the content."""
+    name, kind = filename.lower().strip(), _kind(content_type)
+    if name.endswith(MACRO_SUFFIXES) or kind in MACRO_TYPES:
         raise Refused(Refusal.MACROS)
-    if not name.endswith(".xlsx"):
+    suffix = PurePath(name).suffix
+    if suffix and suffix != ".xlsx" and kind != CONTENT_TYPE:
         raise Refused(Refusal.NOT_XLSX)
+
+
+def said_to_be_workbook(filename: str, content_type: str) -> bool | None:
+    """Whether a file is an Excel workbook by its name or type: True, False, or None when
+    neither says (no suffix, a type such as application/octet-stream): then its content does."""
+    name, kind = filename.lower().strip(), _kind(content_type)
+    if name.endswith((".xlsx", *MACRO_SUFFIXES)) or kind == CONTENT_TYPE or kind in MACRO_TYPES:
+        return True
+    if PurePath(name).suffix or kind not in UNSAID_TYPES:
+        return False
+    return None
+
+
+def is_workbook(data: bytes) -> bool:
+    """Whether ``data`` is a zip with a workbook inside (an XLSX, macros or not)."""
+    if not data.startswith(_ZIP):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as packed:
+            return any(member.startswith("xl/workbook.") for member in packed.namelist())
+    except zipfile.BadZipFile:
+        return False
+
+
+def _kind(content_type: str) -> str:
+    return content_type.partition(";")[0].strip().lower()
 
 
 def read(data: bytes) -> Filled:

@@ -7,7 +7,10 @@ share; ``file_store`` builds the one the settings name. Outbox rows never hold b
 payload lists the files by ref (``ATTACHMENTS``), so a message retried or retaken after a
 crash sends the same files. Zalo takes a photo only by its address, so the bot's web server
 serves the store at ``/files/<token>/<name>``, where the token signs the ref, the name and an
-expiry time.
+expiry time. Zalo passes no documents to bots either, so the filled sheet comes back through
+an upload page at ``/upload/<token>``, whose token signs who may send it (``UploadGrant``) and
+until when; the two kinds of token are signed with different keys, so neither serves as the
+other.
 """
 
 from __future__ import annotations
@@ -38,9 +41,13 @@ ATTACHMENTS = "attachments"  # outbox payload key: the files sent after the text
 FILE_KINDS = ("document", "image")
 LINK_LIFETIME = timedelta(days=7)  # how long a download link works
 LINK_PATH = "/files/{token}/{filename}"  # the web server's route of download links
+UPLOAD_PATH = "/upload/{token}"  # the web server's route of upload links
 _REF = re.compile(r"[0-9a-f]{64}")
 _MAC_BYTES = 16  # of HMAC-SHA256: 128 bits are plenty for a link
 _EXPIRY = struct.Struct(">Q")
+_GRANT = struct.Struct(">QQQ")  # expiry, contact id, agency id
+_SEPARATOR = "\x1f"
+_LONGEST_TOKEN = 400  # characters: a grant's names are short ids
 
 
 class FileStore(Protocol):
@@ -186,11 +193,31 @@ def outbox_files(payload: Mapping[str, Any]) -> tuple[OutboxFile, ...]:
 
 
 class BadLink(Exception):
-    """A download link that was not made by this bot, or was changed."""
+    """A download or upload link that was not made by this bot, or was changed."""
 
 
 class ExpiredLink(Exception):
-    """A download link whose time ran out."""
+    """A download or upload link whose time ran out."""
+
+
+@dataclass(frozen=True)
+class UploadGrant:
+    """What an upload link lets its holder send: a file for ``purpose`` (``template``: the
+    filled self-score sheet), on behalf of one contact of one agency, answered in their chat."""
+
+    purpose: str
+    platform: str
+    contact_id: int
+    agency_id: int
+    user_id: str
+    chat_id: str
+
+    def __post_init__(self) -> None:
+        names = (self.purpose, self.platform, self.user_id, self.chat_id)
+        if not all(names) or any(_SEPARATOR in name for name in names):
+            raise ValueError(f"an upload grant names its purpose, platform and chat: {self!r}")
+        if min(self.contact_id, self.agency_id) < 0:
+            raise ValueError(f"an upload grant names a contact and an agency: {self!r}")
 
 
 def link_key(*secrets: str | None) -> bytes:
@@ -201,10 +228,14 @@ def link_key(*secrets: str | None) -> bytes:
 
 
 class FileLinks:
-    """Signed, expiring addresses of the store's files on the bot's web server (``base_url``).
+    """Signed, expiring addresses on the bot's web server (``base_url``): of the store's files
+    (download links), and of the page that takes a file for a person (upload links).
 
-    The token is base64url of the ref, the expiry time (seconds since 1970) and an HMAC-SHA256
-    of both and the file name, so neither can be changed; it is checked in constant time.
+    A download token is base64url of the ref, the expiry time (seconds since 1970) and an
+    HMAC-SHA256 of both and the file name, so neither can be changed; an upload token the
+    expiry time, the grant and their HMAC under a key of its own derived from the same one,
+    so a download link is never an upload link nor the other way round. Both are checked in
+    constant time and live ``lifetime``.
     """
 
     def __init__(
@@ -218,6 +249,7 @@ class FileLinks:
         if not key:
             raise ValueError("download links need a key")
         self._key = key
+        self._upload_key = hmac.new(key, b"blocbot upload links", hashlib.sha256).digest()
         self.base_url = base_url.rstrip("/")
         self.clock = clock or SystemClock()
         self.lifetime = lifetime
@@ -254,3 +286,47 @@ class FileLinks:
     def _mac(self, signed: bytes, filename: str) -> bytes:
         message = signed + b"\0" + filename.encode()
         return hmac.new(self._key, message, hashlib.sha256).digest()[:_MAC_BYTES]
+
+    def upload_url(self, grant: UploadGrant) -> str:
+        """The address of the page at which ``grant``'s holder sends a file, for a while."""
+        return f"{self.base_url}/upload/{self.upload_token(grant)}"
+
+    def upload_token(self, grant: UploadGrant) -> str:
+        expires = int((self.clock.now() + self.lifetime).timestamp())
+        names = [grant.purpose, grant.platform, grant.user_id]
+        if grant.chat_id != grant.user_id:  # a direct chat's id is its person's, most often
+            names.append(grant.chat_id)
+        signed = _GRANT.pack(expires, grant.contact_id, grant.agency_id)
+        signed += _SEPARATOR.join(names).encode()
+        raw = signed + self._upload_mac(signed)
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def check_upload(self, token: str) -> UploadGrant:
+        """The grant an upload link's token stands for; BadLink or ExpiredLink."""
+        if len(token) > _LONGEST_TOKEN:
+            raise BadLink("not an upload token")
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        except (binascii.Error, ValueError):
+            raise BadLink("not an upload token") from None
+        if len(raw) <= _GRANT.size + _MAC_BYTES:
+            raise BadLink("not an upload token")
+        signed, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
+        if not hmac.compare_digest(mac, self._upload_mac(signed)):
+            raise BadLink("the signature does not match")
+        expires, contact_id, agency_id = _GRANT.unpack(signed[: _GRANT.size])
+        names = signed[_GRANT.size :].decode(errors="replace").split(_SEPARATOR)
+        if len(names) not in (3, 4):
+            raise BadLink("not an upload token")
+        if self.clock.now().timestamp() > expires:
+            raise ExpiredLink("the link has expired")
+        purpose, platform, user_id, *chat = names
+        try:
+            return UploadGrant(
+                purpose, platform, contact_id, agency_id, user_id, chat[0] if chat else user_id
+            )
+        except ValueError:
+            raise BadLink("not an upload token") from None
+
+    def _upload_mac(self, signed: bytes) -> bytes:
+        return hmac.new(self._upload_key, signed, hashlib.sha256).digest()[:_MAC_BYTES]
