@@ -212,7 +212,7 @@ class App:
             evidence=EvidenceService(unit, clock, scoring, self.shapes, self.files),
             seasons=SeasonService(unit, clock, season_text, reach),
             exports=ExportService(unit, clock, results),
-            documents=DocumentService(unit, clock, results),
+            documents=DocumentService(unit, clock, results, settings.templates),
         )
 
     def running(self) -> Running:

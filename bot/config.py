@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -76,6 +77,10 @@ ACCEPTED = {
     "s3_endpoint": N_("an http:// or https:// address of the S3 server, like http://minio:9000"),
     "s3_region": N_("an S3 region name, like us-east-1"),
     "link_lifetime": N_("a number of seconds above 0, like 604800 (7 days)"),
+    "templates": N_(
+        "a folder that exists, holding the papers' templates bien-ban.docx and to-trinh.docx "
+        "(the English ones in en/), like /etc/blocbot/templates"
+    ),
 }
 
 
@@ -135,6 +140,17 @@ class Settings(BaseSettings):
     s3_secret_key: SecretStr | None = None
     # s a download link of a file sent on Zalo works (7 days)
     link_lifetime: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 7 * 24 * 3600.0
+    # a folder whose bien-ban.docx, to-trinh.docx (en/…) replace the shipped templates
+    templates: Path | None = None
+
+    @field_validator("templates", mode="before")
+    @classmethod
+    def _templates_folder(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip() or None
+        if value is not None and not Path(value).is_dir():
+            raise ValueError("not a folder that exists")
+        return value
 
     @field_validator("database_url")
     @classmethod

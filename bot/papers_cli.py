@@ -74,8 +74,14 @@ async def _write(app: App, args: argparse.Namespace, kind: str) -> int:
             file=sys.stderr,
         )
         return 1
+    from bot.handlers.docx_papers import TemplateProblem
+
     with use_locale(args.lang) if args.lang else nullcontext():
-        data = await asyncio.to_thread(render(kind), papers)
+        try:
+            data = await asyncio.to_thread(render, kind, papers, app.settings.templates)
+        except TemplateProblem as problem:
+            print(problem.for_operator(), file=sys.stderr)
+            return 1
     await asyncio.to_thread(Path(args.output).write_bytes, data)
     print(_("Written: {file}").format(file=args.output))
     return 0

@@ -48,6 +48,7 @@ async def run(settings: Settings) -> int:
     with stop_signals() as stop:
         try:
             await upgrade(settings.database_url)
+            await warn_of_templates(settings)
             await server.start()  # the webhooks are there before the platforms are told of them
             serving = True
             for channel in wanted:
@@ -82,6 +83,21 @@ async def run(settings: Settings) -> int:
             await app.close()
     log.info("stopped")
     return 0
+
+
+async def warn_of_templates(settings: Settings) -> None:
+    """Tell the operator, one line each, what is wrong with the templates in
+    BLOCBOT_TEMPLATES; the bot runs all the same (only the paper asked for fails)."""
+    if settings.templates is None:
+        return
+    from bot.handlers.docx_papers import check_templates
+
+    try:
+        problems = await asyncio.to_thread(check_templates, settings.templates)
+    except OSError as error:  # the folder went away, or may not be read
+        problems = [f"{settings.templates}: {error.strerror or error}"]
+    for problem in problems:
+        log.warning("%s", problem)
 
 
 async def until_stopped(work: Awaitable[None], stop: asyncio.Event) -> bool:

@@ -1,14 +1,15 @@
 """The layout of a Vietnamese administrative paper (thể thức văn bản hành chính) in a Word
 document: the issuing body and number at the left and the national motto at the right, the
-place-and-date line, the title, numbered sections, tables and the signature blocks."""
+place-and-date line, the title, numbered sections, tables and the signature blocks.
+
+``bot.handlers.docx_forms`` lays the shipped templates out with it: every text it is given is
+one run, so a Jinja tag in it (``{{ bloc|upper }}``) is never split across runs.
+"""
 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from docx import Document as new_document
 from docx.document import Document
@@ -17,21 +18,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
 
-from bot.i18n import _, current_locale
-
 FONT = "Times New Roman"  # the font the rules for administrative papers ask for
 SIZE = Pt(13)
-# "… tỉnh Thái Bình", "… thành phố Hải Phòng": the province a place or a bloc's name is in.
-_PROVINCE = re.compile(r"\b(?:tỉnh|thành phố|TP\.)\s+([^,;()]+)", re.IGNORECASE)
-
-
-def province_of(*texts: str | None) -> str | None:
-    """The province named in the first of ``texts`` that names one: ``Thái Bình``."""
-    for text in texts:
-        found = _PROVINCE.search(text or "")
-        if found:
-            return found.group(1).strip()
-    return None
+RULE = "———"  # the short line under the issuing body and under the motto
 
 
 def start() -> Document:
@@ -53,34 +42,17 @@ def finish(document: Document) -> bytes:
     return out.getvalue()
 
 
-def header(document: Document, issuer: str, number: str, place: str | None, dated: str) -> None:
+def header(document: Document, issuer: str, number: str, motto: Sequence[str], dated: str) -> None:
     """The issuing body and the number (left), the motto and the date line (right)."""
     table = _frame(document, 2)
     left, right = table.rows[0].cells
-    _line(left, issuer.upper(), bold=True)
-    _line(left, "———")
+    _line(left, issuer, bold=True)
+    _line(left, RULE)
     _line(left, number)
-    _line(right, _("SOCIALIST REPUBLIC OF VIETNAM"), bold=True)
-    _line(right, _("Independence - Freedom - Happiness"), bold=True)
-    _line(right, "———")
-    _line(right, date_line(place, dated), italic=True)
-
-
-def date_line(place: str | None, dated: str) -> str:
-    """``Thái Bình, ngày 20 tháng 12 năm 2021``; ``……`` when the place is not known."""
-    return _("{place}, {date}").format(place=place or "……", date=dated)
-
-
-def long_date(moment: datetime, timezone: str) -> str:
-    """``ngày 20 tháng 12 năm 2021`` (``20/12/2021`` in English): Vietnamese papers write the
-    days before the 10th and the months before March with a 0, English ones every month."""
-    local = moment.astimezone(ZoneInfo(timezone))
-    padded = local.month < 3 or not current_locale().startswith("vi")
-    return _("{day}/{month}/{year}").format(
-        day=f"{local.day:02d}",
-        month=f"{local.month:02d}" if padded else local.month,
-        year=local.year,
-    )
+    for line in motto:
+        _line(right, line, bold=True)
+    _line(right, RULE)
+    _line(right, dated, italic=True)
 
 
 def title(document: Document, name: str, subject: str) -> None:
@@ -104,16 +76,23 @@ def text(document: Document, words: str, *, bold: bool = False, indent: bool = T
     paragraph.add_run(words).bold = bold
 
 
-def grid(document: Document, heads: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
-    """A bordered table: a bold header row, then ``rows``."""
+def control(document: Document, tag: str) -> None:
+    """A paragraph that holds only a paragraph tag (``{%p if meeting %}``): docxtpl drops the
+    paragraph and keeps the tag."""
+    document.add_paragraph().add_run(tag)
+
+
+def grid(document: Document, heads: Sequence[str], row: Sequence[str], loop: str) -> Table:
+    """A bordered table: a bold header row, then ``row`` repeated by the row tags around it
+    (``{%tr for p in ranking %}`` … ``{%tr endfor %}``, each alone in a row)."""
     table: Table = document.add_table(rows=1, cols=len(heads))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, head in zip(table.rows[0].cells, heads, strict=True):
         _line(cell, head, bold=True, first=True)
-    for row in rows:
+    for values in ([f"{{%tr for {loop} %}}"], row, ["{%tr endfor %}"]):
         cells = table.add_row().cells  # type: ignore[no-untyped-call]
-        for cell, value in zip(cells, row, strict=True):
+        for cell, value in zip(cells, values, strict=False):
             cell.text = value
     return table
 

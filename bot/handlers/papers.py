@@ -4,7 +4,8 @@ proposal for awards as Word documents, for the head, deputies and operators."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import logging
+from pathlib import Path
 
 from bot.handlers.context import Context
 from bot.handlers.formatting import excerpt
@@ -19,6 +20,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MINUTES = N_("the minutes of the year-end meeting as a Word document; /minutes MEETING")
 PROPOSAL = N_("the proposal for awards to the province as a Word document")
 NO_BLOC = N_("Link your account to a bloc first (/start CODE) to get its papers.")
+
+log = logging.getLogger(__name__)
 
 
 def register(router: Router) -> None:
@@ -66,12 +69,13 @@ async def proposal(ctx: Context, args: str) -> None:
     await _send(ctx, papers, "proposal")
 
 
-def render(kind: str) -> Callable[[Papers], bytes]:
-    """What writes the paper of ``kind`` (minutes, proposal); python-docx is loaded then, so
-    start-up never pays for it."""
+def render(kind: str, papers: Papers, templates: Path | None) -> bytes:
+    """The paper of ``kind`` (minutes, proposal) from its template (the operator's in
+    ``templates``, else the shipped one); docxtpl is loaded then, so start-up never pays for
+    it. Raises ``TemplateProblem`` for an operator's template that cannot be used."""
     from bot.handlers import docx_papers
 
-    return docx_papers.minutes_docx if kind == "minutes" else docx_papers.proposal_docx
+    return docx_papers.render(kind, papers, templates)
 
 
 def file_name(kind: str, papers: Papers) -> str:
@@ -81,7 +85,15 @@ def file_name(kind: str, papers: Papers) -> str:
 
 
 async def _send(ctx: Context, papers: Papers, kind: str) -> None:
-    data = await asyncio.to_thread(render(kind), papers)
+    from bot.handlers.docx_papers import TemplateProblem
+
+    templates = ctx.services.documents.templates
+    try:
+        data = await asyncio.to_thread(render, kind, papers, templates)
+    except TemplateProblem as problem:
+        log.warning("%s", problem.for_operator())
+        ctx.reply(problem.for_person())
+        return
     name = file_name(kind, papers)
     if kind == "minutes":
         text = _("The minutes of the year-end meeting of {year}, to print and sign.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 
 from bot.clock import Clock
 from bot.domain.ballots import BallotKind, Tally
@@ -63,7 +64,8 @@ class BallotResult:
 @dataclass(frozen=True)
 class Papers:
     """What both papers start from: the bloc, its season, the head and deputies, the
-    standings (final once announced) and, for the minutes, the meeting."""
+    standings (final once announced), the meeting (the one asked for, else the season's
+    last) with who comes, and the closed ballots."""
 
     bloc_code: str
     bloc_name: str
@@ -83,12 +85,20 @@ class Papers:
 
 
 class DocumentService:
-    """Reads what the minutes and the proposal for awards say."""
+    """Reads what the minutes and the proposal for awards say; ``templates`` is the operator's
+    folder of the papers' templates (BLOCBOT_TEMPLATES), None for the shipped ones."""
 
-    def __init__(self, unit: UnitOfWork, clock: Clock, results: ResultsService) -> None:
+    def __init__(
+        self,
+        unit: UnitOfWork,
+        clock: Clock,
+        results: ResultsService,
+        templates: Path | None = None,
+    ) -> None:
         self.unit = unit
         self.clock = clock
         self.results = results
+        self.templates = templates
 
     async def minutes(
         self, bloc_id: int, year: int | None = None, meeting_code: str | None = None
@@ -126,9 +136,9 @@ class DocumentService:
         return replace(papers, meeting=facts, attendance=attendance, ballots=results)
 
     async def proposal(self, bloc_id: int, year: int | None = None) -> Papers:
-        """The standings' award lines, to propose to the province, dated today."""
-        bloc, season = await self._season(bloc_id, year)
-        return await self._papers(bloc, season, None)
+        """The standings' award lines, to propose to the province, dated today; with the
+        last meeting and the ballots too, for a template that cites them."""
+        return replace(await self.minutes(bloc_id, year), dated=self.clock.now())
 
     async def _season(self, bloc_id: int, year: int | None) -> tuple[Bloc, Season]:
         uow = self.unit

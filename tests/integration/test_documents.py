@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from pathlib import Path
 
 from docx import Document
 
@@ -18,6 +19,7 @@ from bot.i18n import use_locale
 from tests.integration.test_ballots import seed as seed_voters
 from tests.integration.test_final_results import announce
 from tests.integration.test_results_service import Seeded, fill
+from tests.unit.handlers.test_paper_templates import own_template
 
 
 def words(data: bytes) -> tuple[list[str], list[list[str]]]:
@@ -35,7 +37,7 @@ def words(data: bytes) -> tuple[list[str], list[list[str]]]:
 
 
 async def test_the_minutes_show_the_ranking_the_ballot_and_who_came(
-    app: App, clock: FrozenClock
+    app: App, clock: FrozenClock, tmp_path: Path
 ) -> None:
     voters = await seed_voters(app)
     seeded = Seeded(voters.bloc_id, voters.agencies, voters.contacts)
@@ -90,3 +92,22 @@ async def test_the_minutes_show_the_ranking_the_ballot_and_who_came(
     certificates = lines.index("2. Bằng khen của Chủ tịch UBND tỉnh (2 units)")
     assert lines[certificates + 1] == "- Kho bạc Nhà nước Thái Bình"
     assert "To: the Emulation and Commendation Council of Thái Bình province" in lines
+
+    # A province's own template, with a line per ranked agency in its own words.
+    own_template(
+        tmp_path,
+        "bien-ban.docx",
+        "{%p for p in ranking %}",
+        "{{ p.no }}) {{ p.agency }}: {{ p.total }} điểm{% if p.shared %}, đồng hạng{% endif %}",
+        "{%p endfor %}",
+        "Phiếu bầu: {% for b in ballots %}{{ b.voted }}/{{ b.entitled }}{% endfor %}",
+    )
+    with use_locale("vi"):
+        lines, rows = words(minutes_docx(papers, tmp_path))
+    assert [line for line in lines if ") " in line and "điểm" in line] == [
+        "1) Kho bạc Nhà nước Thái Bình: 25 điểm, đồng hạng",
+        "2) Cục Thuế tỉnh Thái Bình: 25 điểm, đồng hạng",
+        "3) Ngân hàng Nhà nước Việt Nam chi nhánh tỉnh Thái Bình: 8,5 điểm",
+    ]
+    assert "Phiếu bầu: 5/8" in lines
+    assert rows[3][2] == "8,5"  # the shipped table is still there
