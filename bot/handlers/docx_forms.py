@@ -125,11 +125,12 @@ def _front(kind: str, name: str, subject: str) -> Document:
     return document
 
 
-def _plural(singular: str, plural: str, count: str, **values: str) -> str:
+def _plural(forms: Callable[[int], str], count: str, **values: str) -> str:
     """The message in the current language for the number ``count`` (a field) holds: one
-    text where the language has one form, else a tag choosing between the forms."""
-    one = ngettext(singular, plural, 1).format(**values)
-    many = ngettext(singular, plural, 2).format(**values)
+    text where the language has one form, else a tag choosing between the forms. ``forms``
+    calls ``ngettext`` with the message written out, for the catalogs to find it."""
+    one = forms(1).format(**values)
+    many = forms(2).format(**values)
     if one == many:
         return one
     return f"{{% if {count} == 1 %}}{one}{{% else %}}{many}{{% endif %}}"
@@ -151,8 +152,9 @@ def _attendance(document: Document) -> None:
     layout.text(document, _("Deputy heads: {agencies}.").format(agencies="{{ deputies }}"))
     _end(document)
     attended = _plural(
-        "{n} of {total} member agency attended:",
-        "{n} of {total} member agencies attended:",
+        lambda k: ngettext(
+            "{n} of {total} member agency attended:", "{n} of {total} member agencies attended:", k
+        ),
         "members",
         n="{{ attended }}",
         total="{{ members }}",
@@ -193,7 +195,7 @@ def _ballots(document: Document) -> None:
     counts = {"voted": "{{ b.voted }}", "entitled": "{{ b.entitled }}", "blank": "{{ b.blank }}"}
     layout.text(document, turnout.format(**counts))
     layout.control(document, "{%p for c in b.counts %}")
-    votes = _plural("{n} vote", "{n} votes", "c.votes", n="{{ c.votes }}")
+    votes = _plural(lambda k: ngettext("{n} vote", "{n} votes", k), "c.votes", n="{{ c.votes }}")
     layout.text(document, "- {{ c.agency }}: " + votes)
     layout.control(document, "{%p endfor %}")
     _when(document, "not b.valid")
@@ -214,8 +216,7 @@ def _awards(document: Document) -> None:
     _end(document)
     layout.control(document, "{%p for w in awards %}")
     line = _plural(
-        "{title} ({n} unit)",
-        "{title} ({n} units)",
+        lambda k: ngettext("{title} ({n} unit)", "{title} ({n} units)", k),
         "w.count",
         title="{{ w.title }}",
         n="{{ w.count }}",
