@@ -37,6 +37,7 @@ _SECRET = re.compile(r"[A-Za-z0-9_-]{8,256}")
 S3_SCHEME = "s3://"
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")  # S3's rule for bucket names
 _REGION = re.compile(r"[a-z0-9-]{1,64}")
+_REPLICA = re.compile(r"[A-Za-z0-9._:@-]{1,50}")
 
 # What each setting accepts, in the words of the line that reports a bad value.
 ACCEPTED = {
@@ -73,6 +74,7 @@ ACCEPTED = {
     "s3_endpoint": N_("an http:// or https:// address of the S3 server, like http://minio:9000"),
     "s3_region": N_("an S3 region name, like us-east-1"),
     "link_lifetime": N_("a number of seconds above 0, like 604800 (7 days)"),
+    "replica_name": N_("1 to 50 letters, digits, . _ : @ or -, like blocbot-1"),
 }
 
 
@@ -130,6 +132,8 @@ class Settings(BaseSettings):
     s3_secret_key: SecretStr | None = None
     # s a download link of a file sent on Zalo works (7 days)
     link_lifetime: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 7 * 24 * 3600.0
+    # How /healthz, /metrics and the log name this process among the replicas (HOST:PID).
+    replica_name: str | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -151,6 +155,7 @@ class Settings(BaseSettings):
         "s3_endpoint",
         "s3_access_key",
         "s3_secret_key",
+        "replica_name",
         mode="before",
     )
     @classmethod
@@ -202,6 +207,13 @@ class Settings(BaseSettings):
         if value.strip().startswith(S3_SCHEME) and s3_location(value) is None:
             raise ValueError("an S3 location is s3://BUCKET or s3://BUCKET/PREFIX")
         return value.strip()
+
+    @field_validator("replica_name")
+    @classmethod
+    def _replica_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _REPLICA.fullmatch(value):
+            raise ValueError("not 1 to 50 letters, digits, . _ : @ or -")
+        return value
 
     @field_validator("s3_region")
     @classmethod
