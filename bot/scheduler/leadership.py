@@ -70,7 +70,6 @@ class Leadership:
         self.led_by: str | None = None
         self._stop = asyncio.Event()
         self._unreachable: str | None = None  # why the last try failed, logged once
-        self.changed = asyncio.Condition()  # notified when ``leading`` changes (for tests)
 
     def state(self) -> LeaderState:
         return LeaderState(self.leading, self.replica, self.led_by)
@@ -82,7 +81,6 @@ class Leadership:
     async def run(self, duty: Duty) -> None:
         """Stand by until this replica leads, do the duty while it does, and again, until
         ``stop()``."""
-        self._stop.clear()
         standing_by = False
         try:
             while not self._stop.is_set():
@@ -123,12 +121,12 @@ class Leadership:
         except Exception as error:
             await lock.release()  # a broken connection is opened anew on the next try
             self.led_by = None
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+            reason = _reason(error)
             if reason != self._unreachable:
                 log.warning(
                     "replica %s cannot ask the database who leads (%s); trying again",
                     self.replica,
-                    reason[:200],
+                    reason,
                 )
             self._unreachable = reason
             return False
@@ -140,13 +138,13 @@ class Leadership:
     async def _lead(self, duty: Duty) -> None:
         """Do the duty until the lock's connection fails or ``stop()``; then stop it and let
         the lock go (closing the connection)."""
-        await self._set_leading(True)
+        self._set_leading(True)
         log.info("replica %s leads: it sends the outbox and runs the periodic jobs", self.replica)
         try:
             await duty.start()
             await self._watch()
         finally:
-            await self._set_leading(False)
+            self._set_leading(False)
             try:
                 await duty.stop()
             finally:
@@ -167,15 +165,13 @@ class Leadership:
                     "replica %s no longer leads: its database connection failed (%s); "
                     "it stops sending and stands by",
                     self.replica,
-                    str(error).strip()[:200] or repr(error),
+                    _reason(error),
                 )
                 return
 
-    async def _set_leading(self, leading: bool) -> None:
+    def _set_leading(self, leading: bool) -> None:
         self.leading = leading
         self.led_by = self.replica if leading else None
-        async with self.changed:
-            self.changed.notify_all()
 
     async def _pause(self, seconds: float) -> bool:
         """Wait ``seconds`` or until ``stop()``; True when stopped."""
@@ -184,3 +180,9 @@ class Leadership:
         except TimeoutError:
             return False
         return True
+
+
+def _reason(error: BaseException) -> str:
+    """The first line of an error's message (its type when it has none), for the log."""
+    lines = str(error).strip().splitlines()
+    return (lines[0].strip() if lines else "")[:200] or type(error).__name__

@@ -9,10 +9,11 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from bot.storage.db import create_engine
 from bot.storage.migrate import alembic_config, upgrade
@@ -46,12 +47,31 @@ def head() -> str:
     return found
 
 
+async def sessions(server: URL, name: str) -> str:
+    """What the database's sessions are doing, to tell why the replicas did not finish."""
+    engine = create_engine(server.render_as_string(hide_password=False))
+    try:
+        async with engine.connect() as connection:
+            found = await connection.execute(
+                text(
+                    "SELECT pid, state, wait_event_type, wait_event, left(query, 80) "
+                    "FROM pg_stat_activity WHERE datname = :name"
+                ),
+                {"name": name},
+            )
+            return "\n".join(str(row) for row in found.all())
+    finally:
+        await engine.dispose()
+
+
 @pytest.mark.postgres
+@pytest.mark.timeout(300)  # two interpreters start: slow on a busy machine
 async def test_replicas_started_at_once_on_an_empty_database_all_start() -> None:
     if not PG_URL:
         pytest.skip(PG_SKIP)
     server = make_url(PG_URL)
-    name = f"{server.database or 'test'}_migrate_{secrets.token_hex(4)}"
+    # Named as conftest names its databases, so that one left behind is dropped a day later.
+    name = f"{server.database or 'test'}_{int(time.time())}_{os.getpid()}_{secrets.token_hex(3)}"
     url = server.set(database=name).render_as_string(hide_password=False)
     await _create_database(server, name)
     try:
@@ -69,9 +89,12 @@ async def test_replicas_started_at_once_on_an_empty_database_all_start() -> None
             )
             for _ in range(REPLICAS)
         ]
-        outputs = await asyncio.wait_for(
-            asyncio.gather(*(child.communicate() for child in children)), 90
-        )
+        try:
+            outputs = await asyncio.wait_for(
+                asyncio.gather(*(child.communicate() for child in children)), 240
+            )
+        except TimeoutError:
+            raise AssertionError(f"still migrating:\n{await sessions(server, name)}") from None
         said = [output.decode() for output, _ in outputs]
         assert [child.returncode for child in children] == [0] * REPLICAS, "\n".join(said)
         assert await revision(url) == [head()]
