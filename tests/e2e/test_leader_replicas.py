@@ -118,8 +118,8 @@ async def test_the_stand_by_takes_over_a_killed_leader_and_the_pair_keeps_the_li
         started = time.monotonic() - began
         await enqueue(live, users)
         await eventually(lambda: sum(received(tg, users)) >= KILL_AFTER, 15, "a first part")
-        await leader.kill()
         killed, killed_at = time.monotonic(), datetime.now(UTC)
+        await leader.kill()
         at_kill = sum(received(tg, users))
         assert at_kill < COUNT, "the wave ended before the kill"
 
