@@ -38,6 +38,7 @@ from bot.handlers.router import Router
 from bot.handlers.sheet_admin_text import unlocked_notice
 from bot.scheduler.dispatcher import Dispatcher, Tuning
 from bot.scheduler.jobs import PeriodicJob, forgetting_updates
+from bot.scheduler.leadership import Leadership
 from bot.scheduler.pacing import Limits
 from bot.scheduler.sending import OutboxObserver, Senders
 from bot.scheduler.wake import Wake, watch_commits
@@ -64,6 +65,7 @@ from bot.services.sheet_admin import SheetAdminService
 from bot.services.tracking import TrackingService
 from bot.storage.db import create_engine, is_sqlite, session_factory
 from bot.storage.files import LINK_PATH, UPLOAD_PATH, FileStore, file_store
+from bot.storage.locks import SessionLock
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 from bot.web.files import file_download
 from bot.web.health import Health
@@ -219,6 +221,17 @@ class App:
         """What ``blocbot run`` starts: channels, web server, outbox dispatcher and jobs."""
         return running(self)
 
+    @property
+    def replica(self) -> str:
+        """This process's name among the replicas: BLOCBOT_REPLICA_NAME, else HOST:PID."""
+        return self.settings.replica_name or f"{socket.gethostname()}:{os.getpid()}"[:64]
+
+    def leadership(self) -> Leadership:
+        """Whether this replica sends the outbox and runs the jobs: on PostgreSQL the one that
+        holds the leader's lock, on SQLite always."""
+        url, replica = self.settings.database_url, self.replica
+        return Leadership(None if is_sqlite(url) else SessionLock(url, replica), replica)
+
     def directory(self) -> Directory:
         """Who is linked where: the command menus a channel sets read it."""
         return Directory(self.uow, lambda unit: self.bind(unit).people)
@@ -276,7 +289,7 @@ class App:
             self.clock,
             senders,
             {"telegram": telegram, "zalo": zalo},
-            worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}"[:64],
+            worker_id=worker_id or self.replica,
             wake=self.outbox_signal,
             operators=settings.operator_ids(),
             report=operator_text.given_up,
@@ -314,15 +327,17 @@ class Running:
     health: Health
     server: WebServer
     channels: list[RunningChannel]
-    dispatcher: Dispatcher
+    dispatcher: Dispatcher  # runs in the leading replica only, as do the jobs but ``everywhere``
     jobs: list[PeriodicJob]
+    leadership: Leadership
 
 
 def running(app: App) -> Running:
     """Everything ``blocbot run`` runs, for the channels whose token is set."""
     hub = Hub()
     metrics = Metrics(("telegram", "zalo"))
-    health = Health(app.uow)
+    leadership = app.leadership()
+    health = Health(app.uow, leadership=leadership.state)
     server = WebServer(app.settings.listen, health, metrics)
     return Running(
         hub=hub,
@@ -332,6 +347,7 @@ def running(app: App) -> Running:
         channels=build_channels(app.settings, app, hub, health, metrics, server),
         dispatcher=app.dispatcher(hub, observer=metrics),
         jobs=[_counted(job, metrics) if job.name == "reminders" else job for job in app.jobs],
+        leadership=leadership,
     )
 
 

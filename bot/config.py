@@ -38,6 +38,7 @@ _SECRET = re.compile(r"[A-Za-z0-9_-]{8,256}")
 S3_SCHEME = "s3://"
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")  # S3's rule for bucket names
 _REGION = re.compile(r"[a-z0-9-]{1,64}")
+_REPLICA = re.compile(r"[A-Za-z0-9._:@-]{1,50}")
 
 # What each setting accepts, in the words of the line that reports a bad value.
 ACCEPTED = {
@@ -81,6 +82,7 @@ ACCEPTED = {
         "a folder that exists, holding the papers' templates bien-ban.docx and to-trinh.docx "
         "(the English ones in en/), like /etc/blocbot/templates"
     ),
+    "replica_name": N_("1 to 50 letters, digits, . _ : @ or -, like blocbot-1"),
 }
 
 
@@ -152,6 +154,9 @@ class Settings(BaseSettings):
             raise ValueError("not a folder that exists")
         return value
 
+    # How /healthz, /metrics and the log name this process among the replicas (HOST:PID).
+    replica_name: str | None = None
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -173,6 +178,7 @@ class Settings(BaseSettings):
         "s3_endpoint",
         "s3_access_key",
         "s3_secret_key",
+        "replica_name",
         mode="before",
     )
     @classmethod
@@ -224,6 +230,13 @@ class Settings(BaseSettings):
         if value.strip().startswith(S3_SCHEME) and s3_location(value) is None:
             raise ValueError("an S3 location is s3://BUCKET or s3://BUCKET/PREFIX")
         return value.strip()
+
+    @field_validator("replica_name")
+    @classmethod
+    def _replica_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _REPLICA.fullmatch(value):
+            raise ValueError("not 1 to 50 letters, digits, . _ : @ or -")
+        return value
 
     @field_validator("s3_region")
     @classmethod

@@ -1,5 +1,10 @@
 """``blocbot run``: starts what the App built for it (channels, web server, outbox dispatcher,
-jobs), until SIGINT or SIGTERM, and stops it all."""
+jobs), until SIGINT or SIGTERM, and stops it all.
+
+The outbox dispatcher and the periodic jobs run while this replica leads (``Leading``, the
+duty of ``bot.scheduler.leadership``): one replica at a time sends, so all of them together
+stay within the platforms' limits. Jobs marked ``everywhere`` run in every replica.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,8 @@ from bot.app import RunningChannel, build
 from bot.config import Settings
 from bot.i18n import _
 from bot.scheduler.dispatcher import Dispatcher
-from bot.scheduler.jobs import Scheduler
+from bot.scheduler.jobs import PeriodicJob, Scheduler
+from bot.scheduler.leadership import Leadership
 from bot.storage.migrate import upgrade
 
 log = logging.getLogger("bot")
@@ -41,10 +47,9 @@ async def run(settings: Settings) -> int:
         return 2
     configure_logging()
     started: list[RunningChannel] = []
-    dispatcher = running.dispatcher
     serving = False
-    sending: asyncio.Task[None] | None = None
-    jobs = Scheduler()
+    leading: asyncio.Task[None] | None = None
+    jobs = Scheduler()  # those that run everywhere
     with stop_signals() as stop:
         try:
             await upgrade(settings.database_url)
@@ -56,9 +61,11 @@ async def run(settings: Settings) -> int:
                 if not await until_stopped(channel.start(), stop):
                     break
             else:
-                sending = asyncio.create_task(dispatcher.run(), name="outbox")
+                duty = Leading(running.dispatcher, [j for j in running.jobs if not j.everywhere])
+                leading = asyncio.create_task(running.leadership.run(duty), name="leadership")
                 for job in running.jobs:
-                    jobs.add(job)
+                    if job.everywhere:
+                        jobs.add(job)
                 jobs.start()
                 labels = ", ".join(channel.label for channel in started)
                 log.info("blocbot is running (%s)", labels)
@@ -71,7 +78,7 @@ async def run(settings: Settings) -> int:
             return 1
         finally:
             await jobs.shutdown(STOP_WAIT)
-            await stop_sending(dispatcher, sending)
+            await stop_leading(running.leadership, leading)
             for channel in reversed(started):
                 try:
                     await channel.stop()
@@ -115,6 +122,45 @@ async def until_stopped(work: Awaitable[None], stop: asyncio.Event) -> bool:
     with suppress(asyncio.CancelledError):
         await task
     return False
+
+
+class Leading:
+    """What the leading replica runs: the outbox dispatcher and the periodic jobs."""
+
+    def __init__(self, dispatcher: Dispatcher, jobs: list[PeriodicJob]) -> None:
+        self.dispatcher = dispatcher
+        self.jobs = jobs
+        self._sending: asyncio.Task[None] | None = None
+        self._scheduler: Scheduler | None = None
+
+    async def start(self) -> None:
+        self._sending = asyncio.create_task(self.dispatcher.run(), name="outbox")
+        self._scheduler = Scheduler()
+        for job in self.jobs:
+            self._scheduler.add(job)
+        self._scheduler.start()
+
+    async def stop(self) -> None:
+        """Stop claiming messages at once, then let what is in flight finish."""
+        self.dispatcher.stop()
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is not None:
+            await scheduler.shutdown(STOP_WAIT)
+        sending, self._sending = self._sending, None
+        await stop_sending(self.dispatcher, sending)
+
+
+async def stop_leading(leadership: Leadership, task: asyncio.Task[None] | None) -> None:
+    """Stop the duty (the sends in flight finish) and let the lead go to another replica."""
+    if task is None:
+        return
+    leadership.stop()
+    try:
+        await asyncio.wait_for(task, 3 * STOP_WAIT)
+    except TimeoutError:
+        log.warning("the leadership did not stop in %g s", 3 * STOP_WAIT)
+    except Exception:
+        log.exception("the leadership failed")
 
 
 async def stop_sending(dispatcher: Dispatcher, task: asyncio.Task[None] | None) -> None:

@@ -1,7 +1,8 @@
 """Periodic jobs on APScheduler 3: each runs every so many seconds, never two at once.
 
 app.jobs.append(PeriodicJob("reminders", 60, app.remind))  # in bot.app.App
-# blocbot run schedules every job of app.jobs once the channels are up
+# blocbot run schedules every job of app.jobs once the channels are up: in the leading replica
+# only (see bot.scheduler.leadership), or in every replica with everywhere=True
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ FORGET_EVERY = 3600.0  # seconds between two clean-ups of the processed-updates 
 
 @dataclass(frozen=True)
 class PeriodicJob:
-    """A coroutine function to run every ``seconds``, named for the log."""
+    """A coroutine function to run every ``seconds``, named for the log; in the leading
+    replica only, unless ``everywhere``."""
 
     name: str
     seconds: float
     run: JobFunction
+    everywhere: bool = False
 
 
 def forgetting_updates(

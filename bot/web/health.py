@@ -1,4 +1,5 @@
-"""The health of a running bot: its database, each channel's last report, the outbox backlog."""
+"""The health of a running bot: its database, each channel's last report, the outbox backlog
+and which replica sends it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.scheduler.leadership import LeaderState
 from bot.storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,7 @@ class HealthReport:
     outbox_depth: dict[str, int] = field(default_factory=dict)  # waiting to go out, by platform
     outbox_failed: dict[str, int] = field(default_factory=dict)  # given up, by platform
     conversations_open: int | None = None  # None: the database did not answer
+    leader: LeaderState | None = None  # None: no outbox runs here (not ``blocbot run``)
 
     @property
     def database_ok(self) -> bool:
@@ -106,17 +109,24 @@ class HealthReport:
         return self.database_ok and all(channel.healthy for channel in self.channels)
 
     def to_json(self) -> dict[str, Any]:
+        outbox: dict[str, Any] = {
+            "pending": dict(self.outbox_depth),
+            "failed": dict(self.outbox_failed),
+        }
+        if self.leader is not None:
+            outbox.update(self.leader.to_json())
         return {
             "healthy": self.healthy,
             "database": {"ok": self.database_ok, "error": self.database_error},
             "channels": [channel.to_json() for channel in self.channels],
-            "outbox": {"pending": dict(self.outbox_depth), "failed": dict(self.outbox_failed)},
+            "outbox": outbox,
             "conversations_open": self.conversations_open,
         }
 
 
 class Health:
-    """The channels' reports and a look at the database, as one ``HealthReport``."""
+    """The channels' reports, a look at the database and, with ``leadership``, whether this
+    replica sends the outbox, as one ``HealthReport``."""
 
     def __init__(
         self,
@@ -125,8 +135,10 @@ class Health:
         stale_after: float = STALE_AFTER,
         database_timeout: float = DATABASE_TIMEOUT,
         monotonic: Callable[[], float] = time.monotonic,
+        leadership: Callable[[], LeaderState] | None = None,
     ) -> None:
         self.uow = uow
+        self.leadership = leadership
         self.stale_after = stale_after
         self.database_timeout = database_timeout
         self.monotonic = monotonic
@@ -145,6 +157,7 @@ class Health:
     async def report(self) -> HealthReport:
         """Ask the database (within ``database_timeout``) and collect each channel's state."""
         channels = tuple(channel.state() for channel in self._channels.values())
+        leader = self.leadership() if self.leadership is not None else None
         try:
             async with asyncio.timeout(self.database_timeout):
                 async with self.uow() as unit:
@@ -153,16 +166,19 @@ class Health:
                     failed = await unit.stats.outbox_failed()
                     conversations = await unit.stats.conversations_open()
         except TimeoutError:
-            return self._unreachable(channels, f"no answer in {self.database_timeout:g} s")
+            reason = f"no answer in {self.database_timeout:g} s"
+            return self._unreachable(channels, reason, leader)
         except Exception as error:
-            return self._unreachable(channels, one_line(error))
+            return self._unreachable(channels, one_line(error), leader)
         if self._database_error is not None:
             log.info("health: the database answers again")
             self._database_error = None
-        return HealthReport(None, channels, depth, failed, conversations)
+        return HealthReport(None, channels, depth, failed, conversations, leader)
 
-    def _unreachable(self, channels: tuple[ChannelState, ...], reason: str) -> HealthReport:
+    def _unreachable(
+        self, channels: tuple[ChannelState, ...], reason: str, leader: LeaderState | None
+    ) -> HealthReport:
         if reason != self._database_error:  # once per new reason, not on every probe
             log.warning("health: the database does not answer: %s", reason)
         self._database_error = reason
-        return HealthReport(reason, channels)
+        return HealthReport(reason, channels, leader=leader)

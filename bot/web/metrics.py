@@ -98,6 +98,11 @@ class Metrics:
             "1 when the database answered the health check.",
             registry=registry,
         )
+        self._leader = Gauge(
+            "blocbot_outbox_leader",
+            "1 when this replica leads (sends the outbox and runs the periodic jobs), else 0.",
+            registry=registry,
+        )
         for platform in platforms:
             self._start_at_zero(platform)
 
@@ -134,9 +139,12 @@ class Metrics:
         outbox_depth: Mapping[str, int] | None,
         conversations_in_progress: int | None,
         channels: Iterable[tuple[str, str, bool]],
+        leader: bool | None = None,
     ) -> None:
         """Set the gauges; ``None`` (the database did not answer) leaves a gauge unset."""
         self._database_up.set(1 if database_up else 0)
+        if leader is not None:
+            self._leader.set(1 if leader else 0)
         self._depth.clear()
         if outbox_depth is not None:
             for platform, count in outbox_depth.items():

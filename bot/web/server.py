@@ -110,4 +110,5 @@ class WebServer:
             outbox_depth=report.outbox_depth if report.database_ok else None,
             conversations_in_progress=report.conversations_open,
             channels=[(state.platform, state.mode, state.healthy) for state in report.channels],
+            leader=report.leader.leading if report.leader is not None else None,
         )

@@ -1,4 +1,5 @@
-"""The outbox dispatcher against the Telegram emulator: in process, and as `blocbot run`."""
+"""The outbox dispatcher against the Telegram emulator: in process, and as `blocbot run` (two
+replicas: tests/e2e/test_leader_replicas.py)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,6 @@ from bot.storage.models import Contact, OutboxMessage
 from bot.storage.repositories import NewMessage
 from bot.testing.process import TOKEN, BotProcess
 from bot.testing.telegram_emulator import FakeUser, TelegramEmulator
-from tests.conftest import backend
 
 FIRST_USER = 5_000_001
 
@@ -290,34 +290,3 @@ async def test_a_broadcast_killed_halfway_is_finished_after_a_restart_exactly_on
     assert min(counts) == 1, "a message was lost"
     print(f"killed at {at_kill}, sent twice: {sum(counts) - 500}")
     assert sum(counts) - 500 <= 1, "more than the one message in flight was sent twice"
-
-
-async def test_two_processes_on_postgresql_send_each_message_once(
-    tg: TelegramEmulator, live: App, database_url: str, tmp_path: Path
-) -> None:
-    if backend(database_url) != "postgresql":
-        pytest.skip("two processes share a database on PostgreSQL")
-    users = people(tg, 2000)
-    polling = blocbot(tg, database_url, tmp_path / "polling", outbox_rate="0")
-    sender = blocbot(
-        tg, database_url, tmp_path / "sender", outbox_rate="0", telegram_polling="false"
-    )
-    async with polling, sender:
-        polling.start()
-        sender.start()
-        await polling.wait_running()
-        await sender.wait_running()
-        await enqueue(live, users)
-        await eventually(lambda: all(received(tg, users)), 30, "all delivered")
-        await settled(live, {"sent": 2000})
-        assert await polling.stop() == 0
-        assert await sender.stop() == 0
-
-    assert "sending only" in sender.log
-    assert received(tg, users) == [1] * 2000
-    assert await statuses(live) == {"sent": 2000}
-    async with live.uow() as unit:
-        workers = await unit.session.execute(
-            select(func.count(func.distinct(OutboxMessage.claimed_by)))
-        )
-        assert workers.scalar_one() == 2  # both took their share
