@@ -46,7 +46,7 @@ PAGES = {
     "minutes.png": ("/minutes", ".docx"),
     "proposal.png": ("/proposal", ".docx"),
 }
-RESOLUTION = 80  # dots per inch of a page's picture: an A4 page is 662 x 935 pixels
+RESOLUTION = 80  # dots per inch of a page's picture: an A4 page is 662 x 936 pixels
 TOOLS = ("soffice", "pdftoppm")
 INSTALL = (
     "sudo apt-get install --no-install-recommends libreoffice-writer-nogui "
