@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint run venv clean locales
+.PHONY: demo test bench lint run venv clean locales pictures
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The README's pictures in docs/, from the sample bloc's year played on a fixed clock: the ranking
+# chart and the progress (the venv is enough), and the first page of the bảng tổng hợp điểm, the
+# biên bản and the tờ trình as LibreOffice prints them (soffice and pdftoppm needed).
+pictures: $(STAMP)
+	$(BIN)/python -m bot.testing.pictures docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests bench

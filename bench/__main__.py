@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import chat, dispatcher, storage, zalo_chat
+from bench import chat, dispatcher, papers, storage, zalo_chat
 
 
 def main() -> None:
@@ -12,6 +12,7 @@ def main() -> None:
     telegram = asyncio.run(chat.run())
     asyncio.run(zalo_chat.run(telegram))
     asyncio.run(dispatcher.run())
+    asyncio.run(papers.run())
 
 
 main()
