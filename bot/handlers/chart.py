@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from bot.handlers.context import Context
-from bot.handlers.model import Outgoing
-from bot.handlers.pictures import bloc_code, progress_png, ranking_png
+from bot.handlers.pictures import reply_with_progress, reply_with_ranking
 from bot.handlers.results import bloc_of, sees_ranking
 from bot.handlers.router import Audience, Command, Router
 from bot.handlers.seasons import asked_year
@@ -39,18 +38,12 @@ async def chart(ctx: Context, args: str) -> None:
     except NoSeason:
         ctx.reply(_("The bloc has no emulation season yet."))
         return
-    code = bloc_code(ctx)
+    year_of, name = view.progress.season_year, view.progress.bloc_name
     if sees_ranking(ctx, bloc_id, view):
         text = _("The ranking of {bloc}, {year}, as a picture.")
-        attachment = await ranking_png(view, f"xep-hang-{code}")
+        reply_with_ranking(ctx, text.format(bloc=name, year=year_of), view)
     else:
         text = _(
             "The ranking is visible to the head and deputies until the results are announced."
         )
-        attachment = await progress_png(view.progress, f"tien-do-{code}")
-    year_of = view.progress.season_year
-    ctx.replies.add(
-        Outgoing(
-            text.format(bloc=view.progress.bloc_name, year=year_of), attachments=(attachment,)
-        )
-    )
+        reply_with_progress(ctx, text.format(bloc=name, year=year_of), view.progress)

@@ -52,11 +52,16 @@ async def export(ctx: Context, args: str) -> None:
         else:
             ctx.reply(_("The bloc has no emulation season of {year}.").format(year=year))
         return
+    ctx.replies.attach_later(Outgoing(holds(table)), lambda: _workbook(table))
+
+
+async def _workbook(table: ExportTable) -> Attachment:
+    """The workbook, written once the update's work is committed (the database is free for
+    everyone else meanwhile), in a worker thread (the event loop too)."""
     from bot.handlers.export_xlsx import workbook  # openpyxl, loaded when first used
 
-    data = await asyncio.to_thread(workbook, table)  # CPU work: not on the event loop
-    attachment = Attachment(AttachmentKind.DOCUMENT, summary_file_name(table), XLSX, data=data)
-    ctx.replies.add(Outgoing(holds(table), attachments=(attachment,)))
+    data = await asyncio.to_thread(workbook, table)
+    return Attachment(AttachmentKind.DOCUMENT, summary_file_name(table), XLSX, data=data)
 
 
 def holds(table: ExportTable) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
-from bot.i18n import current_locale
+from bot.i18n import current_locale, use_locale
 
 
 class ChatKind(StrEnum):
@@ -174,18 +174,25 @@ class Replies:
         self.messages.append(message)
 
     def attach_later(
-        self, message: Outgoing, make: Callable[[], Awaitable[Attachment | None]]
+        self, message: Outgoing, make: Callable[[], Awaitable[Attachment | Outgoing | None]]
     ) -> None:
-        """Add ``message``; once the work is committed, the attachment ``make`` gives goes
-        with it (if it gives none or fails, the message goes as it is)."""
+        """Add ``message``; once the work is committed, ``make`` runs in the language spoken
+        now: the attachment it gives goes with the message, a message it gives goes instead
+        (why the file could not be made), and with none (or if it fails) the message goes as
+        it is."""
         self.add(message)
         index = len(self.messages) - 1
+        locale = current_locale()
 
         async def attach() -> None:
-            attachment = await make()
-            if attachment is None:
+            with use_locale(locale):
+                made = await make()
+            if made is None:
                 return
             sent = self.messages[index]
-            self.messages[index] = replace(sent, attachments=(*sent.attachments, attachment))
+            if isinstance(made, Outgoing):
+                self.messages[index] = replace(made, locale=sent.locale)
+            else:
+                self.messages[index] = replace(sent, attachments=(*sent.attachments, made))
 
         self.later.append(attach)

@@ -85,21 +85,25 @@ def file_name(kind: str, papers: Papers) -> str:
 
 
 async def _send(ctx: Context, papers: Papers, kind: str) -> None:
-    from bot.handlers.docx_papers import TemplateProblem
-
+    """Answer with the paper, written once the update's work is committed (the database is
+    free for everyone else meanwhile) in a worker thread; a template that cannot be used
+    answers why instead."""
     templates = ctx.services.documents.templates
-    try:
-        data = await asyncio.to_thread(render, kind, papers, templates)
-    except TemplateProblem as problem:
-        log.warning("%s", problem.for_operator())
-        ctx.reply(problem.for_person())
-        return
-    name = file_name(kind, papers)
     if kind == "minutes":
         text = _("The minutes of the year-end meeting of {year}, to print and sign.")
     else:
         text = _("The proposal for awards of {year}, to print and sign.")
     if not papers.final:
         text += " " + _("The results are provisional until they are announced.")
-    document = Attachment(AttachmentKind.DOCUMENT, name, DOCX, data=data)
-    ctx.replies.add(Outgoing(text.format(year=papers.year), attachments=(document,)))
+
+    async def written() -> Attachment | Outgoing:
+        from bot.handlers.docx_papers import TemplateProblem
+
+        try:
+            data = await asyncio.to_thread(render, kind, papers, templates)
+        except TemplateProblem as problem:
+            log.warning("%s", problem.for_operator())
+            return Outgoing(problem.for_person())
+        return Attachment(AttachmentKind.DOCUMENT, file_name(kind, papers), DOCX, data=data)
+
+    ctx.replies.attach_later(Outgoing(text.format(year=papers.year)), written)

@@ -105,20 +105,6 @@ async def _png(picture: Picture, name: str) -> bytes | None:
         return None
 
 
-async def ranking_png(view: StandingsView, stem: str) -> Attachment:
-    """The ranking picture, drawn off the event loop; the words in the current language."""
-    picture = ranking_picture(view)
-    data = await asyncio.to_thread(draw, picture)
-    return Attachment(AttachmentKind.IMAGE, filename(stem, view.progress.season_year), PNG, data)
-
-
-async def progress_png(view: ProgressView, stem: str) -> Attachment:
-    """The progress picture, drawn off the event loop."""
-    picture = progress_picture(view)
-    data = await asyncio.to_thread(draw, picture)
-    return Attachment(AttachmentKind.IMAGE, filename(stem, view.season_year), PNG, data)
-
-
 def filename(stem: str, year: int) -> str:
     """``xep-hang-tw-thaibinh-2021.png``: a picture's file name, only letters, digits, '-'."""
     return f"{re.sub(r'[^A-Za-z0-9-]+', '-', stem).strip('-')}-{year}.png"
