@@ -26,6 +26,7 @@ from bot.storage.models import (
     Season,
     SeasonMember,
 )
+from bot.storage.repositories.schedule import ScheduleRepository
 
 _HAS_VALUE = or_(
     ScoreEntry.self_value.is_not(None),
@@ -214,10 +215,16 @@ class SeasonRepository:
         return (await self.session.scalars(query)).one_or_none()
 
     async def bump_version(self, season_id: int) -> None:
-        """Tell readers that cache the season (its deadline, its table) to read it again."""
-        await self.session.execute(
-            update(Season).where(Season.id == season_id).values(version=Season.version + 1)
+        """Tell readers that cache the season (its deadline, its table) to read it again, and
+        the reminders job to read its calendar at the next tick."""
+        bloc_id = await self.session.scalar(
+            update(Season)
+            .where(Season.id == season_id)
+            .values(version=Season.version + 1)
+            .returning(Season.bloc_id)
         )
+        if bloc_id is not None:
+            await ScheduleRepository(self.session).look_again(bloc_id)
 
     async def marked(self, keys: Sequence[str]) -> set[str]:
         """Which of these schedule marks (a reminder fired, a digest posted) exist."""
