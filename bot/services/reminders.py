@@ -3,9 +3,10 @@ head, the Monday progress digest, and the head's nudge (/remind). All go through
 
 ``tick()`` runs every half minute in every process, for the blocs whose calendar is due (the
 calendar_due table: set by each tick from ``next_due``, and by every change to the calendar).
-What is due is the rule of ``bot.domain.reminders``; a schedule mark records each job that ran, so a reminder fires once
-whatever the number of processes, and the offsets that rule silences after downtime are marked
-and never go out late. What the messages say is the injected ``ReminderTexts``'s.
+What is due is the rule of ``bot.domain.reminders``; a schedule mark records each job that ran,
+so a reminder fires once whatever the number of processes, and the offsets that rule silences
+after downtime are marked and never go out late. What the messages say is the injected
+``ReminderTexts``'s.
 """
 
 from __future__ import annotations
