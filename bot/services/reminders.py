@@ -34,7 +34,7 @@ from bot.services.posts import (
 )
 from bot.services.reach import Reach
 from bot.services.results import AgencyProgress, Progress, ProgressView, ResultsService
-from bot.storage.models import Bloc
+from bot.storage.models import Bloc, Membership
 from bot.storage.repositories import NewMessage
 from bot.storage.uow import UnitOfWork
 from bot.timetext import zone_of
@@ -99,10 +99,17 @@ class _Bloc:
     _people: list[_Person] | None = field(default=None, repr=False)
     reach: Reach = field(default_factory=Reach)
     _readers: list[Reader] | None = field(default=None, repr=False)
+    _links: list[Membership] | None = field(default=None, repr=False)
+
+    async def links(self) -> list[Membership]:
+        """The bloc's contacts and their agencies, read once."""
+        if self._links is None:
+            self._links = await self.uow.contacts.in_bloc(self.bloc.id)
+        return self._links
 
     async def progress(self) -> ProgressView:
         if self.view is None:
-            self.view = await self.results.progress(self.bloc.id)
+            self.view = await self.results.progress(self.bloc.id, await self.links())
         return self.view
 
     async def people(self) -> list[_Person]:
@@ -117,7 +124,7 @@ class _Bloc:
                     agency_code=m.agency.code,
                     unreachable=m.contact.unreachable_at is not None,
                 )
-                for m in await self.uow.contacts.in_bloc(self.bloc.id)
+                for m in await self.links()
             ]
         return self._people
 
@@ -135,7 +142,9 @@ class _Bloc:
         no group carries it), that waits out the bloc's quiet time (``before_event``: rather
         late than never)."""
         if self._readers is None:
-            self._readers = await readers(self.uow, self.bloc, self.reach)
+            self._readers = await readers(
+                self.uow, self.bloc, self.reach, links=await self.links()
+            )
         targets = [r for r in self._readers if (r.platform, r.chat_id) != skip]
         payload = quiet_payload(self.bloc, self.now, before_event=before_event)
         draft = Draft(key, make, not_after, event_id, payload)

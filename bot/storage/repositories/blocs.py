@@ -55,6 +55,14 @@ _SEASON_LOADS = (
 )
 
 
+# What the progress of a season reads: its criteria, members with their agencies, events.
+_PROGRESS_LOADS = (
+    selectinload(Season.criteria),
+    selectinload(Season.members).joinedload(SeasonMember.agency),
+    selectinload(Season.events),
+)
+
+
 _CURRENT = (
     select(Season.id, Season.version, Season.announced_at)
     .where(Season.bloc_id == bindparam("bloc_id"))
@@ -184,6 +192,18 @@ class SeasonRepository:
         """The bloc's current (latest) season, loaded like ``get``."""
         year = await self.latest_year(bloc_id)
         return await self.get(bloc_id, year) if year is not None else None
+
+    async def latest_for_progress(self, bloc_id: int) -> Season | None:
+        """The bloc's latest season with what its progress reads (not its table's groups):
+        four queries, all of this one bloc."""
+        query = (
+            select(Season)
+            .where(Season.bloc_id == bloc_id)
+            .order_by(Season.year.desc())
+            .limit(1)
+            .options(*_PROGRESS_LOADS)
+        )
+        return (await self.session.scalars(query)).first()
 
     async def lock(self, season_id: int) -> tuple[datetime | None, datetime | None]:
         """Hold the season row until commit; its ``provisional_at`` and ``announced_at`` as
