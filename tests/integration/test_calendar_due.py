@@ -16,7 +16,7 @@ from sqlalchemy import event, select, text, update
 from bot.app import App
 from bot.blocfile import EventKind, load_bloc_file
 from bot.clock import FrozenClock
-from bot.storage.models import Event, GroupLink, OutboxMessage
+from bot.storage.models import Contact, Event, GroupLink, Membership, OutboxMessage
 from tests.conftest import SAMPLE
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -123,7 +123,7 @@ async def test_a_change_to_the_calendar_is_read_at_the_next_tick(
 async def test_a_change_made_behind_the_bots_back_is_read_within_hours(
     app: App, clock: FrozenClock
 ) -> None:
-    (bloc,) = await import_blocs(app, 1, group=True)
+    await import_blocs(app, 1, group=True)
     clock.set(local("2021-11-10 10:00"))
     await app.remind()
     async with app.uow() as uow:  # an operator's SQL: nothing tells the job
@@ -172,8 +172,6 @@ async def _deadline(app: App, bloc_id: int) -> int:
 
 async def _head_contact(app: App, bloc_id: int) -> int:
     """A contact linked to the head agency (it may create events)."""
-    from bot.storage.models import Contact, Membership
-
     async with app.uow() as uow:
         bloc = await uow.blocs.with_agencies(bloc_id)
         assert bloc is not None
