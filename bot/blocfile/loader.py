@@ -9,7 +9,7 @@ text that an unquoted comma split in a one-line mapping, marked so that the bloc
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -43,7 +43,10 @@ class SplitText(str):
 
 
 # libyaml's parser where PyYAML has it (a bloc file reads about four times faster), else PyYAML's.
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING or not yaml.__with_libyaml__:  # noqa: SIM108 (mypy reads one base)
+    _SafeLoader = yaml.SafeLoader
+else:
+    _SafeLoader = yaml.CSafeLoader
 
 
 class _Loader(_SafeLoader):
