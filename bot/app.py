@@ -243,13 +243,14 @@ class App:
                 log.exception("reminders of bloc %s failed; the next tick tries again", bloc_id)
             longest = max(longest, time.perf_counter() - begun)
             await asyncio.sleep(0)  # let replies through
+        took = time.perf_counter() - started
         if blocs:
             log.log(
-                logging.INFO if added else logging.DEBUG,
+                logging.INFO if added or took >= 1 else logging.DEBUG,
                 "calendar: %d blocs read, %d messages queued in %.2f s (longest bloc %.0f ms)",
                 len(blocs),
                 added,
-                time.perf_counter() - started,
+                took,
                 longest * 1000,
             )
         return added
