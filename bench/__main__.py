@@ -12,6 +12,7 @@ def main() -> None:
     telegram = asyncio.run(chat.run())
     asyncio.run(zalo_chat.run(telegram))
     asyncio.run(dispatcher.run())
+    asyncio.run(__import__("bench.scale").scale.run())  # a thousand blocs
 
 
 main()
