@@ -227,8 +227,9 @@ class App:
     async def remind(self) -> int:
         """Put what became due in the blocs' calendars in the outbox; how many messages were
         added. Only the blocs whose calendar is due are read, each in a unit of work of its
-        own (a bloc that fails waits for the next tick), and the event loop runs between two
-        blocs: a tick with every bloc to do holds up a reply no longer than one bloc takes."""
+        own (a bloc that fails waits for the next tick), and after each the job leaves the
+        event loop to the others as long as the bloc took: a tick with every bloc to do holds
+        up a reply no longer than one bloc takes, and the outbox keeps sending meanwhile."""
         started = time.perf_counter()
         async with self.work() as work:
             blocs = await work.reminders.due()
@@ -241,16 +242,17 @@ class App:
                     await work.commit()
             except Exception:
                 log.exception("reminders of bloc %s failed; the next tick tries again", bloc_id)
-            longest = max(longest, time.perf_counter() - begun)
-            await asyncio.sleep(0)  # let replies through
-        took = time.perf_counter() - started
+            took = time.perf_counter() - begun
+            longest = max(longest, took)
+            await asyncio.sleep(took * CALENDAR_PAUSE)  # replies and the outbox go first
+        spent = time.perf_counter() - started
         if blocs:
             log.log(
-                logging.INFO if added or took >= 1 else logging.DEBUG,
+                logging.INFO if added or spent >= 1 else logging.DEBUG,
                 "calendar: %d blocs read, %d messages queued in %.2f s (longest bloc %.0f ms)",
                 len(blocs),
                 added,
-                took,
+                spent,
                 longest * 1000,
             )
         return added
@@ -305,6 +307,7 @@ class App:
 
 
 REMINDERS_EVERY = 30.0  # seconds between two looks at the calendar
+CALENDAR_PAUSE = 1.0  # after each bloc, the calendar job waits this many times what it took
 
 
 def build(settings: Settings, clock: Clock | None = None) -> App:
