@@ -95,36 +95,56 @@ class BlocRepository:
         """The id of every bloc."""
         return list((await self.session.scalars(select(Bloc.id).order_by(Bloc.id))).all())
 
+    async def choices(self) -> list[tuple[int, str, str]]:
+        """(id, code, name) of every bloc, by code, in one query."""
+        rows = await self.session.execute(select(Bloc.id, Bloc.code, Bloc.name))
+        return sorted(((id, code, name) for id, code, name in rows), key=lambda row: row[1])
+
     async def summaries(self) -> list[BlocSummary]:
-        """Every bloc with its latest season and how far it is."""
-        blocs = (await self.session.scalars(select(Bloc).order_by(Bloc.code))).all()
-        result = []
-        for bloc in blocs:
-            year = await self.session.scalar(
-                select(func.max(Season.year)).where(Season.bloc_id == bloc.id)
-            )
-            agencies = await self.session.scalar(
-                select(func.count()).select_from(Agency).where(Agency.bloc_id == bloc.id)
-            )
-            contacts = await self.session.scalar(
-                select(func.count()).select_from(Membership).where(Membership.bloc_id == bloc.id)
-            )
-            submitted = await self.session.scalar(
-                select(func.count())
-                .select_from(ScoreSheet)
-                .join(Season, Season.id == ScoreSheet.season_id)
-                .where(
-                    Season.bloc_id == bloc.id,
-                    Season.year == year,
-                    ScoreSheet.status != "draft",
+        """Every bloc with its latest season and how far it is: five queries, however many
+        blocs there are."""
+        session = self.session
+        blocs = (
+            await session.execute(select(Bloc.id, Bloc.code, Bloc.name).order_by(Bloc.code))
+        ).all()
+        years = dict(
+            (
+                await session.execute(
+                    select(Season.bloc_id, func.max(Season.year)).group_by(Season.bloc_id)
                 )
-            )
-            result.append(
-                BlocSummary(
-                    bloc.code, bloc.name, year, agencies or 0, contacts or 0, submitted or 0
+            ).all()
+        )
+        agencies = dict(
+            (
+                await session.execute(
+                    select(Agency.bloc_id, func.count()).group_by(Agency.bloc_id)
                 )
+            ).all()
+        )
+        contacts = dict(
+            (
+                await session.execute(
+                    select(Membership.bloc_id, func.count()).group_by(Membership.bloc_id)
+                )
+            ).all()
+        )
+        submitted = {
+            (bloc_id, year): count
+            for bloc_id, year, count in await session.execute(
+                select(Season.bloc_id, Season.year, func.count())
+                .join(ScoreSheet, ScoreSheet.season_id == Season.id)
+                .where(ScoreSheet.status != "draft")
+                .group_by(Season.bloc_id, Season.year)
             )
-        return result
+        }
+        found = []
+        for id, code, name in blocs:
+            year = years.get(id)
+            done = submitted.get((id, year), 0) if year is not None else 0
+            found.append(
+                BlocSummary(code, name, year, agencies.get(id, 0), contacts.get(id, 0), done)
+            )
+        return found
 
     async def scored_sheets_by_agency(self, bloc_id: int) -> dict[int, int]:
         """Agency id -> how many of its sheets hold a score or a score history."""
