@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import chat, dispatcher, papers, storage, zalo_chat
+from bench import chat, dispatcher, papers, scale, storage, zalo_chat
 
 
 def main() -> None:
@@ -13,6 +13,7 @@ def main() -> None:
     asyncio.run(zalo_chat.run(telegram))
     asyncio.run(dispatcher.run())
     asyncio.run(papers.run())
+    asyncio.run(scale.run())  # a thousand blocs
 
 
 main()

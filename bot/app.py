@@ -1,7 +1,7 @@
 """The composition root: builds the engine, the services, the router and the channels.
 
 Every use case runs in a unit of work that its owner opens and commits once: the router for an
-update (``App.work``, handed to the handlers), the reminders job for each bloc's tick
+update (``App.work``, handed to the handlers), the reminders job for each due bloc's tick
 (``App.remind``), a command of the command line for what it does. ``App.services``,
 ``App.blocs``, ``App.invites`` and ``App.history`` are for owners that make one call at a time
 (the command line, the demo's set-up, tests): each call there is a unit of work of its own,
@@ -10,9 +10,11 @@ committed when it returns.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -237,18 +239,36 @@ class App:
         return Directory(self.uow, lambda unit: self.bind(unit).people)
 
     async def remind(self) -> int:
-        """Put what became due in every bloc's calendar in the outbox, one unit of work per
-        bloc (a bloc that fails waits for the next tick); how many messages were added."""
+        """Put what became due in the blocs' calendars in the outbox; how many messages were
+        added. Only the blocs whose calendar is due are read, each in a unit of work of its
+        own (a bloc that fails waits for the next tick), and after each the job leaves the
+        event loop to the others as long as the bloc took: a tick with every bloc to do holds
+        up a reply no longer than one bloc takes, and the outbox keeps sending meanwhile."""
+        started = time.perf_counter()
         async with self.work() as work:
-            blocs = await work.reminders.blocs()
-        added = 0
+            blocs = await work.reminders.due()
+        added, longest = 0, 0.0
         for bloc_id in blocs:
+            begun = time.perf_counter()
             try:
                 async with self.work() as work:
                     added += await work.reminders.tick(bloc_id)
                     await work.commit()
             except Exception:
                 log.exception("reminders of bloc %s failed; the next tick tries again", bloc_id)
+            took = time.perf_counter() - begun
+            longest = max(longest, took)
+            await asyncio.sleep(took * CALENDAR_PAUSE)  # replies and the outbox go first
+        spent = time.perf_counter() - started
+        if blocs:
+            log.log(
+                logging.INFO if added or spent >= 1 else logging.DEBUG,
+                "calendar: %d blocs read, %d messages queued in %.2f s (longest bloc %.0f ms)",
+                len(blocs),
+                added,
+                spent,
+                longest * 1000,
+            )
         return added
 
     async def close_ballots(self) -> int:
@@ -264,6 +284,7 @@ class App:
                     await work.commit()
             except Exception:
                 log.exception("closing ballot %s failed; the next tick tries again", ballot_id)
+            await asyncio.sleep(0)  # let replies through
         return closed
 
     def dispatcher(
@@ -300,6 +321,7 @@ class App:
 
 
 REMINDERS_EVERY = 30.0  # seconds between two looks at the calendar
+CALENDAR_PAUSE = 1.0  # after each bloc, the calendar job waits this many times what it took
 
 
 def build(settings: Settings, clock: Clock | None = None) -> App:

@@ -142,8 +142,15 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     bloc = commands.add_parser("bloc", help=_("bloc commands")).add_subparsers(required=True)
-    importer = bloc.add_parser("import", help=_("create or update a bloc from a YAML file"))
-    importer.add_argument("file", metavar=_("FILE.yaml"), help=_("the bloc file"))
+    importer = bloc.add_parser(
+        "import", help=_("create or update blocs from YAML files, one or many at once")
+    )
+    importer.add_argument(
+        "file",
+        nargs="+",
+        metavar=_("FILE.yaml"),
+        help=_("a bloc file, or a folder: every .yaml and .yml file in it"),
+    )
     importer.set_defaults(command=bloc_import)
     bloc.add_parser("list", help=_("list the blocs")).set_defaults(command=bloc_list)
 
@@ -205,16 +212,21 @@ async def db_upgrade(app: App, _args: argparse.Namespace) -> int:
 
 
 async def bloc_import(app: App, args: argparse.Namespace) -> int:
-    """Import a bloc file and print what changed."""
+    """Import a bloc file and print what changed; several, or a folder: a line for each."""
+    from bot.import_cli import import_many, several
+
+    if several(args.file):
+        return await import_many(app, args.file)
+    (path,) = args.file
     try:
         spec = load_bloc_file(
-            args.file,
+            path,
             default_timezone=app.settings.timezone,
             default_locale=app.settings.locale,
         )
     except BlocFileError as error:
         print(
-            _("{file}: the bloc file has errors, nothing was imported:").format(file=args.file),
+            _("{file}: the bloc file has errors, nothing was imported:").format(file=path),
             file=sys.stderr,
         )
         for problem in error.problems:

@@ -4,7 +4,8 @@ Before an event each of its offsets falls due once; after downtime only the late
 passed goes out, the earlier ones are silenced (marked done, never sent late). Once the deadline
 that closes scoring has passed, the head's list of missing sheets is worth sending for a week;
 until that deadline, every Monday morning brings the progress digest. Nothing of the scoring
-deadline is due once the results are out.
+deadline is due once the results are out. ``next_due`` says when a calendar next has something
+new to do, so a tick reads only the blocs whose time has come.
 """
 
 from __future__ import annotations
@@ -104,6 +105,39 @@ def _digest(calendar: BlocCalendar, now: datetime) -> Job | None:
     year, week, _day = local.isocalendar()
     end = datetime.combine(local.date(), DIGEST_UNTIL, zone)
     return Job(f"digest:{calendar.bloc_id}:{year}-W{week:02d}", JobKind.DIGEST, not_after=end)
+
+
+def next_due(calendar: BlocCalendar, now: datetime) -> datetime | None:
+    """The first moment after ``now`` at which a job falls due that is not due at ``now``
+    (None: none will): an offset still ahead, the scoring deadline (its list of missing
+    sheets), or the next Monday's digest. Until then ``due`` gives the jobs it gives at ``now``
+    or fewer."""
+    announced = calendar.announced
+    moments = []
+    for event in calendar.events:
+        if now >= event.at or (event.closes_scoring_deadline and announced):
+            continue
+        moments += [event.at - offset for offset in event.remind if event.at - offset > now]
+        if event.closes_scoring_deadline:
+            moments.append(event.at)
+    digest = _next_digest(calendar, now)
+    if digest is not None:
+        moments.append(digest)
+    return min(moments, default=None)
+
+
+def _next_digest(calendar: BlocCalendar, now: datetime) -> datetime | None:
+    """The next Monday 08:00 after ``now``, local time, while self-scoring is still open then."""
+    closing = calendar.closing
+    if closing is None or calendar.announced:
+        return None
+    zone = ZoneInfo(calendar.timezone)
+    day = now.astimezone(zone).date()
+    monday = day + timedelta(days=-day.weekday() % 7)
+    moment = datetime.combine(monday, DIGEST_AT, zone)
+    if moment <= now:
+        moment = datetime.combine(monday + timedelta(days=7), DIGEST_AT, zone)
+    return moment if moment < closing.at else None
 
 
 def remind_key(event: CalendarEvent, offset: timedelta) -> str:

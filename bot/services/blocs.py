@@ -146,6 +146,9 @@ class BlocService:
             raise ImportRefused(diff.refusals)
         if diff.changes and season.id is not None:
             season.version += 1  # readers that cached the season read it again
+        if diff.changes:
+            await uow.session.flush()
+            await uow.schedule.look_again(bloc.id)  # the next reminders tick reads it
         return ImportReport(spec.code, spec.season.year, tuple(diff.changes), diff.closing_in_past)
 
     async def summaries(self) -> list[BlocSummary]:

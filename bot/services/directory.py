@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from bot.services.people import PeopleService, Person
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
+
+BATCH = 50  # people read in one unit of work
 
 
 class Directory:
@@ -31,15 +34,19 @@ class Directory:
         return person
 
     async def linked(self, platform: str) -> list[Person]:
-        """Everyone of the platform linked to an agency, and its operators."""
+        """Everyone of the platform linked to an agency, and its operators: read ``BATCH`` at a
+        time, each batch in a unit of work of its own, replies going first in between."""
         async with self.uow() as unit:
             people = self.people(unit)
             user_ids = {user for where, user in people.operators if where == platform}
-            for bloc_id in await unit.blocs.ids():
-                for membership in await unit.contacts.in_bloc(bloc_id):
-                    if membership.contact.platform == platform:
-                        user_ids.add(membership.contact.user_id)
-            found = [await self._person(people, platform, user) for user in sorted(user_ids)]
+            user_ids.update(await unit.contacts.linked_users(platform))
+        ordered, found = sorted(user_ids), []
+        for start in range(0, len(ordered), BATCH):
+            async with self.uow() as unit:
+                people = self.people(unit)
+                for user in ordered[start : start + BATCH]:
+                    found.append(await self._person(people, platform, user))
+            await asyncio.sleep(0)
         return [person for person in found if person is not None]
 
     async def group_chats(self, platform: str, bloc_id: int) -> list[str]:

@@ -113,13 +113,7 @@ class MemberService:
 
     async def blocs(self) -> list[BlocChoice]:
         """Every bloc, by code."""
-        uow = self.unit
-        choices = []
-        for bloc_id in await uow.blocs.ids():
-            bloc = await uow.blocs.by_id(bloc_id)
-            if bloc is not None:
-                choices.append(BlocChoice(bloc.id, bloc.code, bloc.name))
-        return sorted(choices, key=lambda choice: choice.code)
+        return [BlocChoice(*row) for row in await self.unit.blocs.choices()]
 
     async def choose(self, contact_id: int, bloc_code: str) -> BlocChoice | None:
         """Remember the bloc the contact (an operator) acts on; None if no bloc has the code."""

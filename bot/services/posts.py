@@ -7,7 +7,7 @@ messages, each in its reader's language.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -49,9 +49,14 @@ class Draft:
 
 
 async def readers(
-    uow: UnitOfWork, bloc: Bloc, reach: Reach, skip: tuple[str, str] | None = None
+    uow: UnitOfWork,
+    bloc: Bloc,
+    reach: Reach,
+    skip: tuple[str, str] | None = None,
+    links: Sequence[Membership] | None = None,
 ) -> list[Reader]:
-    """The chats a post for the bloc's group goes to, but ``skip`` (a group told already)."""
+    """The chats a post for the bloc's group goes to, but ``skip`` (a group told already);
+    ``links``: the bloc's, if the caller has read them already."""
     groups = [
         Reader(group.platform, group.chat_id, bloc.locale)
         for group in await uow.groups.for_bloc(bloc.id)
@@ -60,7 +65,7 @@ async def readers(
         Reader(
             m.contact.platform, m.contact.user_id, m.contact.language or bloc.locale, m.contact_id
         )
-        for m in await uow.contacts.in_bloc(bloc.id)
+        for m in (await uow.contacts.in_bloc(bloc.id) if links is None else links)
         if m.contact.unreachable_at is None
     ]
     carried, direct = group_post_readers(

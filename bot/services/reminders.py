@@ -1,10 +1,12 @@
 """Reminders (nhắc việc): before every deadline and meeting, the list of missing sheets to the
 head, the Monday progress digest, and the head's nudge (/remind). All go through the outbox.
 
-``tick()`` runs every half minute in every process. What is due is the rule of
-``bot.domain.reminders``; a schedule mark records each job that ran, so a reminder fires once
-whatever the number of processes, and the offsets that rule silences after downtime are marked
-and never go out late. What the messages say is the injected ``ReminderTexts``'s.
+``tick()`` runs every half minute in every process, for the blocs whose calendar is due (the
+calendar_due table: set by each tick from ``next_due``, and by every change to the calendar).
+What is due is the rule of ``bot.domain.reminders``; a schedule mark records each job that ran,
+so a reminder fires once whatever the number of processes, and the offsets that rule silences
+after downtime are marked and never go out late. What the messages say is the injected
+``ReminderTexts``'s.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
 
 from bot.clock import Clock
 from bot.domain.events import EventKind
-from bot.domain.reminders import BlocCalendar, CalendarEvent, Job, JobKind, due
+from bot.domain.reminders import BlocCalendar, CalendarEvent, Job, JobKind, due, next_due
 from bot.services.events import EventView, called
 from bot.services.notices import ReminderTexts
 from bot.services.posts import (
@@ -32,12 +34,14 @@ from bot.services.posts import (
 )
 from bot.services.reach import Reach
 from bot.services.results import AgencyProgress, Progress, ProgressView, ResultsService
-from bot.storage.models import Bloc
+from bot.storage.models import Bloc, Membership
 from bot.storage.repositories import NewMessage
 from bot.storage.uow import UnitOfWork
 from bot.timetext import zone_of
 
 log = logging.getLogger(__name__)
+
+RECHECK = timedelta(hours=6)  # a bloc's calendar is read at least this often
 
 
 class NudgeReason(StrEnum):
@@ -95,10 +99,17 @@ class _Bloc:
     _people: list[_Person] | None = field(default=None, repr=False)
     reach: Reach = field(default_factory=Reach)
     _readers: list[Reader] | None = field(default=None, repr=False)
+    _links: list[Membership] | None = field(default=None, repr=False)
+
+    async def links(self) -> list[Membership]:
+        """The bloc's contacts and their agencies, read once."""
+        if self._links is None:
+            self._links = await self.uow.contacts.in_bloc(self.bloc.id)
+        return self._links
 
     async def progress(self) -> ProgressView:
         if self.view is None:
-            self.view = await self.results.progress(self.bloc.id)
+            self.view = await self.results.progress(self.bloc.id, await self.links())
         return self.view
 
     async def people(self) -> list[_Person]:
@@ -113,7 +124,7 @@ class _Bloc:
                     agency_code=m.agency.code,
                     unreachable=m.contact.unreachable_at is not None,
                 )
-                for m in await self.uow.contacts.in_bloc(self.bloc.id)
+                for m in await self.links()
             ]
         return self._people
 
@@ -131,7 +142,9 @@ class _Bloc:
         no group carries it), that waits out the bloc's quiet time (``before_event``: rather
         late than never)."""
         if self._readers is None:
-            self._readers = await readers(self.uow, self.bloc, self.reach)
+            self._readers = await readers(
+                self.uow, self.bloc, self.reach, links=await self.links()
+            )
         targets = [r for r in self._readers if (r.platform, r.chat_id) != skip]
         payload = quiet_payload(self.bloc, self.now, before_event=before_event)
         draft = Draft(key, make, not_after, event_id, payload)
@@ -173,9 +186,10 @@ class ReminderService:
         self.reach = reach
         self.texts = texts
 
-    async def blocs(self) -> list[int]:
-        """The blocs whose calendars a tick reads, one unit of work each."""
-        return await self.unit.blocs.ids()
+    async def due(self) -> list[int]:
+        """The blocs whose calendar is due now: a tick reads them, one unit of work each, and
+        no other bloc."""
+        return await self.unit.schedule.due(self.clock.now())
 
     async def nudge(
         self, bloc_id: int, contact_id: int, *, skip: tuple[str, str] | None = None
@@ -244,16 +258,23 @@ class ReminderService:
         )
 
     async def tick(self, bloc_id: int) -> int:
-        """Enqueue what became due in the bloc; returns how many messages were added."""
+        """Enqueue what became due in the bloc, if it is still due, and set when its calendar
+        is next due; returns how many messages were added."""
         now = self.clock.now()
         uow = self.unit
+        if not await uow.schedule.take(bloc_id, now):
+            return 0  # read meanwhile, by this process or another
         bloc = await uow.blocs.by_id(bloc_id)
         current = await uow.seasons.current(bloc_id)
         if bloc is None or current is None:
+            if bloc is not None:
+                await uow.schedule.plan(bloc_id, None)  # a new season says so
             return 0
         season_id, _version, announced_at = current
         views = [EventView.of(e, bloc.timezone) for e in await uow.seasons.events(season_id)]
-        jobs = due(_calendar(bloc_id, bloc.timezone, views, announced_at is not None), now)
+        calendar = _calendar(bloc_id, bloc.timezone, views, announced_at is not None)
+        jobs = due(calendar, now)
+        await uow.schedule.plan(bloc_id, _next_look(calendar, now))
         if not jobs:
             return 0
         marked = await uow.seasons.marked([k for job in jobs for k in (job.key, *job.silenced)])
@@ -363,6 +384,15 @@ def _late(view: ProgressView) -> dict[str, AgencyProgress]:
     return {
         line.agency.code: line for line in view.agencies if line.status is not Progress.SUBMITTED
     }
+
+
+def _next_look(calendar: BlocCalendar, now: datetime) -> datetime:
+    """When a tick reads the bloc's calendar again: when something falls due in it, and at the
+    latest ``RECHECK`` from now (spread over an hour between blocs), in case it changed in a
+    way that did not say so (an operator's SQL)."""
+    latest = now + RECHECK + timedelta(seconds=calendar.bloc_id % 3600)
+    ahead = next_due(calendar, now)
+    return latest if ahead is None else min(ahead, latest)
 
 
 def _calendar(

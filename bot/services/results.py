@@ -27,7 +27,7 @@ from bot.services.reach import Reach
 from bot.services.scoring import NoSeason
 from bot.services.standings import AwardLine, RankedAgency, StandingsView, standings_view
 from bot.storage.files import FileStore, OutboxFile
-from bot.storage.models import Bloc, ScoreSheet, Season
+from bot.storage.models import Bloc, Membership, ScoreSheet, Season
 from bot.storage.repositories.outbox import NewMessage
 from bot.storage.uow import UnitOfWork
 
@@ -136,10 +136,20 @@ class ResultsService:
         self.reach = reach or Reach()
         self.files = files  # where the pictures of group posts are kept; None: no pictures
 
-    async def progress(self, bloc_id: int) -> ProgressView:
-        """Each agency's sheet status in the current season."""
-        _season, _sheets, progress = await self._read(bloc_id)
-        return progress
+    async def progress(
+        self, bloc_id: int, links: Sequence[Membership] | None = None
+    ) -> ProgressView:
+        """Each agency's sheet status in the current season; ``links``: the bloc's, if the
+        caller has read them already."""
+        uow = self.unit
+        season = await uow.seasons.latest_for_progress(bloc_id)
+        bloc = await uow.blocs.by_id(bloc_id)
+        if season is None or bloc is None:
+            raise NoSeason(bloc_id)
+        sheets = await uow.sheets.for_season(season.id)
+        if links is None:
+            links = await uow.contacts.in_bloc(bloc_id)
+        return progress_view(season, bloc, sheets, links, self.clock.now())
 
     async def standings(self, bloc_id: int, year: int | None = None) -> StandingsView:
         """The provisional ranking before the announcement, the final one after; of the

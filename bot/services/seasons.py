@@ -157,6 +157,7 @@ class SeasonService:
         season = _copy(last, plan, found)
         self.unit.seasons.add(season)
         await self.unit.session.flush()
+        await self.unit.schedule.look_again(found.id)  # its calendar is the new season's
         now = self.clock.now()
         facts = AuditFacts(
             at=now,

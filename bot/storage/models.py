@@ -26,6 +26,9 @@ from bot.storage.base import Base as Base  # re-exported
 from bot.storage.models_events import EventAttendance as EventAttendance
 from bot.storage.models_events import EventCompletion as EventCompletion
 
+# When each bloc's calendar next has something to do; re-exported.
+from bot.storage.models_schedule import CalendarDue as CalendarDue
+
 # The tables of the year after the self-score, kept in a module of their own; re-exported.
 from bot.storage.models_year import AuditEntry as AuditEntry
 from bot.storage.models_year import Ballot as Ballot
@@ -216,7 +219,7 @@ class Membership(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
-    bloc_id: Mapped[int] = mapped_column(ForeignKey("blocs.id", ondelete="CASCADE"))
+    bloc_id: Mapped[int] = mapped_column(ForeignKey("blocs.id", ondelete="CASCADE"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16), default="contact")
     invite_id: Mapped[int | None] = mapped_column(ForeignKey("invites.id", ondelete="SET NULL"))
@@ -232,7 +235,7 @@ class Invite(Base):
     __tablename__ = "invites"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    bloc_id: Mapped[int] = mapped_column(ForeignKey("blocs.id", ondelete="CASCADE"))
+    bloc_id: Mapped[int] = mapped_column(ForeignKey("blocs.id", ondelete="CASCADE"), index=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))  # agency, group
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -252,7 +255,7 @@ class GroupLink(Base):
     __table_args__ = (UniqueConstraint("platform", "chat_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    bloc_id: Mapped[int] = mapped_column(ForeignKey("blocs.id", ondelete="CASCADE"))
+    bloc_id: Mapped[int] = mapped_column(ForeignKey("blocs.id", ondelete="CASCADE"), index=True)
     platform: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(Text, default="")
@@ -368,7 +371,9 @@ class OutboxMessage(Base):
     chat_kind: Mapped[str] = mapped_column(String(16), default="private")  # private, group
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     bloc_id: Mapped[int | None] = mapped_column(ForeignKey("blocs.id", ondelete="CASCADE"))
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), index=True
+    )
     text: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     due_at: Mapped[datetime]

@@ -109,7 +109,7 @@ class Ballot(Base):
         ForeignKey("contacts.id", ondelete="SET NULL")
     )
     opened_at: Mapped[datetime]
-    closes_at: Mapped[datetime]
+    closes_at: Mapped[datetime] = mapped_column(index=True)
     closed_at: Mapped[datetime | None]
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the tally, once closed
 

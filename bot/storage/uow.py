@@ -26,6 +26,7 @@ from bot.storage.repositories import (
     GroupLinkRepository,
     InviteRepository,
     OutboxRepository,
+    ScheduleRepository,
     SeasonRepository,
     SheetRepository,
     StatsRepository,
@@ -47,6 +48,7 @@ class UnitOfWork:
     conversations: ConversationRepository
     failures: EnrolmentFailureRepository
     outbox: OutboxRepository
+    schedule: ScheduleRepository
     stats: StatsRepository
     tracking: TrackingRepository
     evidence: EvidenceRepository
@@ -64,6 +66,7 @@ class UnitOfWork:
         self.conversations = ConversationRepository(session)
         self.failures = EnrolmentFailureRepository(session)
         self.outbox = OutboxRepository(session)
+        self.schedule = ScheduleRepository(session)
         self.stats = StatsRepository(session)
         self.tracking = TrackingRepository(session)
         self.evidence = EvidenceRepository(session)

@@ -325,7 +325,7 @@ LITERAL = {
     *("blocbot", "bloc", "import", "list", "db", "upgrade", "invites", "demo", "run"),
     *("rotate", "database", "version", "help", "h", "yaml", "YAML", "SQLite", "bot", "token"),
     *("nope", "yes", "extra", "in", "audit", "verify", "season", "export", "XLSX"),
-    *("minutes", "proposal", "docx"),
+    *("minutes", "proposal", "docx", "yml"),
 }
 
 

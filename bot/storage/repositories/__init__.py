@@ -16,6 +16,7 @@ from bot.storage.repositories.people import (
     EnrolmentFailureRepository,
     GroupLinkRepository,
 )
+from bot.storage.repositories.schedule import ScheduleRepository
 from bot.storage.repositories.sheets import SheetRepository
 from bot.storage.repositories.stats import StatsRepository
 from bot.storage.repositories.tracking import TrackingRepository
@@ -33,6 +34,7 @@ __all__ = [
     "InviteRepository",
     "NewMessage",
     "OutboxRepository",
+    "ScheduleRepository",
     "SeasonRepository",
     "SheetRepository",
     "StatsRepository",

@@ -26,6 +26,7 @@ from bot.storage.models import (
     Season,
     SeasonMember,
 )
+from bot.storage.repositories.schedule import ScheduleRepository
 
 _HAS_VALUE = or_(
     ScoreEntry.self_value.is_not(None),
@@ -50,6 +51,14 @@ _SEASON_LOADS = (
     selectinload(Season.groups).selectinload(CriteriaGroupRow.items),
     selectinload(Season.criteria).selectinload(CriterionRow.group),
     selectinload(Season.members).selectinload(SeasonMember.agency),
+    selectinload(Season.events),
+)
+
+
+# What the progress of a season reads: its criteria, members with their agencies, events.
+_PROGRESS_LOADS = (
+    selectinload(Season.criteria),
+    selectinload(Season.members).joinedload(SeasonMember.agency),
     selectinload(Season.events),
 )
 
@@ -86,36 +95,56 @@ class BlocRepository:
         """The id of every bloc."""
         return list((await self.session.scalars(select(Bloc.id).order_by(Bloc.id))).all())
 
+    async def choices(self) -> list[tuple[int, str, str]]:
+        """(id, code, name) of every bloc, by code, in one query."""
+        rows = await self.session.execute(select(Bloc.id, Bloc.code, Bloc.name))
+        return sorted(((id, code, name) for id, code, name in rows), key=lambda row: row[1])
+
     async def summaries(self) -> list[BlocSummary]:
-        """Every bloc with its latest season and how far it is."""
-        blocs = (await self.session.scalars(select(Bloc).order_by(Bloc.code))).all()
-        result = []
-        for bloc in blocs:
-            year = await self.session.scalar(
-                select(func.max(Season.year)).where(Season.bloc_id == bloc.id)
-            )
-            agencies = await self.session.scalar(
-                select(func.count()).select_from(Agency).where(Agency.bloc_id == bloc.id)
-            )
-            contacts = await self.session.scalar(
-                select(func.count()).select_from(Membership).where(Membership.bloc_id == bloc.id)
-            )
-            submitted = await self.session.scalar(
-                select(func.count())
-                .select_from(ScoreSheet)
-                .join(Season, Season.id == ScoreSheet.season_id)
-                .where(
-                    Season.bloc_id == bloc.id,
-                    Season.year == year,
-                    ScoreSheet.status != "draft",
+        """Every bloc with its latest season and how far it is: five queries, however many
+        blocs there are."""
+        session = self.session
+        blocs = (
+            await session.execute(select(Bloc.id, Bloc.code, Bloc.name).order_by(Bloc.code))
+        ).all()
+        years = dict(
+            (
+                await session.execute(
+                    select(Season.bloc_id, func.max(Season.year)).group_by(Season.bloc_id)
                 )
-            )
-            result.append(
-                BlocSummary(
-                    bloc.code, bloc.name, year, agencies or 0, contacts or 0, submitted or 0
+            ).all()
+        )
+        agencies = dict(
+            (
+                await session.execute(
+                    select(Agency.bloc_id, func.count()).group_by(Agency.bloc_id)
                 )
+            ).all()
+        )
+        contacts = dict(
+            (
+                await session.execute(
+                    select(Membership.bloc_id, func.count()).group_by(Membership.bloc_id)
+                )
+            ).all()
+        )
+        submitted = {
+            (bloc_id, year): count
+            for bloc_id, year, count in await session.execute(
+                select(Season.bloc_id, Season.year, func.count())
+                .join(ScoreSheet, ScoreSheet.season_id == Season.id)
+                .where(ScoreSheet.status != "draft")
+                .group_by(Season.bloc_id, Season.year)
             )
-        return result
+        }
+        found = []
+        for id, code, name in blocs:
+            year = years.get(id)
+            done = submitted.get((id, year), 0) if year is not None else 0
+            found.append(
+                BlocSummary(code, name, year, agencies.get(id, 0), contacts.get(id, 0), done)
+            )
+        return found
 
     async def scored_sheets_by_agency(self, bloc_id: int) -> dict[int, int]:
         """Agency id -> how many of its sheets hold a score or a score history."""
@@ -184,6 +213,18 @@ class SeasonRepository:
         year = await self.latest_year(bloc_id)
         return await self.get(bloc_id, year) if year is not None else None
 
+    async def latest_for_progress(self, bloc_id: int) -> Season | None:
+        """The bloc's latest season with what its progress reads (not its table's groups):
+        four queries, all of this one bloc."""
+        query = (
+            select(Season)
+            .where(Season.bloc_id == bloc_id)
+            .order_by(Season.year.desc())
+            .limit(1)
+            .options(*_PROGRESS_LOADS)
+        )
+        return (await self.session.scalars(query)).first()
+
     async def lock(self, season_id: int) -> tuple[datetime | None, datetime | None]:
         """Hold the season row until commit; its ``provisional_at`` and ``announced_at`` as
         committed now."""
@@ -214,10 +255,16 @@ class SeasonRepository:
         return (await self.session.scalars(query)).one_or_none()
 
     async def bump_version(self, season_id: int) -> None:
-        """Tell readers that cache the season (its deadline, its table) to read it again."""
-        await self.session.execute(
-            update(Season).where(Season.id == season_id).values(version=Season.version + 1)
+        """Tell readers that cache the season (its deadline, its table) to read it again, and
+        the reminders job to read its calendar at the next tick."""
+        bloc_id = await self.session.scalar(
+            update(Season)
+            .where(Season.id == season_id)
+            .values(version=Season.version + 1)
+            .returning(Season.bloc_id)
         )
+        if bloc_id is not None:
+            await ScheduleRepository(self.session).look_again(bloc_id)
 
     async def marked(self, keys: Sequence[str]) -> set[str]:
         """Which of these schedule marks (a reminder fired, a digest posted) exist."""

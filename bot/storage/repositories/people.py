@@ -89,6 +89,16 @@ class ContactRepository:
         )
         return list((await self.session.scalars(query)).all())
 
+    async def linked_users(self, platform: str) -> list[str]:
+        """The user ids of the platform's contacts linked to an agency, in one query."""
+        query = (
+            select(Contact.user_id)
+            .join(Membership, Membership.contact_id == Contact.id)
+            .where(Contact.platform == platform)
+            .distinct()
+        )
+        return list((await self.session.scalars(query)).all())
+
     async def links(self, contact_id: int) -> list[Link]:
         """The contact's links with agency, bloc and role in the bloc's latest season, newest
         first, in one query."""

@@ -1,0 +1,394 @@
+"""A thousand blocs of twelve agencies: import, `blocbot run` at rest, /standings, the calendar
+job, and one reminder offset due in every bloc at once, sent at the platform's limit.
+
+Everything runs on this machine, on SQLite: the bloc files are written from the sample's shape
+(its 17 criteria, 12 agencies, one contact each and a group per bloc) and imported by one
+`blocbot bloc import FOLDER`; `blocbot run` talks to the Telegram emulator, which keeps
+Telegram's limits of 30 messages/s in all and 20/min per group (its 1/s per chat raised to 10/s,
+so that a person's quick questions are not held by it) while the bot keeps its own (25/s, 1/s
+per chat). The bot sets every linked person's command menu when it starts: the figures at rest
+are taken once that is done (or ``BENCH_SCALE_MENUS`` seconds have passed). The wave: every
+bloc's deadline moves so that its 7-day reminder is due now; the next tick queues a reminder to
+each late agency and each group. Only the first ``BENCH_SCALE_SENT`` messages are waited for;
+the rest is extrapolated at the rate measured, and the output says so. Replies are timed from a
+person's /help reaching the emulator to the answer reaching it, at rest and during the wave;
+/standings likewise, for one bloc's head.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bench.scale_world import (
+    AGENCIES,
+    FIRST_GROUP,
+    import_blocs,
+    seed,
+    settings,
+    start_wave,
+    user_of,
+    write_blocs,
+)
+from bot.app import App, build
+from bot.clock import FrozenClock, SystemClock
+from bot.i18n import LOCALES, translations
+from bot.storage.migrate import upgrade
+from bot.storage.models import OutboxMessage
+from bot.storage.models_schedule import LOOK_AGAIN
+from bot.testing.process import BotProcess
+from bot.testing.telegram_emulator import TelegramEmulator
+from bot.testing.telegram_emulator.records import ChatMessage, ChatState
+
+BLOCS = int(os.environ.get("BENCH_SCALE_BLOCS", "1000"))
+SENT = int(os.environ.get("BENCH_SCALE_SENT", "1500"))  # wave messages waited for
+STANDINGS = 50  # /standings asked one after another by bloc 1's head
+PROBES = 2  # people asking /help, each about once a second: within 30/s with the wave's 25/s
+THINK = (0.8, 1.2)
+MENUS = float(os.environ.get("BENCH_SCALE_MENUS", "60"))  # the longest wait for the menus
+AT_REST = 20.0  # seconds: CPU of the idle bot; then as long for the replies at rest
+TIMEOUT = 60.0
+PROBE_USER = 19_000_000
+
+
+@dataclass
+class Replies:
+    """Latencies of replies, in seconds."""
+
+    seconds: list[float] = field(default_factory=list)
+
+    def p(self, share: float) -> float:
+        """The ``share`` percentile, in milliseconds."""
+        ordered = sorted(self.seconds)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else 0
+
+
+@dataclass(frozen=True)
+class Tick:
+    """One run of the calendar job."""
+
+    seconds: float
+    longest: float  # the longest one bloc held the event loop, seconds
+    messages: int
+
+
+@dataclass
+class Figures:
+    """What one scale run measured."""
+
+    blocs: int
+    import_s: float = 0.0
+    startup_s: float = 0.0
+    idle_cpu: float = 0.0
+    idle_rss: float = 0.0
+    standings: Replies = field(default_factory=Replies)
+    at_rest: Replies = field(default_factory=Replies)
+    in_wave: Replies = field(default_factory=Replies)
+    first_tick: Tick | None = None
+    idle_tick: Tick | None = None
+    wave_tick: Tick | None = None  # in this process, on a copy of the database
+    live_tick: Tick | None = None  # `blocbot run`'s own account of the wave's tick
+    wave_total: int = 0
+    wave_sent: int = 0
+    wave_seconds: float = 0.0  # from the first to the last message waited for
+    rate_limited: int = 0
+    menus: int = 0  # command menus set at start-up
+    menus_s: float = 0.0  # from the start to the last of them
+
+
+async def menus_set(tg: TelegramEmulator, started: float) -> tuple[int, float]:
+    """Wait until the bot has set every person's menu (no new one for 3 s), ``MENUS`` seconds
+    at most: how many it set, and when the last one was set, from the start."""
+    count, last = -1, time.perf_counter()
+    while time.perf_counter() - started < MENUS:
+        now = tg.stats.calls["setMyCommands"]
+        if now != count:
+            count, last = now, time.perf_counter()
+        elif time.perf_counter() - last > 3:
+            return count, last - started
+        await asyncio.sleep(0.2)
+    return count, -1.0  # still setting them
+
+
+async def ask(tg: TelegramEmulator, user_id: int, text: str, replies: Replies) -> None:
+    user = tg.user(user_id)
+    message = await user.send(text)
+    (reply,) = await tg.wait_for(user, timeout=TIMEOUT)
+    replies.seconds.append(reply.at - message.at)
+
+
+async def probing(tg: TelegramEmulator, stop: asyncio.Event) -> Replies:
+    """``PROBES`` people asking /help about once a second until ``stop``."""
+    replies = Replies()
+
+    async def person(n: int) -> None:
+        think = random.Random(n)
+        while not stop.is_set():
+            await ask(tg, PROBE_USER + n, "/help", replies)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), think.uniform(*THINK))
+
+    await asyncio.gather(*(person(n) for n in range(PROBES)))
+    return replies
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def open_chats(tg: TelegramEmulator, blocs: int) -> list[ChatState]:
+    """Every contact's private chat and every group, as the emulator knows them."""
+    chats = []
+    for number in range(1, blocs + 1):
+        for agency in range(AGENCIES):
+            user = tg.user(user_of(number, agency), f"Cán bộ {agency + 1}")
+            chats.append(tg.chat_of(user, None))
+        group = tg.group(FIRST_GROUP - number, f"Nhóm khối {number}")
+        chats.append(tg.chats[group.id])
+    for n in range(PROBES):
+        tg.chat_of(tg.user(PROBE_USER + n, f"Khách {n}"), None)
+    return chats
+
+
+def received(chats: list[ChatState], since: float) -> list[float]:
+    """When each message the bot sent to these chats since ``since`` arrived, in order."""
+    times: list[float] = []
+    for chat in chats:
+        messages: list[ChatMessage] = chat.bot_messages
+        times += [m.at for m in messages if m.at >= since]
+    return sorted(times)
+
+
+async def calendar_read(url: str, timeout: float = 300.0) -> None:
+    """Wait until the bot's first tick has read every bloc's calendar once."""
+    app = build(settings(url), SystemClock())
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            async with app.uow() as uow:
+                if not await uow.schedule.due(LOOK_AGAIN + timedelta(seconds=1)):
+                    return
+            await asyncio.sleep(0.5)
+    finally:
+        await app.close()
+    raise TimeoutError("the first tick did not read every bloc")
+
+
+async def live(url: str, folder: Path, figures: Figures, wave: bool) -> None:
+    """`blocbot run` on the database: at rest, /standings, and (``wave``) the wave."""
+    async with TelegramEmulator() as tg:
+        tg.enforce_limits(per_chat_per_sec=10, per_group_per_min=20, global_per_sec=30)
+        chats = open_chats(tg, figures.blocs)
+        bot = BotProcess.against(tg, url, folder).start()
+        started = time.perf_counter()
+        try:
+            await bot.wait_running(timeout=120)
+            figures.startup_s = time.perf_counter() - started
+            await calendar_read(url)
+            figures.menus, figures.menus_s = await menus_set(tg, started)
+            if wave:
+                await asyncio.sleep(2)
+                cpu = cpu_seconds(bot.pid)
+                await asyncio.sleep(AT_REST)
+                figures.idle_cpu = (cpu_seconds(bot.pid) - cpu) / AT_REST * 100
+            figures.idle_rss = rss_mb(bot.pid)
+            for _n in range(STANDINGS):
+                await ask(tg, user_of(1, 0), "/standings", figures.standings)
+                await asyncio.sleep(0.2)  # the head reads it
+            if wave:
+                await the_wave(url, tg, chats, figures)
+        finally:
+            await bot.stop(timeout=30)
+            figures.live_tick = wave_line(bot.log)
+
+
+async def the_wave(
+    url: str, tg: TelegramEmulator, chats: list[ChatState], figures: Figures
+) -> None:
+    """Replies at rest, then the wave: until ``SENT`` of its messages arrived."""
+    stop = asyncio.Event()
+    rest = asyncio.ensure_future(probing(tg, stop))
+    await asyncio.sleep(AT_REST)
+    stop.set()
+    figures.at_rest = await rest
+    limited = tg.stats.rate_limited
+    since = time.perf_counter()
+    await start_wave(url)
+    stop = asyncio.Event()
+    during = asyncio.ensure_future(probing(tg, stop))
+    deadline = time.monotonic() + 600
+    while len(received(chats, since)) < SENT and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.5)  # counted across the chats, not one event to wait on
+    stop.set()
+    figures.in_wave = await during
+    times = received(chats, since)[:SENT]
+    figures.wave_sent = len(times)
+    figures.wave_seconds = times[-1] - times[0] if len(times) > 1 else 0.0
+    figures.rate_limited = tg.stats.rate_limited - limited
+
+
+def wave_line(log: str) -> Tick | None:
+    """The bot's own account of the wave's tick (the last that queued messages)."""
+    for line in reversed(log.splitlines()):
+        if "calendar: " in line and "messages queued in" in line:
+            # "<n> blocs read, <m> messages queued in <s> s (longest bloc <ms> ms)"
+            words = line.split("calendar: ", 1)[1].split()
+            if int(words[3]):
+                return Tick(float(words[7]), float(words[11]) / 1000, int(words[3]))
+    return None
+
+
+async def timed_tick(app: App) -> Tick:
+    """One run of the calendar job, as `blocbot run` runs it, with its own account of it."""
+    said: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = said.append  # type: ignore[method-assign]
+    log = logging.getLogger("bot.app")
+    level, log.level = log.level, logging.DEBUG
+    log.addHandler(handler)
+    started = time.perf_counter()
+    try:
+        added = await app.remind()
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
+    seconds = time.perf_counter() - started
+    for record in said:
+        if str(record.msg).startswith("calendar:"):
+            _blocs, _added, seconds, longest_ms = record.args  # type: ignore[misc]
+            return Tick(seconds, longest_ms / 1000, added)
+    return Tick(seconds, 0.0, added)
+
+
+async def ticks(url: str, figures: Figures) -> None:
+    """The calendar job in this process, on a copy of the database as it was before the bot
+    first ran: the first tick (every bloc read once), an idle one, and the wave's."""
+    now = datetime.now(UTC)
+    clock = FrozenClock(now - timedelta(minutes=5))
+    app = build(settings(url), clock)
+    for locale in LOCALES:
+        translations(locale)  # read once, as `blocbot run` has them by the time of a wave
+    try:
+        figures.first_tick = await timed_tick(app)
+        idle = sorted([await timed_tick(app) for _n in range(9)], key=lambda tick: tick.seconds)
+        figures.idle_tick = idle[len(idle) // 2]
+        await start_wave(url, now)
+        clock.set(now)
+        figures.wave_tick = await timed_tick(app)
+    finally:
+        await app.close()
+
+
+async def outbox_wave(url: str) -> int:
+    """How many messages the wave queued."""
+    app = build(settings(url), SystemClock())
+    try:
+        async with app.uow() as uow:
+            query = select(OutboxMessage.id).where(OutboxMessage.dedupe_key.like("remind:%"))
+            return len((await uow.session.scalars(query)).all())
+    finally:
+        await app.close()
+
+
+async def run_one(folder: Path, blocs: int, wave: bool) -> Figures:
+    figures = Figures(blocs)
+    url = f"sqlite+aiosqlite:///{folder}/scale.db"
+    write_blocs(folder / "blocs", blocs)
+    await upgrade(url)
+    figures.import_s = import_blocs(folder / "blocs", url)
+    await seed(url)
+    if wave:
+        shutil.copy(folder / "scale.db", folder / "copy.db")
+    await live(url, folder, figures, wave)
+    if wave:
+        figures.wave_total = await outbox_wave(url)
+        await ticks(f"sqlite+aiosqlite:///{folder}/copy.db", figures)
+    return figures
+
+
+def _menus(figures: Figures) -> str:
+    if figures.menus_s < 0:
+        return f"{figures.menus} in {MENUS:.0f} s, and still setting them"
+    return f"{figures.menus} in {figures.menus_s:.0f} s"
+
+
+def _tick(tick: Tick | None) -> str:
+    if tick is None:
+        return "-"
+    took = f"{tick.seconds:.1f} s" if tick.seconds >= 1 else f"{tick.seconds * 1000:.1f} ms"
+    queued = f", {tick.messages} messages queued" if tick.messages else ""
+    return f"{took}{queued} (longest bloc {tick.longest * 1000:.1f} ms)"
+
+
+def table(one: Figures, many: Figures, rate: float) -> list[str]:
+    """The run's figures, one line each: the thousand blocs, and one bloc beside them."""
+    sent_rate = (many.wave_sent - 1) / many.wave_seconds if many.wave_seconds else 0.0
+    whole = many.wave_total / sent_rate / 60 if sent_rate else 0.0
+    ratio = many.in_wave.p(0.99) / many.at_rest.p(0.99) if many.at_rest.seconds else 0.0
+    per_bloc = many.import_s / many.blocs * 1000
+    rows = [
+        ("bloc import, all files in one process", f"{many.import_s:.1f} s ({per_bloc:.0f} ms "
+         "a bloc)", f"{one.import_s:.1f} s"),
+        ("`blocbot run`: start to answering", f"{many.startup_s:.1f} s", f"{one.startup_s:.1f} s"),
+        ("`blocbot run`: command menus set at start-up", _menus(many), _menus(one)),
+        ("idle CPU / RSS", f"{many.idle_cpu:.1f}% / {many.idle_rss:.0f} MB",
+         f"- / {one.idle_rss:.0f} MB"),
+        ("/standings of one bloc: p50 / p99", f"{many.standings.p(0.5):.0f} / "
+         f"{many.standings.p(0.99):.0f} ms", f"{one.standings.p(0.5):.0f} / "
+         f"{one.standings.p(0.99):.0f} ms"),
+        ("calendar tick: the first (every bloc read)", _tick(many.first_tick), ""),
+        ("calendar tick: idle", _tick(many.idle_tick), ""),
+        ("calendar tick: the wave", _tick(many.wave_tick), ""),
+        ("calendar tick: the wave, in `blocbot run`", _tick(many.live_tick), ""),
+        ("wave: sending rate", f"{sent_rate:.1f} messages/s = {sent_rate / rate:.0%} of the "
+         f"{rate:g}/s setting, {many.rate_limited} sends refused by Telegram's limits", ""),
+        ("wave: all of it", f"{many.wave_total} messages in ~{whole:.1f} min (the first "
+         f"{many.wave_sent} waited for, the rest at that rate)", ""),
+        ("/help at rest: p50 / p99", f"{many.at_rest.p(0.5):.0f} / {many.at_rest.p(0.99):.0f} ms "
+         f"({len(many.at_rest.seconds)} replies)", ""),
+        ("/help during the wave: p50 / p99", f"{many.in_wave.p(0.5):.0f} / "
+         f"{many.in_wave.p(0.99):.0f} ms ({len(many.in_wave.seconds)} replies): p99 {ratio:.1f}x "
+         "at rest (target: at most 2x)", ""),
+    ]  # fmt: skip
+    name = max(len(row[0]) for row in rows)
+    value = max(len(row[1]) for row in rows)
+    lines = [f"{'':{name}}  {f'{many.blocs} blocs × {AGENCIES} agencies':{value}}  1 bloc"]
+    lines += [f"{a:{name}}  {b:{value}}  {c}".rstrip() for a, b, c in rows]
+    return lines
+
+
+async def run() -> None:
+    print(
+        f"== scale: {BLOCS} blocs × {AGENCIES} agencies on SQLite, `blocbot run` against the "
+        f"Telegram emulator with Telegram's limits ==\n"
+        f"   the wave: one reminder offset due in every bloc at once; the first {SENT} "
+        f"messages are waited for, the rest extrapolated at the rate measured"
+    )
+    rate = settings("sqlite://").outbox_rate
+    with tempfile.TemporaryDirectory() as folder:
+        one = await run_one(Path(folder), 1, wave=False)
+    with tempfile.TemporaryDirectory() as folder:
+        many = await run_one(Path(folder), BLOCS, wave=True)
+    for line in table(one, many, rate):
+        print(line)
