@@ -21,6 +21,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.hub import Hub
+from bot.channels.inbox import Inbox
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.handlers import (
@@ -275,7 +276,7 @@ class App:
             self.clock,
             senders,
             {"telegram": telegram, "zalo": zalo},
-            worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}"[:64],
+            worker_id=worker_id or worker_name(),
             wake=self.outbox_signal,
             operators=settings.operator_ids(),
             report=operator_text.given_up,
@@ -286,6 +287,11 @@ class App:
 
 
 REMINDERS_EVERY = 30.0  # seconds between two looks at the calendar
+
+
+def worker_name() -> str:
+    """How this process signs the claims it holds (outbox rows, inbox updates)."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:64]
 
 
 def build(settings: Settings, clock: Clock | None = None) -> App:
@@ -315,6 +321,7 @@ class Running:
     channels: list[RunningChannel]
     dispatcher: Dispatcher
     jobs: list[PeriodicJob]
+    inbox: Inbox | None = None  # webhook mode: the updates every replica takes from
 
 
 def running(app: App) -> Running:
@@ -323,14 +330,29 @@ def running(app: App) -> Running:
     metrics = Metrics(("telegram", "zalo"))
     health = Health(app.uow)
     server = WebServer(app.settings.listen, health, metrics)
+    inbox = build_inbox(app, metrics) if app.settings.webhook_mode else None
     return Running(
         hub=hub,
         metrics=metrics,
         health=health,
         server=server,
-        channels=build_channels(app.settings, app, hub, health, metrics, server),
+        channels=build_channels(app.settings, app, hub, health, metrics, server, inbox),
         dispatcher=app.dispatcher(hub, observer=metrics),
         jobs=[_counted(job, metrics) if job.name == "reminders" else job for job in app.jobs],
+        inbox=inbox,
+    )
+
+
+def build_inbox(app: App, metrics: Metrics | None = None) -> Inbox:
+    """The inbox the webhooks store updates in and this replica's worker takes them from."""
+    settings = app.settings
+    return Inbox(
+        app.uow,
+        app.clock,
+        worker_name(),
+        lease=settings.inbox_lease,
+        concurrency=settings.inbox_concurrency,
+        observer=metrics,
     )
 
 
@@ -347,10 +369,17 @@ class RunningChannel(Protocol):
 
 
 def build_channels(
-    settings: Settings, app: App, hub: Hub, health: Health, metrics: Metrics, server: WebServer
+    settings: Settings,
+    app: App,
+    hub: Hub,
+    health: Health,
+    metrics: Metrics,
+    server: WebServer,
+    inbox: Inbox | None = None,
 ) -> list[RunningChannel]:
     """The channels whose token is set, their webhooks routed on ``server`` in webhook mode
-    (and, with Zalo, the download links of the files it sends)."""
+    to store updates in ``inbox`` (and, with Zalo, the download links of the files it
+    sends)."""
     found: list[RunningChannel] = []
     mode = "webhook" if settings.webhook_mode else "polling"
     if settings.telegram_token:
@@ -365,6 +394,7 @@ def build_channels(
             state=health.channel("telegram", telegram_mode),
             observer=metrics,
             files=app.files,
+            inbox=inbox,
         )
         if telegram.webhook:
             server.route("POST", telegram.webhook_path, telegram.on_webhook())
@@ -384,6 +414,7 @@ def build_channels(
             observer=metrics,
             files=files,
             links=links,
+            inbox=inbox,
         )
         if zalo.webhook:
             server.route("POST", zalo.webhook_path, zalo.on_webhook)

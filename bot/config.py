@@ -65,6 +65,8 @@ ACCEPTED = {
     "zalo_outbox_group_per_minute": N_("a whole number of messages, 0 or more (0: no limit)"),
     "webhook_url": N_("the public https:// address of this server, like https://bot.example.vn"),
     "webhook_secret": N_("8 to 256 letters, digits, _ or -"),
+    "inbox_lease": N_("a number of seconds above 0"),
+    "inbox_concurrency": N_("a whole number, 1 or more"),
     "listen": N_("HOST:PORT to listen on, like 127.0.0.1:8080 or 0.0.0.0:8080"),
     "files": N_(
         "a folder for the files the bot keeps, like files or /var/lib/blocbot/files, "
@@ -122,6 +124,10 @@ class Settings(BaseSettings):
     zalo_outbox_group_per_minute: Annotated[int, Field(ge=0)] = 10
     webhook_url: str | None = None  # set: webhook mode; unset: long polling
     webhook_secret: SecretStr | None = None
+    # Webhook mode: the inbox every replica takes updates from.
+    # s a claim holds after its replica stops renewing it (it renews every third of that)
+    inbox_lease: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 10.0
+    inbox_concurrency: Annotated[int, Field(ge=1)] = 32  # updates one replica handles at once
     listen: str = "127.0.0.1:8080"
     files: str = "files"  # the folder of kept files (evidence, exports), or s3://bucket/prefix
     s3_endpoint: str | None = None  # with files=s3://...: the S3 server; unset: AWS

@@ -55,6 +55,8 @@ async def run(settings: Settings) -> int:
                 if not await until_stopped(channel.start(), stop):
                     break
             else:
+                if running.inbox is not None:
+                    running.inbox.start()  # the webhooks' updates, received so far and to come
                 sending = asyncio.create_task(dispatcher.run(), name="outbox")
                 for job in running.jobs:
                     jobs.add(job)
@@ -69,6 +71,8 @@ async def run(settings: Settings) -> int:
             log.debug("blocbot could not run", exc_info=error)
             return 1
         finally:
+            if running.inbox is not None:
+                await running.inbox.stop()  # the updates in hand finish; the rest wait
             await jobs.shutdown(STOP_WAIT)
             await stop_sending(dispatcher, sending)
             for channel in reversed(started):

@@ -26,6 +26,9 @@ from bot.storage.base import Base as Base  # re-exported
 from bot.storage.models_events import EventAttendance as EventAttendance
 from bot.storage.models_events import EventCompletion as EventCompletion
 
+# The updates the webhooks received, until handled; re-exported.
+from bot.storage.models_inbox import InboxUpdate as InboxUpdate
+
 # The tables of the year after the self-score, kept in a module of their own; re-exported.
 from bot.storage.models_year import AuditEntry as AuditEntry
 from bot.storage.models_year import Ballot as Ballot
