@@ -126,7 +126,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     # Webhook mode: the inbox every replica takes updates from.
     # s a claim holds after its replica stops renewing it (it renews every third of that)
-    inbox_lease: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 10.0
+    inbox_lease: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 30.0
     inbox_concurrency: Annotated[int, Field(ge=1)] = 32  # updates one replica handles at once
     listen: str = "127.0.0.1:8080"
     files: str = "files"  # the folder of kept files (evidence, exports), or s3://bucket/prefix

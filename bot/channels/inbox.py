@@ -49,7 +49,7 @@ class Inbox:
         clock: Clock,
         worker: str,
         *,
-        lease: float = 10.0,
+        lease: float = 30.0,
         concurrency: int = 32,
         observer: Observer | None = None,
         poll_every: float = POLL_EVERY,
@@ -141,6 +141,8 @@ class Inbox:
                 continue
             backoff.reset()
             for entry in taken:
+                if entry.id in self._in_hand:
+                    continue  # its lease ran out while this worker still had it: it still has
                 self._in_hand[entry.id] = asyncio.create_task(
                     self._handle(entry), name=f"inbox-{entry.platform}-{entry.id}"
                 )
