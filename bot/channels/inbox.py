@@ -102,7 +102,9 @@ class Inbox:
     # -- the worker ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Take updates in the background, until ``stop()``."""
+        """Take updates in the background, until ``stop()`` (none without a channel)."""
+        if not self.handlers:
+            return
         self._stopping = False
         self._task = asyncio.create_task(self._run(), name="inbox")
 
