@@ -23,6 +23,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.hub import Hub
+from bot.channels.inbox import Inbox
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.handlers import (
@@ -352,6 +353,7 @@ class Running:
     dispatcher: Dispatcher  # runs in the leading replica only, as do the jobs but ``everywhere``
     jobs: list[PeriodicJob]
     leadership: Leadership
+    inbox: Inbox | None = None  # webhook mode: the updates every replica takes from
 
 
 def running(app: App) -> Running:
@@ -361,15 +363,30 @@ def running(app: App) -> Running:
     leadership = app.leadership()
     health = Health(app.uow, leadership=leadership.state)
     server = WebServer(app.settings.listen, health, metrics)
+    inbox = build_inbox(app, metrics) if app.settings.webhook_mode else None
     return Running(
         hub=hub,
         metrics=metrics,
         health=health,
         server=server,
-        channels=build_channels(app.settings, app, hub, health, metrics, server),
+        channels=build_channels(app.settings, app, hub, health, metrics, server, inbox),
         dispatcher=app.dispatcher(hub, observer=metrics),
         jobs=[_counted(job, metrics) if job.name == "reminders" else job for job in app.jobs],
         leadership=leadership,
+        inbox=inbox,
+    )
+
+
+def build_inbox(app: App, metrics: Metrics | None = None) -> Inbox:
+    """The inbox the webhooks store updates in and this replica's worker takes them from."""
+    settings = app.settings
+    return Inbox(
+        app.uow,
+        app.clock,
+        app.replica,
+        lease=settings.inbox_lease,
+        concurrency=settings.inbox_concurrency,
+        observer=metrics,
     )
 
 
@@ -386,11 +403,17 @@ class RunningChannel(Protocol):
 
 
 def build_channels(
-    settings: Settings, app: App, hub: Hub, health: Health, metrics: Metrics, server: WebServer
+    settings: Settings,
+    app: App,
+    hub: Hub,
+    health: Health,
+    metrics: Metrics,
+    server: WebServer,
+    inbox: Inbox | None = None,
 ) -> list[RunningChannel]:
     """The channels whose token is set, their webhooks routed on ``server`` in webhook mode
-    (and, with Zalo, the download links of the files it sends and the page that takes the
-    filled sheet, whose files it hands in as its own updates)."""
+    to store updates in ``inbox`` (and, with Zalo, the download links of the files it sends
+    and the page that takes the filled sheet, whose files it hands in as its own updates)."""
     found: list[RunningChannel] = []
     mode = "webhook" if settings.webhook_mode else "polling"
     if settings.telegram_token:
@@ -405,6 +428,7 @@ def build_channels(
             state=health.channel("telegram", telegram_mode),
             observer=metrics,
             files=app.files,
+            inbox=inbox,
         )
         if telegram.webhook:
             server.route("POST", telegram.webhook_path, telegram.on_webhook())
@@ -424,6 +448,7 @@ def build_channels(
             observer=metrics,
             files=files,
             links=links,
+            inbox=inbox,
         )
         uploads = SheetUploads(links, app.work, zalo.hand_in, settings.locale)
         server.route("GET", UPLOAD_PATH, uploads.page)

@@ -70,6 +70,8 @@ ACCEPTED = {
     "public_url": N_(
         "the public https:// address at which this server is reached, like https://bot.example.vn"
     ),
+    "inbox_lease": N_("a number of seconds above 0"),
+    "inbox_concurrency": N_("a whole number, 1 or more"),
     "listen": N_("HOST:PORT to listen on, like 127.0.0.1:8080 or 0.0.0.0:8080"),
     "files": N_(
         "a folder for the files the bot keeps, like files or /var/lib/blocbot/files, "
@@ -134,6 +136,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     # where people and platforms reach the web server (links); unset: the webhook address
     public_url: str | None = None
+    # Webhook mode: the inbox every replica takes updates from.
+    # s a claim holds after its replica stops renewing it (it renews every third of that)
+    inbox_lease: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 30.0
+    inbox_concurrency: Annotated[int, Field(ge=1)] = 32  # updates one replica handles at once
     listen: str = "127.0.0.1:8080"
     files: str = "files"  # the folder of kept files (evidence, exports), or s3://bucket/prefix
     s3_endpoint: str | None = None  # with files=s3://...: the S3 server; unset: AWS

@@ -61,6 +61,8 @@ async def run(settings: Settings) -> int:
                 if not await until_stopped(channel.start(), stop):
                     break
             else:
+                if running.inbox is not None:
+                    running.inbox.start()  # the webhooks' updates, received so far and to come
                 duty = Leading(running.dispatcher, [j for j in running.jobs if not j.everywhere])
                 leading = asyncio.create_task(running.leadership.run(duty), name="leadership")
                 for job in running.jobs:
@@ -77,6 +79,8 @@ async def run(settings: Settings) -> int:
             log.debug("blocbot could not run", exc_info=error)
             return 1
         finally:
+            if running.inbox is not None:
+                await running.inbox.stop()  # the updates in hand finish; the rest wait
             await jobs.shutdown(STOP_WAIT)
             await stop_leading(running.leadership, leading)
             for channel in reversed(started):

@@ -34,6 +34,7 @@ from telegram.ext import TypeHandler
 
 from bot.channels.background import Background
 from bot.channels.hub import Hub
+from bot.channels.inbox import Inbox
 from bot.channels.reaching import Backoff, address
 from bot.channels.reporting import Observer, State
 from bot.channels.telegram_calls import ATTEMPTS, keyboard, retrying
@@ -54,7 +55,7 @@ from bot.channels.telegram_updates import (
     read_update,
     to_incoming,
 )
-from bot.channels.telegram_webhook import receiver, register, webhook_path
+from bot.channels.telegram_webhook import chat_key, receiver, register, webhook_path
 from bot.channels.text import TELEGRAM_LIMIT, split_text
 from bot.config import Settings, revealed
 from bot.handlers.model import Incoming, IncomingKind, Outgoing, Replies
@@ -81,11 +82,12 @@ POLL_TIMEOUT = timedelta(seconds=25)  # how long a getUpdates long poll waits fo
 
 
 class TelegramChannel:
-    """Runs the bot on Telegram by long polling, until stopped.
+    """Runs the bot on Telegram by long polling, or by webhook, until stopped.
 
     With ``telegram_polling`` off it reads no updates and only sends the outbox: a replica
-    beside the one that polls (Telegram lets one process at a time call getUpdates). With a
-    ``directory`` each linked person gets a command menu of their own.
+    beside the one that polls (Telegram lets one process at a time call getUpdates). In webhook
+    mode the updates go through the ``inbox``, which every replica's worker takes them from.
+    With a ``directory`` each linked person gets a command menu of their own.
     """
 
     def __init__(
@@ -98,6 +100,7 @@ class TelegramChannel:
         state: State | None = None,
         observer: Observer | None = None,
         files: FileStore | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
         if not settings.telegram_token:
             raise ValueError("the Telegram channel needs BLOCBOT_TELEGRAM_TOKEN")
@@ -118,6 +121,11 @@ class TelegramChannel:
         self.state = state
         self.observer = observer
         self.webhook = settings.webhook_mode and settings.telegram_polling
+        self.inbox = inbox
+        if self.webhook:
+            if inbox is None:
+                raise ValueError("in webhook mode the Telegram channel reads an inbox")
+            inbox.handle(PLATFORM, self._from_inbox)
         self._welcomed: deque[int] = deque(maxlen=1000)
         self.background = Background("telegram")
 
@@ -219,10 +227,20 @@ class TelegramChannel:
         return receiver(
             self.application.bot,
             self.settings.webhook_secret.get_secret_value(),
-            self.application.process_update,
+            self._keep,
             partial(self._refused),
             partial(self._received),
         )
+
+    async def _keep(self, update: Update, data: dict[str, Any]) -> None:
+        """Store a webhook's update in the inbox; raises when it could not."""
+        assert self.inbox is not None
+        await self.inbox.receive(PLATFORM, chat_key(update), str(update.update_id), data)
+
+    async def _from_inbox(self, payload: dict[str, Any]) -> None:
+        """Handle an update the inbox hands over, as polling would; raises when the router
+        could not record it."""
+        await self._on_update(Update.de_json(payload, self.application.bot), None)
 
     def _refused(self) -> None:
         if self.observer is not None:

@@ -1,10 +1,11 @@
 """The Zalo channel: Zalo Bot API updates in, Outgoing messages out, on aiohttp.
 
 Updates arrive by long polling (the default) or at the web server's webhook (with
-BLOCBOT_WEBHOOK_URL). Either way an update is acknowledged only once the router has recorded it:
-the webhook answers 200 then, and the poller asks for the next update then (Zalo has no offset:
-what a poll hands out is never handed out again, so an update is retried here until it is
-recorded). Replies go out afterwards, in order within each chat.
+BLOCBOT_WEBHOOK_URL). A polled update is acknowledged only once the router has recorded it: the
+poller asks for the next update then (Zalo has no offset: what a poll hands out is never handed
+out again, so an update is retried here until it is recorded). The webhook answers 200 once the
+update is committed to the inbox, which whichever replica is free handles it from
+(``bot.channels.inbox``). Replies go out afterwards, in order within each chat.
 
 Zalo has no buttons and no edits: choices are numbered options, an edit is a new message, and
 texts are split under 2,000 UTF-16 units at line boundaries. Zalo passes no documents to bots:
@@ -28,6 +29,7 @@ from aiohttp import web
 
 from bot.channels.background import Background
 from bot.channels.hub import Hub
+from bot.channels.inbox import Inbox
 from bot.channels.reaching import Backoff, address
 from bot.channels.reporting import Observer, Reach, State
 from bot.channels.text import ZALO_LIMIT, render_options, split_text, utf16_units
@@ -57,7 +59,8 @@ class ZaloChannel:
     """Runs the bot on Zalo, until stopped.
 
     ``files`` and ``links`` are the file store and the download links of the bot's web server,
-    which serves the files messages carry (by default those of ``settings``).
+    which serves the files messages carry (by default those of ``settings``). In webhook mode
+    the updates go through the ``inbox``.
     """
 
     def __init__(
@@ -71,6 +74,7 @@ class ZaloChannel:
         observer: Observer | None = None,
         files: FileStore | None = None,
         links: FileLinks | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
         if not settings.zalo_token:
             raise ValueError("the Zalo channel needs BLOCBOT_ZALO_TOKEN")
@@ -87,6 +91,11 @@ class ZaloChannel:
         self.bot_name: str | None = None
         self.can_join_groups = False
         self.webhook = settings.webhook_mode
+        self.inbox = inbox
+        if self.webhook:
+            if inbox is None:
+                raise ValueError("in webhook mode the Zalo channel reads an inbox")
+            inbox.handle(PLATFORM, self._from_inbox)
         self._polling: asyncio.Task[None] | None = None
         self.background = Background("zalo")
 
@@ -245,29 +254,46 @@ class ZaloChannel:
             self._observe("ignored", None)
             return
         recorded: asyncio.Future[Replies] = asyncio.get_running_loop().create_future()
-        self.background.spawn(self._handle(incoming, recorded, received))
+        self.background.spawn(self._handle(incoming, received, recorded))
         await recorded
 
     async def hand_in(self, incoming: Incoming) -> Replies:
         """Handle an update that reached the bot outside Zalo (a file sent through the upload
         page) in its Zalo chat's turn; its replies, which go to that chat afterwards."""
         recorded: asyncio.Future[Replies] = asyncio.get_running_loop().create_future()
-        self.background.spawn(self._handle(incoming, recorded, time.monotonic()))
+        self.background.spawn(self._handle(incoming, time.monotonic(), recorded))
         return await recorded
 
+    async def _from_inbox(self, update: dict[str, Any]) -> None:
+        """Handle an update the inbox hands over and send its replies; raises when the router
+        could not record it."""
+        incoming = read(update, self.bot_name).incoming
+        if incoming is None:
+            self._observe("ignored", None)
+            return
+        await self._handle(incoming, time.monotonic())
+
     async def _handle(
-        self, incoming: Incoming, recorded: asyncio.Future[Replies], received: float
+        self,
+        incoming: Incoming,
+        received: float,
+        recorded: asyncio.Future[Replies] | None = None,
     ) -> None:
+        """Handle one update in its chat's turn and send the replies; ``recorded`` is told as
+        soon as the router has recorded it (without one, what kept it from that is raised)."""
         async with self.router.turn(PLATFORM, incoming.chat_id):
             try:
                 replies = await self.router.handle_in_turn(incoming)
             except BaseException as error:
+                if recorded is None:
+                    raise
                 if not recorded.done():
                     recorded.set_exception(error)
                 if isinstance(error, Exception):
                     return
                 raise
-            recorded.set_result(replies)
+            if recorded is not None:
+                recorded.set_result(replies)
             await self.hub.send_replies(replies, incoming, partial(self._reply, incoming))
         outcome = replies.outcome
         if outcome == "handled" and incoming.kind.value in ("unsupported", "withheld"):
@@ -279,7 +305,8 @@ class ZaloChannel:
             self.observer.update(PLATFORM, outcome, seconds)
 
     async def on_webhook(self, request: web.Request) -> web.StreamResponse:
-        """Zalo's POST of one update: 403 without the secret, 200 once it is recorded."""
+        """Zalo's POST of one update: 403 without the secret, 200 once it is in the inbox (a
+        body that holds no update too: sending it again would not make it one)."""
         given = request.headers.get(SECRET_HEADER, "").encode()
         expected = revealed(self.settings.webhook_secret).encode()
         if not expected or not hmac.compare_digest(given, expected):
@@ -290,17 +317,27 @@ class ZaloChannel:
         try:
             body = json.loads(await request.read())
         except (ValueError, UnicodeDecodeError):
-            return web.json_response({"ok": False, "description": "not JSON"}, status=400)
+            log.warning("a zalo webhook request that is not JSON was skipped")
+            return web.json_response({"ok": True})
         try:
             for update in updates_in(body):
-                await self.accept(update)
+                await self._keep(update)
         except Exception as error:
-            log.error("could not record a zalo update (%s): Zalo will send it again", error)
-            log.debug("could not record a zalo update", exc_info=error)
+            log.error("could not store a zalo update (%s): Zalo will send it again", error)
+            log.debug("could not store a zalo update", exc_info=error)
             return web.json_response({"ok": False}, status=500)
         if self.state is not None:
             self.state.ok()
         return web.json_response({"ok": True})
+
+    async def _keep(self, update: dict[str, Any]) -> None:
+        """Store a webhook's update in the inbox, unless it is not for the bot."""
+        assert self.inbox is not None
+        parsed = read(update, self.bot_name)
+        if parsed.incoming is None:
+            self._observe("ignored", None)
+            return
+        await self.inbox.receive(PLATFORM, parsed.incoming.chat_id, parsed.key, update)
 
     # -- sending ------------------------------------------------------------------------------
 

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 JobFunction = Callable[[], Awaitable[object]]
 
 KEEP_UPDATES = timedelta(days=7)  # platforms redeliver an update within a day at most
+# Handled updates of the webhooks' inbox: a later delivery is still caught by the log above.
+KEEP_INBOX = timedelta(hours=1)
 FORGET_EVERY = 3600.0  # seconds between two clean-ups of the processed-updates log
 
 
@@ -42,11 +44,14 @@ def forgetting_updates(
     uow: UnitOfWorkFactory, clock: Clock, keep: timedelta = KEEP_UPDATES
 ) -> PeriodicJob:
     """The job that drops the dedupe record of updates processed more than ``keep`` ago, so
-    the table holds a week of updates instead of growing forever."""
+    the table holds a week of updates instead of growing forever, and the inbox's updates
+    handled more than ``KEEP_INBOX`` ago."""
 
     async def forget() -> None:
         async with uow() as unit:
-            dropped = await unit.conversations.forget_updates_before(clock.now() - keep)
+            now = clock.now()
+            dropped = await unit.conversations.forget_updates_before(now - keep)
+            await unit.inbox.forget_done_before(now - KEEP_INBOX)
             await unit.commit()
         if dropped:
             log.info("forgot %d processed updates older than %s", dropped, keep)

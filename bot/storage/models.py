@@ -26,6 +26,9 @@ from bot.storage.base import Base as Base  # re-exported
 from bot.storage.models_events import EventAttendance as EventAttendance
 from bot.storage.models_events import EventCompletion as EventCompletion
 
+# The updates the webhooks received, until handled; re-exported.
+from bot.storage.models_inbox import InboxUpdate as InboxUpdate
+
 # When each bloc's calendar next has something to do; re-exported.
 from bot.storage.models_schedule import CalendarDue as CalendarDue
 

@@ -24,6 +24,7 @@ from bot.storage.repositories import (
     EnrolmentFailureRepository,
     EvidenceRepository,
     GroupLinkRepository,
+    InboxRepository,
     InviteRepository,
     OutboxRepository,
     ScheduleRepository,
@@ -52,6 +53,7 @@ class UnitOfWork:
     stats: StatsRepository
     tracking: TrackingRepository
     evidence: EvidenceRepository
+    inbox: InboxRepository
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -70,6 +72,7 @@ class UnitOfWork:
         self.stats = StatsRepository(session)
         self.tracking = TrackingRepository(session)
         self.evidence = EvidenceRepository(session)
+        self.inbox = InboxRepository(session)
 
     async def commit(self) -> None:
         """Keep everything done in this unit of work."""

@@ -383,6 +383,56 @@ async def test_webhook_delivery_posts_updates_with_the_secret(tg: TelegramEmulat
         await runner.cleanup()
 
 
+async def test_webhook_posts_each_chat_in_turn_and_again_until_taken(
+    tg: TelegramEmulator,
+) -> None:
+    taken: list[tuple[int, str]] = []
+    tried: set[int] = set()
+    in_flight: dict[int, int] = {}
+    overlapped: list[int] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        update = await request.json()
+        chat = update["message"]["chat"]["id"]
+        in_flight[chat] = in_flight.get(chat, 0) + 1
+        if in_flight[chat] > 1:
+            overlapped.append(chat)
+        try:
+            await asyncio.sleep(0.01)
+            if update["update_id"] not in tried:  # every update fails once, then twice more
+                tried.add(update["update_id"])
+                return web.Response(status=502)
+            if update["update_id"] % 3 == 0 and taken.count((0, "")) < 2:
+                taken.append((0, ""))
+                return web.Response(status=500)
+            taken.append((chat, update["message"]["text"]))
+            return web.Response()
+        finally:
+            in_flight[chat] -= 1
+
+    receiver = web.Application()
+    receiver.router.add_post("/hook", hook)
+    runner = web.AppRunner(receiver)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    tg.feed.retry_pause = 0.01
+    try:
+        await tg.deliver_to(f"http://{host}:{port}/hook", secret_token="bi-mat", connections=4)
+        lan, minh = tg.user(1001, "Lan"), tg.user(1002, "Minh")
+        for n in range(4):
+            await lan.send(f"lan {n}")
+            await minh.send(f"minh {n}")
+        await tg.webhook_drained()
+    finally:
+        await runner.cleanup()
+    for user in (lan, minh):
+        got = [text for chat, text in taken if chat == user.id]
+        assert got == [f"{user.first_name.lower()} {n}" for n in range(4)]
+    assert overlapped == []  # one chat's updates are never posted two at once
+    assert tg.stats.webhook_posts == 8 and tg.stats.webhook_failures == 10
+
+
 async def test_wait_for_times_out_with_the_transcript(tg: TelegramEmulator) -> None:
     lan = tg.user(1001, "Lan")
     await lan.send("có ai không?")

@@ -1,7 +1,9 @@
 """Telegram in webhook mode: `blocbot run` registers its webhook and answers what arrives there.
 
-The update is answered 200 only once handled; a request without the secret is refused with 403
-and changes nothing; the webhook's path never shows the token.
+An update is answered 200 once it is stored in the inbox, and handled from there; one posted
+twice is stored and answered once, and a body that is no update is answered 200 and skipped; a
+request without the secret is refused with 403 and changes nothing; the webhook's path never
+shows the token.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
+from sqlalchemy import func, select
 
 from bot.app import App
 from bot.clock import FrozenClock
+from bot.storage.models import InboxUpdate
 from bot.testing.process import TOKEN, BotProcess
 from bot.testing.telegram_emulator import TelegramEmulator
 from tests.e2e.season import seeded
@@ -74,13 +78,29 @@ async def test_telegram_by_webhook(
         assert "Xin chào" in (await tg.wait_reply(lan, timeout=10)).text
         await lan.send("/score")
         assert "I.1 —" in (await tg.wait_reply(lan, timeout=10)).text
+
+        # Posted twice (Telegram did not get the first answer): stored once, answered once.
+        asked = await lan.send("/myscore")
+        assert asked.update_id is not None
+        twice = json.dumps(tg.feed.get(asked.update_id))
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        async with aiohttp.ClientSession() as session:
+            for body in (twice, "không phải JSON", '{"update_id": "x", "message": 5}'):
+                async with session.post(local, data=body, headers=headers) as got:
+                    assert got.status == 200
+        await tg.wait_reply(lan, timeout=10)
+        await tg.webhook_drained()
+        async with app.uow() as unit:
+            stored = await unit.session.scalar(select(func.count()).select_from(InboxUpdate))
+        assert stored == 3 and len(tg.messages(lan)) == 3
         async with (
             aiohttp.ClientSession() as session,
             session.get(f"http://127.0.0.1:{port}/metrics") as got,
         ):
             metrics = await got.text()
         assert 'blocbot_webhook_refused_total{platform="telegram"} 2.0' in metrics
-        assert 'blocbot_updates_total{outcome="handled",platform="telegram"} 2.0' in metrics
+        assert 'blocbot_updates_total{outcome="handled",platform="telegram"} 3.0' in metrics
+        assert 'blocbot_updates_total{outcome="duplicate",platform="telegram"} 1.0' in metrics
         assert await bot.stop() == 0
     finally:
         if bot.running:

@@ -10,6 +10,7 @@ from bot.storage.repositories.blocs import (
 )
 from bot.storage.repositories.conversations import ConversationRepository
 from bot.storage.repositories.evidence import EvidenceRepository
+from bot.storage.repositories.inbox import InboxEntry, InboxRepository
 from bot.storage.repositories.outbox import NewMessage, OutboxRepository
 from bot.storage.repositories.people import (
     ContactRepository,
@@ -31,6 +32,8 @@ __all__ = [
     "EnrolmentFailureRepository",
     "EvidenceRepository",
     "GroupLinkRepository",
+    "InboxEntry",
+    "InboxRepository",
     "InviteRepository",
     "NewMessage",
     "OutboxRepository",

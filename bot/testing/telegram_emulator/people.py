@@ -133,7 +133,7 @@ class FakeUser:
         state = message.chat
         state.cursor = len(state.bot_messages)
         state.log.append(f"{self.first_name} pressed [{label}] on #{message.message_id}")
-        world.feed.publish(
+        press.update_id = world.feed.publish(
             "callback_query",
             {
                 "id": press.id,

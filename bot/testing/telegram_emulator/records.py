@@ -71,6 +71,7 @@ class ChatMessage:
     deleted: bool = False
     seen_by_bot: bool = True
     at: float = field(default_factory=time.perf_counter)  # when the emulator recorded it
+    update_id: int | None = None  # of the update the bot got for it (a person's message)
 
     @property
     def chat_id(self) -> int:
@@ -202,6 +203,7 @@ class CallbackPress:
     data: str
     message: ChatMessage
     answered: bool = False
+    update_id: int | None = None  # of the update the bot got for it
     text: str | None = None
     show_alert: bool = False
     url: str | None = None

@@ -1,4 +1,9 @@
-"""The update queue: numbering, getUpdates long polling, redelivery and webhook delivery."""
+"""The update queue: numbering, getUpdates long polling, redelivery and webhook delivery.
+
+Webhook delivery is Telegram's: up to ``connections`` POSTs at once, never two of one chat (a
+chat's next update waits until its earlier one was taken), and a POST that fails (not 2xx, or
+no answer) is made again until it is taken.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +31,19 @@ class _Pending:
     sent: bool = False
 
 
+def _chat_of(body: JSON) -> object:
+    """The chat an update belongs to: Telegram posts one chat's updates one at a time. An
+    update without a chat is a lane of its own."""
+    for value in body.values():
+        if not isinstance(value, dict):
+            continue
+        message = value.get("message")
+        chat = value.get("chat") or (message.get("chat") if isinstance(message, dict) else None)
+        if isinstance(chat, dict) and chat.get("id") is not None:
+            return ("chat", chat["id"])
+    return ("update", body.get("update_id"))
+
+
 @dataclass(frozen=True)
 class WebhookTarget:
     """Where updates are POSTed instead of waiting for getUpdates."""
@@ -51,6 +69,12 @@ class UpdateFeed:
         self._outbox: asyncio.Queue[JSON] = asyncio.Queue()
         self._workers: list[asyncio.Task[None]] = []
         self._session: aiohttp.ClientSession | None = None
+        # A chat being posted to, and its updates that wait for the one in flight.
+        self._lanes: dict[object, deque[JSON]] = {}
+        self.retry_pause = 1.0  # seconds before the second retry of a failed POST; doubles
+        self.longest_pause = 60.0
+        self.attempts = 100  # POSTs of one update before it is dropped
+        self.post_timeout = 60.0  # seconds a POST may take before it counts as failed
 
     @property
     def pending_count(self) -> int:
@@ -171,13 +195,10 @@ class UpdateFeed:
 
     async def deliver_to(self, target: WebhookTarget | None, connections: int) -> None:
         """Switch to webhook delivery (or back to getUpdates with None)."""
-        await self._stop_workers()
+        unsent = await self._stop_workers()
         self.webhook = target
         if target is None:
-            while not self._outbox.empty():
-                body = self._outbox.get_nowait()
-                self._outbox.task_done()
-                self._pending.append(_Pending(body["update_id"], body))
+            self._pending.extend(_Pending(body["update_id"], body) for body in unsent)
             self._arrived.set()
             return
         self._session = aiohttp.ClientSession()
@@ -186,25 +207,54 @@ class UpdateFeed:
         ]
         while self._pending:
             self._outbox.put_nowait(self._pending.popleft().body)
+        for body in unsent:
+            self._outbox.put_nowait(body)
 
     async def _post_updates(self, target: WebhookTarget) -> None:
+        """Post what the queue holds; a chat another connection posts to waits for it."""
+        while True:
+            body = await self._outbox.get()
+            chat = _chat_of(body)
+            lane = self._lanes.get(chat)
+            if lane is not None:  # that connection posts it after the chat's earlier ones
+                lane.append(body)
+                continue
+            lane = self._lanes[chat] = deque([body])
+            try:
+                while lane:
+                    await self._post_until_taken(target, lane[0])
+                    lane.popleft()
+                    self._outbox.task_done()
+            finally:
+                if not lane:
+                    del self._lanes[chat]
+
+    async def _post_until_taken(self, target: WebhookTarget, body: JSON) -> None:
+        """POST one update until the bot answers 2xx, as Telegram does: again at once after
+        the first failure, then after pauses that double (``retry_pause``, at most
+        ``longest_pause``); after ``attempts`` tries it is dropped."""
         assert self._session is not None
         headers = {}
         if target.secret_token is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = target.secret_token
-        while True:
-            body = await self._outbox.get()
+        pause = self.retry_pause
+        timeout = aiohttp.ClientTimeout(total=self.post_timeout)
+        for attempt in range(1, self.attempts + 1):
             try:
-                async with self._session.post(target.url, json=body, headers=headers) as answer:
+                async with self._session.post(
+                    target.url, json=body, headers=headers, timeout=timeout
+                ) as answer:
                     await answer.read()
-                    if answer.status >= 300:
-                        self._webhook_failed(f"Wrong response from the webhook: {answer.status}")
-                    else:
+                    if answer.status < 300:
                         self._stats.webhook_posts += 1
-            except (aiohttp.ClientError, OSError) as exc:
+                        return
+                    self._webhook_failed(f"Wrong response from the webhook: {answer.status}")
+            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
                 self._webhook_failed(f"Connection failed: {exc!r}")
-            finally:
-                self._outbox.task_done()
+            if attempt > 1:
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, self.longest_pause)
+        log.warning("webhook delivery of update %s given up", body.get("update_id"))
 
     def _webhook_failed(self, error: str) -> None:
         self._stats.webhook_failures += 1
@@ -221,7 +271,8 @@ class UpdateFeed:
         self.wake_pollers()
         await self._stop_workers()
 
-    async def _stop_workers(self) -> None:
+    async def _stop_workers(self) -> list[JSON]:
+        """Stop posting; the updates not posted yet, oldest first."""
         for task in self._workers:
             task.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
@@ -229,3 +280,10 @@ class UpdateFeed:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        unsent = [body for lane in self._lanes.values() for body in lane]
+        self._lanes.clear()
+        while not self._outbox.empty():
+            unsent.append(self._outbox.get_nowait())
+        for _ in unsent:
+            self._outbox.task_done()
+        return sorted(unsent, key=lambda body: int(body.get("update_id") or 0))

@@ -364,7 +364,7 @@ class World:
         unseen = "" if message.seen_by_bot else "  (privacy mode: not delivered to the bot)"
         chat.log.append(f"{user.first_name}: {message.describe()}{unseen}")
         if message.seen_by_bot:
-            self.feed.publish("message", message.to_json())
+            message.update_id = self.feed.publish("message", message.to_json())
         self.changed(chat)
         return message
 

@@ -1,0 +1,223 @@
+"""Webhook updates through the inbox: stored before the platform is answered, handled by
+whichever replica is free, each chat's in order and once.
+
+A channel's webhook stores the update (``Inbox.receive``) and answers 200 once it is
+committed; it wakes this replica's worker at once. The worker claims what is waiting (the
+oldest update of each chat whose earlier updates are done, for a lease), hands each to its
+channel, and marks it done once its replies are sent, in the transaction that claims what
+comes next. Every replica's worker also looks at the table every ``POLL_EVERY`` seconds, for
+updates received by another replica or left by one that died: a claim whose lease ran out is
+anyone's again.
+
+An update is handled once: a retaken one whose handling had committed before its replica died
+is a duplicate to the router, which answers it with nothing. What that leaves is the replies of
+such an update that had not gone out yet: they are lost, as they are when a polling process is
+killed at that moment (the person sends again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from datetime import timedelta
+from typing import Any
+
+from bot.channels.reaching import Backoff
+from bot.channels.reporting import Observer
+from bot.clock import Clock
+from bot.storage.repositories.inbox import InboxEntry
+from bot.storage.uow import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+POLL_EVERY = 0.5  # seconds between two looks for updates other replicas received or left
+RETRY_AFTER = timedelta(seconds=2)  # an update whose handling failed is tried again then
+ATTEMPTS = 5  # claims of one update before it is given up
+STOP_GRACE = 5.0  # seconds the updates in hand get to finish when the worker stops
+
+
+class Inbox:
+    """This replica's side of the inbox: what its webhooks received, and its worker."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        worker: str,
+        *,
+        lease: float = 30.0,
+        concurrency: int = 32,
+        observer: Observer | None = None,
+        poll_every: float = POLL_EVERY,
+    ) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.worker = worker
+        self.lease = timedelta(seconds=lease)
+        self.concurrency = concurrency
+        self.observer = observer
+        self.poll_every = poll_every
+        self.handlers: dict[str, Handler] = {}
+        self._wake = asyncio.Event()
+        self._in_hand: dict[int, asyncio.Task[None]] = {}
+        self._finished: list[int] = []  # handled, to be marked done
+        self._failed: list[int] = []  # to be given back for a later try
+        self._dropped: list[int] = []  # cut short by a stop: anyone's again at once
+        self._renewed = 0.0  # when the leases of the updates in hand were last renewed
+        self._fresh = True  # nothing read yet: claims under this worker's name are stale
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def handle(self, platform: str, handler: Handler) -> None:
+        """``handler`` answers the updates of ``platform`` (it raises when it could not)."""
+        self.handlers[platform] = handler
+
+    async def receive(
+        self, platform: str, chat_id: str, update_key: str, payload: dict[str, Any]
+    ) -> bool:
+        """Store an update and commit it; False when it was stored before (a second delivery,
+        then counted as a duplicate). Raises when it could not be stored."""
+        async with self.uow() as unit:
+            added = await unit.inbox.add(platform, chat_id, update_key, payload, self.clock.now())
+            await unit.commit()
+        if added:
+            self.wake()
+        elif self.observer is not None:
+            self.observer.update(platform, "duplicate", None)
+        return added
+
+    def wake(self) -> None:
+        """Look at the inbox now."""
+        self._wake.set()
+
+    @property
+    def in_hand(self) -> int:
+        """Updates this replica is handling."""
+        return len(self._in_hand)
+
+    # -- the worker ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Take updates in the background, until ``stop()`` (none without a channel)."""
+        if not self.handlers:
+            return
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name="inbox")
+
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Take nothing more, let the updates in hand finish for ``grace`` seconds, and record
+        what became of them; what is still unfinished is left to its lease."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._stopping = True
+        self.wake()
+        with suppress(asyncio.CancelledError):
+            await task
+        if self._in_hand:
+            await asyncio.wait(list(self._in_hand.values()), timeout=grace)
+        for handling in list(self._in_hand.values()):
+            handling.cancel()
+        await asyncio.gather(*self._in_hand.values(), return_exceptions=True)
+        try:
+            await self._settle(take=0)
+        except Exception as error:
+            log.warning("could not record the updates handled before stopping: %s", error)
+
+    async def _run(self) -> None:
+        backoff = Backoff(first=POLL_EVERY, longest=10.0)
+        while not self._stopping:
+            self._wake.clear()
+            free = self.concurrency - len(self._in_hand)
+            try:
+                taken = await self._settle(take=free)
+            except Exception as error:
+                pause = backoff.next()
+                log.warning("could not read the inbox (%s); trying again in %g s", error, pause)
+                log.debug("could not read the inbox", exc_info=error)
+                await self._pause(pause)
+                continue
+            backoff.reset()
+            for entry in taken:
+                if entry.id in self._in_hand:
+                    continue  # its lease ran out while this worker still had it: it still has
+                self._in_hand[entry.id] = asyncio.create_task(
+                    self._handle(entry), name=f"inbox-{entry.platform}-{entry.id}"
+                )
+            if taken and len(taken) == free:
+                continue  # there may be more waiting: full hands wait for one to finish
+            await self._pause(self.poll_every)
+
+    async def _pause(self, seconds: float) -> None:
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+    async def _settle(self, take: int) -> list[InboxEntry]:
+        """In one transaction: mark done what was handled, give back what failed, renew the
+        leases of what is in hand (every third of a lease), and claim up to ``take`` updates.
+        What could not be recorded is recorded the next time."""
+        finished, self._finished = self._finished, []
+        failed, self._failed = self._failed, []
+        dropped, self._dropped = self._dropped, []
+        loop = asyncio.get_running_loop()
+        renew = (
+            bool(self._in_hand) and loop.time() - self._renewed >= self.lease.total_seconds() / 3
+        )
+        try:
+            async with self.uow() as unit:
+                now = self.clock.now()
+                if self._fresh:
+                    stale = await unit.inbox.abandoned(self.worker, now)
+                await unit.inbox.done(finished, now)
+                await unit.inbox.release(failed, now + RETRY_AFTER)
+                await unit.inbox.release(dropped, now)
+                if renew:
+                    await unit.inbox.renew(list(self._in_hand), self.worker, now + self.lease)
+                taken = await unit.inbox.claim(
+                    self.worker, now, self.lease, take, list(self.handlers)
+                )
+                await unit.commit()
+        except BaseException:
+            self._finished[:0] = finished
+            self._failed[:0] = failed
+            self._dropped[:0] = dropped
+            raise
+        if renew or not self._in_hand:
+            self._renewed = loop.time()
+        if self._fresh and stale:
+            log.info("took back %d updates a former run of %s had in hand", stale, self.worker)
+        self._fresh = False
+        return taken
+
+    async def _handle(self, entry: InboxEntry) -> None:
+        """Hand one update to its channel; done when it returns, tried again when it raised."""
+        try:
+            handler = self.handlers[entry.platform]
+            if entry.attempts > ATTEMPTS:
+                log.error(
+                    "%s update %s failed %d times: given up", entry.platform, entry.id, ATTEMPTS
+                )
+            else:
+                await handler(entry.payload)
+        except Exception as error:
+            log.error(
+                "%s update %s could not be handled (%s); trying again in %g s",
+                entry.platform,
+                entry.id,
+                error,
+                RETRY_AFTER.total_seconds(),
+            )
+            log.debug("%s update %s failed", entry.platform, entry.id, exc_info=error)
+            self._failed.append(entry.id)
+        except asyncio.CancelledError:
+            self._dropped.append(entry.id)
+            raise
+        else:
+            self._finished.append(entry.id)
+        finally:
+            del self._in_hand[entry.id]
+            self.wake()
