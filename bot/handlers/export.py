@@ -3,11 +3,10 @@ and operators."""
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.handlers.context import Context
 from bot.handlers.formatting import excerpt
 from bot.handlers.model import Attachment, AttachmentKind, Outgoing
+from bot.handlers.rendering import rendered
 from bot.handlers.results import bloc_of
 from bot.handlers.router import Audience, Command, Router
 from bot.handlers.workbooks import XLSX, stage_name, summary_file_name
@@ -57,10 +56,10 @@ async def export(ctx: Context, args: str) -> None:
 
 async def _workbook(table: ExportTable) -> Attachment:
     """The workbook, written once the update's work is committed (the database is free for
-    everyone else meanwhile), in a worker thread (the event loop too)."""
+    everyone else meanwhile), in the drawing process (the event loop too)."""
     from bot.handlers.export_xlsx import workbook  # openpyxl, loaded when first used
 
-    data = await asyncio.to_thread(workbook, table)
+    data = await rendered(workbook, table)
     return Attachment(AttachmentKind.DOCUMENT, summary_file_name(table), XLSX, data=data)
 
 

@@ -10,7 +10,6 @@ its text goes without it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 
@@ -19,6 +18,7 @@ from bot.handlers.chart_draw import Picture, draw, progress_picture, ranking_pic
 from bot.handlers.context import Context
 from bot.handlers.formatting import excerpt
 from bot.handlers.model import Attachment, AttachmentKind, Outgoing
+from bot.handlers.rendering import rendered
 from bot.i18n import use_locale
 from bot.services.results import Announcement, PostPicture, ProgressView, StandingsView
 
@@ -94,7 +94,7 @@ def results_pictures(ctx: Context, done: Announcement) -> None:
 async def _png(picture: Picture, name: str) -> bytes | None:
     """The picture drawn off the event loop; None, said in one line of the log, if it fails."""
     try:
-        return await asyncio.to_thread(draw, picture)
+        return await rendered(draw, picture)
     except Exception as error:
         log.error(
             "picture %s not drawn, its text goes without it: %s: %s",
