@@ -291,7 +291,7 @@ REMINDERS_EVERY = 30.0  # seconds between two looks at the calendar
 def build(settings: Settings, clock: Clock | None = None) -> App:
     """Wire the application for ``settings``."""
     clock = clock or SystemClock()
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.database_pool)
     sessions = session_factory(engine)
     outbox_signal = Wake()
     watch_commits(sessions, outbox_signal)

@@ -44,6 +44,7 @@ ACCEPTED = {
         "an SQLAlchemy async URL: sqlite+aiosqlite:///FILE.db or "
         "postgresql+asyncpg://USER@HOST:5432/DATABASE"
     ),
+    "database_pool": N_("a whole number of connections, 1 or more"),
     "telegram_token": N_("the bot token from @BotFather, like 123456789:AAF..."),
     "telegram_base_url": N_("an http:// or https:// address, like https://api.telegram.org/bot"),
     "telegram_bot_username": N_("a Telegram username of 5 to 32 letters, digits or _"),
@@ -99,6 +100,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///blocbot.db"
+    # PostgreSQL connections this process keeps: the units of work open at once (one per
+    # update being handled); the others wait for one in turn.
+    database_pool: Annotated[int, Field(ge=1)] = 20
     telegram_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_bot_username: str | None = None
