@@ -112,8 +112,10 @@ class PeopleService:
         uow = self.unit
         if not await uow.conversations.claim_update(platform, update_id, now):
             return None
-        contact = await uow.contacts.get(platform, user_id)
-        if contact is None:
+        found = await uow.contacts.with_state(platform, user_id, chat_id)
+        if found is None:  # someone new (whose dialog may outlive a contact forgotten)
+            saved = await uow.conversations.state(platform, chat_id, user_id)
+            state = (saved.state, saved.data) if saved is not None else None
             contact = Contact(
                 platform=platform,
                 user_id=user_id,
@@ -124,16 +126,17 @@ class PeopleService:
             )
             uow.contacts.add(contact)
             await uow.session.flush()
-        elif name and contact.display_name != name:
-            contact.display_name = name
+        else:
+            contact, state = found
+            if name and contact.display_name != name:
+                contact.display_name = name
         if contact.last_seen_at is None or now - contact.last_seen_at >= SEEN_EVERY:
             contact.last_seen_at = now
         if contact.unreachable_at is not None:
             contact.unreachable_at = None  # they wrote to us: reachable again
         person = await self._person(uow, contact)
-        state = await uow.conversations.state(platform, chat_id, user_id)
         group = await self._group(uow, platform, chat_id) if in_group else None
-        conversation = Conversation(state.state, dict(state.data)) if state else Conversation()
+        conversation = Conversation(state[0], dict(state[1])) if state else Conversation()
         if conversation.flow == "":
             conversation.flow = None
         return Opened(person, conversation, group)

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Executable, event
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.storage import sqlite_inline
-
 
 POOL = 20  # PostgreSQL connections kept by default (BLOCBOT_DATABASE_POOL)
 POOL_WAIT = 60.0  # seconds a unit of work waits for a free connection before it fails

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +14,7 @@ from bot.storage.models import (
     Agency,
     Bloc,
     Contact,
+    ConversationState,
     EnrolmentFailure,
     GroupLink,
     Membership,
@@ -22,6 +24,19 @@ from bot.storage.models import (
 
 _CONTACT = select(Contact).where(
     Contact.platform == bindparam("platform"), Contact.user_id == bindparam("user_id")
+)
+# The contact and its dialog state in one chat, in one query.
+_CONTACT_AND_STATE = (
+    select(Contact, ConversationState.state, ConversationState.data)
+    .outerjoin(
+        ConversationState,
+        and_(
+            ConversationState.platform == Contact.platform,
+            ConversationState.user_id == Contact.user_id,
+            ConversationState.chat_id == bindparam("chat_id"),
+        ),
+    )
+    .where(Contact.platform == bindparam("platform"), Contact.user_id == bindparam("user_id"))
 )
 _LATEST_SEASON = (
     select(Season.id)
@@ -62,6 +77,18 @@ class ContactRepository:
     async def get(self, platform: str, user_id: str) -> Contact | None:
         params = {"platform": platform, "user_id": user_id}
         return (await self.session.scalars(_CONTACT, params)).one_or_none()
+
+    async def with_state(
+        self, platform: str, user_id: str, chat_id: str
+    ) -> tuple[Contact, tuple[str, dict[str, Any]] | None] | None:
+        """The contact and its dialog (state, data) in ``chat_id``, if it has one there; None
+        for someone not known yet."""
+        params = {"platform": platform, "user_id": user_id, "chat_id": chat_id}
+        found = (await self.session.execute(_CONTACT_AND_STATE, params)).first()
+        if found is None:
+            return None
+        contact, state, data = found
+        return contact, (state, data or {}) if state is not None else None
 
     async def by_id(self, contact_id: int) -> Contact | None:
         return await self.session.get(Contact, contact_id)
