@@ -16,11 +16,11 @@ import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Generic, Protocol, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.channels.hub import Hub
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.handlers import (
@@ -65,10 +65,12 @@ from bot.services.tracking import TrackingService
 from bot.storage.db import create_engine, is_sqlite, session_factory
 from bot.storage.files import LINK_PATH, FileStore, file_store
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
-from bot.web.files import file_download
-from bot.web.health import Health
-from bot.web.metrics import Metrics
-from bot.web.server import WebServer
+
+if TYPE_CHECKING:  # what only ``blocbot run`` needs is loaded by ``running()``
+    from bot.channels.hub import Hub
+    from bot.web.health import Health
+    from bot.web.metrics import Metrics
+    from bot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +155,6 @@ class App:
     clock: Clock
     engine: AsyncEngine
     uow: UnitOfWorkFactory
-    router: Router = field(init=False)
     # Set when a transaction that enqueued outbox messages commits: wakes the dispatcher.
     outbox_signal: Wake = field(default_factory=Wake)
     # Where the bot can be in groups, as the channels find out at start-up.
@@ -164,7 +165,6 @@ class App:
     def __post_init__(self) -> None:
         self.shapes: dict[int, SeasonShape] = {}  # the scoring tables read, by season
         self.files: FileStore = file_store(self.settings)  # the one store every user shares
-        self.router = build_router(self.work, self.settings.locale)
         self.services = OneCallServices(self)
         self.blocs: OneCall[BlocService] = OneCall(self, lambda work: work.blocs)
         self.invites: OneCall[InviteService] = OneCall(self, lambda work: work.invites)
@@ -175,6 +175,12 @@ class App:
             PeriodicJob("ballots", REMINDERS_EVERY, self.close_ballots),
             forgetting_updates(self.uow, self.clock),
         ]
+
+    @cached_property
+    def router(self) -> Router:
+        """Every command and dialog, routed (built when first asked for: a command of the
+        command line that answers nobody does not load them)."""
+        return build_router(self.work, self.settings.locale)
 
     async def close(self) -> None:
         await self.files.close()
@@ -319,6 +325,11 @@ class Running:
 
 def running(app: App) -> Running:
     """Everything ``blocbot run`` runs, for the channels whose token is set."""
+    from bot.channels.hub import Hub
+    from bot.web.health import Health
+    from bot.web.metrics import Metrics
+    from bot.web.server import WebServer
+
     hub = Hub()
     metrics = Metrics(("telegram", "zalo"))
     health = Health(app.uow)
@@ -372,6 +383,7 @@ def build_channels(
     if settings.zalo_token:
         from bot.channels.zalo import ZaloChannel
         from bot.channels.zalo_files import file_links
+        from bot.web.files import file_download
 
         files, links = app.files, file_links(settings)
         server.route("GET", LINK_PATH, file_download(files, links, settings.locale))
