@@ -88,3 +88,25 @@ def test_a_message_whose_every_button_is_too_long_goes_without_a_keyboard() -> N
     exactly = "x" * 64
     markup = keyboard(Outgoing("x", ((Button("a", exactly),),)))
     assert markup is not None and markup["inline_keyboard"][0][0]["callback_data"] == exactly
+
+
+@pytest.mark.parametrize(
+    ("status", "logged"),
+    [(403, "the chat does not take messages"), (400, "refused")],
+    ids=["blocked", "bad request"],
+)
+async def test_a_refusal_is_not_tried_again(
+    tg: TelegramEmulator,
+    channel: TelegramChannel,
+    caplog: pytest.LogCaptureFixture,
+    status: int,
+    logged: str,
+) -> None:
+    hoa = tg.user(2001, "Hoa")
+    await hoa.send("xin chào")
+    tg.fail_next("sendMessage", status=status, count=100)
+    with caplog.at_level(logging.INFO, logger="bot.channels.telegram"):
+        await channel._safely("sendMessage", chat_id=hoa.id, text="Chào Hoa")
+    assert tg.stats.calls["sendMessage"] == 1
+    assert tg.messages(hoa) == []
+    assert any(logged in record.getMessage() for record in caplog.records)
