@@ -194,19 +194,24 @@ class ScoringService:
         now, season, row = await self._open_sheet(bloc_id, agency_id)
         audit = []
         ids = (row.id, season.shape.season_id, agency_id)
+        changes = []
         for code, value in answers:
             criterion_id = season.shape.ids[code]
             old = row.values.get(criterion_id)
             if old is not None and old == value:
                 continue
-            await uow.sheets.set_entry(row.id, criterion_id, contact_id, now, self_value=value)
+            changes.append((criterion_id, value))
             row.values[criterion_id] = value
             audit.append(
                 sheet_change(now, ids, contact_id, "self", shown(old), shown(value), criterion_id)
             )
-        if audit:
-            await uow.audit.append(bloc_id, audit)
-            await uow.sheets.touch(row.id, now)
+        sheets = uow.sheets
+        for number, (criterion_id, value) in enumerate(changes, 1):
+            if number < len(changes):
+                await sheets.set_entry(row.id, criterion_id, contact_id, now, self_value=value)
+            else:  # the last one notes that the sheet changed
+                await sheets.set_self_and_touch(row.id, criterion_id, contact_id, now, value)
+        await uow.audit.append(bloc_id, audit)
         return self._view(season, agency_id, row)
 
     async def note(

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Executable, Row, Table, bindparam, select
+from sqlalchemy import Executable, Insert, Row, Table, bindparam, select
 from sqlalchemy import update as sa_update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -116,6 +116,16 @@ _SET_SELF = Prepared(_set_entry("self_value"))
 _SET_NOTE = Prepared(_set_entry("note"))
 
 
+# PostgreSQL only: a self-score written and its sheet's time set in one statement (the UPDATE
+# in a WITH of the INSERT).
+def _set_self_and_touch(dialect: str) -> Executable:
+    upsert = cast(Insert, _set_entry("self_value")(dialect))
+    return upsert.add_cte(_TOUCH.cte("touched"))
+
+
+_SET_SELF_AND_TOUCH = Prepared(_set_self_and_touch)
+
+
 @dataclass(frozen=True)
 class CurrentSeason:
     """The bloc's latest season as a sheet needs it: (id, version, announced_at)."""
@@ -205,6 +215,26 @@ class SheetRepository:
         }
         statement = _SET_SELF if field == "self_value" else _SET_NOTE
         await self.session.execute(statement(self.session), values)
+
+    async def set_self_and_touch(
+        self, sheet_id: int, criterion_id: int, contact_id: int, now: datetime, value: Decimal
+    ) -> None:
+        """Write one self-score and note that the sheet changed now (``set_entry`` and
+        ``touch``; one statement on PostgreSQL)."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            await self.set_entry(sheet_id, criterion_id, contact_id, now, self_value=value)
+            await self.touch(sheet_id, now)
+            return
+        values = {
+            "sheet_id": sheet_id,
+            "criterion_id": criterion_id,
+            "updated_by_id": contact_id,
+            "updated_at": now,
+            "self_value": value,
+            "s_id": sheet_id,
+            "s_at": now,
+        }
+        await self.session.execute(_SET_SELF_AND_TOUCH(self.session), values)
 
     async def touch(self, sheet_id: int, now: datetime) -> None:
         """Note that the sheet changed now."""
