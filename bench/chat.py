@@ -4,6 +4,11 @@ Everything runs on this machine: the Telegram Bot API emulator and the simulated
 this process, the bot in a child process talking to the emulator over HTTP, like in
 production. Latency is measured from a person's message reaching the emulator to the bot's
 first reply reaching it.
+
+The runs go on SQLite, then on PostgreSQL: BLOCBOT_BENCH_DATABASE_URL names the server (by
+default the local one, postgresql+asyncpg://postgres@127.0.0.1:5432/bench, when it answers), in
+a database of the bench's own that is dropped afterwards. On each store blocbot's runs and the
+echo floor's go back to back, so the ratios compare figures measured under the same load.
 """
 
 from __future__ import annotations
@@ -11,13 +16,20 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import secrets
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import build
 from bot.blocfile import parse_bloc
@@ -27,14 +39,20 @@ from bot.testing.process import BotProcess
 from bot.testing.telegram_emulator import FakeUser, TelegramEmulator
 
 CONTACTS = int(os.environ.get("BENCH_CONTACTS", "200"))
+POSTGRES_ENV = "BLOCBOT_BENCH_DATABASE_URL"
+LOCAL_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench"
 # Paced run: a person reads the prompt and types the next score; seconds between answers.
 THINK = (
     float(os.environ.get("BENCH_THINK_MIN", "3")),
     float(os.environ.get("BENCH_THINK_MAX", "7")),
 )
+# The paced runs answer this many criteria (all 20 at that pace take two minutes a run).
+PACED_ANSWERS = int(os.environ.get("BENCH_PACED_ANSWERS", "10"))
 BLOC_SIZE = 50  # agencies per bloc (the bloc file allows at most 50)
 CRITERIA = 20
 TIMEOUT = 60.0
+TARGET_RATIO = 0.8  # of the echo floor's throughput
+TARGET_P99 = 50.0  # ms, paced
 
 
 def bloc_file(number: int, agencies: int) -> str:
@@ -88,6 +106,7 @@ class Run:
     updates: int = 0
     seconds: float = 0.0
     peak_rss_mb: float = 0.0
+    bot_cpu: float = 0.0  # seconds of CPU the bot used during the run
 
     @property
     def rate(self) -> float:
@@ -102,8 +121,14 @@ class Run:
             f"{self.name:8s} {self.updates:6d} updates in {self.seconds:6.2f} s = "
             f"{self.rate:7.1f} updates/s; reply latency p50 {self.percentile(0.50):6.1f} ms, "
             f"p95 {self.percentile(0.95):6.1f} ms, p99 {self.percentile(0.99):6.1f} ms, "
-            f"max {max(self.latencies) * 1000:6.1f} ms; peak RSS {self.peak_rss_mb:5.1f} MB"
+            f"max {max(self.latencies) * 1000:6.1f} ms; peak RSS {self.peak_rss_mb:5.1f} MB; "
+            f"bot CPU {self.busy:4.2f} cores"
         )
+
+    @property
+    def busy(self) -> float:
+        """How many cores the bot kept busy, on average."""
+        return self.bot_cpu / self.seconds if self.seconds else 0.0
 
 
 async def converse(
@@ -114,13 +139,20 @@ async def converse(
     Latency is the emulator's own clock: the person's message recorded, the bot's reply
     recorded. ``think`` pauses between answers (None: none, the saturation run).
     """
-    for text in texts:
+    for said in texts:
         if think is not None:
             await asyncio.sleep(think.uniform(*THINK))
-        message = await user.send(text)
+        message = await user.send(said)
         (reply,) = await tg.wait_for(user, timeout=TIMEOUT)
         run.latencies.append(reply.at - message.at)
         run.updates += 1
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process used so far."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -144,11 +176,12 @@ async def measure(
     run = Run(name)
     users = [tg.user(first + n, f"Người {n}") for n in range(len(scripts))]
     thinks = [random.Random(n) if paced else None for n in range(len(scripts))]
-    started = time.perf_counter()
+    cpu, started = cpu_seconds(pid), time.perf_counter()
     await asyncio.gather(
         *(converse(tg, u, s, run, t) for u, s, t in zip(users, scripts, thinks, strict=True))
     )
     run.seconds = time.perf_counter() - started
+    run.bot_cpu = cpu_seconds(pid) - cpu
     run.peak_rss_mb = peak_rss_mb(pid)
     return run
 
@@ -158,8 +191,13 @@ def sheet_script() -> list[str]:
     return ["/score", *answers]
 
 
-async def bench_blocbot(folder: Path) -> tuple[Run, Run]:
-    url = f"sqlite+aiosqlite:///{folder}/bench.db"
+def paced_scripts() -> list[list[str]]:
+    """/score and the first PACED_ANSWERS answers, for each contact."""
+    return [sheet_script()[: PACED_ANSWERS + 1] for _ in range(CONTACTS)]
+
+
+async def bench_blocbot(url: str, folder: Path) -> tuple[Run, Run]:
+    """Enrol two sets of contacts, then the saturated run and the paced one."""
     codes = await seed(url, 2 * CONTACTS)
     async with TelegramEmulator() as tg:
         bot = BotProcess.against(tg, url, folder).start()
@@ -171,10 +209,13 @@ async def bench_blocbot(folder: Path) -> tuple[Run, Run]:
             full = await measure("blocbot", tg, scripts, bot.pid)
             print(full.line())
             calm = await measure(
-                "blocbot~", tg, scripts, bot.pid, first=5000 + CONTACTS, paced=True
+                "blocbot~", tg, paced_scripts(), bot.pid, first=5000 + CONTACTS, paced=True
             )
             print(calm.line())
             return full, calm
+        except Exception:
+            print(bot.log[-3000:])
+            raise
         finally:
             await bot.stop()
 
@@ -199,7 +240,7 @@ async def bench_echo() -> tuple[Run, Run]:
             full = await measure("echo", tg, scripts, child.pid)
             print(full.line())
             calm = await measure(
-                "echo~", tg, scripts, child.pid, first=5000 + CONTACTS, paced=True
+                "echo~", tg, paced_scripts(), child.pid, first=5000 + CONTACTS, paced=True
             )
             print(calm.line())
             return full, calm
@@ -208,20 +249,112 @@ async def bench_echo() -> tuple[Run, Run]:
             await child.wait()
 
 
+@dataclass
+class Pair:
+    """blocbot's runs and the echo floor's, back to back on one store."""
+
+    store: str
+    blocbot: Run
+    blocbot_paced: Run
+    echo: Run
+    echo_paced: Run
+
+    @property
+    def ratio(self) -> float:
+        return self.blocbot.rate / self.echo.rate
+
+    def line(self) -> str:
+        paced, floor = self.blocbot_paced.percentile(0.99), self.echo_paced.percentile(0.99)
+        return (
+            f"{self.store}: blocbot / echo floor: throughput {self.ratio:.2f}x "
+            f"({self.blocbot.rate:.1f} vs {self.echo.rate:.1f} updates/s, target "
+            f"{TARGET_RATIO:g}x{'' if self.ratio >= TARGET_RATIO else ': not reached'}); "
+            f"paced p99 {paced:.1f} ms vs {floor:.1f} ms (target {TARGET_P99:g} ms"
+            f"{'' if paced <= TARGET_P99 else ': not reached'})"
+        )
+
+    def row(self) -> str:
+        """The line of the README's table."""
+        return (
+            f"| {self.store} | {self.blocbot.rate:.1f} | {self.echo.rate:.1f} | "
+            f"**{self.ratio:.2f}×** | {self.blocbot.busy:.2f} | "
+            f"{self.blocbot_paced.percentile(0.99):.1f} ms | "
+            f"{self.echo_paced.percentile(0.99):.1f} ms |"
+        )
+
+
+async def pair(store: str, url: str) -> Pair:
+    """blocbot on the database of ``url``, then the echo floor."""
+    print(f"-- {store} --")
+    with tempfile.TemporaryDirectory() as folder:
+        blocbot, blocbot_paced = await bench_blocbot(url, Path(folder))
+    echo, echo_paced = await bench_echo()
+    found = Pair(store, blocbot, blocbot_paced, echo, echo_paced)
+    print(found.line())
+    return found
+
+
+async def postgres_server() -> str | None:
+    """The PostgreSQL server to bench on: BLOCBOT_BENCH_DATABASE_URL, else the local one when
+    it answers; None when there is none."""
+    configured = os.environ.get(POSTGRES_ENV)
+    if configured:
+        return configured
+    engine = create_async_engine(make_url(LOCAL_POSTGRES).set(database="postgres"))
+    try:
+        async with asyncio.timeout(3), engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception:
+        return None
+    finally:
+        await engine.dispose()
+    return LOCAL_POSTGRES
+
+
+@asynccontextmanager
+async def postgres_database(server_url: str) -> AsyncIterator[str]:
+    """A fresh database on the server of ``server_url``, dropped afterwards; its URL.
+
+    It is named after the URL's database (which need not exist), created and dropped from the
+    server's ``postgres`` database.
+    """
+    server = make_url(server_url)
+    name = f"{server.database or 'bench'}_{int(time.time())}_{secrets.token_hex(3)}"
+    engine = create_async_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with engine.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await engine.dispose()
+
+
 async def run() -> tuple[Run, Run]:
-    """The Telegram runs; returns blocbot's saturated and paced runs, for the Zalo ratios."""
+    """The Telegram runs on each store; returns blocbot's saturated and paced runs on SQLite,
+    for the Zalo ratios."""
     print(
         f"== chat: {CONTACTS} contacts fill a {CRITERIA}-criterion sheet at once, over HTTP "
         f"through the Telegram emulator ==\n"
         f"   saturated: nobody pauses (throughput); paced (~): {THINK[0]:g}-{THINK[1]:g} s "
-        f"between answers (latency at a human pace)"
+        f"between answers, /score and {PACED_ANSWERS} answers each (latency at a human pace)"
     )
     with tempfile.TemporaryDirectory() as folder:
-        blocbot, blocbot_paced = await bench_blocbot(Path(folder))
-    echo, echo_paced = await bench_echo()
+        pairs = [await pair("SQLite", f"sqlite+aiosqlite:///{folder}/bench.db")]
+    server = await postgres_server()
+    if server is None:
+        print(
+            f"   (PostgreSQL: none answers; set {POSTGRES_ENV}=postgresql+asyncpg://USER@HOST/DB)"
+        )
+    else:
+        async with postgres_database(server) as url:
+            pairs.append(await pair("PostgreSQL", url))
     print(
-        f"blocbot / echo floor: throughput {blocbot.rate / echo.rate:.2f}x; "
-        f"paced p99 {blocbot_paced.percentile(0.99):.1f} ms vs "
-        f"{echo_paced.percentile(0.99):.1f} ms"
+        "| store | blocbot updates/s | echo floor updates/s | blocbot / floor | bot CPU (cores) "
+        "| blocbot p99, paced | floor p99, paced |\n| --- | ---: | ---: | ---: | ---: | ---: "
+        "| ---: |"
     )
-    return blocbot, blocbot_paced
+    for found in pairs:
+        print(found.row())
+    return pairs[0].blocbot, pairs[0].blocbot_paced

@@ -22,24 +22,28 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import secrets
 import socket
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
-
-from bench.chat import CONTACTS, CRITERIA, THINK, TIMEOUT, Run, peak_rss_mb, seed, sheet_script
+from bench.chat import (
+    CONTACTS,
+    CRITERIA,
+    POSTGRES_ENV,
+    THINK,
+    TIMEOUT,
+    Run,
+    cpu_seconds,
+    peak_rss_mb,
+    postgres_database,
+    seed,
+    sheet_script,
+)
 from bot.testing.process import BotProcess
 from bot.testing.zalo_emulator import ZaloEmulator, ZaloUser
 
-POSTGRES_ENV = "BLOCBOT_BENCH_DATABASE_URL"
 DELIVERIES = int(os.environ.get("BENCH_ZALO_DELIVERIES", "64"))  # webhook POSTs at once
 # The paced run answers this many criteria (at 3-7 s an answer, all 20 would take 2 minutes).
 PACED_ANSWERS = int(os.environ.get("BENCH_ZALO_PACED_ANSWERS", "8"))
@@ -60,13 +64,6 @@ class ZaloRun(Run):
             f"{'':8s} cores busy: bot {self.bot_cpu / self.seconds:.2f}, emulator and people "
             f"{self.own_cpu / self.seconds:.2f}"
         )
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time a process used so far."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        fields = stat.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -162,26 +159,6 @@ async def bench_zalo(url: str, folder: Path, label: str) -> list[ZaloRun]:
             await bot.stop()
             if bot.returncode not in (0, None):
                 print(bot.log[-3000:])
-
-
-@asynccontextmanager
-async def postgres_database(server_url: str) -> AsyncIterator[str]:
-    """A fresh database on the server of ``server_url``, dropped afterwards; its URL.
-
-    It is named after the URL's database (which need not exist), created and dropped from the
-    server's ``postgres`` database.
-    """
-    server = make_url(server_url)
-    name = f"{server.database or 'bench'}_{int(time.time())}_{secrets.token_hex(3)}"
-    engine = create_async_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await engine.dispose()
 
 
 async def run(telegram: tuple[Run, Run] | None = None) -> None:

@@ -18,12 +18,11 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Generic, Protocol, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.channels.hub import Hub
-from bot.channels.inbox import Inbox
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.handlers import (
@@ -70,11 +69,13 @@ from bot.storage.db import create_engine, is_sqlite, session_factory
 from bot.storage.files import LINK_PATH, UPLOAD_PATH, FileStore, file_store
 from bot.storage.locks import SessionLock
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
-from bot.web.files import file_download
-from bot.web.health import Health
-from bot.web.metrics import Metrics
-from bot.web.server import WebServer
-from bot.web.uploads import SheetUploads
+
+if TYPE_CHECKING:  # what only ``blocbot run`` needs is loaded by ``running()``
+    from bot.channels.hub import Hub
+    from bot.channels.inbox import Inbox
+    from bot.web.health import Health
+    from bot.web.metrics import Metrics
+    from bot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,6 @@ class App:
     clock: Clock
     engine: AsyncEngine
     uow: UnitOfWorkFactory
-    router: Router = field(init=False)
     # Set when a transaction that enqueued outbox messages commits: wakes the dispatcher.
     outbox_signal: Wake = field(default_factory=Wake)
     # Where the bot can be in groups, as the channels find out at start-up.
@@ -170,7 +170,6 @@ class App:
     def __post_init__(self) -> None:
         self.shapes: dict[int, SeasonShape] = {}  # the scoring tables read, by season
         self.files: FileStore = file_store(self.settings)  # the one store every user shares
-        self.router = build_router(self.work, self.settings.locale)
         self.services = OneCallServices(self)
         self.blocs: OneCall[BlocService] = OneCall(self, lambda work: work.blocs)
         self.invites: OneCall[InviteService] = OneCall(self, lambda work: work.invites)
@@ -181,6 +180,12 @@ class App:
             PeriodicJob("ballots", REMINDERS_EVERY, self.close_ballots),
             forgetting_updates(self.uow, self.clock),
         ]
+
+    @cached_property
+    def router(self) -> Router:
+        """Every command and dialog, routed (built when first asked for: a command of the
+        command line that answers nobody does not load them)."""
+        return build_router(self.work, self.settings.locale)
 
     async def close(self) -> None:
         await self.files.close()
@@ -328,7 +333,7 @@ CALENDAR_PAUSE = 1.0  # after each bloc, the calendar job waits this many times 
 def build(settings: Settings, clock: Clock | None = None) -> App:
     """Wire the application for ``settings``."""
     clock = clock or SystemClock()
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.database_pool)
     sessions = session_factory(engine)
     outbox_signal = Wake()
     watch_commits(sessions, outbox_signal)
@@ -358,6 +363,11 @@ class Running:
 
 def running(app: App) -> Running:
     """Everything ``blocbot run`` runs, for the channels whose token is set."""
+    from bot.channels.hub import Hub
+    from bot.web.health import Health
+    from bot.web.metrics import Metrics
+    from bot.web.server import WebServer
+
     hub = Hub()
     metrics = Metrics(("telegram", "zalo"))
     leadership = app.leadership()
@@ -379,6 +389,8 @@ def running(app: App) -> Running:
 
 def build_inbox(app: App, metrics: Metrics | None = None) -> Inbox:
     """The inbox the webhooks store updates in and this replica's worker takes them from."""
+    from bot.channels.inbox import Inbox
+
     settings = app.settings
     return Inbox(
         app.uow,
@@ -436,6 +448,8 @@ def build_channels(
     if settings.zalo_token:
         from bot.channels.zalo import ZaloChannel
         from bot.channels.zalo_files import file_links
+        from bot.web.files import file_download
+        from bot.web.uploads import SheetUploads
 
         files, links = app.files, file_links(settings)
         server.route("GET", LINK_PATH, file_download(files, links, settings.locale))

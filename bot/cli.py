@@ -1,33 +1,30 @@
-"""The command line: ``blocbot`` (also ``python -m bot``)."""
+"""The command line: ``blocbot`` (also ``python -m bot``).
+
+A command loads what it needs when it runs (the database, the channels, the documents), so
+that every command starts quickly: ``blocbot --version`` loads none of them.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot import __version__
-from bot.app import App, build
-from bot.audit_text import describe_check
-from bot.blocfile import BlocFileError, load_bloc_file
 from bot.config import SettingProblem, Settings, chosen_locale, problems
 from bot.export_cli import add_export
 from bot.i18n import N_, _, ngettext, set_default_locale
-from bot.import_text import describe_change, describe_closing, describe_refusal
 from bot.papers_cli import add_papers
 from bot.season_cli import add_season
-from bot.services.blocs import ImportRefused
-from bot.services.invites import InviteLine, UnknownBloc
-from bot.storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.services.invites import InviteLine
 
 # argparse speaks through gettext domain 'argparse'; these are the words of its help and of the
 # errors an operator can meet (Python 3.11), translated in our catalog (see ``_argparse_speaks``).
@@ -64,8 +61,13 @@ def main(argv: list[str] | None = None) -> int:
         for problem in problems(error):
             print(describe_problem(problem), file=sys.stderr)
         return 2
+    if (sys.argv[1:] if argv is None else argv) == ["--version"]:
+        print(f"blocbot {__version__}")  # as the parser would, without building it
+        return 0
     with _argparse_speaks():
         args = _parser().parse_args(argv)
+    import asyncio
+
     try:
         if args.command in OWN_APP:  # they build what they run themselves
             own: Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
@@ -76,7 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (``blocbot ... | head``): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (SQLAlchemyError, OSError) as error:  # the database cannot be reached or opened
+    except Exception as error:
+        if not _database_failed(error):
+            raise
+        from sqlalchemy.engine import make_url
+
         url = make_url(settings.database_url).render_as_string(hide_password=True)
         reason = getattr(error, "orig", None) or getattr(error, "strerror", None) or error
         print(
@@ -86,11 +92,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _database_failed(error: Exception) -> bool:
+    """The database cannot be reached or opened (SQLAlchemy was loaded by what failed)."""
+    if isinstance(error, OSError):
+        return True
+    exc = sys.modules.get("sqlalchemy.exc")
+    return exc is not None and isinstance(error, exc.SQLAlchemyError)
+
+
 async def _with_app(
     settings: Settings,
     command: Callable[[App, argparse.Namespace], Awaitable[int]],
     args: argparse.Namespace,
 ) -> int:
+    from bot.app import build
+
     app = build(settings)
     try:
         return await command(app, args)
@@ -206,6 +222,8 @@ OWN_APP = (run_bot, run_demo)  # commands that build the App they run, on settin
 
 async def db_upgrade(app: App, _args: argparse.Namespace) -> int:
     """Apply the migrations."""
+    from bot.storage.migrate import upgrade
+
     await upgrade(app.settings.database_url)
     print(_("The database is up to date."))
     return 0
@@ -218,6 +236,11 @@ async def bloc_import(app: App, args: argparse.Namespace) -> int:
     if several(args.file):
         return await import_many(app, args.file)
     (path,) = args.file
+    from bot.blocfile import BlocFileError, load_bloc_file
+    from bot.import_text import describe_change, describe_closing, describe_refusal
+    from bot.services.blocs import ImportRefused
+    from bot.storage.migrate import upgrade
+
     try:
         spec = load_bloc_file(
             path,
@@ -264,6 +287,8 @@ async def bloc_import(app: App, args: argparse.Namespace) -> int:
 
 async def bloc_list(app: App, _args: argparse.Namespace) -> int:
     """Print the blocs with their season and progress."""
+    from bot.storage.migrate import upgrade
+
     await upgrade(app.settings.database_url)
     rows = await app.blocs.summaries()
     if not rows:
@@ -287,12 +312,17 @@ async def bloc_list(app: App, _args: argparse.Namespace) -> int:
 
 async def invite_codes(app: App, args: argparse.Namespace) -> int:
     """Print (and create or rotate) a bloc's invite codes."""
+    from zoneinfo import ZoneInfo
+
+    from bot.services.invites import UnknownBloc
+    from bot.storage.migrate import upgrade
+
     await upgrade(app.settings.database_url)
     try:
         lines = await app.invites.invites(args.bloc, rotate=args.rotate)
     except UnknownBloc:
         return _unknown_bloc(args.bloc)
-    from bot.channels.telegram import TelegramUnavailable, bot_username
+    from bot.channels.telegram_api import TelegramUnavailable, bot_username
 
     try:
         username = await bot_username(app.settings)
@@ -327,6 +357,10 @@ async def invite_codes(app: App, args: argparse.Namespace) -> int:
 
 async def audit_verify(app: App, args: argparse.Namespace) -> int:
     """Check a bloc's audit trail: 0 when it holds, 1 when it is broken or no such bloc."""
+    from bot.audit_text import describe_check
+    from bot.services.invites import UnknownBloc
+    from bot.storage.migrate import upgrade
+
     await upgrade(app.settings.database_url)
     try:
         check = await app.history.verify(args.bloc)
@@ -377,24 +411,6 @@ def _telegram_link(username: str, line: InviteLine) -> str:
     if line.kind == "group":
         return f"https://t.me/{username}?startgroup={line.code}"
     return f"https://t.me/{username}?start={line.code}"
-
-
-async def _bot_username(settings: Settings) -> str | None:
-    """The bot's username: from the settings, or asked from Telegram when a token is set."""
-    if settings.telegram_bot_username:
-        return settings.telegram_bot_username.lstrip("@")
-    if not settings.telegram_token:
-        return None
-    from telegram import Bot
-    from telegram.error import TelegramError
-
-    bot = Bot(settings.telegram_token.get_secret_value(), base_url=settings.telegram_base_url)
-    try:
-        async with asyncio.timeout(10):
-            me = await bot.get_me()
-    except (TelegramError, TimeoutError):
-        return None
-    return me.username
 
 
 def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:

@@ -22,8 +22,6 @@ from pydantic import (
     model_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from bot.i18n import DEFAULT_LOCALE, LOCALES, N_
 
@@ -39,6 +37,15 @@ S3_SCHEME = "s3://"
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")  # S3's rule for bucket names
 _REGION = re.compile(r"[a-z0-9-]{1,64}")
 _REPLICA = re.compile(r"[A-Za-z0-9._:@-]{1,50}")
+# An SQLAlchemy URL as SQLAlchemy reads it (``sqlalchemy.engine.url``), without loading it:
+# every command checks the settings, ``blocbot --version`` included.
+_DATABASE_URL = re.compile(
+    r"""(?P<driver>[\w+]+)://
+    (?:(?P<user>[^:/]*)(?::(?P<password>[^@]*))?@)?
+    (?:(?:\[[^/?]+\]|[^/:?]+)?(?::(?P<port>[^/?]*))?)?
+    (?:/[^?]*)?(?:\?.*)?""",
+    re.X | re.S,
+)
 
 # What each setting accepts, in the words of the line that reports a bad value.
 ACCEPTED = {
@@ -46,6 +53,7 @@ ACCEPTED = {
         "an SQLAlchemy async URL: sqlite+aiosqlite:///FILE.db or "
         "postgresql+asyncpg://USER@HOST:5432/DATABASE"
     ),
+    "database_pool": N_("a whole number of connections, 1 or more"),
     "telegram_token": N_("the bot token from @BotFather, like 123456789:AAF..."),
     "telegram_base_url": N_("an http:// or https:// address, like https://api.telegram.org/bot"),
     "telegram_bot_username": N_("a Telegram username of 5 to 32 letters, digits or _"),
@@ -111,6 +119,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///blocbot.db"
+    # PostgreSQL connections this process keeps: the units of work open at once (one per
+    # update being handled); the others wait for one in turn.
+    database_pool: Annotated[int, Field(ge=1)] = 20
     telegram_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_bot_username: str | None = None
@@ -166,11 +177,11 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
-        try:
-            url = make_url(value.strip())
-        except ArgumentError:
-            raise ValueError("not an SQLAlchemy URL") from None
-        if url.get_backend_name() != "sqlite" and url.drivername != "postgresql+asyncpg":
+        url = _DATABASE_URL.fullmatch(value.strip())
+        if url is None or not (url["port"] or "0").isdigit():
+            raise ValueError("not an SQLAlchemy URL")
+        driver = url["driver"]
+        if driver.split("+")[0] != "sqlite" and driver != "postgresql+asyncpg":
             raise ValueError("only SQLite and PostgreSQL through asyncpg are supported")
         return value.strip()
 
@@ -364,10 +375,10 @@ def problems(error: ValidationError) -> list[SettingProblem]:
 def _shown(name: str, value: Any) -> str:
     """The value as given, a database password masked."""
     if name == "database_url" and isinstance(value, str):
-        try:
-            return make_url(value).render_as_string(hide_password=True)
-        except ArgumentError:
-            pass
+        url = _DATABASE_URL.fullmatch(value.strip())
+        if url is not None and url["password"] is not None:
+            start, end = url.span("password")
+            return value.strip()[:start] + "***" + value.strip()[end:]
     return str(value)
 
 

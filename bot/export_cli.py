@@ -4,17 +4,14 @@ scores (bảng tổng hợp điểm) as a workbook."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.app import App
-from bot.handlers.export import holds
 from bot.i18n import _, use_locale
-from bot.services.invites import UnknownBloc
-from bot.services.scoring import NoSeason
-from bot.storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 
 def add_export(commands: Any) -> None:
@@ -41,6 +38,13 @@ def add_export(commands: Any) -> None:
 
 async def export_table(app: App, args: argparse.Namespace) -> int:
     """Write the workbook: 0, or 1 with one sentence saying why not."""
+    import asyncio
+
+    from bot.handlers.export import holds
+    from bot.services.invites import UnknownBloc
+    from bot.services.scoring import NoSeason
+    from bot.storage.migrate import upgrade
+
     await upgrade(app.settings.database_url)
     try:
         table = await app.services.exports.table(args.bloc, args.season)

@@ -15,9 +15,6 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
 LOCALES = ("vi", "en")
 DEFAULT_LOCALE = "vi"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -32,6 +29,9 @@ def translations(locale: str) -> gettext.NullTranslations:
     path = LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not path.exists():
         return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo  # loaded with the first message translated
+    from babel.messages.pofile import read_po
+
     with path.open("rb") as source:
         catalog = read_po(source, locale=locale)
     buffer = io.BytesIO()

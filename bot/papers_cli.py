@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.app import App
-from bot.handlers.papers import render
 from bot.i18n import _, use_locale
-from bot.services.documents import Papers, UnknownMeeting
-from bot.services.scoring import NoSeason
-from bot.storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.services.documents import Papers
 
 
 def add_papers(commands: Any) -> None:
@@ -47,6 +45,13 @@ async def proposal(app: App, args: argparse.Namespace) -> int:
 
 async def _write(app: App, args: argparse.Namespace, kind: str) -> int:
     """Write the paper: 0, or 1 with one sentence saying why not."""
+    import asyncio
+
+    from bot.handlers.papers import render
+    from bot.services.documents import UnknownMeeting
+    from bot.services.scoring import NoSeason
+    from bot.storage.migrate import upgrade
+
     await upgrade(app.settings.database_url)
     async with app.uow() as uow:
         bloc = await uow.blocs.get(args.bloc)

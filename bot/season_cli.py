@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.app import App
-from bot.handlers.season_text import created, refusal
 from bot.i18n import _
-from bot.services.seasons import SeasonRefused
-from bot.storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 HOW = "--head CODE [--deputy CODE ...]"
 
@@ -37,6 +36,10 @@ def add_season(commands: Any) -> None:
 
 async def season_new(app: App, args: argparse.Namespace) -> int:
     """Create the next season: 0, or 1 with one sentence saying why not."""
+    from bot.handlers.season_text import created, refusal
+    from bot.services.seasons import SeasonRefused
+    from bot.storage.migrate import upgrade
+
     await upgrade(app.settings.database_url)
     try:
         done = await app.seasons.new_season(

@@ -5,9 +5,11 @@ replies are rendered (inline keyboards, edits, long texts split) and sent with r
 run concurrently across chats; within a chat the router's turn keeps them, and their replies,
 in the order they arrived.
 
+Replies, menus, the outbox and polling go through one aiohttp client (``telegram_api.BotApi``,
+one connection pool); python-telegram-bot reads the updates and makes the calls at start-up.
 Nothing Telegram does stops the channel: at start-up it waits for Telegram as long as it takes,
 polling outlives lost connections and skips malformed updates (``telegram_polling``), and one
-retry policy (``_retrying``) covers every call.
+retry policy (``BotApi.send``) covers every reply.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -22,33 +25,34 @@ from functools import partial
 from typing import Any, TypeVar
 
 from aiohttp import web
-from telegram import InlineKeyboardMarkup, Update
-from telegram.error import (
-    BadRequest,
-    Forbidden,
-    InvalidToken,
-    RetryAfter,
-    TelegramError,
-)
+from telegram import Update
+from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import TypeHandler
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.background import Background
 from bot.channels.hub import Hub
 from bot.channels.inbox import Inbox
 from bot.channels.reaching import Backoff, address
 from bot.channels.reporting import Observer, State
-from bot.channels.telegram_calls import ATTEMPTS, keyboard, retrying
-from bot.channels.telegram_files import method, send_file
-from bot.channels.telegram_menus import Directory, Menus
-from bot.channels.telegram_outbox import outbox_bot, retry_after, send_outbox_message
-from bot.channels.telegram_polling import Poller, reason
-from bot.channels.telegram_setup import (
+from bot.channels.telegram_api import (
+    ATTEMPTS,
     CONNECT_TIMEOUT,
+    CONNECTIONS,
+    BotApi,
+    BotApiError,
+    BotApiUnreachable,
     TelegramUnavailable,
-    application,
     bot_username,
+    reason,
     refused,
 )
+from bot.channels.telegram_calls import GroupPace, JSONDict, keyboard
+from bot.channels.telegram_files import upload
+from bot.channels.telegram_menus import Directory, Menus
+from bot.channels.telegram_outbox import send_outbox_message
+from bot.channels.telegram_polling import Poller
+from bot.channels.telegram_setup import application
 from bot.channels.telegram_updates import (
     PLATFORM,
     bot_joined,
@@ -69,6 +73,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 __all__ = [
+    "ATTEMPTS",
     "PLATFORM",
     "TelegramChannel",
     "TelegramUnavailable",
@@ -107,16 +112,18 @@ class TelegramChannel:
         self.settings = settings
         self.router = router
         self.hub = hub
-        self.application = application(settings)
-        self.outbox_bot = outbox_bot(
+        # One pool for everything: replies, the outbox's sends, the long poll and its confirm.
+        self.api = BotApi(
             settings.telegram_token.get_secret_value(),
             settings.telegram_base_url,
-            settings.outbox_concurrency,
+            CONNECTIONS + settings.outbox_concurrency + 2,
         )
+        self.pace = GroupPace()
+        self.application = application(settings, self.api)
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.files = files or file_store(settings)  # the files of outbox messages
-        self.menus = Menus(self.application.bot, router, settings.locale, self._safely, directory)
+        self.menus = Menus(router, settings.locale, self._safely, directory)
         self.poller: Poller | None = None
         self.state = state
         self.observer = observer
@@ -151,6 +158,7 @@ class TelegramChannel:
             return
         if not self.webhook:
             self.poller = Poller(
+                self.api,
                 application.bot,
                 application.update_queue,
                 self.settings.telegram_base_url,
@@ -162,7 +170,7 @@ class TelegramChannel:
         self.background.spawn(self.menus.publish_everyone())
 
     async def _connect(self) -> None:
-        """Initialize both bots (getMe), trying again after a growing pause while it fails.
+        """Initialize the bot (getMe), trying again after a growing pause while it fails.
 
         Raises TelegramUnavailable when Telegram refuses the token: waiting would not help.
         """
@@ -171,8 +179,8 @@ class TelegramChannel:
         while True:
             try:
                 async with asyncio.timeout(CONNECT_TIMEOUT):
+                    await self.api.open()
                     await self.application.initialize()
-                    await self.outbox_bot.initialize()
                     if self.webhook:
                         settings = self.settings
                         assert settings.webhook_url and settings.webhook_secret
@@ -187,7 +195,7 @@ class TelegramChannel:
             except InvalidToken:
                 raise TelegramUnavailable(refused(where)) from None
             except (TelegramError, TimeoutError, OSError) as error:
-                pause = retry_after(error) if isinstance(error, RetryAfter) else backoff.next()
+                pause = _retry_after(error) if isinstance(error, RetryAfter) else backoff.next()
                 log.warning(
                     _(
                         "Could not reach Telegram at {address} ({reason}); trying again in "
@@ -214,7 +222,7 @@ class TelegramChannel:
         self.hub.unregister(PLATFORM)
         await application.shutdown()
         await self.application.bot.shutdown()  # also when initialize() was cut short
-        await self.outbox_bot.shutdown()
+        await self.api.close()
 
     @property
     def webhook_path(self) -> str:
@@ -258,7 +266,7 @@ class TelegramChannel:
 
     async def deliver(self, parcel: Parcel, part_sent: PartRecorder) -> DeliveryResult:
         """Send an outbox message: one attempt, its outcome told, never raised."""
-        return await send_outbox_message(self.outbox_bot, parcel, part_sent, files=self.files)
+        return await send_outbox_message(self.api, parcel, part_sent, files=self.files)
 
     # -- updates ------------------------------------------------------------------------------
 
@@ -336,59 +344,79 @@ class TelegramChannel:
         for number, chunk in enumerate(chunks, 1):
             last = number == len(chunks)
             await self._safely(
-                "sendMessage",
-                partial(
-                    self.application.bot.send_message,
-                    chat_id,
-                    chunk,
-                    reply_markup=markup if last else None,
-                ),
+                "sendMessage", chat_id=chat_id, text=chunk, reply_markup=markup if last else None
             )
-        bot = self.application.bot
         for file in outgoing.attachments:
-            await self._safely(method(file), partial(send_file, bot, chat_id, file, self.files))
+            try:
+                sending, uploads = await upload(file, self.files)
+            except Exception as error:
+                log.error("%s to %s left out (%r)", file.filename, chat_id, error)
+                continue
+            await self._safely(sending, uploads, chat_id=chat_id)
 
     async def _edit(
-        self, chat_id: str, message_id: int, text: str, markup: InlineKeyboardMarkup | None
+        self, chat_id: str, message_id: int, text: str, markup: JSONDict | None
     ) -> bool:
         """Replace a message's text and buttons; False when a new message should be sent."""
-        bot = self.application.bot
         try:
-            await retrying(
-                partial(bot.edit_message_text, text, chat_id, message_id, reply_markup=markup)
+            await self.pace.wait(chat_id)
+            await self.api.send(
+                "editMessageText",
+                chat_id=chat_id,
+                message_id=message_id,
+                text=text,
+                reply_markup=markup,
             )
-        except BadRequest as error:
-            if "not modified" in error.message.lower():
+        except BotApiError as error:
+            if error.not_modified:
                 return True
-            log.info(
-                "could not edit message %s in %s (%s): sending anew", message_id, chat_id, error
-            )
+            if error.code == 403:
+                log.info("chat %s does not take messages (%s): dropped", chat_id, error)
+                return True
+            if error.code == 400:
+                log.info(
+                    "could not edit message %s in %s (%s): sending anew",
+                    message_id,
+                    chat_id,
+                    error,
+                )
+            else:
+                log.warning("editMessageText to %s failed (%s): sending anew", chat_id, error)
             return False
-        except Forbidden as error:
-            log.info("chat %s does not take messages (%s): dropped", chat_id, error)
-            return True
-        except TelegramError as error:
+        except BotApiUnreachable as error:
             log.warning("editMessageText to %s failed (%s): sending anew", chat_id, error)
             return False
         return True
 
     async def _answer(self, callback_id: str, notice: str | None) -> None:
         """Acknowledge a pressed button, with a short notice if there is one."""
-        bot = self.application.bot
-        await self._safely(
-            "answerCallbackQuery", partial(bot.answer_callback_query, callback_id, text=notice)
-        )
+        await self._safely("answerCallbackQuery", callback_query_id=callback_id, text=notice)
 
-    async def _safely(self, method: str, call: Callable[[], Awaitable[object]]) -> None:
-        """Make a Bot API call with retries; a failure is logged, never raised."""
+    async def _safely(self, method: str, files: Any = None, **params: Any) -> None:
+        """Make a Bot API call with the client's retries; a failure is logged, never raised.
+
+        Messages to a group keep its pace (20 a minute) first.
+        """
         try:
-            await retrying(call)
-        except Forbidden as error:
-            log.info("%s: the chat does not take messages (%s): dropped", method, error)
-        except BadRequest as error:
-            log.warning("%s refused (%s): dropped", method, error)
-        except TelegramError as error:
+            await self.pace.wait(params.get("chat_id"))
+            await self.api.send(method, files, **params)
+        except BotApiError as error:
+            if error.code == 403:
+                log.info("%s: the chat does not take messages (%s): dropped", method, error)
+            elif error.flood or error.server_side:
+                log.warning("%s failed after %d attempts (%s): dropped", method, ATTEMPTS, error)
+            else:
+                log.warning("%s refused (%s): dropped", method, error)
+        except BotApiUnreachable as error:
             log.warning("%s failed after %d attempts (%s): dropped", method, ATTEMPTS, error)
         except Exception as error:
             log.error("%s failed (%r): dropped", method, error)
             log.debug("%s failed", method, exc_info=error)
+
+
+def _retry_after(error: RetryAfter) -> float:
+    """Seconds a flood error of python-telegram-bot asks to wait (an int or a timedelta)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

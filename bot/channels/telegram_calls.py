@@ -1,57 +1,26 @@
-"""Telegram calls that must get through: retries after flood limits and network errors, and
-the inline keyboard of a reply."""
+"""What a reply carries on Telegram: the inline keyboard of its buttons, and the pace of the
+messages to one group."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from aiolimiter import AsyncLimiter
 
-from bot.channels.telegram_outbox import retry_after
 from bot.handlers.model import Outgoing
 
 log = logging.getLogger("bot.channels.telegram")
 
-T = TypeVar("T")
-
-ATTEMPTS = 4  # tries of one Bot API call: the first and three retries
-BACKOFF = 0.5  # seconds before the first retry after a network error; doubles each time
-LONGEST_WAIT = 60.0  # a flood wait longer than this gives the message up
 PAYLOAD_BYTES = 64  # Telegram's limit on callback_data
+GROUP_PER_MINUTE = 20  # Telegram's limit on messages to one group
+
+JSONDict = dict[str, Any]
 
 
-async def retrying(call: Callable[[], Awaitable[T]]) -> T:
-    """Call, waiting out flood limits and retrying network errors with a growing pause.
-
-    The only retries of a call: the rate limiter under it never retries, so a call is tried
-    at most ATTEMPTS times.
-    """
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            return await call()
-        except RetryAfter as error:
-            wait = retry_after(error)
-            if attempt == ATTEMPTS or wait > LONGEST_WAIT:
-                raise
-            log.info("flood limit: retrying in %.1f s", wait)
-            await asyncio.sleep(wait)
-        except BadRequest:
-            raise
-        except NetworkError as error:  # TimedOut included
-            if attempt == ATTEMPTS:
-                raise
-            pause = BACKOFF * 2 ** (attempt - 1)
-            log.info("network error (%s): retrying in %.1f s", error, pause)
-            await asyncio.sleep(pause)
-    raise AssertionError("unreachable")
-
-
-def keyboard(outgoing: Outgoing) -> InlineKeyboardMarkup | None:
-    """The inline keyboard of a message's buttons (None without buttons).
+def keyboard(outgoing: Outgoing) -> JSONDict | None:
+    """The inline keyboard of a message's buttons, as the Bot API takes it (None without
+    buttons).
 
     Telegram refuses a whole message for one button whose payload is empty or over 64 bytes:
     such a button is logged as an error and left out.
@@ -61,7 +30,7 @@ def keyboard(outgoing: Outgoing) -> InlineKeyboardMarkup | None:
         kept = []
         for button in row:
             if 1 <= len(button.payload.encode()) <= PAYLOAD_BYTES:
-                kept.append(InlineKeyboardButton(button.label, callback_data=button.payload))
+                kept.append({"text": button.label, "callback_data": button.payload})
             else:
                 log.error(
                     "button %r left out: its payload %r is not 1 to %d bytes",
@@ -71,4 +40,37 @@ def keyboard(outgoing: Outgoing) -> InlineKeyboardMarkup | None:
                 )
         if kept:
             rows.append(kept)
-    return InlineKeyboardMarkup(rows) if rows else None
+    return {"inline_keyboard": rows} if rows else None
+
+
+class GroupPace:
+    """Holds the messages to each group to Telegram's limit; other chats go straight through.
+
+    Replies to someone typing in a direct chat go out at once (a 429 is waited out by the
+    client's retries); the overall pace of what the bot sends on its own is the outbox's.
+    """
+
+    def __init__(self, per_minute: int = GROUP_PER_MINUTE) -> None:
+        self.per_minute = per_minute
+        self._groups: dict[int | str, AsyncLimiter] = {}
+
+    async def wait(self, chat_id: object) -> None:
+        """Wait until a message to ``chat_id`` keeps its group within the limit."""
+        group = _group(chat_id)
+        if group is None:
+            return
+        limiter = self._groups.get(group)
+        if limiter is None:
+            limiter = self._groups[group] = AsyncLimiter(self.per_minute, 60)
+        await limiter.acquire()
+
+
+def _group(chat_id: object) -> int | str | None:
+    """The group a call sends to (groups have negative ids; "@name" is a channel or group)."""
+    if isinstance(chat_id, str) and chat_id.startswith("@"):
+        return chat_id
+    try:
+        number = int(chat_id)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    return number if number < 0 else None

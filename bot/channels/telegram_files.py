@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from telegram import Bot, InputFile, Message
-
 from bot.channels.attachments import content
+from bot.channels.telegram_api import Upload
 from bot.handlers.model import Attachment, AttachmentKind
 from bot.storage.files import FileStore
 
@@ -15,10 +14,9 @@ def method(attachment: Attachment) -> str:
     return "sendPhoto" if attachment.kind is AttachmentKind.IMAGE else "sendDocument"
 
 
-async def send_file(bot: Bot, chat_id: str, attachment: Attachment, files: FileStore) -> Message:
-    """Upload ``attachment`` to the chat; FileNotFoundError when the store lost its bytes."""
-    upload = InputFile(await content(attachment, files), filename=attachment.filename)
-    upload.mimetype = attachment.content_type
-    if attachment.kind is AttachmentKind.IMAGE:
-        return await bot.send_photo(chat_id, upload)
-    return await bot.send_document(chat_id, upload)
+async def upload(attachment: Attachment, files: FileStore) -> tuple[str, dict[str, Upload]]:
+    """The method that sends ``attachment`` and the file it uploads, by its parameter name;
+    FileNotFoundError when the store lost its bytes."""
+    data = await content(attachment, files)
+    field = "photo" if attachment.kind is AttachmentKind.IMAGE else "document"
+    return method(attachment), {field: Upload(attachment.filename, data, attachment.content_type)}

@@ -13,18 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Protocol
-
-from telegram import (
-    Bot,
-    BotCommand,
-    BotCommandScope,
-    BotCommandScopeAllGroupChats,
-    BotCommandScopeChat,
-    BotCommandScopeChatMember,
-    BotCommandScopeDefault,
-)
+from collections.abc import Awaitable
+from typing import Any, Protocol
 
 from bot.handlers.router import Command, Router
 from bot.i18n import _, use_locale
@@ -36,7 +26,14 @@ PLATFORM = "telegram"
 LANGUAGES = (None, "en")  # None: every client without a list of its own language (Vietnamese)
 SUMMARY_LENGTH = 256  # Telegram's limit on a command's description
 
-SafeCall = Callable[[str, Callable[[], Awaitable[object]]], Awaitable[None]]
+DEFAULT: dict[str, Any] = {"type": "default"}
+ALL_GROUPS: dict[str, Any] = {"type": "all_group_chats"}
+
+
+class SafeCall(Protocol):
+    """A Bot API call, retried, that logs its failure and never raises."""
+
+    def __call__(self, method: str, **params: Any) -> Awaitable[None]: ...
 
 
 class Directory(Protocol):
@@ -54,13 +51,11 @@ class Menus:
 
     def __init__(
         self,
-        bot: Bot,
         router: Router,
         locale: str,
         call: SafeCall,
         directory: Directory | None = None,
     ) -> None:
-        self.bot = bot
         self.router = router
         self.locale = locale
         self.call = call
@@ -69,10 +64,7 @@ class Menus:
 
     async def publish_general(self) -> None:
         """The menus of people not linked: direct chats and every group, in both languages."""
-        for scope, in_group in (
-            (BotCommandScopeDefault(), False),
-            (BotCommandScopeAllGroupChats(), True),
-        ):
+        for scope, in_group in ((DEFAULT, False), (ALL_GROUPS, True)):
             commands = self.router.commands_for(self.nobody, in_group)
             for language in LANGUAGES:
                 await self._set(scope, commands, language or self.locale, language)
@@ -100,7 +92,7 @@ class Menus:
         """
         if not person.user_id.isdigit():
             return  # not a Telegram user id
-        chat = BotCommandScopeChat(int(person.user_id))
+        chat = {"type": "chat", "chat_id": int(person.user_id)}
         await self._set(chat, self.router.commands_for(person, False), person.language, None)
         if self.directory is None:
             return
@@ -110,19 +102,22 @@ class Menus:
             there = dataclasses.replace(person, links=(link,))
             commands = self.router.commands_for(there, True)
             for group in groups[link.bloc_id]:
-                scope = BotCommandScopeChatMember(int(group), int(person.user_id))
+                scope = {
+                    "type": "chat_member",
+                    "chat_id": int(group),
+                    "user_id": int(person.user_id),
+                }
                 await self._set(scope, commands, link.bloc_locale, None)
 
     async def _set(
         self,
-        scope: BotCommandScope,
+        scope: dict[str, Any],
         commands: list[Command],
         locale: str,
         language_code: str | None,
     ) -> None:
         with use_locale(locale):
-            listed = [BotCommand(c.name, _(c.summary)[:SUMMARY_LENGTH]) for c in commands]
-        await self.call(
-            "setMyCommands",
-            lambda: self.bot.set_my_commands(listed, scope=scope, language_code=language_code),
-        )
+            listed = [
+                {"command": c.name, "description": _(c.summary)[:SUMMARY_LENGTH]} for c in commands
+            ]
+        await self.call("setMyCommands", commands=listed, scope=scope, language_code=language_code)

@@ -1,7 +1,8 @@
 """Long polling of getUpdates that never stops: bad updates skipped, lost connections waited out.
 
-The poller feeds the Application's update queue (the Application is built without PTB's
-Updater), as a webhook would.
+The poller reads getUpdates on the channel's client and feeds the Application's update queue
+(the Application is built without PTB's Updater), as a webhook would. Each update is read once,
+alone (``read_updates``): one malformed update never fails the others of its answer.
 """
 
 from __future__ import annotations
@@ -12,37 +13,31 @@ from contextlib import suppress
 from datetime import timedelta
 
 from telegram import Bot
-from telegram.error import RetryAfter, TelegramError
 
 from bot.channels.reaching import Backoff, address
 from bot.channels.reporting import State
-from bot.channels.telegram_outbox import retry_after
-from bot.channels.telegram_updates import is_empty
+from bot.channels.telegram_api import BotApi, BotApiError, BotApiUnreachable, flood_wait, reason
+from bot.channels.telegram_updates import read_updates
 from bot.i18n import _
 
 log = logging.getLogger(__name__)
 
 CONFIRM_TIMEOUT = 5.0  # seconds the last getUpdates at stop (confirming what was read) may take
 
-
-def reason(error: BaseException) -> str:
-    """Why a call to Telegram failed, in a few words."""
-    if isinstance(error, TelegramError):
-        return error.message
-    if isinstance(error, TimeoutError):
-        return _("no answer in time")
-    return str(error) or type(error).__name__
+__all__ = ["Poller", "reason"]
 
 
 class Poller:
     """Reads updates by long polling and puts them in ``queue``, until stopped.
 
-    The offset moves past every update of an answer, the malformed ones too (the tolerant
-    getUpdates request leaves them empty), so none of them is fetched twice.
+    The offset moves past every update of an answer, the malformed ones too (skipped with a
+    warning), so none of them is fetched twice. Updates are read with ``bot`` (their files are
+    downloaded through it).
     """
 
     def __init__(
         self,
+        api: BotApi,
         bot: Bot,
         queue: asyncio.Queue[object],
         base_url: str,
@@ -50,6 +45,7 @@ class Poller:
         timeout: timedelta,
         state: State | None = None,
     ) -> None:
+        self.api = api
         self.bot = bot
         self.state = state
         self.queue = queue
@@ -79,25 +75,31 @@ class Poller:
             return
         try:
             async with asyncio.timeout(CONFIRM_TIMEOUT):
-                await self.bot.get_updates(
-                    offset=self.offset, timeout=0, allowed_updates=self.allowed_updates
+                await self.api.call(
+                    "getUpdates",
+                    offset=self.offset,
+                    timeout=0,
+                    allowed_updates=self.allowed_updates,
                 )
-        except (TelegramError, TimeoutError) as error:
+        except (BotApiError, BotApiUnreachable, TimeoutError) as error:
             log.info("could not confirm the updates read (%s): they may come again", error)
 
     async def _run(self) -> None:
         backoff = Backoff()
+        wait = self.timeout.total_seconds()
         while True:
             try:
-                updates = await self.bot.get_updates(
+                answer = await self.api.call(
+                    "getUpdates",
+                    wait=wait,
                     offset=self.offset,
-                    timeout=self.timeout,
+                    timeout=int(wait),
                     allowed_updates=self.allowed_updates,
                 )
-            except RetryAfter as error:
-                await asyncio.sleep(retry_after(error))
-                continue
             except Exception as error:  # network, 5xx, 409, a revoked token, anything
+                if isinstance(error, BotApiError) and error.flood:
+                    await asyncio.sleep(flood_wait(error))
+                    continue
                 pause = backoff.next()
                 if self.state is not None:
                     self.state.failing(reason(error))
@@ -118,7 +120,8 @@ class Poller:
                         address=self.address
                     )
                 )
+            offset, updates = read_updates(answer, self.bot)
+            if offset is not None:
+                self.offset = offset
             for update in updates:
-                self.offset = update.update_id + 1
-                if not is_empty(update):
-                    await self.queue.put(update)
+                await self.queue.put(update)

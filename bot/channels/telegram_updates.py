@@ -3,8 +3,8 @@
 python-telegram-bot reads a getUpdates answer as a whole: one update it cannot read fails the
 batch, and polling fetches the same batch again forever. ``read_update`` reads a single update
 (from getUpdates or a webhook POST) and gives None, with one warning, for a malformed one;
-``TolerantUpdatesRequest`` applies it to every item of a getUpdates answer, leaving a bad item
-as an empty update so the offset still moves past it.
+``read_updates`` applies it to every item of a getUpdates answer, the offset moving past the bad
+ones too.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 
 from telegram import Bot, Document, MaybeInaccessibleMessage, Message, PhotoSize, Update, User
 from telegram.error import BadRequest
-from telegram.request import HTTPXRequest
 
 from bot.handlers.model import ChatKind, Incoming, IncomingFile, IncomingKind, Sender
 from bot.i18n import _
@@ -24,7 +23,6 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
 CHAT_KINDS = {"private": ChatKind.PRIVATE, "group": ChatKind.GROUP, "supergroup": ChatKind.GROUP}
-JSONDict = dict[str, Any]
 
 
 def read_update(data: object, bot: Bot | None = None) -> Update | None:
@@ -52,27 +50,23 @@ def read_update(data: object, bot: Bot | None = None) -> Update | None:
     return None
 
 
-class TolerantUpdatesRequest(HTTPXRequest):
-    """The getUpdates connection: each update of an answer is read alone.
+def read_updates(answer: object, bot: Bot | None = None) -> tuple[int | None, list[Update]]:
+    """The updates of a getUpdates answer, each read alone, and the offset past all of them
+    (None when none has an update_id).
 
-    A malformed update is replaced by an empty one with its update_id (nothing to handle, but
-    the poller's offset confirms it); one without a usable update_id is left out.
+    A malformed update is skipped (``read_update`` warns once), the offset moving past it too;
+    one without a usable update_id is skipped as well.
     """
-
-    @staticmethod
-    def parse_json_payload(payload: bytes) -> JSONDict:
-        answer = HTTPXRequest.parse_json_payload(payload)
-        items = answer.get("result") if isinstance(answer, dict) else None
-        if not isinstance(items, list):
-            return answer
-        kept: list[object] = []
-        for item in items:
-            update_id = item.get("update_id") if isinstance(item, dict) else None
-            if read_update(item) is not None:
-                kept.append(item)
-            elif _is_int(update_id):
-                kept.append({"update_id": update_id})
-        return {**answer, "result": kept}
+    offset: int | None = None
+    updates: list[Update] = []
+    for item in answer if isinstance(answer, list) else ():
+        update_id = item.get("update_id") if isinstance(item, dict) else None
+        if isinstance(update_id, int) and _is_int(update_id):
+            offset = max(offset or 0, update_id + 1)
+        update = read_update(item, bot)
+        if update is not None:
+            updates.append(update)
+    return offset, updates
 
 
 def is_empty(update: Update) -> bool:

@@ -21,7 +21,6 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -33,7 +32,7 @@ from bot.channels.inbox import Inbox
 from bot.channels.reaching import Backoff, address
 from bot.channels.reporting import Observer, Reach, State
 from bot.channels.text import ZALO_LIMIT, render_options, split_text, utf16_units
-from bot.channels.zalo_api import ZaloApi, ZaloError, ZaloUnreachable
+from bot.channels.zalo_api import ATTEMPTS, CONNECTIONS, ZaloApi, ZaloError, ZaloUnreachable
 from bot.channels.zalo_files import file_links, zalo_call
 from bot.channels.zalo_outbox import send_outbox_message
 from bot.channels.zalo_updates import PLATFORM, read, updates_in
@@ -47,7 +46,6 @@ from bot.storage.files import FileLinks, FileStore, UploadGrant, file_store
 log = logging.getLogger(__name__)
 
 POLL_WAIT = 30  # seconds a getUpdates long poll waits (Zalo's default)
-ATTEMPTS = 4  # tries of one reply: the first and three retries
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 
 
@@ -86,7 +84,12 @@ class ZaloChannel:
         self.reach = reach
         self.state = state
         self.observer = observer
-        self.api = ZaloApi(settings.zalo_token.get_secret_value(), settings.zalo_base_url)
+        # One pool for everything: replies, the outbox's sends and the long poll.
+        self.api = ZaloApi(
+            settings.zalo_token.get_secret_value(),
+            settings.zalo_base_url,
+            CONNECTIONS + settings.outbox_concurrency + 1,
+        )
         self.address = address(settings.zalo_base_url)
         self.bot_name: str | None = None
         self.can_join_groups = False
@@ -360,21 +363,17 @@ class ZaloChannel:
         """Send ``outgoing`` as numbered options, in as many messages as its length needs, then
         its files, then the link to the page that takes the file it asks for."""
         for chunk in split_text(render_options(outgoing), ZALO_LIMIT, utf16_units):
-            await self._safely(
-                chat_id, partial(self.api.call, "sendMessage", chat_id=chat_id, text=chunk)
-            )
+            await self._safely("sendMessage", chat_id=chat_id, text=chunk)
         for attachment in outgoing.attachments:
             try:
                 method, params = await zalo_call(attachment, self.files, self.links)
             except (OSError, ValueError) as error:
                 log.warning("%s to %s left out: %s", attachment.filename, chat_id, error)
                 continue
-            await self._safely(chat_id, partial(self.api.call, method, chat_id=chat_id, **params))
+            await self._safely(method, chat_id=chat_id, **params)
         if outgoing.upload is not None:
             line = self._upload_line(outgoing.upload, chat_id, user_id or chat_id)
-            await self._safely(
-                chat_id, partial(self.api.call, "sendMessage", chat_id=chat_id, text=line)
-            )
+            await self._safely("sendMessage", chat_id=chat_id, text=line)
 
     def _upload_line(self, upload: Upload, chat_id: str, user_id: str) -> str:
         grant = UploadGrant(
@@ -382,23 +381,21 @@ class ZaloChannel:
         )
         return f"{upload.label}\n{self.links.upload_url(grant)}"
 
-    async def _safely(self, chat_id: str, call: Callable[[], Awaitable[object]]) -> None:
-        """Send with retries after rate limits and network errors; a failure is logged."""
-        backoff = Backoff()
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                await call()
-                return
-            except ZaloError as error:
-                if not (error.rate_limited or error.server_side) or attempt == ATTEMPTS:
-                    log.warning("sendMessage to %s refused (%s): dropped", chat_id, error)
-                    return
-                cause: Exception = error
-            except ZaloUnreachable as error:
-                if attempt == ATTEMPTS:
-                    log.warning("sendMessage to %s failed (%s): dropped", chat_id, error)
-                    return
-                cause = error
-            pause = backoff.next()
-            log.info("sendMessage to %s failed (%s): retrying in %g s", chat_id, cause, pause)
-            await asyncio.sleep(pause)
+    async def _safely(self, method: str, **params: Any) -> None:
+        """Send with the client's retries; a failure is logged, never raised."""
+        chat_id = params.get("chat_id")
+        try:
+            await self.api.send(method, **params)
+        except ZaloError as error:
+            if error.rate_limited or error.server_side:
+                log.warning(
+                    "%s to %s failed after %d attempts (%s): dropped",
+                    method,
+                    chat_id,
+                    ATTEMPTS,
+                    error,
+                )
+            else:
+                log.warning("%s to %s refused (%s): dropped", method, chat_id, error)
+        except ZaloUnreachable as error:
+            log.warning("%s to %s failed (%s): dropped", method, chat_id, error)

@@ -140,7 +140,8 @@ async def answer(ctx: Context, text: str) -> None:
     if ctx.conversation.data.pop("awaiting", None) == "note":
         await sheet_dialog.save_note(ctx, ctx.conversation.data.get("at", ""), text)
         return
-    sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id)
+    # Held as it is read: the answer that most likely follows writes it without reading again.
+    sheet = await ctx.services.scoring.sheet(link.bloc_id, link.agency_id, hold=True)
     prompted, at = sheet_prompts.question(ctx, sheet)
     word = _word(text)
     if word:

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from bot.clock import Clock
 from bot.storage.uow import UnitOfWorkFactory
 
@@ -68,6 +66,8 @@ class Scheduler:
     """
 
     def __init__(self) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler  # only `blocbot run` has one
+
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._running: set[asyncio.Task[Any]] = set()
 

@@ -112,8 +112,11 @@ class PeopleService:
         uow = self.unit
         if not await uow.conversations.claim_update(platform, update_id, now):
             return None
-        contact = await uow.contacts.get(platform, user_id)
-        if contact is None:
+        found = await uow.contacts.with_dialog(platform, user_id, chat_id)
+        links: list[Link] | None = None
+        if found is None:  # someone new (whose dialog may outlive a contact forgotten)
+            saved = await uow.conversations.state(platform, chat_id, user_id)
+            state = (saved.state, saved.data) if saved is not None else None
             contact = Contact(
                 platform=platform,
                 user_id=user_id,
@@ -124,16 +127,17 @@ class PeopleService:
             )
             uow.contacts.add(contact)
             await uow.session.flush()
-        elif name and contact.display_name != name:
-            contact.display_name = name
+        else:
+            contact, state, links = found.contact, found.dialog, found.links
+            if name and contact.display_name != name:
+                contact.display_name = name
         if contact.last_seen_at is None or now - contact.last_seen_at >= SEEN_EVERY:
             contact.last_seen_at = now
         if contact.unreachable_at is not None:
             contact.unreachable_at = None  # they wrote to us: reachable again
-        person = await self._person(uow, contact)
-        state = await uow.conversations.state(platform, chat_id, user_id)
+        person = await self._person(uow, contact, links)
         group = await self._group(uow, platform, chat_id) if in_group else None
-        conversation = Conversation(state.state, dict(state.data)) if state else Conversation()
+        conversation = Conversation(state[0], dict(state[1])) if state else Conversation()
         if conversation.flow == "":
             conversation.flow = None
         return Opened(person, conversation, group)
@@ -164,8 +168,12 @@ class PeopleService:
         if contact is not None:
             contact.language = normalize_locale(language)
 
-    async def _person(self, uow: UnitOfWork, contact: Contact) -> Person:
-        links = tuple(await uow.contacts.links(contact.id))
+    async def _person(
+        self, uow: UnitOfWork, contact: Contact, links: list[Link] | None = None
+    ) -> Person:
+        """Who ``contact`` is, with their links (read now unless given)."""
+        if links is None:
+            links = await uow.contacts.links(contact.id)
         operator = (contact.platform, contact.user_id) in self.operators
         return Person(
             contact_id=contact.id,
@@ -174,7 +182,7 @@ class PeopleService:
             name=contact.display_name,
             language=contact.language or self.default_locale,
             operator=operator,
-            links=links,
+            links=tuple(links),
             chosen=await _bloc(uow, contact.chosen_bloc_id) if operator else None,
         )
 

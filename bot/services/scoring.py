@@ -161,11 +161,25 @@ class ScoringService:
         # Season shapes by season id, shared by every unit of work of the process (the App
         # owns it): a season's table is read once while its version holds.
         self._shapes: dict[int, SeasonShape] = shapes if shapes is not None else {}
+        # Sheets read with ``hold``, by (bloc, agency), for the change that follows.
+        self._held: dict[tuple[int, int], tuple[_Now, SheetRow]] = {}
 
-    async def sheet(self, bloc_id: int, agency_id: int) -> SheetView:
+    async def sheet(self, bloc_id: int, agency_id: int, *, hold: bool = False) -> SheetView:
+        """The agency's sheet in the bloc's current season, in one query.
+
+        ``hold``: the caller may change the sheet next, in this unit of work: it is held until
+        commit as it is read, and the change that follows reads it no more.
+        """
         uow = self.unit
-        season = await self._season(uow, bloc_id)
-        row = await uow.sheets.read(season.shape.season_id, agency_id)
+        found = await uow.sheets.current(bloc_id, agency_id, lock=hold)
+        if found is None:
+            if hold:  # no sheet yet (or no season): the change will make it
+                return await self.sheet(bloc_id, agency_id)
+            raise NoSeason(bloc_id)
+        current, row = found
+        season = await self._shape_now(uow, current.id, current.version, current.announced_at)
+        if hold and row is not None:
+            self._held[(bloc_id, agency_id)] = (season, row)
         return self._view(season, agency_id, row)
 
     async def answer(
@@ -180,19 +194,24 @@ class ScoringService:
         now, season, row = await self._open_sheet(bloc_id, agency_id)
         audit = []
         ids = (row.id, season.shape.season_id, agency_id)
+        changes = []
         for code, value in answers:
             criterion_id = season.shape.ids[code]
             old = row.values.get(criterion_id)
             if old is not None and old == value:
                 continue
-            await uow.sheets.set_entry(row.id, criterion_id, contact_id, now, self_value=value)
+            changes.append((criterion_id, value))
             row.values[criterion_id] = value
             audit.append(
                 sheet_change(now, ids, contact_id, "self", shown(old), shown(value), criterion_id)
             )
-        if audit:
-            await uow.audit.append(bloc_id, audit)
-            await uow.sheets.touch(row.id, now)
+        sheets = uow.sheets
+        for number, (criterion_id, value) in enumerate(changes, 1):
+            if number < len(changes):
+                await sheets.set_entry(row.id, criterion_id, contact_id, now, self_value=value)
+            else:  # the last one notes that the sheet changed
+                await sheets.set_self_and_touch(row.id, criterion_id, contact_id, now, value)
+        await uow.audit.append(bloc_id, audit)
         return self._view(season, agency_id, row)
 
     async def note(
@@ -230,8 +249,7 @@ class ScoringService:
     ) -> SheetView:
         now = self.clock.now()
         uow = self.unit
-        season = await self._season(uow, bloc_id)
-        row = await uow.sheets.ensure(season.shape.season_id, agency_id, now)
+        season, row = await self._held_or_ensured(bloc_id, agency_id, now)
         view = self._view(season, agency_id, row)
         until = row.unlocked_until
         if status is SheetStatus.SUBMITTED:
@@ -278,17 +296,33 @@ class ScoringService:
     async def _open_sheet(self, bloc_id: int, agency_id: int) -> tuple[datetime, _Now, SheetRow]:
         """Now, the current season and the agency's sheet, which must be open for changes."""
         now = self.clock.now()
-        season = await self._season(self.unit, bloc_id)
-        row = await self.unit.sheets.ensure(season.shape.season_id, agency_id, now)
+        season, row = await self._held_or_ensured(bloc_id, agency_id, now)
         _check_open(season, SheetStatus(row.status), now, row.unlocked_until)
         return now, season, row
+
+    async def _held_or_ensured(
+        self, bloc_id: int, agency_id: int, now: datetime
+    ) -> tuple[_Now, SheetRow]:
+        """The current season and the agency's sheet, held until commit: as ``sheet(hold=True)``
+        read it, else read now (and created if missing)."""
+        held = self._held.pop((bloc_id, agency_id), None)
+        if held is not None:
+            return held
+        season = await self._season(self.unit, bloc_id)
+        return season, await self.unit.sheets.ensure(season.shape.season_id, agency_id, now)
 
     async def _season(self, uow: UnitOfWork, bloc_id: int) -> _Now:
         """The bloc's current season: its shape from the cache while its version holds."""
         current = await uow.seasons.current(bloc_id)
         if current is None:
             raise NoSeason(bloc_id)
-        season_id, version, announced_at = current
+        return await self._shape_now(uow, *current)
+
+    async def _shape_now(
+        self, uow: UnitOfWork, season_id: int, version: int, announced_at: datetime | None
+    ) -> _Now:
+        """The shape of a season at ``version`` (from the cache while it holds), and whether
+        its results are out."""
         shape = self._shapes.get(season_id)
         if shape is None or shape.version != version:
             season = await uow.seasons.by_id(season_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy import Executable, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,6 +19,11 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.storage import sqlite_inline
+
+POOL = 20  # PostgreSQL connections kept by default (BLOCBOT_DATABASE_POOL)
+POOL_WAIT = 60.0  # seconds a unit of work waits for a free connection before it fails
+IDLE_PING = 10.0  # seconds: a connection unused for longer is checked before it is used
+STATEMENTS_KEPT = 500  # prepared statements each PostgreSQL connection keeps (asyncpg)
 
 
 def is_sqlite(url: str) -> bool:
@@ -32,11 +39,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def _idle_since(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_when_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Check a connection that sat unused for a while (the server may have dropped it); a
+    busy one goes straight to work, saving the ping's three round trips on every update."""
+    idle_since = record.info.pop("idle_since", None)
+    if idle_since is None or time.monotonic() - idle_since < IDLE_PING:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as error:  # the pool drops it and connects afresh
+        raise DisconnectionError(f"the connection was lost while unused: {error}") from error
+
+
+def create_engine(url: str, pool: int = POOL, **kwargs: Any) -> AsyncEngine:
     """An async engine; on SQLite with WAL, foreign keys and a busy timeout on every connection.
 
     SQLite runs through the inline driver (``bot.storage.sqlite_inline``) whatever async
-    driver the URL names, so ``sqlite+aiosqlite:///blocbot.db`` works as documented.
+    driver the URL names, so ``sqlite+aiosqlite:///blocbot.db`` works as documented. On
+    PostgreSQL the engine keeps ``pool`` connections (a unit of work beyond them waits for
+    one), each with its prepared statements, and checks only those that sat idle.
     """
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"timeout": 10})
@@ -46,10 +71,16 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             .render_as_string(hide_password=False)
         )
     else:
-        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_size", pool)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", POOL_WAIT)
+        kwargs.setdefault("connect_args", {"prepared_statement_cache_size": STATEMENTS_KEPT})
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    else:
+        event.listen(engine.sync_engine, "checkin", _idle_since)
+        event.listen(engine.sync_engine, "checkout", _ping_when_idle)
     return engine
 
 

@@ -75,11 +75,13 @@ class UnitOfWork:
         self.inbox = InboxRepository(session)
 
     async def commit(self) -> None:
-        """Keep everything done in this unit of work."""
+        """Keep everything done in this unit of work (its audit entries are placed last)."""
+        await self.audit.write_pending()
         await self.session.commit()
 
     async def rollback(self) -> None:
         """Drop everything done since the last commit; the unit of work can go on."""
+        self.audit.drop_pending()
         await self.session.rollback()
 
 

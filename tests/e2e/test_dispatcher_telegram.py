@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select
-from telegram import Bot
 
 from bot.app import App
 from bot.channels import telegram_outbox
 from bot.channels.hub import Hub
 from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_api import BotApi
 from bot.clock import FrozenClock
 from bot.scheduler.dispatcher import Dispatcher
 from bot.scheduler.pacing import Limits
@@ -170,16 +170,16 @@ async def test_a_long_text_arrives_in_parts_a_second_apart(
 
 
 class BotSender:
-    """Outbox sends through a Bot of their own, as the Telegram channel makes them."""
+    """Outbox sends through a Bot API client of their own, as the Telegram channel makes them."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: BotApi) -> None:
         self.bot = bot
 
     async def deliver(self, parcel: Parcel, part_sent: PartRecorder) -> DeliveryResult:
         return await telegram_outbox.send_outbox_message(self.bot, parcel, part_sent)
 
 
-def frozen_dispatcher(app: App, clock: FrozenClock, bot: Bot, worker_id: str) -> Dispatcher:
+def frozen_dispatcher(app: App, clock: FrozenClock, bot: BotApi, worker_id: str) -> Dispatcher:
     """A dispatcher of its own (a process) on a frozen clock, no limits of its own."""
     senders = SenderMap({"telegram": BotSender(bot)})
     return Dispatcher(app.uow, clock, senders, {"telegram": Limits()}, worker_id=worker_id)
@@ -213,7 +213,7 @@ async def test_a_long_text_cut_short_by_a_crash_goes_on_after_the_parts_telegram
         await unit.outbox.enqueue([NewMessage("telegram", str(lan.id), text, now)], now)
         await unit.commit()
     clock = FrozenClock(now)
-    async with telegram_outbox.outbox_bot(TOKEN, tg.api_url, 4) as bot:
+    async with BotApi(TOKEN, tg.api_url, 4) as bot:
         monkeypatch.setattr(telegram_outbox, "PART_PAUSE", 3600)  # the crash comes in the pause
         crashed = asyncio.create_task(frozen_dispatcher(live, clock, bot, "crashed").run_once())
         await recorded(live, parts=1)
@@ -246,7 +246,7 @@ async def test_a_claim_retaken_after_every_part_was_recorded_is_marked_sent_not_
         await unit.commit()  # the crashed process recorded its send, then died
 
     clock = FrozenClock(now + timedelta(seconds=31))
-    async with telegram_outbox.outbox_bot(TOKEN, tg.api_url, 4) as bot:
+    async with BotApi(TOKEN, tg.api_url, 4) as bot:
         assert await frozen_dispatcher(live, clock, bot, "second").run_once() == 1
 
     assert tg.messages(lan) == []

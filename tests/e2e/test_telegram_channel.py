@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from pydantic import SecretStr
 
@@ -15,6 +17,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.handlers.context import Context
 from bot.handlers.model import Button
 from bot.handlers.router import Audience, Command
+from bot.scheduler.sending import Delivery, Parcel
 from bot.services.people import Person
 from bot.testing.process import BotProcess
 from bot.testing.recording import Recording
@@ -132,6 +135,27 @@ async def test_a_group_that_adds_the_bot_is_told_how_to_link_it_once(
     await hoa.send("/help", chat=group)
     await tg.wait_reply(group)
     assert len(tg.messages(group)) == 2
+
+
+async def test_replies_menus_polling_and_the_outbox_share_one_aiohttp_pool(
+    tg: TelegramEmulator, app: App, hoa: FakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_httpx(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("an httpx client was opened")
+
+    monkeypatch.setattr(httpx.AsyncClient, "__init__", no_httpx)
+    running = telegram_channel(tg, app)
+    await running.start()
+    try:
+        await hoa.send("/help")
+        assert "/start" in (await tg.wait_reply(hoa)).text
+        assert tg.commands[("default", "")]  # the menus went out too
+        parcel = Parcel(str(hoa.id), "private", "Nhắc việc", {})
+        result = await running.deliver(parcel, lambda _id, *, last: asyncio.sleep(0))
+        assert result.outcome is Delivery.SENT and tg.messages(hoa)[-1].text == "Nhắc việc"
+        assert running.application.bot.request._api is running.api  # type: ignore[attr-defined]
+    finally:
+        await running.stop()
 
 
 def names(listed: list[dict[str, str]]) -> list[str]:

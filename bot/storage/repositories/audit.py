@@ -6,19 +6,40 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, insert, select, update
+from sqlalchemy import Table, and_, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.audit import AuditFacts, ChainedEntry, chain
 from bot.storage.models import Agency, AuditEntry, Bloc, Contact, Membership
 
-_AUDIT = insert(cast(Table, AuditEntry.__table__))
+_ENTRIES = cast(Table, AuditEntry.__table__)
+_AUDIT = insert(_ENTRIES)
 _BLOCS = cast(Table, Bloc.__table__)
 # A Core statement: the ORM's bulk update path costs more than the statement itself.
 _HEAD = (
     update(_BLOCS)
     .where(_BLOCS.c.id == bindparam("b_id"))
     .values(audit_seq=bindparam("b_seq"), audit_head=bindparam("b_head"))
+)
+# The bloc's chain head, held until commit, and who the writer (``writer_id``, -1 for none) is
+# in the bloc: one statement for the usual append.
+_HEAD_AND_WRITER = (
+    select(
+        Bloc.audit_seq,
+        Bloc.audit_head,
+        Contact.display_name,
+        Contact.platform,
+        Contact.user_id,
+        Agency.name.label("agency"),
+    )
+    .select_from(Bloc)
+    .outerjoin(Contact, Contact.id == bindparam("writer_id"))
+    .outerjoin(
+        Membership, and_(Membership.contact_id == Contact.id, Membership.bloc_id == Bloc.id)
+    )
+    .outerjoin(Agency, Agency.id == Membership.agency_id)
+    .where(Bloc.id == bindparam("bloc_id"))
+    .with_for_update(of=Bloc)
 )
 _FACTS = (
     "at",
@@ -34,25 +55,54 @@ _FACTS = (
     "criterion_id",
     "subject",
 )
+_COLUMNS = ("bloc_id", "seq", "prev_hash", "hash", *_FACTS)
+
+
+# PostgreSQL only: one entry and the bloc's new head in one statement (an INSERT in a WITH of
+# the UPDATE).
+_ENTRY_AND_HEAD = _HEAD.add_cte(
+    insert(_ENTRIES).values({name: bindparam(f"e_{name}") for name in _COLUMNS}).cte("entry")
+)
 
 
 class AuditRepository:
+    """The audit log of one unit of work: what it appends is written when it commits."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._pending: dict[int, list[AuditFacts]] = {}
 
     async def append(self, bloc_id: int, entries: Sequence[AuditFacts]) -> None:
         """Add entries to the end of the bloc's chain, each naming its writer as the bloc
         knows them (``actor_label``); entries are never changed afterwards.
 
-        The bloc's row is held until commit, so the entries of one bloc are placed one
-        transaction at a time. The usual append (one writer) reads the chain's head and who
-        the writer is in one statement.
+        They are placed when the unit of work commits (``write_pending``): the bloc's row is
+        held from then until the commit, so the entries of one bloc are placed one transaction
+        at a time, and the hold lasts no longer than the commit needs. Reading the log in the
+        same unit of work writes them first.
         """
-        if not entries:
-            return
+        if entries:
+            self._pending.setdefault(bloc_id, []).extend(entries)
+
+    async def write_pending(self) -> None:
+        """Place the entries appended so far, bloc by bloc in the order of their ids (two
+        transactions that write to the same blocs hold them in the same order)."""
+        pending, self._pending = self._pending, {}
+        for bloc_id in sorted(pending):
+            await self._place(bloc_id, pending[bloc_id])
+
+    def drop_pending(self) -> None:
+        """Forget the entries not yet placed (the unit of work rolled back)."""
+        self._pending.clear()
+
+    async def _place(self, bloc_id: int, entries: Sequence[AuditFacts]) -> None:
+        """Chain ``entries`` after the bloc's head. The usual append (one writer) reads the
+        head and who the writer is in one statement, and on PostgreSQL writes one entry and
+        the new head in one more."""
         unnamed = {f.actor_id for f in entries if f.actor_id is not None and not f.actor_label}
         writer = next(iter(unnamed)) if len(unnamed) == 1 else None
-        head = (await self.session.execute(_head_and_writer(bloc_id, writer))).one()
+        params = {"bloc_id": bloc_id, "writer_id": writer if writer is not None else -1}
+        head = (await self.session.execute(_HEAD_AND_WRITER, params)).one()
         labels: dict[int, str] = {}
         if writer is not None:
             labels[writer] = _label(head.display_name, head.platform, head.user_id, head.agency)
@@ -73,11 +123,14 @@ class AuditRepository:
             }
             for seq, prev, digest, facts in placed
         ]
-        await self.session.execute(_AUDIT, rows)
         last_seq, _prev, last_hash, _facts = placed[-1]
-        await self.session.execute(
-            _HEAD, {"b_id": bloc_id, "b_seq": last_seq, "b_head": last_hash}
-        )
+        new_head = {"b_id": bloc_id, "b_seq": last_seq, "b_head": last_hash}
+        if len(rows) == 1 and self.session.get_bind().dialect.name == "postgresql":
+            entry = {f"e_{name}": value for name, value in rows[0].items()}
+            await self.session.execute(_ENTRY_AND_HEAD, {**entry, **new_head})
+            return
+        await self.session.execute(_AUDIT, rows)
+        await self.session.execute(_HEAD, new_head)
 
     async def actor_label(self, contact_id: int, bloc_id: int) -> str:
         """Who a contact is in a bloc, for the audit log: "Hoa, Cục Thuế tỉnh Thái Bình"
@@ -97,6 +150,7 @@ class AuditRepository:
 
     async def head(self, bloc_id: int) -> tuple[int, str] | None:
         """The place and hash of the bloc's last entry, as the bloc keeps them."""
+        await self.write_pending()
         found = (
             await self.session.execute(
                 select(Bloc.audit_seq, Bloc.audit_head).where(Bloc.id == bloc_id)
@@ -106,39 +160,19 @@ class AuditRepository:
 
     async def chain_of(self, bloc_id: int) -> list[ChainedEntry]:
         """Every entry of the bloc's chain, in order of place."""
+        await self.write_pending()
         query = select(AuditEntry).where(AuditEntry.bloc_id == bloc_id).order_by(AuditEntry.seq)
         return [_entry(row) for row in await self.session.scalars(query)]
 
     async def of_criterion(self, sheet_id: int, criterion_id: int) -> list[ChainedEntry]:
         """The entries about one criterion of one sheet, oldest first."""
+        await self.write_pending()
         query = (
             select(AuditEntry)
             .where(AuditEntry.sheet_id == sheet_id, AuditEntry.criterion_id == criterion_id)
             .order_by(AuditEntry.seq)
         )
         return [_entry(row) for row in await self.session.scalars(query)]
-
-
-def _head_and_writer(bloc_id: int, writer: int | None) -> Select[int, str, str, str, str, str]:
-    """The bloc's chain head, held until commit, and (for ``writer``) who they are in it."""
-    query = (
-        select(
-            Bloc.audit_seq,
-            Bloc.audit_head,
-            Contact.display_name,
-            Contact.platform,
-            Contact.user_id,
-            Agency.name.label("agency"),
-        )
-        .select_from(Bloc)
-        .outerjoin(Contact, Contact.id == (writer if writer is not None else -1))
-        .outerjoin(
-            Membership, and_(Membership.contact_id == Contact.id, Membership.bloc_id == Bloc.id)
-        )
-        .outerjoin(Agency, Agency.id == Membership.agency_id)
-        .where(Bloc.id == bloc_id)
-    )
-    return query.with_for_update(of=Bloc)
 
 
 def _label(name: str | None, platform: str | None, user_id: str | None, agency: str | None) -> str:

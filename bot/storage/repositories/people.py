@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +16,7 @@ from bot.storage.models import (
     Agency,
     Bloc,
     Contact,
+    ConversationState,
     EnrolmentFailure,
     GroupLink,
     Membership,
@@ -31,28 +35,58 @@ _LATEST_SEASON = (
     .correlate(Membership)
     .scalar_subquery()
 )
+_LINK_COLUMNS = (
+    Membership.bloc_id,
+    Bloc.code,
+    Bloc.name,
+    Bloc.locale,
+    Bloc.timezone,
+    Membership.agency_id,
+    Agency.code,
+    Agency.name,
+    SeasonMember.role,
+)
+_ROLE = (SeasonMember.agency_id == Membership.agency_id) & (
+    SeasonMember.season_id == _LATEST_SEASON
+)
+_NEWEST_FIRST = (Membership.linked_at.desc(), Membership.id.desc())
 _LINKS = (
-    select(
-        Membership.bloc_id,
-        Bloc.code,
-        Bloc.name,
-        Bloc.locale,
-        Bloc.timezone,
-        Membership.agency_id,
-        Agency.code,
-        Agency.name,
-        SeasonMember.role,
-    )
+    select(*_LINK_COLUMNS)
     .join(Agency, Agency.id == Membership.agency_id)
     .join(Bloc, Bloc.id == Membership.bloc_id)
-    .outerjoin(
-        SeasonMember,
-        (SeasonMember.agency_id == Membership.agency_id)
-        & (SeasonMember.season_id == _LATEST_SEASON),
-    )
+    .outerjoin(SeasonMember, _ROLE)
     .where(Membership.contact_id == bindparam("contact_id"))
-    .order_by(Membership.linked_at.desc(), Membership.id.desc())
+    .order_by(*_NEWEST_FIRST)
 )
+# The contact, its dialog state in one chat and its links, in one query: a row per link (one
+# without any).
+_WITH_DIALOG = (
+    select(Contact, ConversationState.state, ConversationState.data, *_LINK_COLUMNS)
+    .outerjoin(
+        ConversationState,
+        and_(
+            ConversationState.platform == Contact.platform,
+            ConversationState.user_id == Contact.user_id,
+            ConversationState.chat_id == bindparam("chat_id"),
+        ),
+    )
+    .outerjoin(Membership, Membership.contact_id == Contact.id)
+    .outerjoin(Agency, Agency.id == Membership.agency_id)
+    .outerjoin(Bloc, Bloc.id == Membership.bloc_id)
+    .outerjoin(SeasonMember, _ROLE)
+    .where(Contact.platform == bindparam("platform"), Contact.user_id == bindparam("user_id"))
+    .order_by(*_NEWEST_FIRST)
+)
+
+
+@dataclass(frozen=True)
+class Known:
+    """A contact as an update finds it: its dialog (state, data) in the chat, if any, and its
+    links, newest first."""
+
+    contact: Contact
+    dialog: tuple[str, dict[str, Any]] | None
+    links: list[Link]
 
 
 class ContactRepository:
@@ -62,6 +96,17 @@ class ContactRepository:
     async def get(self, platform: str, user_id: str) -> Contact | None:
         params = {"platform": platform, "user_id": user_id}
         return (await self.session.scalars(_CONTACT, params)).one_or_none()
+
+    async def with_dialog(self, platform: str, user_id: str, chat_id: str) -> Known | None:
+        """The contact with its dialog in ``chat_id`` and its links, in one query; None for
+        someone not known yet."""
+        params = {"platform": platform, "user_id": user_id, "chat_id": chat_id}
+        rows = (await self.session.execute(_WITH_DIALOG, params)).all()
+        if not rows:
+            return None
+        contact, state, data = rows[0][:3]
+        links = [_link(row[3:]) for row in rows if row[3] is not None]
+        return Known(contact, (state, data or {}) if state is not None else None, links)
 
     async def by_id(self, contact_id: int) -> Contact | None:
         return await self.session.get(Contact, contact_id)
@@ -103,7 +148,7 @@ class ContactRepository:
         """The contact's links with agency, bloc and role in the bloc's latest season, newest
         first, in one query."""
         rows = await self.session.execute(_LINKS, {"contact_id": contact_id})
-        return [Link(*row[:-1], role=Role(row[-1] or Role.MEMBER)) for row in rows]
+        return [_link(row) for row in rows]
 
     def link(self, membership: Membership) -> None:
         self.session.add(membership)
@@ -146,3 +191,12 @@ class EnrolmentFailureRepository:
 
     def add(self, platform: str, user_id: str, at: datetime) -> None:
         self.session.add(EnrolmentFailure(platform=platform, user_id=user_id, at=at))
+
+
+def _link(row: Sequence[Any]) -> Link:
+    """A link from the columns of ``_LINK_COLUMNS``."""
+    bloc_id, code, name, locale, timezone, agency_id, agency_code, agency_name, role = row
+    return Link(
+        bloc_id, code, name, locale, timezone, agency_id, agency_code, agency_name,
+        Role(role or Role.MEMBER),
+    )  # fmt: skip

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Executable, Table, bindparam, select
+from sqlalchemy import Executable, Insert, Row, Table, bindparam, select
 from sqlalchemy import update as sa_update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.storage.db import Prepared, dialect_insert, insert_or_ignore
-from bot.storage.models import ScoreEntry, ScoreSheet
+from bot.storage.models import ScoreEntry, ScoreSheet, Season
 
 _SHEET_AND_ENTRIES = (
     select(
@@ -35,6 +35,47 @@ _SHEET_AND_ENTRIES = (
 )
 _READ = _SHEET_AND_ENTRIES
 _READ_LOCKED = _SHEET_AND_ENTRIES.with_for_update(of=ScoreSheet)
+_LATEST_SEASON = (
+    select(Season.id)
+    .where(Season.bloc_id == bindparam("bloc_id"))
+    .order_by(Season.year.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_SEASON_SHEET_COLUMNS = (
+    Season.id.label("season_id"),
+    Season.version,
+    Season.announced_at,
+    ScoreSheet.id,
+    ScoreSheet.status,
+    ScoreSheet.submitted_at,
+    ScoreSheet.unlocked_until,
+    ScoreSheet.late,
+    ScoreEntry.criterion_id,
+    ScoreEntry.self_value,
+    ScoreEntry.note,
+)
+_SHEET_OF_AGENCY = (ScoreSheet.season_id == Season.id) & (
+    ScoreSheet.agency_id == bindparam("agency_id")
+)
+# The bloc's latest season and the agency's sheet in it, if any, in one query.
+_CURRENT = (
+    select(*_SEASON_SHEET_COLUMNS)
+    .select_from(Season)
+    .outerjoin(ScoreSheet, _SHEET_OF_AGENCY)
+    .outerjoin(ScoreEntry, ScoreEntry.sheet_id == ScoreSheet.id)
+    .where(Season.id == _LATEST_SEASON)
+)
+# The same, the sheet held until commit: no row when the sheet does not exist yet (a lock
+# cannot hold the missing side of an outer join).
+_CURRENT_LOCKED = (
+    select(*_SEASON_SHEET_COLUMNS)
+    .select_from(Season)
+    .join(ScoreSheet, _SHEET_OF_AGENCY)
+    .outerjoin(ScoreEntry, ScoreEntry.sheet_id == ScoreSheet.id)
+    .where(Season.id == _LATEST_SEASON)
+    .with_for_update(of=ScoreSheet)
+)
 _SHEETS = cast(Table, ScoreSheet.__table__)
 _ENTRIES_TABLE = cast(Table, ScoreEntry.__table__)
 _TOUCH = (
@@ -75,6 +116,25 @@ _SET_SELF = Prepared(_set_entry("self_value"))
 _SET_NOTE = Prepared(_set_entry("note"))
 
 
+# PostgreSQL only: a self-score written and its sheet's time set in one statement (the UPDATE
+# in a WITH of the INSERT).
+def _set_self_and_touch(dialect: str) -> Executable:
+    upsert = cast(Insert, _set_entry("self_value")(dialect))
+    return upsert.add_cte(_TOUCH.cte("touched"))
+
+
+_SET_SELF_AND_TOUCH = Prepared(_set_self_and_touch)
+
+
+@dataclass(frozen=True)
+class CurrentSeason:
+    """The bloc's latest season as a sheet needs it: (id, version, announced_at)."""
+
+    id: int
+    version: int
+    announced_at: datetime | None
+
+
 @dataclass(frozen=True)
 class SheetRow:
     """An agency's sheet as the chat reads it, in one query: status and entries by criterion."""
@@ -96,16 +156,24 @@ class SheetRepository:
         """The sheet with its entries in one query; ``lock`` holds the sheet until commit."""
         query = _READ_LOCKED if lock else _READ
         params = {"season_id": season_id, "agency_id": agency_id}
-        rows = (await self.session.execute(query, params)).all()
+        return _sheet_row((await self.session.execute(query, params)).all())
+
+    async def current(
+        self, bloc_id: int, agency_id: int, *, lock: bool = False
+    ) -> tuple[CurrentSeason, SheetRow | None] | None:
+        """The bloc's latest season and the agency's sheet in it (None: no sheet yet), in one
+        query; None when the bloc has no season.
+
+        ``lock`` holds the sheet until commit; then None also when the sheet does not exist
+        yet (read the season and ``ensure`` the sheet instead).
+        """
+        params = {"bloc_id": bloc_id, "agency_id": agency_id}
+        rows = (await self.session.execute(_CURRENT_LOCKED if lock else _CURRENT, params)).all()
         if not rows:
             return None
         first = rows[0]
-        values = {r.criterion_id: r.self_value for r in rows if r.self_value is not None}
-        notes = {r.criterion_id: r.note for r in rows if r.note}
-        return SheetRow(
-            first.id, first.status, first.submitted_at, values, notes, first.unlocked_until,
-            bool(first.late),
-        )  # fmt: skip
+        season = CurrentSeason(first.season_id, first.version, first.announced_at)
+        return season, _sheet_row(rows) if first.id is not None else None
 
     async def ensure(self, season_id: int, agency_id: int, now: datetime) -> SheetRow:
         """The sheet, created if missing and held until commit; safe when two start it at once."""
@@ -147,6 +215,26 @@ class SheetRepository:
         }
         statement = _SET_SELF if field == "self_value" else _SET_NOTE
         await self.session.execute(statement(self.session), values)
+
+    async def set_self_and_touch(
+        self, sheet_id: int, criterion_id: int, contact_id: int, now: datetime, value: Decimal
+    ) -> None:
+        """Write one self-score and note that the sheet changed now (``set_entry`` and
+        ``touch``; one statement on PostgreSQL)."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            await self.set_entry(sheet_id, criterion_id, contact_id, now, self_value=value)
+            await self.touch(sheet_id, now)
+            return
+        values = {
+            "sheet_id": sheet_id,
+            "criterion_id": criterion_id,
+            "updated_by_id": contact_id,
+            "updated_at": now,
+            "self_value": value,
+            "s_id": sheet_id,
+            "s_at": now,
+        }
+        await self.session.execute(_SET_SELF_AND_TOUCH(self.session), values)
 
     async def touch(self, sheet_id: int, now: datetime) -> None:
         """Note that the sheet changed now."""
@@ -222,3 +310,16 @@ class SheetRepository:
             .execution_options(populate_existing=True)
         )
         return list((await self.session.scalars(query)).all())
+
+
+def _sheet_row(rows: Sequence[Row[*tuple[Any, ...]]]) -> SheetRow | None:
+    """A sheet from the rows of its query, one per entry (None for no rows)."""
+    if not rows:
+        return None
+    first = rows[0]
+    values = {r.criterion_id: r.self_value for r in rows if r.self_value is not None}
+    notes = {r.criterion_id: r.note for r in rows if r.note}
+    return SheetRow(
+        first.id, first.status, first.submitted_at, values, notes, first.unlocked_until,
+        bool(first.late),
+    )  # fmt: skip
