@@ -71,9 +71,10 @@ def create_engine(url: str, pool: int = POOL, **kwargs: Any) -> AsyncEngine:
             .render_as_string(hide_password=False)
         )
     else:
-        kwargs.setdefault("pool_size", pool)
-        kwargs.setdefault("max_overflow", 0)
-        kwargs.setdefault("pool_timeout", POOL_WAIT)
+        if "poolclass" not in kwargs:  # a connection of its own (a lock's) has no pool
+            kwargs.setdefault("pool_size", pool)
+            kwargs.setdefault("max_overflow", 0)
+            kwargs.setdefault("pool_timeout", POOL_WAIT)
         kwargs.setdefault("connect_args", {"prepared_statement_cache_size": STATEMENTS_KEPT})
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
