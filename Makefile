@@ -20,8 +20,9 @@ demo: $(STAMP)
 run: $(STAMP)
 	$(BIN)/blocbot run
 
-# The suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
-PYTEST_WORKERS ?= auto
+# The suite runs in two workers per core (pytest-xdist): the end-to-end tests spend most of their
+# time waiting on the bot's process and the emulators. PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(2 * (os.cpu_count() or 1))")
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 import socket
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -107,15 +108,24 @@ async def _drop_database(server: URL, name: str) -> None:
         await engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per worker; each test gets a copy of it, not a new upgrade."""
+    path = tmp_path_factory.mktemp("template") / "blocbot.db"
+    asyncio.run(upgrade(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
 @pytest.fixture(
     params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
 )
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A URL of an empty, migrated database: a fresh SQLite file, or this run's PostgreSQL one."""
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'blocbot.db'}"
-        asyncio.run(upgrade(url))
-        return url
+        template: Path = request.getfixturevalue("_sqlite_template")
+        path = tmp_path / "blocbot.db"
+        shutil.copyfile(template, path)
+        return f"sqlite+aiosqlite:///{path}"
     if not PG_URL:
         pytest.skip(PG_SKIP)
     own: str = request.getfixturevalue("_postgres_schema")

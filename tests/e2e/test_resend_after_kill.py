@@ -37,6 +37,7 @@ from bot.storage.models import AuditEntry, CriterionRow, ScoreSheet
 from bot.testing.process import BotProcess
 from bot.testing.telegram_emulator import ChatMessage, FakeUser, TelegramEmulator
 from bot.testing.telegram_emulator.limits import Fault, FaultPlan
+from bot.testing.telegram_emulator.wire import Params
 from tests.e2e.season import seeded
 from tests.unit.blocfile_cases import sample_data
 
@@ -152,23 +153,24 @@ class Contact:
 
 
 class KillOnReply(FaultPlan):
-    """SIGKILL the bot when, armed, it sends a message while ``now()`` says that message is
+    """SIGKILL the bot when, armed, it sends a message that ``reply_to_answer(chat)`` says is
     the reply to a stored answer: the answer is kept, its reply never reaches the person."""
 
-    def __init__(self, bot: BotProcess, now: Callable[[], bool]) -> None:
+    def __init__(self, bot: BotProcess, reply_to_answer: Callable[[int], bool]) -> None:
         super().__init__()
         self.bot = bot
-        self.now = now
+        self.reply_to_answer = reply_to_answer
         self.armed = False
         self.fired = asyncio.Event()
 
-    def take(self, method: str) -> Fault | None:
-        if self.armed and method == "sendMessage" and self.now():
+    def take(self, method: str, params: Params | None = None) -> Fault | None:
+        chat = params.get_int("chat_id") if params is not None else None
+        if self.armed and method == "sendMessage" and chat and self.reply_to_answer(chat):
             self.armed = False
             os.kill(self.bot.pid, signal.SIGKILL)
             self.fired.set()
             return Fault(drop=True)
-        return super().take(method)
+        return super().take(method, params)
 
 
 class Season:
@@ -189,30 +191,32 @@ class Season:
         self.last_kind = ""
         self.acted = asyncio.Event()
         self.kills: list[float] = []
-        self.faults = KillOnReply(bot, self.only_plain_answers_waiting)
+        self.agency_of = {contact.user.chat_id: contact.agency for contact in contacts}
+        self.faults = KillOnReply(bot, self.plain_answer_awaits)
 
     @property
     def waiting(self) -> int:
         """Contacts whose last action got no reply yet."""
         return sum(1 for pending in self.pending.values() if not pending.replies)
 
-    def only_plain_answers_waiting(self) -> bool:
-        """True when every reply awaited is to a bare answer sent once, one the bot stores at
-        once (not equal to the value before it) and whose value the next criterion takes: sent
-        again, that answer must be asked about."""
-        if not self.pending:
+    def plain_answer_awaits(self, chat: int) -> bool:
+        """True when the chat waits for the reply to a bare answer sent once, one the bot stores
+        at once (not equal to the value before it) and whose value the next criterion takes
+        (sent again, that answer must be asked about), and no contact has the reply to one
+        sending of an action but not yet to the other."""
+        if any(0 < pending.replies < pending.sent for pending in self.pending.values()):
             return False
-        for agency, pending in self.pending.items():
-            if pending.answer is None or pending.sent > 1 or pending.replies:
-                return False
-            code, value = pending.answer
-            values = self.contacts[agency].values
-            following = self.after.get(code)
-            if following is None or value not in following.options():
-                return False
-            if code in self.before and values[self.before[code]] == value:
-                return False
-        return True
+        agency = self.agency_of.get(chat)
+        pending = self.pending.get(agency) if agency is not None else None
+        if pending is None or pending.answer is None or pending.sent > 1 or pending.replies:
+            return False
+        code, value = pending.answer
+        following = self.after.get(code)
+        if following is None or value not in following.options():
+            return False
+        return not (
+            code in self.before and self.contacts[agency].values[self.before[code]] == value
+        )
 
     # -- the contacts --------------------------------------------------------------------------
 

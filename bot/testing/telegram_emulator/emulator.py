@@ -179,7 +179,8 @@ class TelegramEmulator(World, Served):
                 if held is not None:
                     self.changed(None)  # a held call counts as soon as it arrives
                     await held.wait()
-            fault = self.faults.take(name)
+            params = await Params.from_request(request) if found is not None else None
+            fault = self.faults.take(name, params)
             if fault is not None and fault.drop:
                 self.stats.dropped += 1
                 if request.transport is not None:
@@ -188,9 +189,8 @@ class TelegramEmulator(World, Served):
             if fault is not None:
                 self.stats.injected += 1
                 raise fault.error()
-            if found is None:
+            if found is None or params is None:
                 raise ApiError(404, "Not Found: method not found")
-            params = await Params.from_request(request)
             result = await found[1](params)
         except ApiError as error:
             self.stats.errors[error.status] += 1

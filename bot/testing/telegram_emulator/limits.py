@@ -8,7 +8,12 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.testing.telegram_emulator.wire import ApiError, error_for_status, too_many_requests
+from bot.testing.telegram_emulator.wire import (
+    ApiError,
+    Params,
+    error_for_status,
+    too_many_requests,
+)
 
 ANY_METHOD = "*"
 
@@ -37,8 +42,8 @@ class FaultPlan:
         """Make the next ``count`` calls of ``method`` fail this way."""
         self._queued[method.lower()].extend([fault] * count)
 
-    def take(self, method: str) -> Fault | None:
-        """The fault for this call, if one is planned."""
+    def take(self, method: str, params: Params | None = None) -> Fault | None:
+        """The fault for this call, if one is planned (``params``: the call's, when known)."""
         for key in (method.lower(), ANY_METHOD):
             queued = self._queued.get(key)
             if queued:
