@@ -42,6 +42,16 @@ class SheetTotals:
         """True when the cap cut some bonus points."""
         return self.bonus < self.bonus_uncapped
 
+    # Pickled (for the process that writes the files) with ``groups`` as a plain dict, which a
+    # read-only view cannot be.
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "groups": dict(self.groups)}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        groups = state["groups"]
+        assert isinstance(groups, dict)
+        self.__dict__.update(state, groups=MappingProxyType(groups))
+
 
 def total(table: ScoringTable, values: Mapping[str, Decimal]) -> SheetTotals:
     """Add up a sheet whose values are keyed by criterion code; a missing value counts as 0.

@@ -7,15 +7,19 @@ people's replies slowed down fifteen times while the head asked for files. In a 
 own it runs on another core and the bot's event loop does not feel it.
 
 One worker process, started when the first file is asked for ("spawn": nothing of the running
-bot is copied into it), renders in the language the caller speaks. If it cannot be started or
+bot is copied into it) and at a lower priority than the bot (where both want the same core, the
+replies go first), renders in the language the caller speaks; files asked for together wait
+their turn for it. If it cannot be started or
 dies, the work runs in a thread instead, as before, and the next call tries a new process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
+import os
 import pickle
 import sys
 from collections.abc import Callable
@@ -37,10 +41,22 @@ def _in_locale(locale: str, work: Callable[..., T], args: tuple[Any, ...]) -> T:
         return work(*args)
 
 
+NICENESS = 10  # added to the worker's scheduling priority (0: the bot's, 19: the lowest)
+
+
+def _lower_priority() -> None:
+    with contextlib.suppress(OSError, AttributeError):  # not on every system
+        os.nice(NICENESS)
+
+
 def _executor() -> Executor:
     global _pool
     if _pool is None:
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_lower_priority,
+        )
     return _pool
 
 
@@ -49,7 +65,7 @@ async def rendered(work: Callable[..., T], *args: Any) -> T:
     ``work`` or its arguments cannot go to another process."""
     global _pool
     locale = current_locale()
-    if not _portable(work, args):
+    if not portable(work, args):
         return await asyncio.to_thread(_in_locale, locale, work, args)
     loop = asyncio.get_running_loop()
     try:
@@ -62,7 +78,7 @@ async def rendered(work: Callable[..., T], *args: Any) -> T:
         return await asyncio.to_thread(_in_locale, locale, work, args)
 
 
-def _portable(work: Callable[..., Any], args: tuple[Any, ...]) -> bool:
+def portable(work: Callable[..., Any], args: tuple[Any, ...]) -> bool:
     """Whether the worker process would run this very function on these arguments: a module's
     own function (not one replaced in its module, as a test does) and arguments that pickle."""
     module = sys.modules.get(getattr(work, "__module__", ""), None)

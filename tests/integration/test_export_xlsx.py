@@ -5,6 +5,7 @@ sends it to the head and refuses a plain member."""
 from __future__ import annotations
 
 import io
+import pickle
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from bot.domain.criteria import GroupKind
 from bot.handlers.announce import results_in
 from bot.handlers.export_xlsx import FIRST_ROW, HEAD_ROWS, workbook
 from bot.handlers.model import AttachmentKind, ChatKind, Incoming, Sender
+from bot.handlers.rendering import portable, rendered
 from bot.i18n import use_locale
 from bot.services.exports import ExportTable
 from tests.integration.test_results_service import Seeded, fill, review, seed
@@ -149,6 +151,18 @@ async def test_the_workbook_holds_every_agency_as_the_standings_do(
     assert final.final and sheet["A3"].value.startswith("final results; produced on ")
     check(sheet, final)
     assert [sheet.cell(nhnn, heads["I.1"] + k).value for k in range(3)] == [10, 9.5, 9.5]
+
+
+async def test_the_workbook_is_written_apart_from_the_bot_the_same(
+    app: App, clock: FrozenClock
+) -> None:
+    await scenario(app, clock)
+    table = await app.services.exports.table("tw-thaibinh")
+    assert pickle.loads(pickle.dumps(table)) == table
+    assert portable(workbook, (table,))  # so it goes to the drawing process, not a thread
+    with use_locale("en"):
+        data = await rendered(workbook, table)
+    check(opened(data)["Summary"], table)
 
 
 async def test_export_sends_the_head_a_document_and_refuses_a_member(
