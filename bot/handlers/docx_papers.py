@@ -42,6 +42,9 @@ class TemplateProblem(Exception):
         self.name = name
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[TemplateProblem], tuple[Path, str, str]]:
+        return TemplateProblem, (self.path, self.name, self.reason)  # raised in another process
+
     def for_operator(self) -> str:
         return _("The template {file} could not be used: {reason}.").format(
             file=self.path, reason=self.reason

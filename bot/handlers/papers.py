@@ -3,13 +3,13 @@ proposal for awards as Word documents, for the head, deputies and operators."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 
 from bot.handlers.context import Context
 from bot.handlers.formatting import excerpt
 from bot.handlers.model import Attachment, AttachmentKind, Outgoing
+from bot.handlers.rendering import rendered
 from bot.handlers.router import Audience, Command, Router
 from bot.i18n import N_, _
 from bot.services.documents import Papers, UnknownMeeting
@@ -86,7 +86,7 @@ def file_name(kind: str, papers: Papers) -> str:
 
 async def _send(ctx: Context, papers: Papers, kind: str) -> None:
     """Answer with the paper, written once the update's work is committed (the database is
-    free for everyone else meanwhile) in a worker thread; a template that cannot be used
+    free for everyone else meanwhile) in the drawing process; a template that cannot be used
     answers why instead."""
     templates = ctx.services.documents.templates
     if kind == "minutes":
@@ -100,7 +100,7 @@ async def _send(ctx: Context, papers: Papers, kind: str) -> None:
         from bot.handlers.docx_papers import TemplateProblem
 
         try:
-            data = await asyncio.to_thread(render, kind, papers, templates)
+            data = await rendered(render, kind, papers, templates)
         except TemplateProblem as problem:
             log.warning("%s", problem.for_operator())
             return Outgoing(problem.for_person())

@@ -14,7 +14,8 @@ from bot.clock import FrozenClock
 from bot.domain.ballots import BallotKind
 from bot.domain.events import EventKind
 from bot.handlers.docx_papers import minutes_docx, proposal_docx
-from bot.handlers.papers import file_name
+from bot.handlers.papers import file_name, render
+from bot.handlers.rendering import portable, rendered
 from bot.i18n import use_locale
 from tests.integration.test_ballots import seed as seed_voters
 from tests.integration.test_final_results import announce
@@ -111,3 +112,8 @@ async def test_the_minutes_show_the_ranking_the_ballot_and_who_came(
     ]
     assert "Phiếu bầu: 5/8" in lines
     assert rows[3][2] == "8,5"  # the shipped table is still there
+
+    # In chat the paper is written in the drawing process, the same.
+    assert portable(render, ("minutes", papers, tmp_path))
+    with use_locale("vi"):
+        assert words(await rendered(render, "minutes", papers, tmp_path)) == (lines, rows)
