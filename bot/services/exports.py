@@ -92,9 +92,10 @@ class ExportService:
         season = await uow.seasons.get(row.id, year) if year is not None else None
         if season is None:
             raise NoSeason(row.id)
-        standings = await self.results.standings(row.id, season.year)
+        standings, read = await self.results.standings_and_sheets(row.id, season.year)
         codes = {criterion.id: criterion.code for criterion in season.criteria}
-        sheets = {sheet.agency_id: sheet for sheet in await uow.sheets.for_season(season.id)}
+        sheets = {sheet.agency_id: sheet for sheet in read}
+        kept = await uow.evidence.of_sheets([sheet.id for sheet in read])
         placings = {p.agency.code: p for p in standings.placings}
         lines = []
         for member in sorted(season.members, key=lambda m: m.agency.position):
@@ -111,7 +112,7 @@ class ExportService:
                             entry.note,
                             entry.reviewed_reason,
                         )
-                pieces = await uow.evidence.pieces(sheet.id)
+                pieces = kept.get(sheet.id, ())
                 evidence = tuple(
                     EvidenceItem(
                         codes.get(piece.criterion_id, "?"),

@@ -155,6 +155,13 @@ class ResultsService:
         """The provisional ranking before the announcement, the final one after; of the
         season ``year`` when given (NoSeason if the bloc has none of that year). Ballots of
         the season decide the awards they were held for."""
+        return (await self.standings_and_sheets(bloc_id, year))[0]
+
+    async def standings_and_sheets(
+        self, bloc_id: int, year: int | None = None
+    ) -> tuple[StandingsView, Sequence[ScoreSheet]]:
+        """``standings`` and the season's sheets it was made from, for a caller that shows
+        them too (read once, not twice)."""
         uow = self.unit
         if year is None:
             season, sheets, progress = await self._read(bloc_id)
@@ -165,7 +172,8 @@ class ResultsService:
             season, sheets = old, await uow.sheets.for_season(old.id)
             links = await uow.contacts.in_bloc(bloc_id)
             progress = progress_view(season, bloc, sheets, links, self.clock.now())
-        return standings_view(progress, season, sheets, await uow.ballots.of_season(season.id))
+        ballots = await uow.ballots.of_season(season.id)
+        return standings_view(progress, season, sheets, ballots), sheets
 
     async def publish(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,18 @@ class EvidenceRepository:
             query = query.where(Evidence.criterion_id == criterion_id)
         rows = await self.session.scalars(query.order_by(Evidence.added_at, Evidence.id))
         return list(rows)
+
+    async def of_sheets(self, sheet_ids: Sequence[int]) -> dict[int, list[Evidence]]:
+        """The pieces not removed of each of these sheets (by sheet id), oldest first."""
+        found: dict[int, list[Evidence]] = {}
+        if not sheet_ids:
+            return found
+        query = select(Evidence).where(
+            Evidence.sheet_id.in_(sheet_ids), Evidence.removed_at.is_(None)
+        )
+        for piece in await self.session.scalars(query.order_by(Evidence.added_at, Evidence.id)):
+            found.setdefault(piece.sheet_id, []).append(piece)
+        return found
 
     async def counts(self, sheet_id: int) -> dict[int, int]:
         """How many pieces (not removed) each criterion of a sheet has, by criterion id."""
