@@ -10,14 +10,17 @@ median and max of ROUNDS more.
 
 (2) ``blocbot run`` in its own process against the Telegram emulator, as in bench/chat.py:
 CONTACTS people of other blocs fill in a sheet at a human pace (/score and ANSWERS answers,
-3-7 s apart), (a) alone, then (b) with others, while the head of the 50-agency bloc asks for
-/export, /chart and /minutes one after another without a pause. Their reply p99 both times,
-and the ratio.
+3-7 s apart), (a) alone, then while the head of the 50-agency bloc (b) asks for /export,
+/chart and /minutes one after another without a pause, (c) asks for them as a person would,
+3-7 s apart, (d) asks for /standings without a pause: the same reading of the season, no file.
+Their reply p99 each time, and its ratio to (a); (d) tells the cost of reading a 50-agency
+season from that of making its files.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import statistics
@@ -178,33 +181,55 @@ async def time_files(bloc: Bloc) -> None:
 
 @dataclass
 class HeadAsks:
-    """The head asking for files without a pause until told to stop; how long each took."""
+    """The head asking for ``commands`` in turn until told to stop, without a pause or
+    ``paced`` as a person would; how long each took."""
 
     tg: TelegramEmulator
     head: FakeUser
+    commands: tuple[str, ...] = HEAD_ASKS
+    paced: bool = False
     stop: asyncio.Event = field(default_factory=asyncio.Event)
-    waits: dict[str, list[float]] = field(default_factory=lambda: {c: [] for c in HEAD_ASKS})
+    waits: dict[str, list[float]] = field(default_factory=dict)
+
+    replies: dict[str, int] = field(default_factory=lambda: dict.fromkeys(HEAD_ASKS, 2))
 
     async def ask(self, command: str) -> None:
-        """One command; its wait, to the file (the bot's second message)."""
+        """One command; its wait, to its last message (a file's is the second)."""
         message = await self.head.send(command)
-        *_text, sent = await self.tg.wait_for(self.head, count=2, timeout=TIMEOUT)
-        assert sent.file is not None, f"{command} brought no file: {sent.text}"
-        self.waits[command].append(sent.at - message.at)
+        count = self.replies[command]
+        *_text, sent = await self.tg.wait_for(self.head, count=count, timeout=TIMEOUT)
+        assert command not in HEAD_ASKS or sent.file is not None, f"{command}: {sent.text}"
+        self.waits.setdefault(command, []).append(sent.at - message.at)
+
+    async def count_replies(self, command: str) -> None:
+        """How many messages ``command`` brings (a long ranking comes in parts), so that the
+        head waits for all of them before asking again: the first, then any more within
+        a second of the last."""
+        await self.head.send(command)
+        count = len(await self.tg.wait_for(self.head, timeout=TIMEOUT))
+        with contextlib.suppress(TimeoutError):
+            while True:
+                count += len(await self.tg.wait_for(self.head, timeout=1.0))
+        self.replies[command] = count
 
     async def run(self) -> None:
+        rng = random.Random(HEAD_USER)
         while not self.stop.is_set():
-            for command in HEAD_ASKS:
+            for command in self.commands:
                 await self.ask(command)
+                if self.paced:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.stop.wait(), rng.uniform(*THINK))
 
     def line(self, seconds: float) -> str:
         count = sum(len(waits) for waits in self.waits.values())
+        what = "files" if set(self.commands) <= set(HEAD_ASKS) else "answers"
         each = ", ".join(
             f"{command} median {statistics.median(waits) * 1000:.0f} ms"
             for command, waits in self.waits.items()
             if waits
         )
-        return f"{'':8s} the head got {count} files in {seconds:.0f} s: {each}"
+        return f"{'':8s} the head got {count} {what} in {seconds:.0f} s: {each}"
 
 
 async def under_load(url: str, folder: Path, codes: list[str], head_code: str, label: str) -> None:
@@ -215,31 +240,42 @@ async def under_load(url: str, folder: Path, codes: list[str], head_code: str, l
         try:
             await bot.wait_running()
             await measure("enrol", tg, [[f"/start {c}"] for c in codes], bot.pid)
-            asks = HeadAsks(tg, tg.user(HEAD_USER, "Trưởng khối"))
-            await asks.head.send(f"/start {head_code}")
-            await tg.wait_for(asks.head, timeout=TIMEOUT)
+            head = tg.user(HEAD_USER, "Trưởng khối")
+            await head.send(f"/start {head_code}")
+            await tg.wait_for(head, timeout=TIMEOUT)
+            warm = HeadAsks(tg, head)
             for command in HEAD_ASKS:  # the bot loads its libraries before anyone is timed
-                await asks.ask(command)
-            asks.waits = {command: [] for command in HEAD_ASKS}
+                await warm.ask(command)
+            await warm.count_replies("/standings")
             scripts = [script for _ in range(CONTACTS)]
 
             cpu = cpu_seconds(bot.pid)
             alone = await measure("alone~", tg, scripts, bot.pid, paced=True)
             print(alone.line() + _cores(bot.pid, cpu, alone))
-            cpu = cpu_seconds(bot.pid)
-            head = asyncio.create_task(asks.run())
-            busy = await measure(
-                "papers~", tg, scripts, bot.pid, first=5000 + CONTACTS, paced=True
-            )
-            asks.stop.set()
-            await head
-            print(busy.line() + _cores(bot.pid, cpu, busy))
-            print(asks.line(busy.seconds))
-            ratio = busy.percentile(0.99) / alone.percentile(0.99)
-            print(
-                f"   {label}: others' paced p99 while the head asks for files / alone: "
-                f"{ratio:.2f}x ({busy.percentile(0.99):.1f} ms vs {alone.percentile(0.99):.1f} ms)"
-            )
+            first = 5000 + CONTACTS
+            for name, asks, meaning in (
+                ("papers~", HeadAsks(tg, head), "asks for files without a pause"),
+                ("paced~", HeadAsks(tg, head, paced=True), "asks for files as a person would"),
+                (
+                    "reads~",
+                    HeadAsks(tg, head, ("/standings",), replies=warm.replies),
+                    "reads /standings, no pause",
+                ),
+            ):
+                cpu = cpu_seconds(bot.pid)
+                asking = asyncio.create_task(asks.run())
+                busy = await measure(name, tg, scripts, bot.pid, first=first, paced=True)
+                first += CONTACTS
+                asks.stop.set()
+                await asking
+                print(busy.line() + _cores(bot.pid, cpu, busy))
+                print(asks.line(busy.seconds))
+                ratio = busy.percentile(0.99) / alone.percentile(0.99)
+                print(
+                    f"   {label}: others' paced p99 while the head {meaning} / alone: "
+                    f"{ratio:.2f}x ({busy.percentile(0.99):.1f} ms vs "
+                    f"{alone.percentile(0.99):.1f} ms)"
+                )
         finally:
             await bot.stop()
             if bot.returncode not in (0, None):
@@ -253,7 +289,7 @@ def _cores(pid: int, before: float, run: Run) -> str:
 async def prepared(url: str, folder: Path, timed: bool) -> tuple[list[str], str]:
     """The other blocs and the 50-agency bloc in the database of ``url`` (and, when ``timed``,
     the files timed); the other blocs' invite codes and the head's."""
-    codes = await seed(url, 2 * CONTACTS)
+    codes = await seed(url, 4 * CONTACTS)  # alone, then three runs beside the head
     settings = Settings(database_url=url, files=f"{folder}/files", _env_file=None)  # type: ignore[call-arg]
     app = build(settings)
     try:

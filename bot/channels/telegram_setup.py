@@ -8,19 +8,56 @@ process keeps one pool per bot whatever makes the call.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from typing import Any, cast
 
 import aiohttp
+from telegram import Update
 from telegram.error import NetworkError, TimedOut
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor
 from telegram.request import BaseRequest, RequestData
 
 from bot.channels.telegram_api import TIMEOUT, BotApi
 from bot.config import Settings
+from bot.handlers.turns import ChatTurns
 
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
-CONCURRENT_UPDATES = 256
+CONCURRENT_UPDATES = 256  # updates handled at once, each of a different chat
+UNCOUNTED = 1_000_000  # PTB's own count, which ``OnePlacePerChat`` replaces
+
+
+class OnePlacePerChat(BaseUpdateProcessor):
+    """At most ``places`` updates at once, and a chat's update takes a place only once the
+    chat's earlier updates are done: a chat that sends hundreds of messages in a row holds one
+    place, not all of them, and everyone else's messages are answered meanwhile.
+
+    PTB starts one task per update in the order they arrived, so each chat's updates enter in
+    that order; the router's turn, which the channel takes next, keeps it.
+    """
+
+    __slots__ = ("_chats", "_places")
+
+    def __init__(self, places: int) -> None:
+        super().__init__(UNCOUNTED)
+        self._places = asyncio.Semaphore(places)
+        self._chats = ChatTurns()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            async with self._places:
+                await coroutine
+            return
+        async with self._chats.turn("telegram", str(chat.id)), self._places:
+            await coroutine
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
 
 
 def application(settings: Settings, api: BotApi) -> TelegramApp:
@@ -33,7 +70,7 @@ def application(settings: Settings, api: BotApi) -> TelegramApp:
         .base_url(base_url)
         .request(AiohttpRequest(api))
         .get_updates_request(AiohttpRequest(api))  # unused: the channel's Poller reads them
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(OnePlacePerChat(CONCURRENT_UPDATES))
         .updater(None)
     )
     if base_url.endswith("/bot"):

@@ -327,3 +327,19 @@ async def test_blocbot_run_answers_and_stops_on_sigterm(
     assert "blocbot is running (telegram: @blocbot_test_bot)" in child.log
     assert "Traceback" not in child.log
     assert tg.feed.pending_count == 0  # the answered update was confirmed before exiting
+
+
+async def test_hundreds_of_messages_from_one_chat_keep_no_one_else_waiting(
+    tg: TelegramEmulator, channel: TelegramChannel, hoa: FakeUser
+) -> None:
+    lan = tg.user(2002, "Lan", language_code="vi")
+    sent = 400  # more than the updates handled at once (256)
+    for n in range(sent):
+        await hoa.send(f"tin nhắn {n}")
+    await lan.send("xin chào")
+    await tg.wait_reply(lan, timeout=30)
+    answered = len(tg.messages(hoa))
+    # Hoa's messages hold one place between them: Lan is answered while Hoa's first few are;
+    # were each of Hoa's waiting messages to hold a place, Lan would wait for 144 of them.
+    assert answered < 60, f"Lan was answered after {answered} of Hoa's {sent} messages"
+    await tg.wait_until(lambda: len(tg.messages(hoa)) == sent, timeout=60)  # each answered
