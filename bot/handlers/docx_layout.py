@@ -82,18 +82,31 @@ def control(document: Document, tag: str) -> None:
     document.add_paragraph().add_run(tag)
 
 
-def grid(document: Document, heads: Sequence[str], row: Sequence[str], loop: str) -> Table:
-    """A bordered table: a bold header row, then ``row`` repeated by the row tags around it
-    (``{%tr for p in ranking %}`` … ``{%tr endfor %}``, each alone in a row)."""
+def grid(
+    document: Document,
+    heads: Sequence[str],
+    row: Sequence[str],
+    loop: str,
+    widths: Sequence[float],
+) -> Table:
+    """A bordered table whose columns are ``widths`` centimetres wide: a bold header row, then
+    ``row`` repeated by the row tags around it (``{%tr for p in ranking %}`` …
+    ``{%tr endfor %}``, each alone in a row)."""
     table: Table = document.add_table(rows=1, cols=len(heads))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
     for cell, head in zip(table.rows[0].cells, heads, strict=True):
         _line(cell, head, bold=True, first=True)
     for values in ([f"{{%tr for {loop} %}}"], row, ["{%tr endfor %}"]):
         cells = table.add_row().cells  # type: ignore[no-untyped-call]
         for cell, value in zip(cells, values, strict=False):
             cell.text = value
+    for line in table.rows:  # Word reads the columns' widths, LibreOffice the cells'
+        for cell, width in zip(line.cells, widths, strict=False):
+            cell.width = Cm(width)
     return table
 
 

@@ -257,6 +257,7 @@ def _widths(sheet: Worksheet, totals_from: int, last: int) -> None:
     for column in range(last - 3, last + 1):  # tie, eligible, reason, awards: words
         sheet.column_dimensions[get_column_letter(column)].width = 30
     sheet.row_dimensions[HEAD_ROWS[0]].height = 45
+    sheet.row_dimensions[HEAD_ROWS[2]].height = 30  # "Thẩm định", "Chính thức": two lines
 
 
 def _print_setup(sheet: Worksheet, table: ExportTable, title_rows: str) -> None:
