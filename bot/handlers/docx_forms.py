@@ -172,7 +172,7 @@ def _ranking(document: Document) -> None:
     _end(document)
     heads = [_("No."), _("Agency"), _("Total points"), _("Rank"), _("Notes")]
     row = ["{{ p.no }}", "{{ p.agency }}", "{{ p.total }}", "{{ p.rank }}", "{{ p.notes }}"]
-    layout.grid(document, heads, row, "p in ranking", widths=(1.2, 8.0, 2.4, 1.6, 2.8))
+    layout.grid(document, heads, row, "p in ranking", widths=(1.4, 7.0, 2.2, 1.8, 3.6))
     _when(document, "leader")
     leading = _("Leading unit: {agency}.").format(agency="{{ leader }}")
     layout.text(document, leading, bold=True)
