@@ -98,6 +98,7 @@ class HealthReport:
     outbox_failed: dict[str, int] = field(default_factory=dict)  # given up, by platform
     conversations_open: int | None = None  # None: the database did not answer
     leader: LeaderState | None = None  # None: no outbox runs here (not ``blocbot run``)
+    inbox_depth: dict[str, int] = field(default_factory=dict)  # received, not answered yet
 
     @property
     def database_ok(self) -> bool:
@@ -120,6 +121,7 @@ class HealthReport:
             "database": {"ok": self.database_ok, "error": self.database_error},
             "channels": [channel.to_json() for channel in self.channels],
             "outbox": outbox,
+            "inbox": {"waiting": dict(self.inbox_depth)},
             "conversations_open": self.conversations_open,
         }
 
@@ -165,6 +167,7 @@ class Health:
                     depth = await unit.stats.outbox_depth()
                     failed = await unit.stats.outbox_failed()
                     conversations = await unit.stats.conversations_open()
+                    inbox = await unit.stats.inbox_depth()
         except TimeoutError:
             reason = f"no answer in {self.database_timeout:g} s"
             return self._unreachable(channels, reason, leader)
@@ -173,7 +176,7 @@ class Health:
         if self._database_error is not None:
             log.info("health: the database answers again")
             self._database_error = None
-        return HealthReport(None, channels, depth, failed, conversations, leader)
+        return HealthReport(None, channels, depth, failed, conversations, leader, inbox)
 
     def _unreachable(
         self, channels: tuple[ChannelState, ...], reason: str, leader: LeaderState | None

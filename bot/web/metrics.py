@@ -82,6 +82,12 @@ class Metrics:
             ["platform"],
             registry=registry,
         )
+        self._inbox = Gauge(
+            "blocbot_inbox_depth",
+            "Updates received by webhook and not answered yet (by any replica).",
+            ["platform"],
+            registry=registry,
+        )
         self._conversations = Gauge(
             "blocbot_conversations_in_progress",
             "Conversations with a dialog open.",
@@ -140,6 +146,7 @@ class Metrics:
         conversations_in_progress: int | None,
         channels: Iterable[tuple[str, str, bool]],
         leader: bool | None = None,
+        inbox_depth: Mapping[str, int] | None = None,
     ) -> None:
         """Set the gauges; ``None`` (the database did not answer) leaves a gauge unset."""
         self._database_up.set(1 if database_up else 0)
@@ -151,6 +158,10 @@ class Metrics:
                 self._depth.labels(platform).set(count)
         if conversations_in_progress is not None:
             self._conversations.set(conversations_in_progress)
+        if inbox_depth is not None:
+            self._inbox.clear()
+            for platform, count in inbox_depth.items():
+                self._inbox.labels(platform).set(count)
         self._channel_up.clear()
         for platform, mode, up in channels:
             self._channel_up.labels(platform, mode).set(1 if up else 0)

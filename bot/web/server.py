@@ -111,4 +111,5 @@ class WebServer:
             conversations_in_progress=report.conversations_open,
             channels=[(state.platform, state.mode, state.healthy) for state in report.channels],
             leader=report.leader.leading if report.leader is not None else None,
+            inbox_depth=report.inbox_depth if report.database_ok else None,
         )

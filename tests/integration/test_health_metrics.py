@@ -115,6 +115,7 @@ async def test_the_health_report_of_a_database_and_its_channels(app: App) -> Non
             }
         ],
         "outbox": {"pending": {"telegram": 1, "zalo": 1}, "failed": {}},
+        "inbox": {"waiting": {}},
         "conversations_open": 1,
     }
     health.channel("zalo", "webhook").failing("setWebhook: 401 Unauthorized")
@@ -197,3 +198,34 @@ async def test_metrics_observe_the_dispatcher_and_a_health_snapshot(
     assert value(metrics, "blocbot_outbox_depth", platform="zalo") == 1
     assert value(metrics, "blocbot_conversations_in_progress") == 0
     assert value(metrics, "blocbot_channel_up", platform="telegram", mode="polling") == 1
+
+
+async def test_the_inbox_waiting_to_be_answered_is_in_the_report_and_the_metrics(
+    app: App,
+) -> None:
+    now = app.clock.now()
+    async with app.uow() as unit:
+        for platform, chat, key in (
+            ("telegram", "1", "10"),
+            ("telegram", "2", "11"),
+            ("zalo", "3", "e1"),
+        ):
+            assert await unit.inbox.add(platform, chat, key, {"update_id": key}, now)
+        await unit.commit()
+    async with app.uow() as unit:
+        [first, *_] = await unit.inbox.claim("r1", now, timedelta(seconds=30), 10, ["telegram"])
+        await unit.inbox.done([first.id], now)
+        await unit.commit()
+
+    report = await Health(app.uow).report()
+    assert report.to_json()["inbox"] == {"waiting": {"telegram": 1, "zalo": 1}}
+    metrics = Metrics(["telegram"])
+    metrics.snapshot(
+        database_up=True,
+        outbox_depth={},
+        conversations_in_progress=0,
+        channels=[],
+        inbox_depth=report.inbox_depth,
+    )
+    assert value(metrics, "blocbot_inbox_depth", platform="telegram") == 1
+    assert value(metrics, "blocbot_inbox_depth", platform="zalo") == 1

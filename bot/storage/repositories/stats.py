@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import ConversationState, OutboxMessage
+from bot.storage.models import ConversationState, InboxUpdate, OutboxMessage
 
 WAITING = ("pending", "sending")  # outbox statuses of messages that have not gone out yet
 NO_DIALOG = ""  # the state stored for a (platform, chat, user) whose dialog ended
@@ -35,6 +35,17 @@ class StatsRepository:
             .where(ConversationState.state != NO_DIALOG)
         )
         return int((await self.session.execute(query)).scalar_one())
+
+    async def inbox_depth(self) -> dict[str, int]:
+        """Updates received by webhook and not answered yet, by platform (any replica's)."""
+        query = (
+            select(InboxUpdate.platform, func.count())
+            .where(InboxUpdate.done_at.is_(None))
+            .group_by(InboxUpdate.platform)
+            .order_by(InboxUpdate.platform)
+        )
+        result = await self.session.execute(query)
+        return {platform: int(count) for platform, count in result}
 
     async def _outbox_by_platform(self, condition: ColumnElement[bool]) -> dict[str, int]:
         query = (
