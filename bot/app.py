@@ -411,6 +411,9 @@ class RunningChannel(Protocol):
 
     async def start(self) -> None: ...
 
+    def lead(self) -> None:
+        """What the channel does once per lead, in the replica that leads (menus)."""
+
     async def stop(self) -> None: ...
 
 

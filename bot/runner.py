@@ -12,7 +12,7 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 
 from bot.app import RunningChannel, build
@@ -63,7 +63,8 @@ async def run(settings: Settings) -> int:
             else:
                 if running.inbox is not None:
                     running.inbox.start()  # the webhooks' updates, received so far and to come
-                duty = Leading(running.dispatcher, [j for j in running.jobs if not j.everywhere])
+                periodic = [job for job in running.jobs if not job.everywhere]
+                duty = Leading(running.dispatcher, periodic, started)
                 leading = asyncio.create_task(running.leadership.run(duty), name="leadership")
                 for job in running.jobs:
                     if job.everywhere:
@@ -131,9 +132,15 @@ async def until_stopped(work: Awaitable[None], stop: asyncio.Event) -> bool:
 class Leading:
     """What the leading replica runs: the outbox dispatcher and the periodic jobs."""
 
-    def __init__(self, dispatcher: Dispatcher, jobs: list[PeriodicJob]) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        jobs: list[PeriodicJob],
+        channels: Sequence[RunningChannel] = (),
+    ) -> None:
         self.dispatcher = dispatcher
         self.jobs = jobs
+        self.channels = channels
         self._sending: asyncio.Task[None] | None = None
         self._scheduler: Scheduler | None = None
 
@@ -143,6 +150,8 @@ class Leading:
         for job in self.jobs:
             self._scheduler.add(job)
         self._scheduler.start()
+        for channel in self.channels:
+            channel.lead()
 
     async def stop(self) -> None:
         """Stop claiming messages at once, then let what is in flight finish."""

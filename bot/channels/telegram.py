@@ -167,6 +167,10 @@ class TelegramChannel:
                 self.state,
             )
             self.poller.start()
+
+    def lead(self) -> None:
+        """Once this replica leads: set every linked person's menu again (thousands of calls
+        with many blocs; one replica does it, not each of them at its start)."""
         self.background.spawn(self.menus.publish_everyone())
 
     async def _connect(self) -> None:

@@ -108,6 +108,9 @@ class ZaloChannel:
         mode = "webhook" if self.webhook else "polling"
         return f"{PLATFORM}: {self.bot_name or '?'} ({mode})"
 
+    def lead(self) -> None:
+        """Nothing to do once per lead: Zalo has no command menus."""
+
     @property
     def webhook_path(self) -> str:
         """Where the web server takes Zalo's updates: named by a hash, never by the token."""

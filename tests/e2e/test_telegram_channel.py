@@ -199,7 +199,7 @@ async def test_linking_gives_a_person_the_menu_of_their_role(
     assert hoa_said["score"] != described["score"]
 
 
-async def test_linked_people_get_their_menus_at_start_up_in_chats_and_groups(
+async def test_linked_people_get_their_menus_from_the_leader_in_chats_and_groups(
     tg: TelegramEmulator, app: App, hoa: FakeUser
 ) -> None:
     recording = Recording(app)
@@ -221,6 +221,9 @@ async def test_linked_people_get_their_menus_at_start_up_in_chats_and_groups(
     second = telegram_channel(tg, app)
     await second.start()
     try:
+        # A replica that does not lead sets only the menus of people not linked.
+        assert all(scope in ("default", "all_group_chats") for scope, _lang in tg.commands)
+        second.lead()
         await tg.wait_until(lambda: ("chat_member:-100999:2002", "") in tg.commands)
         await tg.wait_until(lambda: ("chat_member:-100999:2001", "") in tg.commands)
         assert "score" in tg.menu(hoa) and "announce" in tg.menu(head)
