@@ -32,6 +32,7 @@ from bot.handlers import (
     event_text,
     operator_text,
     reminder_text,
+    rendering,
     review_text,
     season_text,
     tracking_text,
@@ -333,6 +334,7 @@ CALENDAR_PAUSE = 1.0  # after each bloc, the calendar job waits this many times 
 def build(settings: Settings, clock: Clock | None = None) -> App:
     """Wire the application for ``settings``."""
     clock = clock or SystemClock()
+    rendering.set_niceness(settings.render_niceness)
     engine = create_engine(settings.database_url, settings.database_pool)
     sessions = session_factory(engine)
     outbox_signal = Wake()

@@ -80,6 +80,7 @@ ACCEPTED = {
     ),
     "inbox_lease": N_("a number of seconds above 0"),
     "inbox_concurrency": N_("a whole number, 1 or more"),
+    "render_niceness": N_("a whole number from 0 (the bot's own priority) to 19 (the lowest)"),
     "listen": N_("HOST:PORT to listen on, like 127.0.0.1:8080 or 0.0.0.0:8080"),
     "files": N_(
         "a folder for the files the bot keeps, like files or /var/lib/blocbot/files, "
@@ -151,6 +152,8 @@ class Settings(BaseSettings):
     # s a claim holds after its replica stops renewing it (it renews every third of that)
     inbox_lease: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 30.0
     inbox_concurrency: Annotated[int, Field(ge=1)] = 32  # updates one replica handles at once
+    # how much lower than the bot's the priority of the process that draws the files is
+    render_niceness: Annotated[int, Field(ge=0, le=19)] = 10
     listen: str = "127.0.0.1:8080"
     files: str = "files"  # the folder of kept files (evidence, exports), or s3://bucket/prefix
     s3_endpoint: str | None = None  # with files=s3://...: the S3 server; unset: AWS

@@ -30,6 +30,10 @@ PG_ENV = "BLOCBOT_TEST_DATABASE_URL"
 PG_URL = os.environ.get(PG_ENV, "")
 PG_SKIP = f"PostgreSQL not configured: set {PG_ENV} to run this test there too"
 
+# Files are drawn at the bot's own priority here: on a machine the suite keeps busy, a drawing
+# process at a lower one waits for every test around it (test_rendering.py checks the setting).
+os.environ["BLOCBOT_RENDER_NICENESS"] = "0"
+
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not PG_URL:

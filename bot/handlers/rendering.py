@@ -41,12 +41,27 @@ def _in_locale(locale: str, work: Callable[..., T], args: tuple[Any, ...]) -> T:
         return work(*args)
 
 
-NICENESS = 10  # added to the worker's scheduling priority (0: the bot's, 19: the lowest)
+_niceness = 10  # added to the worker's scheduling priority (0: the bot's, 19: the lowest)
 
 
-def _lower_priority() -> None:
+def set_niceness(niceness: int) -> None:
+    """How much lower than the bot's the priority of the worker started next is
+    (``BLOCBOT_RENDER_NICENESS``)."""
+    global _niceness
+    _niceness = niceness
+
+
+def shutdown_worker() -> None:
+    """Stop the worker process, if one runs; the next call starts a new one."""
+    global _pool
+    pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _lower_priority(niceness: int) -> None:
     with contextlib.suppress(OSError, AttributeError):  # not on every system
-        os.nice(NICENESS)
+        os.nice(niceness)
 
 
 def _executor() -> Executor:
@@ -56,6 +71,7 @@ def _executor() -> Executor:
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_lower_priority,
+            initargs=(_niceness,),
         )
     return _pool
 

@@ -25,6 +25,9 @@ RUNNING = "blocbot is running"
 TOKEN = "123:ABC"
 ZALO_TOKEN = "12345689:abc-xyz"
 LISTENING = re.compile(r"web server listening on \S+:(\d+)")
+# Settings a child takes from this process's environment (the others it is given): the suite
+# draws its files at the bot's own priority, so that a busy machine does not hold them up.
+INHERITED = frozenset({"BLOCBOT_RENDER_NICENESS"})
 
 
 class Emulator(Protocol):
@@ -40,7 +43,9 @@ class BotProcess:
     def __init__(self, env: Mapping[str, str], workdir: Path, name: str = "blocbot") -> None:
         self.workdir = workdir
         self.log_path = workdir / f"{name}.log"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("BLOCBOT_")}
+        self.env = {
+            k: v for k, v in os.environ.items() if not k.startswith("BLOCBOT_") or k in INHERITED
+        }
         self.env.update(env)
         self.env.setdefault("BLOCBOT_LISTEN", "127.0.0.1:0")  # any free port: see web_port
         self.env["PYTHONUNBUFFERED"] = "1"
