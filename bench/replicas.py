@@ -1,0 +1,124 @@
+"""Three replicas in webhook mode on one PostgreSQL, behind a round-robin balancer, against the
+echo floor: the chat benchmark's 200 contacts (bench/chat.py), the throughput of the three
+together and the p99 at a human pace.
+
+The Telegram emulator POSTs each update to the balancer (up to 64 at once, each chat's in
+order), which passes it to the replicas in turn; each replica stores it in the inbox and any
+replica's worker answers it. The echo floor is bench/chat.py's, on the same machine right after.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import tempfile
+from pathlib import Path
+
+from bench.chat import (
+    CONTACTS,
+    TARGET_P99,
+    TARGET_RATIO,
+    Run,
+    bench_echo,
+    cpu_seconds,
+    measure,
+    paced_scripts,
+    postgres_database,
+    postgres_server,
+    seed,
+    sheet_script,
+)
+from bot.testing.balancer import Balancer
+from bot.testing.process import BotProcess
+from bot.testing.telegram_emulator import TelegramEmulator
+
+REPLICAS = 3
+SECRET = "bench-replicas-s3cret"
+POSTS = 64  # updates the emulator posts at once
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def three(url: str, folder: Path) -> tuple[Run, Run]:
+    """Enrol, then the saturated and the paced runs against the replicas; their CPU apart."""
+    codes = await seed(url, 2 * CONTACTS)
+    ports = [free_port() for _ in range(REPLICAS)]
+    async with (
+        TelegramEmulator() as tg,
+        Balancer([f"http://127.0.0.1:{port}" for port in ports]) as balancer,
+    ):
+        replicas = [
+            BotProcess.against(
+                tg,
+                url,
+                folder / f"replica-{n}",
+                replica_name=f"r{n}",
+                listen=f"127.0.0.1:{port}",
+                webhook_url=balancer.base_url,
+                webhook_secret=SECRET,
+                database_pool="8",  # three replicas within the server's 100 connections
+            )
+            for n, port in enumerate(ports)
+        ]
+        try:
+            for replica in replicas:
+                replica.start()
+            await asyncio.gather(*(replica.wait_running(60) for replica in replicas))
+            await tg.deliver_to(str(tg.webhook["url"]), SECRET, connections=POSTS)
+            first = replicas[0].pid
+            enrol = await measure("enrol", tg, [[f"/start {c}"] for c in codes], first)
+            print(enrol.line())
+            runs = []
+            for name, scripts, start, paced in (
+                ("3 bots", [sheet_script() for _ in range(CONTACTS)], 5000, False),
+                ("3 bots~", paced_scripts(), 5000 + CONTACTS, True),
+            ):
+                before = [cpu_seconds(replica.pid) for replica in replicas]
+                run = await measure(name, tg, scripts, first, first=start, paced=paced)
+                used = [cpu_seconds(r.pid) - b for r, b in zip(replicas, before, strict=True)]
+                run.bot_cpu = sum(used)  # the three together
+                each = ", ".join(f"{seconds / run.seconds:.2f}" for seconds in used)
+                print(f"{run.line()} (each: {each})")
+                runs.append(run)
+            return runs[0], runs[1]
+        except Exception:
+            for replica in replicas:
+                print(replica.log[-2000:])
+            raise
+        finally:
+            for replica in replicas:
+                if replica.running:
+                    await replica.stop()
+
+
+async def run() -> None:
+    print(
+        f"== replicas: {REPLICAS} `blocbot run` in webhook mode on one PostgreSQL behind a "
+        f"round-robin balancer, {CONTACTS} contacts as in chat ==\n"
+        f"   (peak RSS: the first replica's; bot CPU: the three together)"
+    )
+    server = await postgres_server()
+    if server is None:
+        print("   (PostgreSQL: none answers; set BLOCBOT_BENCH_DATABASE_URL)")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        async with postgres_database(server) as url:
+            full, calm = await three(url, Path(folder))
+    echo, echo_calm = await bench_echo()
+    ratio = full.rate / echo.rate
+    paced = calm.percentile(0.99)
+    print(
+        f"PostgreSQL, {REPLICAS} replicas / echo floor: throughput {ratio:.2f}x "
+        f"({full.rate:.1f} vs {echo.rate:.1f} updates/s, target {TARGET_RATIO:g}x"
+        f"{'' if ratio >= TARGET_RATIO else ': not reached'}); paced p99 {paced:.1f} ms vs "
+        f"{echo_calm.percentile(0.99):.1f} ms (target {TARGET_P99:g} ms"
+        f"{'' if paced <= TARGET_P99 else ': not reached'})"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(run())
