@@ -10,7 +10,6 @@ replica's worker answers it. The echo floor is bench/chat.py's, on the same mach
 from __future__ import annotations
 
 import asyncio
-import socket
 import tempfile
 from pathlib import Path
 
@@ -30,17 +29,12 @@ from bench.chat import (
 )
 from bot.testing.balancer import Balancer
 from bot.testing.process import BotProcess
+from bot.testing.serving import free_port
 from bot.testing.telegram_emulator import TelegramEmulator
 
 REPLICAS = 3
 SECRET = "bench-replicas-s3cret"
 POSTS = 64  # updates the emulator posts at once
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def three(url: str, folder: Path) -> tuple[Run, Run]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import socket
 import tempfile
 import time
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from bench.chat import (
     sheet_script,
 )
 from bot.testing.process import BotProcess
+from bot.testing.serving import free_port
 from bot.testing.zalo_emulator import ZaloEmulator, ZaloUser
 
 DELIVERIES = int(os.environ.get("BENCH_ZALO_DELIVERIES", "64"))  # webhook POSTs at once
@@ -64,13 +64,6 @@ class ZaloRun(Run):
             f"{'':8s} cores busy: bot {self.bot_cpu / self.seconds:.2f}, emulator and people "
             f"{self.own_cpu / self.seconds:.2f}"
         )
-
-
-def free_port() -> int:
-    """A port nobody listens on now, for the bot's web server (the webhook's address)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def converse(

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import socket
 from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import Any, Self
 
 from aiohttp import web
+
+
+def free_port() -> int:
+    """A local port nobody listens on now (for a server started next, such as a replica's)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 class Served(ABC):

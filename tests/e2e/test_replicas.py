@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -47,6 +46,7 @@ from bot.storage.models import (
 from bot.storage.repositories import NewMessage
 from bot.testing.balancer import Balancer
 from bot.testing.process import BotProcess
+from bot.testing.serving import free_port
 from bot.testing.telegram_emulator import ChatMessage, FakeUser, TelegramEmulator
 from tests.e2e.test_leader_replicas import busiest_second, outbox_of
 
@@ -63,12 +63,6 @@ PATIENCE = 120.0  # seconds a contact waits for the replies of one burst at most
 STEP = Decimal("0.5")
 
 Marker = Callable[[ChatMessage], bool]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def bloc_file(number: int) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from pathlib import Path
 
 import pytest
@@ -22,18 +21,12 @@ from bot.channels.telegram import TelegramChannel
 from bot.i18n import use_locale
 from bot.testing.process import BotProcess
 from bot.testing.recording import Recording
+from bot.testing.serving import free_port
 from bot.testing.telegram_emulator import TelegramEmulator
 
 TOKEN = "123:ABC"
 UNREACHABLE = "Không kết nối được với Telegram tại"  # the start-up sentence, in Vietnamese
 LOST = "Không đọc được tin nhắn từ Telegram tại"  # the polling one
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class Nowhere:

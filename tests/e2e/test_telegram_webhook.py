@@ -9,7 +9,6 @@ shows the token.
 from __future__ import annotations
 
 import json
-import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,16 +19,11 @@ from bot.app import App
 from bot.clock import FrozenClock
 from bot.storage.models import InboxUpdate
 from bot.testing.process import TOKEN, BotProcess
+from bot.testing.serving import free_port
 from bot.testing.telegram_emulator import TelegramEmulator
 from tests.e2e.season import seeded
 
 SECRET = "tg-webhook-s3cret"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_telegram_by_webhook(

@@ -9,7 +9,6 @@ between Telegram and Zalo gets every reminder and the results once on each linke
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.testing.process import BotProcess
+from bot.testing.serving import free_port
 from bot.testing.telegram_emulator import TelegramEmulator
 from bot.testing.zalo_emulator import JoinRefused, ZaloEmulator, ZaloUser
 from tests.e2e.season import seeded
@@ -36,12 +36,6 @@ async def zl() -> AsyncIterator[ZaloEmulator]:
     async with ZaloEmulator(bot_name=BOT_NAME) as emulator:
         emulator.longest_poll = 2
         yield emulator
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def webhook_bot(zl: ZaloEmulator, database_url: str, tmp_path: Path) -> BotProcess:

@@ -22,6 +22,7 @@ import pytest
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.testing.process import BotProcess
+from bot.testing.serving import free_port
 from bot.testing.zalo_emulator import ZaloEmulator, ZaloUser
 from tests.e2e.season import seeded
 from tests.e2e.test_story import no_time_to_object
@@ -210,11 +211,3 @@ async def test_a_whole_season_on_zalo(
         if bot.running:
             await bot.kill()
         print(bot.log[-4000:])
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.storage.models import ConversationState, InboxUpdate, OutboxMessage
 
@@ -38,21 +39,17 @@ class StatsRepository:
 
     async def inbox_depth(self) -> dict[str, int]:
         """Updates received by webhook and not answered yet, by platform (any replica's)."""
-        query = (
-            select(InboxUpdate.platform, func.count())
-            .where(InboxUpdate.done_at.is_(None))
-            .group_by(InboxUpdate.platform)
-            .order_by(InboxUpdate.platform)
-        )
-        result = await self.session.execute(query)
-        return {platform: int(count) for platform, count in result}
+        return await self._by_platform(InboxUpdate.platform, InboxUpdate.done_at.is_(None))
 
     async def _outbox_by_platform(self, condition: ColumnElement[bool]) -> dict[str, int]:
+        return await self._by_platform(OutboxMessage.platform, condition)
+
+    async def _by_platform(
+        self, platform: InstrumentedAttribute[str], condition: ColumnElement[bool]
+    ) -> dict[str, int]:
+        """How many rows meet ``condition``, by the platform in the column ``platform``."""
         query = (
-            select(OutboxMessage.platform, func.count())
-            .where(condition)
-            .group_by(OutboxMessage.platform)
-            .order_by(OutboxMessage.platform)
+            select(platform, func.count()).where(condition).group_by(platform).order_by(platform)
         )
         result = await self.session.execute(query)
-        return {platform: int(count) for platform, count in result}
+        return {name: int(count) for name, count in result}
