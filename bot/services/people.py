@@ -110,9 +110,11 @@ class PeopleService:
         """Claim an update and load its person and dialog; None if it was handled before."""
         now = self.clock.now()
         uow = self.unit
-        if not await uow.conversations.claim_update(platform, update_id, now):
+        claimed, found = await uow.contacts.claim_with_dialog(
+            platform, update_id, now, user_id, chat_id
+        )
+        if not claimed:
             return None
-        found = await uow.contacts.with_dialog(platform, user_id, chat_id)
         links: list[Link] | None = None
         if found is None:  # someone new (whose dialog may outlive a contact forgotten)
             saved = await uow.conversations.state(platform, chat_id, user_id)

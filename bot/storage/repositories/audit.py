@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.audit import AuditFacts, ChainedEntry, chain
 from bot.storage.models import Agency, AuditEntry, Bloc, Contact, Membership
+from bot.storage.repositories.conversations import carried, dialog_upsert_cte
 
 _ENTRIES = cast(Table, AuditEntry.__table__)
 _AUDIT = insert(_ENTRIES)
@@ -63,6 +64,8 @@ _COLUMNS = ("bloc_id", "seq", "prev_hash", "hash", *_FACTS)
 _ENTRY_AND_HEAD = _HEAD.add_cte(
     insert(_ENTRIES).values({name: bindparam(f"e_{name}") for name in _COLUMNS}).cte("entry")
 )
+# ...and the update's dialog write with them, which nothing in the unit reads back.
+_ENTRY_HEAD_AND_DIALOG = _ENTRY_AND_HEAD.add_cte(dialog_upsert_cte())
 
 
 class AuditRepository:
@@ -84,21 +87,30 @@ class AuditRepository:
         if entries:
             self._pending.setdefault(bloc_id, []).extend(entries)
 
-    async def write_pending(self) -> None:
+    async def write_pending(self, dialog: dict[str, Any] | None = None) -> bool:
         """Place the entries appended so far, bloc by bloc in the order of their ids (two
-        transactions that write to the same blocs hold them in the same order)."""
+        transactions that write to the same blocs hold them in the same order).
+
+        ``dialog`` (the values of a dialog write) goes with the last statement when one can
+        carry it (PostgreSQL, one entry): True then, else it is still the caller's to write.
+        """
         pending, self._pending = self._pending, {}
-        for bloc_id in sorted(pending):
-            await self._place(bloc_id, pending[bloc_id])
+        carried_it = False
+        for n, bloc_id in enumerate(sorted(pending), start=1):
+            last = n == len(pending)
+            carried_it = await self._place(bloc_id, pending[bloc_id], dialog if last else None)
+        return carried_it
 
     def drop_pending(self) -> None:
         """Forget the entries not yet placed (the unit of work rolled back)."""
         self._pending.clear()
 
-    async def _place(self, bloc_id: int, entries: Sequence[AuditFacts]) -> None:
+    async def _place(
+        self, bloc_id: int, entries: Sequence[AuditFacts], dialog: dict[str, Any] | None
+    ) -> bool:
         """Chain ``entries`` after the bloc's head. The usual append (one writer) reads the
         head and who the writer is in one statement, and on PostgreSQL writes one entry and
-        the new head in one more."""
+        the new head in one more, with ``dialog``'s write if given (then True)."""
         unnamed = {f.actor_id for f in entries if f.actor_id is not None and not f.actor_label}
         writer = next(iter(unnamed)) if len(unnamed) == 1 else None
         params = {"bloc_id": bloc_id, "writer_id": writer if writer is not None else -1}
@@ -127,10 +139,15 @@ class AuditRepository:
         new_head = {"b_id": bloc_id, "b_seq": last_seq, "b_head": last_hash}
         if len(rows) == 1 and self.session.get_bind().dialect.name == "postgresql":
             entry = {f"e_{name}": value for name, value in rows[0].items()}
-            await self.session.execute(_ENTRY_AND_HEAD, {**entry, **new_head})
-            return
+            if dialog is None:
+                await self.session.execute(_ENTRY_AND_HEAD, {**entry, **new_head})
+                return False
+            both: dict[str, Any] = {**entry, **new_head, **carried(dialog)}
+            await self.session.execute(_ENTRY_HEAD_AND_DIALOG, both)
+            return True
         await self.session.execute(_AUDIT, rows)
         await self.session.execute(_HEAD, new_head)
+        return False
 
     async def actor_label(self, contact_id: int, bloc_id: int) -> str:
         """Who a contact is in a bloc, for the audit log: "Hoa, Cục Thuế tỉnh Thái Bình"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Executable, delete, select
+from sqlalchemy import CTE, Executable, bindparam, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.db import Prepared, dialect_insert
@@ -20,6 +21,26 @@ def _put_state(dialect: str) -> Executable:
     )
 
 
+_DIALOG_COLUMNS = ("platform", "chat_id", "user_id", "state", "data", "updated_at")
+
+
+def dialog_upsert_cte() -> CTE:
+    """PostgreSQL: the dialog write as a CTE another statement carries, its values bound as
+    ``d_platform``, ``d_chat_id``... (``carried()``)."""
+    insert = pg_insert(ConversationState).values(
+        {name: bindparam(f"d_{name}") for name in _DIALOG_COLUMNS}
+    )
+    changed = {name: insert.excluded[name] for name in ("state", "data", "updated_at")}
+    return insert.on_conflict_do_update(
+        index_elements=["platform", "chat_id", "user_id"], set_=changed
+    ).cte("dialog")
+
+
+def carried(values: dict[str, Any]) -> dict[str, Any]:
+    """A dialog write's values, bound as ``dialog_upsert_cte()`` names them."""
+    return {f"d_{name}": value for name, value in values.items()}
+
+
 _CLAIM = Prepared(
     lambda dialect: dialect_insert(dialect, ProcessedUpdate).on_conflict_do_nothing()
 )
@@ -29,6 +50,8 @@ _PUT_STATE = Prepared(_put_state)
 class ConversationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # Dialog writes wait for the commit, where the audit's last statement may carry one.
+        self._pending: dict[tuple[str, str, str], dict[str, Any]] = {}
 
     async def claim_update(self, platform: str, update_id: str, now: datetime) -> bool:
         """Record an update as processed; False when it already was (a second delivery)."""
@@ -45,6 +68,7 @@ class ConversationRepository:
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def state(self, platform: str, chat_id: str, user_id: str) -> ConversationState | None:
+        await self.write_pending()
         return await self.session.get(ConversationState, (platform, chat_id, user_id))
 
     async def put(
@@ -56,7 +80,8 @@ class ConversationRepository:
         data: dict[str, Any],
         now: datetime,
     ) -> None:
-        """Write a dialog state, whether or not one was stored before (one statement)."""
+        """Write a dialog state, whether or not one was stored before (one statement, sent
+        when the unit of work commits or reads dialogs again)."""
         values = {
             "platform": platform,
             "chat_id": chat_id,
@@ -65,8 +90,24 @@ class ConversationRepository:
             "data": data,
             "updated_at": now,
         }
-        await self.session.execute(_PUT_STATE(self.session), values)
+        self._pending[(platform, chat_id, user_id)] = values
+
+    def take_pending(self) -> list[dict[str, Any]]:
+        """The dialog writes not sent yet, for a statement that carries one; they are the
+        caller's to write now."""
+        pending, self._pending = list(self._pending.values()), {}
+        return pending
+
+    async def write_pending(self, pending: list[dict[str, Any]] | None = None) -> None:
+        """Send the dialog writes not sent yet (or those ``take_pending`` gave back)."""
+        for values in self.take_pending() if pending is None else pending:
+            await self.session.execute(_PUT_STATE(self.session), values)
+
+    def drop_pending(self) -> None:
+        """Forget the dialog writes not sent (the unit of work rolled back)."""
+        self._pending.clear()
 
     async def states_in_flow(self, flow: str) -> list[ConversationState]:
+        await self.write_pending()
         query = select(ConversationState).where(ConversationState.state == flow)
         return list((await self.session.scalars(query)).all())

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, func, literal_column, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -20,9 +21,11 @@ from bot.storage.models import (
     EnrolmentFailure,
     GroupLink,
     Membership,
+    ProcessedUpdate,
     Season,
     SeasonMember,
 )
+from bot.storage.repositories.conversations import ConversationRepository
 
 _CONTACT = select(Contact).where(
     Contact.platform == bindparam("platform"), Contact.user_id == bindparam("user_id")
@@ -78,6 +81,45 @@ _WITH_DIALOG = (
     .order_by(*_NEWEST_FIRST)
 )
 
+# PostgreSQL: the update's claim and the same read in one statement. The claim is a
+# data-modifying CTE (run once, whether or not anything reads it); the one row of its count
+# leads the outer joins, so a person not known yet still gets a row saying whether the update
+# was new.
+_CLAIM = (
+    pg_insert(ProcessedUpdate)
+    .values(
+        platform=bindparam("platform"),
+        update_id=bindparam("update_id"),
+        processed_at=bindparam("now"),
+    )
+    .on_conflict_do_nothing()
+    .returning(literal_column("1"))
+    .cte("claim")
+)
+_CLAIMED = select(func.count().label("claimed")).select_from(_CLAIM).subquery("claimed")
+_CLAIM_WITH_DIALOG = (
+    select(_CLAIMED.c.claimed, Contact, ConversationState.state, ConversationState.data)
+    .add_columns(*_LINK_COLUMNS)
+    .select_from(_CLAIMED)
+    .outerjoin(
+        Contact,
+        and_(Contact.platform == bindparam("platform"), Contact.user_id == bindparam("user_id")),
+    )
+    .outerjoin(
+        ConversationState,
+        and_(
+            ConversationState.platform == Contact.platform,
+            ConversationState.user_id == Contact.user_id,
+            ConversationState.chat_id == bindparam("chat_id"),
+        ),
+    )
+    .outerjoin(Membership, Membership.contact_id == Contact.id)
+    .outerjoin(Agency, Agency.id == Membership.agency_id)
+    .outerjoin(Bloc, Bloc.id == Membership.bloc_id)
+    .outerjoin(SeasonMember, _ROLE)
+    .order_by(*_NEWEST_FIRST)
+)
+
 
 @dataclass(frozen=True)
 class Known:
@@ -102,11 +144,33 @@ class ContactRepository:
         someone not known yet."""
         params = {"platform": platform, "user_id": user_id, "chat_id": chat_id}
         rows = (await self.session.execute(_WITH_DIALOG, params)).all()
-        if not rows:
-            return None
-        contact, state, data = rows[0][:3]
-        links = [_link(row[3:]) for row in rows if row[3] is not None]
-        return Known(contact, (state, data or {}) if state is not None else None, links)
+        return _known(rows) if rows else None
+
+    async def claim_with_dialog(
+        self, platform: str, update_id: str, now: datetime, user_id: str, chat_id: str
+    ) -> tuple[bool, Known | None]:
+        """Record the update as processed and read its contact as ``with_dialog`` does: (False,
+        None) when the update was handled before. One statement on PostgreSQL, two on SQLite
+        (whose CTEs cannot write)."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            if not await ConversationRepository(self.session).claim_update(
+                platform, update_id, now
+            ):
+                return False, None
+            return True, await self.with_dialog(platform, user_id, chat_id)
+        params = {
+            "platform": platform,
+            "update_id": update_id,
+            "now": now,
+            "user_id": user_id,
+            "chat_id": chat_id,
+        }
+        rows = (await self.session.execute(_CLAIM_WITH_DIALOG, params)).all()
+        if not rows[0][0]:
+            return False, None
+        if rows[0][1] is None:
+            return True, None
+        return True, _known([row[1:] for row in rows])
 
     async def by_id(self, contact_id: int) -> Contact | None:
         return await self.session.get(Contact, contact_id)
@@ -191,6 +255,13 @@ class EnrolmentFailureRepository:
 
     def add(self, platform: str, user_id: str, at: datetime) -> None:
         self.session.add(EnrolmentFailure(platform=platform, user_id=user_id, at=at))
+
+
+def _known(rows: Sequence[Sequence[Any]]) -> Known:
+    """The contact of rows of (contact, state, data, *link columns), one row per link."""
+    contact, state, data = rows[0][:3]
+    links = [_link(row[3:]) for row in rows if row[3] is not None]
+    return Known(contact, (state, data or {}) if state is not None else None, links)
 
 
 def _link(row: Sequence[Any]) -> Link:
