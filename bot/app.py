@@ -66,7 +66,7 @@ from bot.services.scoring import ScoringService, SeasonShape
 from bot.services.seasons import SeasonService
 from bot.services.sheet_admin import SheetAdminService
 from bot.services.tracking import TrackingService
-from bot.storage.db import create_engine, is_sqlite, session_factory
+from bot.storage.db import autocommit, create_engine, is_sqlite, session_factory
 from bot.storage.files import LINK_PATH, UPLOAD_PATH, FileStore, file_store
 from bot.storage.locks import SessionLock
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -339,11 +339,13 @@ def build(settings: Settings, clock: Clock | None = None) -> App:
     sessions = session_factory(engine)
     outbox_signal = Wake()
     watch_commits(sessions, outbox_signal)
+    sqlite = is_sqlite(settings.database_url)
+    single = None if sqlite else session_factory(autocommit(engine))
     return App(
         settings=settings,
         clock=clock,
         engine=engine,
-        uow=UnitOfWorkFactory(sessions, serial=is_sqlite(settings.database_url)),
+        uow=UnitOfWorkFactory(sessions, serial=sqlite, single=single),
         outbox_signal=outbox_signal,
     )
 

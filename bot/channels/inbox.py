@@ -81,7 +81,7 @@ class Inbox:
     ) -> bool:
         """Store an update and commit it; False when it was stored before (a second delivery,
         then counted as a duplicate). Raises when it could not be stored."""
-        async with self.uow() as unit:
+        async with self.uow.each_statement() as unit:  # one round trip: the INSERT
             added = await unit.inbox.add(platform, chat_id, update_key, payload, self.clock.now())
             await unit.commit()
         if added:
@@ -168,13 +168,16 @@ class Inbox:
             bool(self._in_hand) and loop.time() - self._renewed >= self.lease.total_seconds() / 3
         )
         try:
-            async with self.uow() as unit:
+            # Each statement on its own: one round trip each, none for BEGIN and COMMIT. Each
+            # is safe alone (marks done and releases only what is still open, renews only
+            # this worker's claims), so what one that failed left is recorded next time.
+            async with self.uow.each_statement() as unit:
                 now = self.clock.now()
                 if self._fresh:
                     stale = await unit.inbox.abandoned(self.worker, now)
                 await unit.inbox.done(finished, now)
-                await unit.inbox.release(failed, now + RETRY_AFTER)
-                await unit.inbox.release(dropped, now)
+                await unit.inbox.release(failed, self.worker, now + RETRY_AFTER)
+                await unit.inbox.release(dropped, self.worker, now)
                 if renew:
                     await unit.inbox.renew(list(self._in_hand), self.worker, now + self.lease)
                 taken = await unit.inbox.claim(

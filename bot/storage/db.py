@@ -85,6 +85,11 @@ def create_engine(url: str, pool: int = POOL, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
+def autocommit(engine: AsyncEngine) -> AsyncEngine:
+    """The engine on the same pool whose connections keep each statement as it returns."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions whose objects stay readable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)

@@ -99,13 +99,19 @@ class UnitOfWorkFactory:
 
     On SQLite one database file takes one writer at a time; this process's transactions take
     turns (``serial``) instead of meeting SQLITE_BUSY. Other processes wait on busy_timeout.
+    ``single`` makes the sessions of ``each_statement()`` (PostgreSQL: autocommit).
     """
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], *, serial: bool = False
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        serial: bool = False,
+        single: async_sessionmaker[AsyncSession] | None = None,
     ) -> None:
         self.sessions = sessions
         self._serial = asyncio.Lock() if serial else None
+        self._single = single
 
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[UnitOfWork]:
@@ -120,6 +126,21 @@ class UnitOfWorkFactory:
             finally:
                 await session.close()
                 self.end_turn()
+
+    @asynccontextmanager
+    async def each_statement(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work whose every statement is a transaction of its own, kept as soon as
+        it returns: no BEGIN and COMMIT round trips, for work that is a few statements each
+        complete in itself (the inbox's). Without ``single`` (SQLite) an ordinary one."""
+        if self._single is None:
+            async with self() as unit:
+                yield unit
+            return
+        session = self._single()
+        try:
+            yield UnitOfWork(session)
+        finally:
+            await session.close()
 
     async def take_turn(self) -> None:
         if self._serial is None:

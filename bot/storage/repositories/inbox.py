@@ -88,7 +88,11 @@ _RENEW = Prepared(
     )
 )
 _RELEASE = Prepared(
-    lambda _: _INBOX.update().where(_MINE).values(claimed_until=bindparam("until", type_=_MOMENT))
+    lambda _: (
+        _INBOX.update()
+        .where(_MINE, _INBOX.c.claimed_by == bindparam("worker"))
+        .values(claimed_until=bindparam("until", type_=_MOMENT))
+    )
 )
 
 
@@ -148,10 +152,12 @@ class InboxRepository:
         if ids:
             await self.session.execute(_DONE(self.session), {"rows": list(ids), "now": now})
 
-    async def release(self, ids: Sequence[int], until: datetime) -> None:
-        """Give claimed updates back: anyone may take them again from ``until``."""
+    async def release(self, ids: Sequence[int], worker: str, until: datetime) -> None:
+        """Give ``worker``'s claims of these updates back: anyone may take them again from
+        ``until``; one another worker took in the meantime stays that worker's."""
         if ids:
-            await self.session.execute(_RELEASE(self.session), {"rows": list(ids), "until": until})
+            params = {"rows": list(ids), "worker": worker, "until": until}
+            await self.session.execute(_RELEASE(self.session), params)
 
     async def renew(self, ids: Sequence[int], worker: str, until: datetime) -> None:
         """Hold ``worker``'s claims of these updates until ``until`` (still being handled);
