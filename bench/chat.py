@@ -107,6 +107,8 @@ class Run:
     seconds: float = 0.0
     peak_rss_mb: float = 0.0
     bot_cpu: float = 0.0  # seconds of CPU the bot used during the run
+    stolen: float = 0.0  # share of the machine's CPU time the host took for others meanwhile
+    harness_cpu: float = 0.0  # seconds of CPU this process (emulator, people) used
 
     @property
     def rate(self) -> float:
@@ -122,8 +124,14 @@ class Run:
             f"{self.rate:7.1f} updates/s; reply latency p50 {self.percentile(0.50):6.1f} ms, "
             f"p95 {self.percentile(0.95):6.1f} ms, p99 {self.percentile(0.99):6.1f} ms, "
             f"max {max(self.latencies) * 1000:6.1f} ms; peak RSS {self.peak_rss_mb:5.1f} MB; "
-            f"bot CPU {self.busy:4.2f} cores"
+            f"bot CPU {self.busy:4.2f} cores; emulator CPU {self.harness:4.2f}; "
+            f"steal {self.stolen:.1%}"
         )
+
+    @property
+    def harness(self) -> float:
+        """How many cores the emulator and the simulated people kept busy, on average."""
+        return self.harness_cpu / self.seconds if self.seconds else 0.0
 
     @property
     def busy(self) -> float:
@@ -155,6 +163,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def steal_seconds() -> float:
+    """CPU time the hypervisor gave other guests instead of this machine, all cores together
+    (the 8th figure of /proc/stat's cpu line): on a shared host it slows every run."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        return int(stat.readline().split()[8]) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status", encoding="ascii") as status:
         for line in status:
@@ -176,12 +191,15 @@ async def measure(
     run = Run(name)
     users = [tg.user(first + n, f"Người {n}") for n in range(len(scripts))]
     thinks = [random.Random(n) if paced else None for n in range(len(scripts))]
-    cpu, started = cpu_seconds(pid), time.perf_counter()
+    cpu, stolen, started = cpu_seconds(pid), steal_seconds(), time.perf_counter()
+    harness = time.process_time()
     await asyncio.gather(
         *(converse(tg, u, s, run, t) for u, s, t in zip(users, scripts, thinks, strict=True))
     )
     run.seconds = time.perf_counter() - started
     run.bot_cpu = cpu_seconds(pid) - cpu
+    run.harness_cpu = time.process_time() - harness
+    run.stolen = (steal_seconds() - stolen) / (run.seconds * (os.cpu_count() or 1))
     run.peak_rss_mb = peak_rss_mb(pid)
     return run
 
