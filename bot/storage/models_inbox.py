@@ -34,6 +34,8 @@ class InboxUpdate(Base):
             postgresql_where=WAITING,
             sqlite_where=WAITING,
         ),
+        # What is still to be done, oldest first: a claim reads no handled update.
+        Index("ix_inbox_open", "id", postgresql_where=WAITING, sqlite_where=WAITING),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
