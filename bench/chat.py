@@ -109,6 +109,7 @@ class Run:
     bot_cpu: float = 0.0  # seconds of CPU the bot used during the run
     stolen: float = 0.0  # share of the machine's CPU time the host took for others meanwhile
     harness_cpu: float = 0.0  # seconds of CPU this process (emulator, people) used
+    database_cpu: float = 0.0  # seconds of CPU of the local PostgreSQL server's processes
 
     @property
     def rate(self) -> float:
@@ -125,7 +126,7 @@ class Run:
             f"p95 {self.percentile(0.95):6.1f} ms, p99 {self.percentile(0.99):6.1f} ms, "
             f"max {max(self.latencies) * 1000:6.1f} ms; peak RSS {self.peak_rss_mb:5.1f} MB; "
             f"bot CPU {self.busy:4.2f} cores; emulator CPU {self.harness:4.2f}; "
-            f"steal {self.stolen:.1%}"
+            f"database CPU {self.database_cpu / self.seconds:4.2f}; steal {self.stolen:.1%}"
         )
 
     @property
@@ -163,6 +164,23 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_seconds() -> float:
+    """User and system CPU time this machine's PostgreSQL processes used so far (those still
+    running: the pools keep their connections through a run); 0 without a local server."""
+    used = 0.0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/comm", encoding="ascii") as comm:
+                if comm.read().strip() != "postgres":
+                    continue
+            used += cpu_seconds(int(entry.name))
+        except (OSError, ValueError):  # gone meanwhile, or not ours to read
+            continue
+    return used
+
+
 def steal_seconds() -> float:
     """CPU time the hypervisor gave other guests instead of this machine, all cores together
     (the 8th figure of /proc/stat's cpu line): on a shared host it slows every run."""
@@ -192,13 +210,14 @@ async def measure(
     users = [tg.user(first + n, f"Người {n}") for n in range(len(scripts))]
     thinks = [random.Random(n) if paced else None for n in range(len(scripts))]
     cpu, stolen, started = cpu_seconds(pid), steal_seconds(), time.perf_counter()
-    harness = time.process_time()
+    harness, database = time.process_time(), postgres_seconds()
     await asyncio.gather(
         *(converse(tg, u, s, run, t) for u, s, t in zip(users, scripts, thinks, strict=True))
     )
     run.seconds = time.perf_counter() - started
     run.bot_cpu = cpu_seconds(pid) - cpu
     run.harness_cpu = time.process_time() - harness
+    run.database_cpu = postgres_seconds() - database
     run.stolen = (steal_seconds() - stolen) / (run.seconds * (os.cpu_count() or 1))
     run.peak_rss_mb = peak_rss_mb(pid)
     return run
