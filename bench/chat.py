@@ -103,6 +103,7 @@ class Run:
 
     name: str
     latencies: list[float] = field(default_factory=list)
+    answered: list[float] = field(default_factory=list)  # when each reply came (perf_counter)
     updates: int = 0
     seconds: float = 0.0
     peak_rss_mb: float = 0.0
@@ -115,6 +116,17 @@ class Run:
     def rate(self) -> float:
         return self.updates / self.seconds if self.seconds else 0.0
 
+    @property
+    def sustained(self) -> float:
+        """Replies per second over the middle 80% of them: the pace while nearly everyone is
+        still waiting, whatever the last few stragglers add to the run's length (a bot that
+        leaves some people waiting for seconds finishes its run late)."""
+        ordered = sorted(self.answered)
+        if len(ordered) < 10:
+            return self.rate
+        first, last = ordered[len(ordered) // 10], ordered[len(ordered) * 9 // 10]
+        return (len(ordered) * 8 // 10) / (last - first) if last > first else self.rate
+
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
@@ -122,7 +134,8 @@ class Run:
     def line(self) -> str:
         return (
             f"{self.name:8s} {self.updates:6d} updates in {self.seconds:6.2f} s = "
-            f"{self.rate:7.1f} updates/s; reply latency p50 {self.percentile(0.50):6.1f} ms, "
+            f"{self.rate:7.1f} updates/s (sustained {self.sustained:5.1f}); "
+            f"reply latency p50 {self.percentile(0.50):6.1f} ms, "
             f"p95 {self.percentile(0.95):6.1f} ms, p99 {self.percentile(0.99):6.1f} ms, "
             f"max {max(self.latencies) * 1000:6.1f} ms; peak RSS {self.peak_rss_mb:5.1f} MB; "
             f"bot CPU {self.busy:4.2f} cores; emulator CPU {self.harness:4.2f}; "
@@ -154,6 +167,7 @@ async def converse(
         message = await user.send(said)
         (reply,) = await tg.wait_for(user, timeout=TIMEOUT)
         run.latencies.append(reply.at - message.at)
+        run.answered.append(time.perf_counter())
         run.updates += 1
 
 
@@ -305,7 +319,8 @@ class Pair:
         return (
             f"{self.store}: blocbot / echo floor: throughput {self.ratio:.2f}x "
             f"({self.blocbot.rate:.1f} vs {self.echo.rate:.1f} updates/s, target "
-            f"{TARGET_RATIO:g}x{'' if self.ratio >= TARGET_RATIO else ': not reached'}); "
+            f"{TARGET_RATIO:g}x{'' if self.ratio >= TARGET_RATIO else ': not reached'}; "
+            f"sustained {self.blocbot.sustained / self.echo.sustained:.2f}x); "
             f"paced p99 {paced:.1f} ms vs {floor:.1f} ms (target {TARGET_P99:g} ms"
             f"{'' if paced <= TARGET_P99 else ': not reached'})"
         )

@@ -108,7 +108,8 @@ async def run() -> None:
     print(
         f"PostgreSQL, {REPLICAS} replicas / echo floor: throughput {ratio:.2f}x "
         f"({full.rate:.1f} vs {echo.rate:.1f} updates/s, target {TARGET_RATIO:g}x"
-        f"{'' if ratio >= TARGET_RATIO else ': not reached'}); paced p99 {paced:.1f} ms vs "
+        f"{'' if ratio >= TARGET_RATIO else ': not reached'}; sustained "
+        f"{full.sustained / echo.sustained:.2f}x); paced p99 {paced:.1f} ms vs "
         f"{echo_calm.percentile(0.99):.1f} ms (target {TARGET_P99:g} ms"
         f"{'' if paced <= TARGET_P99 else ': not reached'})"
     )

@@ -76,6 +76,7 @@ async def converse(
         message = await user.send(message_text)
         reply = await zl.wait_reply(user, timeout=TIMEOUT)
         run.latencies.append(reply.at - message.at)
+        run.answered.append(time.perf_counter())
         run.updates += 1
 
 
