@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, literal_column, select
+from sqlalchemy import Select, and_, bindparam, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -27,9 +27,10 @@ from bot.storage.models import (
 )
 from bot.storage.repositories.conversations import ConversationRepository
 
-_CONTACT = select(Contact).where(
+_THE_CONTACT = and_(
     Contact.platform == bindparam("platform"), Contact.user_id == bindparam("user_id")
 )
+_CONTACT = select(Contact).where(_THE_CONTACT)
 _LATEST_SEASON = (
     select(Season.id)
     .where(Season.bloc_id == Membership.bloc_id)
@@ -61,25 +62,31 @@ _LINKS = (
     .where(Membership.contact_id == bindparam("contact_id"))
     .order_by(*_NEWEST_FIRST)
 )
-# The contact, its dialog state in one chat and its links, in one query: a row per link (one
-# without any).
-_WITH_DIALOG = (
-    select(Contact, ConversationState.state, ConversationState.data, *_LINK_COLUMNS)
-    .outerjoin(
-        ConversationState,
-        and_(
-            ConversationState.platform == Contact.platform,
-            ConversationState.user_id == Contact.user_id,
-            ConversationState.chat_id == bindparam("chat_id"),
-        ),
+
+
+def _with_dialog_and_links(query: Select[Any]) -> Select[Any]:
+    """``query`` (which selects from a contact) joined to the contact's dialog state in one
+    chat and its links: a row per link (one without any), newest first."""
+    return (
+        query.add_columns(ConversationState.state, ConversationState.data, *_LINK_COLUMNS)
+        .outerjoin(
+            ConversationState,
+            and_(
+                ConversationState.platform == Contact.platform,
+                ConversationState.user_id == Contact.user_id,
+                ConversationState.chat_id == bindparam("chat_id"),
+            ),
+        )
+        .outerjoin(Membership, Membership.contact_id == Contact.id)
+        .outerjoin(Agency, Agency.id == Membership.agency_id)
+        .outerjoin(Bloc, Bloc.id == Membership.bloc_id)
+        .outerjoin(SeasonMember, _ROLE)
+        .order_by(*_NEWEST_FIRST)
     )
-    .outerjoin(Membership, Membership.contact_id == Contact.id)
-    .outerjoin(Agency, Agency.id == Membership.agency_id)
-    .outerjoin(Bloc, Bloc.id == Membership.bloc_id)
-    .outerjoin(SeasonMember, _ROLE)
-    .where(Contact.platform == bindparam("platform"), Contact.user_id == bindparam("user_id"))
-    .order_by(*_NEWEST_FIRST)
-)
+
+
+# The contact, its dialog state in one chat and its links, in one query.
+_WITH_DIALOG = _with_dialog_and_links(select(Contact).where(_THE_CONTACT))
 
 # PostgreSQL: the update's claim and the same read in one statement. The claim is a
 # data-modifying CTE (run once, whether or not anything reads it); the one row of its count
@@ -97,27 +104,8 @@ _CLAIM = (
     .cte("claim")
 )
 _CLAIMED = select(func.count().label("claimed")).select_from(_CLAIM).subquery("claimed")
-_CLAIM_WITH_DIALOG = (
-    select(_CLAIMED.c.claimed, Contact, ConversationState.state, ConversationState.data)
-    .add_columns(*_LINK_COLUMNS)
-    .select_from(_CLAIMED)
-    .outerjoin(
-        Contact,
-        and_(Contact.platform == bindparam("platform"), Contact.user_id == bindparam("user_id")),
-    )
-    .outerjoin(
-        ConversationState,
-        and_(
-            ConversationState.platform == Contact.platform,
-            ConversationState.user_id == Contact.user_id,
-            ConversationState.chat_id == bindparam("chat_id"),
-        ),
-    )
-    .outerjoin(Membership, Membership.contact_id == Contact.id)
-    .outerjoin(Agency, Agency.id == Membership.agency_id)
-    .outerjoin(Bloc, Bloc.id == Membership.bloc_id)
-    .outerjoin(SeasonMember, _ROLE)
-    .order_by(*_NEWEST_FIRST)
+_CLAIM_WITH_DIALOG = _with_dialog_and_links(
+    select(_CLAIMED.c.claimed, Contact).select_from(_CLAIMED).outerjoin(Contact, _THE_CONTACT)
 )
 
 
