@@ -12,28 +12,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.storage.db import Prepared, dialect_insert
 from bot.storage.models import ConversationState, ProcessedUpdate
 
+_DIALOG_KEY = ("platform", "chat_id", "user_id")
+_DIALOG_CHANGES = ("state", "data", "updated_at")
+
+
+def _upsert(insert: Any) -> Any:
+    """A dialog's INSERT that updates the stored state of the same (platform, chat, user)."""
+    changed = {name: insert.excluded[name] for name in _DIALOG_CHANGES}
+    return insert.on_conflict_do_update(index_elements=list(_DIALOG_KEY), set_=changed)
+
 
 def _put_state(dialect: str) -> Executable:
-    insert = dialect_insert(dialect, ConversationState)
-    changed = {name: insert.excluded[name] for name in ("state", "data", "updated_at")}
-    return insert.on_conflict_do_update(  # type: ignore[no-any-return]
-        index_elements=["platform", "chat_id", "user_id"], set_=changed
-    )
-
-
-_DIALOG_COLUMNS = ("platform", "chat_id", "user_id", "state", "data", "updated_at")
+    return _upsert(dialect_insert(dialect, ConversationState))  # type: ignore[no-any-return]
 
 
 def dialog_upsert_cte() -> CTE:
     """PostgreSQL: the dialog write as a CTE another statement carries, its values bound as
     ``d_platform``, ``d_chat_id``... (``carried()``)."""
-    insert = pg_insert(ConversationState).values(
-        {name: bindparam(f"d_{name}") for name in _DIALOG_COLUMNS}
-    )
-    changed = {name: insert.excluded[name] for name in ("state", "data", "updated_at")}
-    return insert.on_conflict_do_update(
-        index_elements=["platform", "chat_id", "user_id"], set_=changed
-    ).cte("dialog")
+    columns = (*_DIALOG_KEY, *_DIALOG_CHANGES)
+    bound: dict[str, Any] = {name: bindparam(f"d_{name}") for name in columns}
+    insert = pg_insert(ConversationState).values(bound)
+    return _upsert(insert).cte("dialog")  # type: ignore[no-any-return]
 
 
 def carried(values: dict[str, Any]) -> dict[str, Any]:
