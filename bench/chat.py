@@ -171,16 +171,18 @@ async def converse(
         run.updates += 1
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time a process used so far."""
+def cpu_seconds(pid: int, *, reaped: bool = False) -> float:
+    """User and system CPU time a process used so far; ``reaped`` adds that of its children
+    that ended and it waited for."""
     with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
         fields = stat.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = sum(int(n) for n in fields[11 : 15 if reaped else 13])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def postgres_seconds() -> float:
-    """User and system CPU time this machine's PostgreSQL processes used so far (those still
-    running: the pools keep their connections through a run); 0 without a local server."""
+    """User and system CPU time this machine's PostgreSQL processes used so far, those that
+    ended included (the server's main process reaps its backends); 0 without a local server."""
     used = 0.0
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -189,7 +191,7 @@ def postgres_seconds() -> float:
             with open(f"/proc/{entry.name}/comm", encoding="ascii") as comm:
                 if comm.read().strip() != "postgres":
                     continue
-            used += cpu_seconds(int(entry.name))
+            used += cpu_seconds(int(entry.name), reaped=True)
         except (OSError, ValueError):  # gone meanwhile, or not ours to read
             continue
     return used
