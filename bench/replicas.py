@@ -15,12 +15,15 @@ from pathlib import Path
 
 from bench.chat import (
     CONTACTS,
+    PACED_FIRST,
+    SATURATED_RUNS,
     TARGET_P99,
     TARGET_RATIO,
     Run,
     bench_echo,
     cpu_seconds,
     measure,
+    median,
     paced_scripts,
     postgres_database,
     postgres_server,
@@ -38,8 +41,9 @@ POSTS = 64  # updates the emulator posts at once
 
 
 async def three(url: str, folder: Path) -> tuple[Run, Run]:
-    """Enrol, then the saturated and the paced runs against the replicas; their CPU apart."""
-    codes = await seed(url, 2 * CONTACTS)
+    """Enrol, then the saturated runs (the median one counts) and the paced one against the
+    replicas; their CPU apart."""
+    codes = await seed(url, (SATURATED_RUNS + 1) * CONTACTS)
     ports = [free_port() for _ in range(REPLICAS)]
     async with (
         TelegramEmulator() as tg,
@@ -66,19 +70,21 @@ async def three(url: str, folder: Path) -> tuple[Run, Run]:
             first = replicas[0].pid
             enrol = await measure("enrol", tg, [[f"/start {c}"] for c in codes], first)
             print(enrol.line())
-            runs = []
-            for name, scripts, start, paced in (
-                ("3 bots", [sheet_script() for _ in range(CONTACTS)], 5000, False),
-                ("3 bots~", paced_scripts(), 5000 + CONTACTS, True),
-            ):
+            runs = [
+                *((f"3 bots {n + 1}", 5000 + n * CONTACTS, False) for n in range(SATURATED_RUNS)),
+                ("3 bots~", PACED_FIRST, True),
+            ]
+            measured = []
+            for name, start, paced in runs:
+                scripts = paced_scripts() if paced else [sheet_script() for _ in range(CONTACTS)]
                 before = [cpu_seconds(replica.pid) for replica in replicas]
                 run = await measure(name, tg, scripts, first, first=start, paced=paced)
                 used = [cpu_seconds(r.pid) - b for r, b in zip(replicas, before, strict=True)]
                 run.bot_cpu = sum(used)  # the three together
                 each = ", ".join(f"{seconds / run.seconds:.2f}" for seconds in used)
                 print(f"{run.line()} (each: {each})")
-                runs.append(run)
-            return runs[0], runs[1]
+                measured.append(run)
+            return median(measured[:-1]), measured[-1]
         except Exception:
             for replica in replicas:
                 print(replica.log[-2000:])
