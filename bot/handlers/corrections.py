@@ -27,7 +27,7 @@ def register(router: Router) -> None:
         Command(
             "correct",
             correct,
-            Audience.HEADS,
+            Audience.OPERATORS,
             N_("correct a final score after the results (operators, with a reason)"),
             ("dieuchinh",),
             in_group=False,
@@ -41,14 +41,6 @@ def _usage() -> str:
 
 async def correct(ctx: Context, args: str) -> None:
     """Change one final value, show old → new and the agency's new total and rank."""
-    if not ctx.person.operator:
-        ctx.reply(
-            _(
-                "Only an operator can correct final scores after the results; "
-                "ask the bot's operator, with the reason."
-            )
-        )
-        return
     bloc_id = ctx.bloc_id
     if bloc_id is None:
         ctx.reply(_("Choose the bloc first with /bloc CODE."))

@@ -61,7 +61,7 @@ def register(router: Router) -> None:
             ("khoi",),
             in_group=False,
             unlinked_only=True,
-            listed_for=Audience.HEADS,  # listed for operators with no agency of their own
+            listed_for=Audience.OPERATORS,  # listed for operators with no agency of their own
         )
     )
     router.button(PREFIX, confirm)

@@ -35,6 +35,7 @@ class Audience(StrEnum):
     LINKED = "linked"  # linked to an agency
     LEADERS = "leaders"  # head, deputies, operators
     HEADS = "heads"  # head and operators
+    OPERATORS = "operators"  # operators only
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ class Router:
         audience = audience or command.audience
         if audience is Audience.ANYONE:
             return True
+        if audience is Audience.OPERATORS:
+            return ctx.person.operator
         bloc_id = ctx.bloc_id
         if audience is Audience.LINKED:
             return ctx.person.operator or ctx.link is not None
@@ -154,6 +157,8 @@ class Router:
             audience = command.listed_for or command.audience
             if audience is Audience.ANYONE:
                 allowed = True
+            elif audience is Audience.OPERATORS:
+                allowed = person.operator
             elif audience is Audience.LINKED:
                 allowed = person.operator or link is not None
             elif link is None:
@@ -362,7 +367,9 @@ class Router:
             ctx.reply(_("Please use /{name} in a direct chat with me.").format(name=command.name))
             return
         if not self.allowed(ctx, command):
-            if ctx.person.link is None and not ctx.person.operator:
+            if command.audience is Audience.OPERATORS:
+                ctx.reply(_("Only an operator can use /{name}.").format(name=command.name))
+            elif ctx.person.link is None and not ctx.person.operator:
                 ctx.reply(
                     _(
                         "You are not linked to an agency yet. Send /start with the invite "

@@ -26,7 +26,7 @@ def register(router: Router) -> None:
             N_("start the next emulation season: /newseason YEAR"),
             ("namthiduamoi", "namoi"),
             in_group=False,
-            listed_for=Audience.HEADS,
+            listed_for=Audience.OPERATORS,
         )
     )
     router.button(PREFIX, confirm)

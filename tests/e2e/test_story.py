@@ -127,7 +127,7 @@ async def test_a_whole_season_on_telegram(
         # Only leaders see the provisional ranking; strangers and members cannot announce.
         stranger = tg.user(4040, "Người lạ")
         assert "chưa liên kết" in await say(tg, stranger, "/announce")
-        assert "Chỉ Trưởng khối hoặc người vận hành" in await say(tg, people["bhxh"], "/congbo")
+        assert "Chỉ Trưởng khối hoặc quản trị viên" in await say(tg, people["bhxh"], "/congbo")
         member_view = await say(tg, people["bhxh"], "/standings")
         assert "104" not in member_view and "đã nộp 7/8" in member_view
         standings = await say(tg, head, "/xephang")

@@ -184,7 +184,7 @@ async def test_a_whole_season_on_zalo(
         # Only leaders see the provisional ranking; strangers and members cannot announce.
         stranger = zl.user("0b5e6c7d8e9f0a1b2c3d", "Người lạ")
         assert "chưa liên kết" in await say(zl, stranger, "/announce")
-        assert "Chỉ Trưởng khối hoặc người vận hành" in await say(zl, people["bhxh"], "/congbo")
+        assert "Chỉ Trưởng khối hoặc quản trị viên" in await say(zl, people["bhxh"], "/congbo")
         member_view = await say(zl, people["bhxh"], "/standings")
         assert "104" not in member_view and "đã nộp 7/8" in member_view
         standings = await say(zl, head, "/xephang")
