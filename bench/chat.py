@@ -384,8 +384,9 @@ async def postgres_server() -> str | None:
 
 
 @asynccontextmanager
-async def postgres_database(server_url: str) -> AsyncIterator[str]:
-    """A fresh database on the server of ``server_url``, dropped afterwards; its URL.
+async def postgres_database(server_url: str, copy_of: str | None = None) -> AsyncIterator[str]:
+    """A fresh database on the server of ``server_url`` (a copy of the database of URL
+    ``copy_of``, which nobody may be connected to), dropped afterwards; its URL.
 
     It is named after the URL's database (which need not exist), created and dropped from the
     server's ``postgres`` database.
@@ -393,9 +394,10 @@ async def postgres_database(server_url: str) -> AsyncIterator[str]:
     server = make_url(server_url)
     name = f"{server.database or 'bench'}_{int(time.time())}_{secrets.token_hex(3)}"
     engine = create_async_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    template = f' TEMPLATE "{make_url(copy_of).database}"' if copy_of else ""
     try:
         async with engine.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+            await conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:
         async with engine.connect() as conn:

@@ -1,13 +1,15 @@
 """A thousand blocs of twelve agencies: import, `blocbot run` at rest, /standings, the calendar
 job, and one reminder offset due in every bloc at once, sent at the platform's limit.
 
-Everything runs on this machine, on SQLite: the bloc files are written from the sample's shape
-(its 17 criteria, 12 agencies, one contact each and a group per bloc) and imported by one
-`blocbot bloc import FOLDER`; `blocbot run` talks to the Telegram emulator, which keeps
-Telegram's limits of 30 messages/s in all and 20/min per group (its 1/s per chat raised to 10/s,
-so that a person's quick questions are not held by it) while the bot keeps its own (25/s, 1/s
-per chat). The bot sets every linked person's command menu when it starts: the figures at rest
-are taken once that is done (or ``BENCH_SCALE_MENUS`` seconds have passed). The wave: every
+Everything runs on this machine, on SQLite and then, when a server answers, on a database of its
+own on PostgreSQL (as in bench/chat.py), with one bloc on SQLite beside them. The bloc files are
+written from the sample's shape (its 17 criteria, 12 agencies, one contact each and a group per
+bloc) and imported by one `blocbot bloc import FOLDER`; `blocbot run` talks to the Telegram
+emulator, which keeps Telegram's limits of 30 messages/s in all and 20/min per group (its 1/s
+per chat raised to 10/s, so that a person's quick questions are not held by it) while the bot
+keeps its own (25/s, 1/s per chat). The bot sets every linked person's command menu when it
+starts: the figures at rest are taken once that is done (or ``BENCH_SCALE_MENUS`` seconds have
+passed). The wave: every
 bloc's deadline moves so that its 7-day reminder is due now; the next tick queues a reminder to
 each late agency and each group. Only the first ``BENCH_SCALE_SENT`` messages are waited for;
 the rest is extrapolated at the rate measured, and the output says so. Replies are timed from a
@@ -31,6 +33,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bench.chat import cpu_seconds, postgres_database, postgres_server
 from bench.scale_world import (
     AGENCIES,
     FIRST_GROUP,
@@ -141,12 +144,6 @@ async def probing(tg: TelegramEmulator, stop: asyncio.Event) -> Replies:
 
     await asyncio.gather(*(person(n) for n in range(PROBES)))
     return replies
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -311,19 +308,35 @@ async def outbox_wave(url: str) -> int:
         await app.close()
 
 
-async def run_one(folder: Path, blocs: int, wave: bool) -> Figures:
+async def run_one(folder: Path, blocs: int, wave: bool, server: str | None = None) -> Figures:
+    """One scale run in ``folder``: on SQLite, or on a database of its own on the PostgreSQL
+    ``server``."""
+    if server is None:
+        url = f"sqlite+aiosqlite:///{folder}/scale.db"
+        return await _run_on(url, folder, blocs, wave)
+    async with postgres_database(server) as url:
+        return await _run_on(url, folder, blocs, wave, server)
+
+
+async def _run_on(
+    url: str, folder: Path, blocs: int, wave: bool, server: str | None = None
+) -> Figures:
     figures = Figures(blocs)
-    url = f"sqlite+aiosqlite:///{folder}/scale.db"
     write_blocs(folder / "blocs", blocs)
     await upgrade(url)
     figures.import_s = import_blocs(folder / "blocs", url)
     await seed(url)
-    if wave:
-        shutil.copy(folder / "scale.db", folder / "copy.db")
-    await live(url, folder, figures, wave)
-    if wave:
-        figures.wave_total = await outbox_wave(url)
-        await ticks(f"sqlite+aiosqlite:///{folder}/copy.db", figures)
+    copy = ""
+    async with contextlib.AsyncExitStack() as copies:
+        if wave and server is None:
+            shutil.copy(folder / "scale.db", folder / "copy.db")
+            copy = f"sqlite+aiosqlite:///{folder}/copy.db"
+        elif wave:
+            copy = await copies.enter_async_context(postgres_database(server, copy_of=url))
+        await live(url, folder, figures, wave)
+        if wave:
+            figures.wave_total = await outbox_wave(url)
+            await ticks(copy, figures)
     return figures
 
 
@@ -341,54 +354,90 @@ def _tick(tick: Tick | None) -> str:
     return f"{took}{queued} (longest bloc {tick.longest * 1000:.1f} ms)"
 
 
-def table(one: Figures, many: Figures, rate: float) -> list[str]:
-    """The run's figures, one line each: the thousand blocs, and one bloc beside them."""
-    sent_rate = (many.wave_sent - 1) / many.wave_seconds if many.wave_seconds else 0.0
-    whole = many.wave_total / sent_rate / 60 if sent_rate else 0.0
-    ratio = many.in_wave.p(0.99) / many.at_rest.p(0.99) if many.at_rest.seconds else 0.0
-    per_bloc = many.import_s / many.blocs * 1000
-    rows = [
-        ("bloc import, all files in one process", f"{many.import_s:.1f} s ({per_bloc:.0f} ms "
-         "a bloc)", f"{one.import_s:.1f} s"),
-        ("`blocbot run`: start to answering", f"{many.startup_s:.1f} s", f"{one.startup_s:.1f} s"),
-        ("`blocbot run`: command menus set at start-up", _menus(many), _menus(one)),
-        ("idle CPU / RSS", f"{many.idle_cpu:.1f}% / {many.idle_rss:.0f} MB",
-         f"- / {one.idle_rss:.0f} MB"),
-        ("/standings of one bloc: p50 / p99", f"{many.standings.p(0.5):.0f} / "
-         f"{many.standings.p(0.99):.0f} ms", f"{one.standings.p(0.5):.0f} / "
-         f"{one.standings.p(0.99):.0f} ms"),
-        ("calendar tick: the first (every bloc read)", _tick(many.first_tick), ""),
-        ("calendar tick: idle", _tick(many.idle_tick), ""),
-        ("calendar tick: the wave", _tick(many.wave_tick), ""),
-        ("calendar tick: the wave, in `blocbot run`", _tick(many.live_tick), ""),
-        ("wave: sending rate", f"{sent_rate:.1f} messages/s = {sent_rate / rate:.0%} of the "
-         f"{rate:g}/s setting, {many.rate_limited} sends refused by Telegram's limits", ""),
-        ("wave: all of it", f"{many.wave_total} messages in ~{whole:.1f} min (the first "
-         f"{many.wave_sent} waited for, the rest at that rate)", ""),
-        ("/help at rest: p50 / p99", f"{many.at_rest.p(0.5):.0f} / {many.at_rest.p(0.99):.0f} ms "
-         f"({len(many.at_rest.seconds)} replies)", ""),
-        ("/help during the wave: p50 / p99", f"{many.in_wave.p(0.5):.0f} / "
-         f"{many.in_wave.p(0.99):.0f} ms ({len(many.in_wave.seconds)} replies): p99 {ratio:.1f}x "
-         "at rest (target: at most 2x)", ""),
+ROWS = (
+    "bloc import, all files in one process",
+    "`blocbot run`: start to answering",
+    "`blocbot run`: command menus set at start-up",
+    "idle CPU / RSS",
+    "/standings of one bloc: p50 / p99",
+    "calendar tick: the first (every bloc read)",
+    "calendar tick: idle",
+    "calendar tick: the wave",
+    "calendar tick: the wave, in `blocbot run`",
+    "wave: sending rate",
+    "wave: all of it",
+    "/help at rest: p50 / p99",
+    "/help during the wave: p50 / p99",
+)
+
+
+def column(run: Figures, rate: float) -> list[str]:
+    """One run's figures, a value for each of ``ROWS`` ("" for what it did not measure)."""
+    per_bloc = run.import_s / run.blocs * 1000
+    values = [
+        f"{run.import_s:.1f} s ({per_bloc:.0f} ms a bloc)",
+        f"{run.startup_s:.1f} s",
+        _menus(run),
+        f"{run.idle_cpu:.1f}% / {run.idle_rss:.0f} MB" if run.wave_total else
+        f"- / {run.idle_rss:.0f} MB",
+        f"{run.standings.p(0.5):.0f} / {run.standings.p(0.99):.0f} ms",
     ]  # fmt: skip
-    name = max(len(row[0]) for row in rows)
-    value = max(len(row[1]) for row in rows)
-    lines = [f"{'':{name}}  {f'{many.blocs} blocs × {AGENCIES} agencies':{value}}  1 bloc"]
-    lines += [f"{a:{name}}  {b:{value}}  {c}".rstrip() for a, b, c in rows]
-    return lines
+    if not run.wave_total:
+        return values + [""] * (len(ROWS) - len(values))
+    sent_rate = (run.wave_sent - 1) / run.wave_seconds if run.wave_seconds else 0.0
+    whole = run.wave_total / sent_rate / 60 if sent_rate else 0.0
+    ratio = run.in_wave.p(0.99) / run.at_rest.p(0.99) if run.at_rest.seconds else 0.0
+    return [
+        *values,
+        _tick(run.first_tick),
+        _tick(run.idle_tick),
+        _tick(run.wave_tick),
+        _tick(run.live_tick),
+        f"{sent_rate:.1f} messages/s = {sent_rate / rate:.0%} of the {rate:g}/s setting, "
+        f"{run.rate_limited} sends refused by Telegram's limits",
+        f"{run.wave_total} messages in ~{whole:.1f} min (the first {run.wave_sent} waited "
+        "for, the rest at that rate)",
+        f"{run.at_rest.p(0.5):.0f} / {run.at_rest.p(0.99):.0f} ms "
+        f"({len(run.at_rest.seconds)} replies)",
+        f"{run.in_wave.p(0.5):.0f} / {run.in_wave.p(0.99):.0f} ms "
+        f"({len(run.in_wave.seconds)} replies): p99 {ratio:.1f}x at rest (target: at most 2x)",
+    ]
+
+
+def table(runs: list[tuple[str, Figures]], rate: float) -> list[str]:
+    """The figures of the runs, a row per figure and a column per run (its heading first)."""
+    columns = [[heading, *column(run, rate)] for heading, run in runs]
+    rows = list(zip(("", *ROWS), *columns, strict=True))
+    widths = [max(len(row[n]) for row in rows) for n in range(len(rows[0]))]
+    return [
+        "  ".join(f"{v:{w}}" for v, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
 
 
 async def run() -> None:
     print(
-        f"== scale: {BLOCS} blocs × {AGENCIES} agencies on SQLite, `blocbot run` against the "
-        f"Telegram emulator with Telegram's limits ==\n"
+        f"== scale: {BLOCS} blocs × {AGENCIES} agencies on SQLite and on PostgreSQL, "
+        f"`blocbot run` against the Telegram emulator with Telegram's limits ==\n"
         f"   the wave: one reminder offset due in every bloc at once; the first {SENT} "
         f"messages are waited for, the rest extrapolated at the rate measured"
     )
     rate = settings("sqlite://").outbox_rate
+    many = f"{BLOCS} blocs × {AGENCIES} agencies"
+    runs = []
     with tempfile.TemporaryDirectory() as folder:
-        one = await run_one(Path(folder), 1, wave=False)
+        runs.append((f"{many}, SQLite", await run_one(Path(folder), BLOCS, wave=True)))
+    server = await postgres_server()
+    if server is None:
+        print("   (PostgreSQL: none answers; set BLOCBOT_BENCH_DATABASE_URL)")
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            found = await run_one(Path(folder), BLOCS, wave=True, server=server)
+            runs.append((f"{many}, PostgreSQL", found))
     with tempfile.TemporaryDirectory() as folder:
-        many = await run_one(Path(folder), BLOCS, wave=True)
-    for line in table(one, many, rate):
+        runs.append(("1 bloc, SQLite", await run_one(Path(folder), 1, wave=False)))
+    for line in table(runs, rate):
         print(line)
+
+
+if __name__ == "__main__":
+    asyncio.run(run())
