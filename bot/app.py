@@ -243,7 +243,7 @@ class App:
 
     def directory(self) -> Directory:
         """Who is linked where: the command menus a channel sets read it."""
-        return Directory(self.uow, lambda unit: self.bind(unit).people)
+        return Directory(self.uow, lambda unit: self.bind(unit).people, self.clock)
 
     async def remind(self) -> int:
         """Put what became due in the blocs' calendars in the outbox; how many messages were

@@ -147,6 +147,7 @@ class TelegramChannel:
         """Reach Telegram (waiting as long as it takes), set the menus, and start polling."""
         application = self.application
         await self._connect()
+        self.menus.bot = str(self.application.bot.id)
         if self.settings.telegram_polling:
             await self.menus.publish_general()
         await application.start()
@@ -396,14 +397,16 @@ class TelegramChannel:
         """Acknowledge a pressed button, with a short notice if there is one."""
         await self._safely("answerCallbackQuery", callback_query_id=callback_id, text=notice)
 
-    async def _safely(self, method: str, files: Any = None, **params: Any) -> None:
-        """Make a Bot API call with the client's retries; a failure is logged, never raised.
+    async def _safely(self, method: str, files: Any = None, **params: Any) -> bool:
+        """Make a Bot API call with the client's retries: True once made; a failure is
+        logged, never raised.
 
         Messages to a group keep its pace (20 a minute) first.
         """
         try:
             await self.pace.wait(params.get("chat_id"))
             await self.api.send(method, files, **params)
+            return True
         except BotApiError as error:
             if error.code == 403:
                 log.info("%s: the chat does not take messages (%s): dropped", method, error)
@@ -416,6 +419,7 @@ class TelegramChannel:
         except Exception as error:
             log.error("%s failed (%r): dropped", method, error)
             log.debug("%s failed", method, exc_info=error)
+        return False
 
 
 def _retry_after(error: RetryAfter) -> float:

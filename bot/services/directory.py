@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import timedelta
 
+from bot.clock import Clock, SystemClock
 from bot.services.people import PeopleService, Person
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 BATCH = 50  # people read in one unit of work
+# A menu set longer ago than this is set again even if unchanged: one changed outside the bot
+# (another deployment of the same bot, a client that lost it) is mended within a week.
+MENU_KEPT = timedelta(days=7)
 
 
 class Directory:
-    """The linked people of a platform and the group chats of their blocs (read only: it
-    opens a unit of work for each question and never commits)."""
+    """The linked people of a platform and the group chats of their blocs, and the menus the
+    channel last set (a unit of work for each question; only ``record_menus`` commits)."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, people: Callable[[UnitOfWork], PeopleService]
+        self,
+        uow: UnitOfWorkFactory,
+        people: Callable[[UnitOfWork], PeopleService],
+        clock: Clock | None = None,
     ) -> None:
         self.uow = uow
         self.people = people
+        self.clock = clock or SystemClock()
 
     async def person(self, platform: str, user_id: str) -> Person | None:
         """A person as they stand now; an operator who never wrote is one too."""
@@ -54,3 +63,14 @@ class Directory:
         async with self.uow() as uow:
             links = await uow.groups.for_bloc(bloc_id)
             return [link.chat_id for link in links if link.platform == platform]
+
+    async def published_menus(self, platform: str, bot: str) -> dict[str, str]:
+        """The digest of each menu scope the bot set in the last ``MENU_KEPT``, by scope."""
+        async with self.uow() as uow:
+            return await uow.menus.published(platform, bot, self.clock.now() - MENU_KEPT)
+
+    async def record_menus(self, platform: str, bot: str, digests: Mapping[str, str]) -> None:
+        """The bot has just set these scopes' menus (scope: digest)."""
+        async with self.uow() as uow:
+            await uow.menus.record(platform, bot, digests, self.clock.now())
+            await uow.commit()

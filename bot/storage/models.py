@@ -29,6 +29,9 @@ from bot.storage.models_events import EventCompletion as EventCompletion
 # The updates the webhooks received, until handled; re-exported.
 from bot.storage.models_inbox import InboxUpdate as InboxUpdate
 
+# The command menus last set, so that only changed ones are sent again; re-exported.
+from bot.storage.models_menus import PublishedMenu as PublishedMenu
+
 # When each bloc's calendar next has something to do; re-exported.
 from bot.storage.models_schedule import CalendarDue as CalendarDue
 

@@ -26,6 +26,7 @@ from bot.storage.repositories import (
     GroupLinkRepository,
     InboxRepository,
     InviteRepository,
+    MenuRepository,
     OutboxRepository,
     ScheduleRepository,
     SeasonRepository,
@@ -54,6 +55,7 @@ class UnitOfWork:
     tracking: TrackingRepository
     evidence: EvidenceRepository
     inbox: InboxRepository
+    menus: MenuRepository
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -73,6 +75,7 @@ class UnitOfWork:
         self.tracking = TrackingRepository(session)
         self.evidence = EvidenceRepository(session)
         self.inbox = InboxRepository(session)
+        self.menus = MenuRepository(session)
 
     async def commit(self) -> None:
         """Keep everything done in this unit of work: its audit entries are placed last, and

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -14,10 +15,12 @@ from pydantic import SecretStr
 from bot.app import App
 from bot.channels.hub import Hub
 from bot.channels.telegram import TelegramChannel
+from bot.clock import FrozenClock
 from bot.handlers.context import Context
 from bot.handlers.model import Button
 from bot.handlers.router import Audience, Command
 from bot.scheduler.sending import Delivery, Parcel
+from bot.services.directory import MENU_KEPT
 from bot.services.people import Person
 from bot.testing.process import BotProcess
 from bot.testing.recording import Recording
@@ -199,9 +202,11 @@ async def test_linking_gives_a_person_the_menu_of_their_role(
     assert hoa_said["score"] != described["score"]
 
 
-async def test_linked_people_get_their_menus_from_the_leader_in_chats_and_groups(
+async def linked_in_a_group(
     tg: TelegramEmulator, app: App, hoa: FakeUser
-) -> None:
+) -> tuple[FakeUser, FakeUser]:
+    """Hoa and the head Minh linked, and the bloc's group linked, through a channel that has
+    stopped since; the head and the group."""
     recording = Recording(app)
     await recording.seed()
     head = tg.user(2002, "Minh")
@@ -217,7 +222,15 @@ async def test_linked_people_get_their_menus_from_the_leader_in_chats_and_groups
         await tg.wait_reply(group)
     finally:
         await first.stop()
+    return head, group
+
+
+async def test_linked_people_get_their_menus_from_the_leader_in_chats_and_groups(
+    tg: TelegramEmulator, app: App, clock: FrozenClock, hoa: FakeUser
+) -> None:
+    head, group = await linked_in_a_group(tg, app, hoa)
     tg.commands.clear()
+    clock.advance(MENU_KEPT + timedelta(minutes=1))  # what was set a week ago is set again
     second = telegram_channel(tg, app)
     await second.start()
     try:
@@ -234,6 +247,32 @@ async def test_linked_people_get_their_menus_from_the_leader_in_chats_and_groups
         assert tg.menu(tg.user(2009, "Lạ"), group) == names(tg.commands[("all_group_chats", "")])
     finally:
         await second.stop()
+
+
+async def test_a_new_leader_sends_only_the_menus_that_changed(
+    tg: TelegramEmulator, app: App, hoa: FakeUser
+) -> None:
+    await linked_in_a_group(tg, app, hoa)
+    scopes = 4  # Hoa's and Minh's chats, and each of them in the group
+    for n in range(3):
+        channel = telegram_channel(tg, app)
+        await channel.start()
+        try:
+            before = tg.stats.calls["setMyCommands"]
+            menus = channel.menus
+            if n == 0:
+                tg.fail_next("setMyCommands", status=400)  # refused: not set, not recorded
+            await menus.publish_everyone()  # what lead() starts in the background
+            if n == 0:  # set when they linked, but Hoa's in the group, now refused
+                assert (menus.sent, menus.unchanged) == (0, scopes - 1)
+                assert tg.stats.calls["setMyCommands"] == before + 1
+            elif n == 1:  # only the one refused before
+                assert (menus.sent, menus.unchanged) == (1, scopes - 1)
+            else:  # everything is as it was set
+                assert (menus.sent, menus.unchanged) == (0, scopes)
+                assert tg.stats.calls["setMyCommands"] == before
+        finally:
+            await channel.stop()
 
 
 async def test_a_button_with_a_payload_too_long_is_left_out(

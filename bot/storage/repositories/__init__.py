@@ -11,6 +11,7 @@ from bot.storage.repositories.blocs import (
 from bot.storage.repositories.conversations import ConversationRepository
 from bot.storage.repositories.evidence import EvidenceRepository
 from bot.storage.repositories.inbox import InboxEntry, InboxRepository
+from bot.storage.repositories.menus import MenuRepository
 from bot.storage.repositories.outbox import NewMessage, OutboxRepository
 from bot.storage.repositories.people import (
     ContactRepository,
@@ -35,6 +36,7 @@ __all__ = [
     "InboxEntry",
     "InboxRepository",
     "InviteRepository",
+    "MenuRepository",
     "NewMessage",
     "OutboxRepository",
     "ScheduleRepository",
