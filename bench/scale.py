@@ -63,6 +63,7 @@ MENUS = float(os.environ.get("BENCH_SCALE_MENUS", "60"))  # the longest wait for
 AT_REST = 20.0  # seconds: CPU of the idle bot; then as long for the replies at rest
 TIMEOUT = 60.0
 PROBE_USER = 19_000_000
+MENUS_LINE = "telegram menus: "  # what the bot logs once through everyone's menus
 
 
 @dataclass
@@ -108,6 +109,7 @@ class Figures:
     rate_limited: int = 0
     menus: int = 0  # command menus set at start-up
     menus_s: float = 0.0  # from the start to the last of them
+    restart: str = ""  # the menus once the bot starts again on the same database
 
 
 async def menus_set(tg: TelegramEmulator, started: float) -> tuple[int, float]:
@@ -218,6 +220,29 @@ async def live(url: str, folder: Path, figures: Figures, wave: bool) -> None:
         finally:
             await bot.stop(timeout=30)
             figures.live_tick = wave_line(bot.log)
+        if wave:
+            figures.restart = await restarted(bot)
+
+
+async def restarted(bot: BotProcess) -> str:
+    """Start the bot again on the same database (a restart, a new leader): how many menus it
+    set and found already set, and when it was through them, from the start."""
+    said = bot.log.count(MENUS_LINE)
+    started = time.perf_counter()
+    bot.start()
+    try:
+        await bot.wait_running(timeout=120)
+        while bot.log.count(MENUS_LINE) == said and time.perf_counter() - started < 2 * MENUS:  # noqa: ASYNC110
+            await asyncio.sleep(0.2)  # the child's log, not an event to wait on
+        seconds = time.perf_counter() - started
+        lines = [line for line in bot.log.splitlines() if MENUS_LINE in line]
+    finally:
+        await bot.stop(timeout=30)
+    if len(lines) == said:
+        return f"not through them in {2 * MENUS:.0f} s"
+    # "telegram menus: <n> set, <m> already set"
+    words = lines[-1].split(MENUS_LINE, 1)[1].split()
+    return f"{words[0]} set, {words[2]} already set, through them {seconds:.1f} s after the start"
 
 
 async def the_wave(
@@ -358,6 +383,7 @@ ROWS = (
     "bloc import, all files in one process",
     "`blocbot run`: start to answering",
     "`blocbot run`: command menus set at start-up",
+    "`blocbot run` started again: menus",
     "idle CPU / RSS",
     "/standings of one bloc: p50 / p99",
     "calendar tick: the first (every bloc read)",
@@ -378,6 +404,7 @@ def column(run: Figures, rate: float) -> list[str]:
         f"{run.import_s:.1f} s ({per_bloc:.0f} ms a bloc)",
         f"{run.startup_s:.1f} s",
         _menus(run),
+        run.restart,
         f"{run.idle_cpu:.1f}% / {run.idle_rss:.0f} MB" if run.wave_total else
         f"- / {run.idle_rss:.0f} MB",
         f"{run.standings.p(0.5):.0f} / {run.standings.p(0.99):.0f} ms",
