@@ -16,7 +16,8 @@ import sys
 from collections.abc import Awaitable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 
-from bot.app import RunningChannel, build
+from bot.app import build
+from bot.app.running import RunningChannel
 from bot.config import Settings
 from bot.i18n import _
 from bot.scheduler.dispatcher import Dispatcher
@@ -27,6 +28,9 @@ from bot.storage.migrate import upgrade
 log = logging.getLogger("bot")
 
 STOP_WAIT = 10.0  # seconds the dispatcher and jobs get to finish what they are sending
+# A replica that takes the lead sends nothing for this long: the leader before it may have
+# sent a second's worth just before it died, and the two must not add up within one second.
+HANDOVER_PAUSE = 1.0
 
 
 async def run(settings: Settings) -> int:
@@ -155,7 +159,7 @@ class Leading:
         self._scheduler: Scheduler | None = None
 
     async def start(self) -> None:
-        self._sending = asyncio.create_task(self.dispatcher.run(), name="outbox")
+        self._sending = asyncio.create_task(self.dispatcher.run(HANDOVER_PAUSE), name="outbox")
         self._scheduler = Scheduler()
         for job in self.jobs:
             self._scheduler.add(job)

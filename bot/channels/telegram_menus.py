@@ -75,7 +75,7 @@ class Menus:
         self.bot = ""  # the bot's id, once the channel knows it: what is recorded is per bot
         self._known: dict[str, str] = {}  # scope: digest of its menu, as recorded
         self._fresh: dict[str, str] = {}  # menus set and not recorded yet
-        self.sent = self.unchanged = 0  # person's menus, since the start
+        self.sent = self.unchanged = 0  # people's menus set and found set, since the start
 
     async def publish_general(self) -> None:
         """The menus of people not linked: direct chats and every group, in both languages."""

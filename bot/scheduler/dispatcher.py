@@ -124,9 +124,12 @@ class Dispatcher:
 
     # -- the loop -----------------------------------------------------------------------------
 
-    async def run(self) -> None:
-        """Send batches until ``stop()``; between them wait for new rows, a due time or a tick."""
+    async def run(self, pause: float = 0.0) -> None:
+        """Send batches until ``stop()``; between them wait for new rows, a due time or a tick.
+        The first waits ``pause`` seconds."""
         self._stopping = False
+        if pause:
+            await asyncio.sleep(pause)
         while not self._stopping:
             self.wake.clear()  # before claiming: a commit from now on wakes the wait below
             try:

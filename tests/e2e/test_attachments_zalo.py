@@ -13,7 +13,8 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.app import App, build_channels
+from bot.app import App
+from bot.app.running import build_channels
 from bot.channels import zalo_outbox
 from bot.channels.hub import Hub
 from bot.channels.zalo import ZaloChannel
