@@ -9,12 +9,11 @@ emulator, which keeps Telegram's limits of 30 messages/s in all and 20/min per g
 per chat raised to 10/s, so that a person's quick questions are not held by it) while the bot
 keeps its own (25/s, 1/s per chat). The bot sets every linked person's command menu when it
 starts: the figures at rest are taken once that is done (or ``BENCH_SCALE_MENUS`` seconds have
-passed). The wave: every
-bloc's deadline moves so that its 7-day reminder is due now; the next tick queues a reminder to
-each late agency and each group. Only the first ``BENCH_SCALE_SENT`` messages are waited for;
-the rest is extrapolated at the rate measured, and the output says so. Replies are timed from a
-person's /help reaching the emulator to the answer reaching it, at rest and during the wave;
-/standings likewise, for one bloc's head.
+passed). The wave: every bloc's deadline moves so that its 7-day reminder is due now; the next
+tick queues a reminder to each late agency and each group. Only the first ``BENCH_SCALE_SENT``
+messages are waited for; the rest is extrapolated at the rate measured, and the output says so.
+Replies are timed from a person's /help reaching the emulator to the answer reaching it, at rest
+and during the wave; /standings likewise, for one bloc's head.
 """
 
 from __future__ import annotations
