@@ -97,6 +97,7 @@ async def seed(url: str, contacts: int) -> list[str]:
             report = await app.blocs.import_bloc(parse_bloc(bloc_file(number, size)))
             lines = await app.invites.invites(report.bloc_code)
             codes += [line.code for line in lines if line.agency_code]
+        await app.refresh_statistics()  # as `blocbot bloc import` does
     finally:
         await app.close()
     return codes

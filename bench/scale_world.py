@@ -183,6 +183,7 @@ async def seed(url: str) -> None:
             ]
             await scoring.answer(first, agency_id, contact, answers)
             await scoring.submit(first, agency_id, contact)
+        await app.refresh_statistics()  # the contacts written here, as after an import
     finally:
         await app.close()
 

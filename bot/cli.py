@@ -265,6 +265,8 @@ async def bloc_import(app: App, args: argparse.Namespace) -> int:
         for refusal in refused.refusals:
             print(f"  {describe_refusal(refusal)}", file=sys.stderr)
         return 1
+    if report.changes:
+        await app.refresh_statistics()
     if not report.changes:
         print(
             _("Bloc {bloc}, season {year}: no changes.").format(

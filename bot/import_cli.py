@@ -72,6 +72,8 @@ async def import_many(app: App, paths: Sequence[str]) -> int:
     total = len(files)
     for number, name in enumerate(files, 1):
         await _import_one(app, name, f"[{number}/{total}] {name}", tally)
+    if tally.imported:
+        await app.refresh_statistics()
     seconds = format_points(Decimal(f"{time.perf_counter() - started:.1f}"), current_locale())
     print(
         _("{imported} of {total} bloc files imported ({changed} with changes) in {seconds} s.")

@@ -66,7 +66,13 @@ from bot.services.scoring import ScoringService, SeasonShape
 from bot.services.seasons import SeasonService
 from bot.services.sheet_admin import SheetAdminService
 from bot.services.tracking import TrackingService
-from bot.storage.db import autocommit, create_engine, is_sqlite, session_factory
+from bot.storage.db import (
+    autocommit,
+    create_engine,
+    is_sqlite,
+    refresh_statistics,
+    session_factory,
+)
 from bot.storage.files import FileStore, file_store
 from bot.storage.locks import SessionLock
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -185,6 +191,14 @@ class App:
         """Every command and dialog, routed (built when first asked for: a command of the
         command line that answers nobody does not load them)."""
         return build_router(self.work, self.settings.locale)
+
+    async def refresh_statistics(self) -> None:
+        """After a bulk write: the database's planner learns the tables as they are now (a
+        failure only logged: what was written stands, and autovacuum gets to it later)."""
+        try:
+            await refresh_statistics(self.engine)
+        except Exception as error:
+            log.warning("could not refresh the database's statistics (%s)", error)
 
     async def close(self) -> None:
         await self.files.close()

@@ -90,6 +90,21 @@ def autocommit(engine: AsyncEngine) -> AsyncEngine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
+async def refresh_statistics(engine: AsyncEngine) -> None:
+    """Let PostgreSQL's planner know the tables as they are now (``ANALYZE``), after a bulk
+    write such as an import of many blocs: until autovacuum gets to them, it plans on the
+    figures of the tables before, and a person's read that takes 0.5 ms with them took 11 ms
+    (hash joins over every agency) on a thousand blocs just imported. Nothing on SQLite, whose
+    planner goes by the indexes."""
+    if engine.dialect.name != "postgresql":
+        return
+    from bot.storage.models import Base  # the tables are blocbot's only, not the database's
+
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    async with autocommit(engine).connect() as connection:
+        await connection.exec_driver_sql(f"ANALYZE {tables}")
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions whose objects stay readable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.cli import main
+from bot.storage.db import create_engine
 from tests.conftest import SAMPLE
 from tests.unit.blocfile_cases import broken_variants, dump, sample_data
 
@@ -96,3 +100,36 @@ def test_one_file_reads_as_before(cli_db: str, capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert out.startswith("Bloc tw-thaibinh, season 2021: 42 changes.\n  + ")
     assert "[1/1]" not in out
+
+
+def test_after_an_import_postgresql_plans_on_the_tables_as_they_are(
+    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if not cli_db.startswith("postgresql"):
+        pytest.skip("SQLite's planner goes by the indexes: there is nothing to refresh")
+    for n in range(3):
+        bloc(tmp_path, f"{n}.yaml", f"khoi-{n}")
+    started = datetime.now(UTC)
+
+    assert main(["bloc", "import", str(tmp_path)]) == 0
+
+    assert analyzed(cli_db, "agencies", started) and analyzed(cli_db, "season_members", started)
+
+
+def analyzed(url: str, table: str, since: datetime) -> bool:
+    """Whether ANALYZE has read ``table`` (of the URL's schema) since ``since``."""
+
+    async def read() -> bool:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as connection:
+                query = text(
+                    "SELECT coalesce(last_analyze >= :since, false) FROM pg_stat_user_tables"
+                    " WHERE relname = :table AND schemaname = current_schema()"
+                )
+                found = await connection.execute(query, {"table": table, "since": since})
+                return bool(found.scalar_one())
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
