@@ -52,6 +52,8 @@ class Directory(Protocol):
 
     async def group_chats(self, platform: str, bloc_id: int) -> list[str]: ...
 
+    async def group_chats_by_bloc(self, platform: str) -> dict[int, list[str]]: ...
+
     async def published_menus(self, platform: str, bot: str) -> dict[str, str]: ...
 
     async def record_menus(self, platform: str, bot: str, digests: Mapping[str, str]) -> None: ...
@@ -76,6 +78,9 @@ class Menus:
         self._known: dict[str, str] = {}  # scope: digest of its menu, as recorded
         self._fresh: dict[str, str] = {}  # menus set and not recorded yet
         self.sent = self.unchanged = 0  # people's menus set and found set, since the start
+        self._made: dict[
+            tuple[str, tuple[tuple[str, str], ...]], tuple[list[dict[str, str]], str]
+        ] = {}
 
     async def publish_general(self) -> None:
         """The menus of people not linked: direct chats and every group, in both languages."""
@@ -91,8 +96,8 @@ class Menus:
         sent, unchanged = self.sent, self.unchanged
         if self.bot:
             self._known = await self.directory.published_menus(PLATFORM, self.bot)
-        groups: dict[int, list[str]] = {}
         try:
+            groups = await self.directory.group_chats_by_bloc(PLATFORM)
             for person in await self.directory.linked(PLATFORM):
                 await self.publish_person(person, groups)
         finally:
@@ -147,11 +152,7 @@ class Menus:
     ) -> None:
         """Set a scope's menu; one with a ``key`` (a person's) only if it changed, recorded
         once set."""
-        with use_locale(locale):
-            listed = [
-                {"command": c.name, "description": _(c.summary)[:SUMMARY_LENGTH]} for c in commands
-            ]
-        digest = _digest(listed)
+        listed, digest = self._listed(commands, locale)
         if key is not None and self._known.get(key) == digest:
             self.unchanged += 1
             return
@@ -163,6 +164,20 @@ class Menus:
             self._fresh[key] = digest
             if len(self._fresh) >= RECORD_EVERY:
                 await self._record()
+
+    def _listed(self, commands: list[Command], locale: str) -> tuple[list[dict[str, str]], str]:
+        """A menu as Telegram takes it, and its digest: made once for each list of commands
+        and language (thousands of people share a few of them)."""
+        key = (locale, tuple((c.name, c.summary) for c in commands))
+        made = self._made.get(key)
+        if made is None:
+            with use_locale(locale):
+                listed = [
+                    {"command": c.name, "description": _(c.summary)[:SUMMARY_LENGTH]}
+                    for c in commands
+                ]
+            made = self._made[key] = (listed, _digest(listed))
+        return made
 
     async def _record(self) -> None:
         """Record the menus set since the last time (those not recorded are set again)."""

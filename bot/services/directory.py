@@ -10,7 +10,7 @@ from bot.clock import Clock, SystemClock
 from bot.services.people import PeopleService, Person
 from bot.storage.uow import UnitOfWork, UnitOfWorkFactory
 
-BATCH = 50  # people read in one unit of work
+BATCH = 200  # people read in one query, in a unit of work of its own
 # A menu set longer ago than this is set again even if unchanged: one changed outside the bot
 # (another deployment of the same bot, a client that lost it) is mended within a week.
 MENU_KEPT = timedelta(days=7)
@@ -44,25 +44,39 @@ class Directory:
 
     async def linked(self, platform: str) -> list[Person]:
         """Everyone of the platform linked to an agency, and its operators: read ``BATCH`` at a
-        time, each batch in a unit of work of its own, replies going first in between."""
+        time, each batch in one query and a unit of work of its own, replies going first in
+        between."""
         async with self.uow() as unit:
-            people = self.people(unit)
-            user_ids = {user for where, user in people.operators if where == platform}
-            user_ids.update(await unit.contacts.linked_users(platform))
-        ordered, found = sorted(user_ids), []
-        for start in range(0, len(ordered), BATCH):
+            operators = {user for where, user in self.people(unit).operators if where == platform}
+            contact_ids = await unit.contacts.linked_ids(platform)
+        found: list[Person] = []
+        for start in range(0, len(contact_ids), BATCH):
+            async with self.uow() as unit:
+                found += await self.people(unit).linked(contact_ids[start : start + BATCH])
+            await asyncio.sleep(0)
+        others = sorted(operators - {person.user_id for person in found})
+        if others:
             async with self.uow() as unit:
                 people = self.people(unit)
-                for user in ordered[start : start + BATCH]:
-                    found.append(await self._person(people, platform, user))
-            await asyncio.sleep(0)
-        return [person for person in found if person is not None]
+                for user in others:
+                    operator = await self._person(people, platform, user)
+                    if operator is not None:
+                        found.append(operator)
+        return found
 
     async def group_chats(self, platform: str, bloc_id: int) -> list[str]:
         """The chat ids of the bloc's groups on the platform."""
         async with self.uow() as uow:
             links = await uow.groups.for_bloc(bloc_id)
             return [link.chat_id for link in links if link.platform == platform]
+
+    async def group_chats_by_bloc(self, platform: str) -> dict[int, list[str]]:
+        """The chat ids of every bloc's groups on the platform, in one query."""
+        async with self.uow() as uow:
+            chats: dict[int, list[str]] = {}
+            for link in await uow.groups.for_platform(platform):
+                chats.setdefault(link.bloc_id, []).append(link.chat_id)
+            return chats
 
     async def published_menus(self, platform: str, bot: str) -> dict[str, str]:
         """The digest of each menu scope the bot set in the last ``MENU_KEPT``, by scope."""

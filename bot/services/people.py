@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -163,6 +164,13 @@ class PeopleService:
         uow = self.unit
         contact = await uow.contacts.get(platform, user_id)
         return await self._person(uow, contact) if contact else None
+
+    async def linked(self, contact_ids: Sequence[int]) -> list[Person]:
+        """These contacts as people, those linked to an agency, read in one query (and one
+        more for each operator among them)."""
+        uow = self.unit
+        found = await uow.contacts.with_links(contact_ids)
+        return [await self._person(uow, contact, links) for contact, links in found]
 
     async def set_language(self, contact_id: int, language: str) -> None:
         uow = self.unit

@@ -63,6 +63,17 @@ _LINKS = (
     .order_by(*_NEWEST_FIRST)
 )
 
+# Several contacts with their links: a row per link, each contact's newest first.
+_WITH_LINKS = (
+    select(Contact, *_LINK_COLUMNS)
+    .join(Membership, Membership.contact_id == Contact.id)
+    .join(Agency, Agency.id == Membership.agency_id)
+    .join(Bloc, Bloc.id == Membership.bloc_id)
+    .outerjoin(SeasonMember, _ROLE)
+    .where(Contact.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Contact.id, *_NEWEST_FIRST)
+)
+
 
 def _with_dialog_and_links(query: Select[Any]) -> Select[Any]:
     """``query`` (which selects from a contact) joined to the contact's dialog state in one
@@ -186,15 +197,27 @@ class ContactRepository:
         )
         return list((await self.session.scalars(query)).all())
 
-    async def linked_users(self, platform: str) -> list[str]:
-        """The user ids of the platform's contacts linked to an agency, in one query."""
+    async def linked_ids(self, platform: str) -> list[int]:
+        """The ids of the platform's contacts linked to an agency, in order, in one query."""
         query = (
-            select(Contact.user_id)
+            select(Contact.id)
             .join(Membership, Membership.contact_id == Contact.id)
             .where(Contact.platform == platform)
             .distinct()
+            .order_by(Contact.id)
         )
         return list((await self.session.scalars(query)).all())
+
+    async def with_links(self, contact_ids: Sequence[int]) -> list[tuple[Contact, list[Link]]]:
+        """These contacts, those linked to an agency, each with its links (newest first), in
+        one query."""
+        if not contact_ids:
+            return []
+        found: dict[int, tuple[Contact, list[Link]]] = {}
+        for row in await self.session.execute(_WITH_LINKS, {"ids": list(contact_ids)}):
+            contact = row[0]
+            found.setdefault(contact.id, (contact, []))[1].append(_link(row[1:]))
+        return list(found.values())
 
     async def links(self, contact_id: int) -> list[Link]:
         """The contact's links with agency, bloc and role in the bloc's latest season, newest
@@ -218,6 +241,11 @@ class GroupLinkRepository:
 
     async def for_bloc(self, bloc_id: int) -> list[GroupLink]:
         query = select(GroupLink).where(GroupLink.bloc_id == bloc_id).order_by(GroupLink.id)
+        return list((await self.session.scalars(query)).all())
+
+    async def for_platform(self, platform: str) -> list[GroupLink]:
+        """Every group chat of the platform linked to a bloc, in one query."""
+        query = select(GroupLink).where(GroupLink.platform == platform).order_by(GroupLink.id)
         return list((await self.session.scalars(query)).all())
 
     def add(self, link: GroupLink) -> None:
