@@ -111,18 +111,13 @@ class Figures:
     restart: str = ""  # the menus once the bot starts again on the same database
 
 
-async def menus_set(tg: TelegramEmulator, started: float) -> tuple[int, float]:
-    """Wait until the bot has set every person's menu (no new one for 3 s), ``MENUS`` seconds
-    at most: how many it set, and when the last one was set, from the start."""
-    count, last = -1, time.perf_counter()
-    while time.perf_counter() - started < MENUS:
-        now = tg.stats.calls["setMyCommands"]
-        if now != count:
-            count, last = now, time.perf_counter()
-        elif time.perf_counter() - last > 3:
-            return count, last - started
-        await asyncio.sleep(0.2)
-    return count, -1.0  # still setting them
+async def menus_set(bot: BotProcess, tg: TelegramEmulator, started: float) -> tuple[int, float]:
+    """Wait until the bot says it is through everyone's menus, ``MENUS`` seconds at most: how
+    many it set, and when it was through them, from the start (-1: still setting them)."""
+    while MENUS_LINE not in bot.log and time.perf_counter() - started < MENUS:  # noqa: ASYNC110
+        await asyncio.sleep(0.2)  # the child's log, not an event to wait on
+    through = time.perf_counter() - started if MENUS_LINE in bot.log else -1.0
+    return tg.stats.calls["setMyCommands"], through
 
 
 async def ask(tg: TelegramEmulator, user_id: int, text: str, replies: Replies) -> None:
@@ -204,7 +199,7 @@ async def live(url: str, folder: Path, figures: Figures, wave: bool) -> None:
             await bot.wait_running(timeout=120)
             figures.startup_s = time.perf_counter() - started
             await calendar_read(url)
-            figures.menus, figures.menus_s = await menus_set(tg, started)
+            figures.menus, figures.menus_s = await menus_set(bot, tg, started)
             if wave:
                 await asyncio.sleep(2)
                 cpu = cpu_seconds(bot.pid)
