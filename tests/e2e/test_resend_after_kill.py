@@ -233,8 +233,12 @@ class Season:
         pending = Pending(self.tg, contact.user, kind, answer, seen)
         self.pending[contact.agency] = pending
         await self._do(kind, do)
-        resent = 0
+        resent, last_sent = 0, self.loop.time()
         while (have := pending.replies) < pending.sent:
+            if any(killed > last_sent for killed in self.kills):
+                # Every send so far came before a kill (a loaded machine answers slowly): the
+                # person sends again as if new, now that the bot is back.
+                resent, last_sent = 0, self.loop.time()
             patient = have > 0 or resent < MAX_RESENDS
             try:
                 await self.tg.wait_until(
@@ -251,6 +255,7 @@ class Season:
                     ) from None
                 pending.sent += 1
                 resent += 1
+                last_sent = self.loop.time()
                 await self._do(kind, do)  # the same text, the same button
                 contact.resends += 1
                 if any(first < killed for killed in self.kills):
