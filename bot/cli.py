@@ -265,8 +265,6 @@ async def bloc_import(app: App, args: argparse.Namespace) -> int:
         for refusal in refused.refusals:
             print(f"  {describe_refusal(refusal)}", file=sys.stderr)
         return 1
-    if report.changes:
-        await app.refresh_statistics()
     if not report.changes:
         print(
             _("Bloc {bloc}, season {year}: no changes.").format(
@@ -274,6 +272,7 @@ async def bloc_import(app: App, args: argparse.Namespace) -> int:
             )
         )
         return 0
+    await app.refresh_statistics()
     print(
         _("Bloc {bloc}, season {year}: {count} changes.").format(
             bloc=report.bloc_code, year=report.year, count=len(report.changes)
