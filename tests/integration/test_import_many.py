@@ -102,11 +102,11 @@ def test_one_file_reads_as_before(cli_db: str, capsys: pytest.CaptureFixture[str
     assert "[1/1]" not in out
 
 
+# PostgreSQL only: SQLite's planner goes by the indexes, there is nothing to refresh.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_after_an_import_postgresql_plans_on_the_tables_as_they_are(
-    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_db: str, tmp_path: Path
 ) -> None:
-    if not cli_db.startswith("postgresql"):
-        pytest.skip("SQLite's planner goes by the indexes: there is nothing to refresh")
     for n in range(3):
         bloc(tmp_path, f"{n}.yaml", f"khoi-{n}")
     started = datetime.now(UTC)

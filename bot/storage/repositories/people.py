@@ -54,22 +54,27 @@ _ROLE = (SeasonMember.agency_id == Membership.agency_id) & (
     SeasonMember.season_id == _LATEST_SEASON
 )
 _NEWEST_FIRST = (Membership.linked_at.desc(), Membership.id.desc())
+
+
+def _link_joins(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    """``query`` (which selects from memberships) joined to what ``_LINK_COLUMNS`` read."""
+    return (
+        query.join(Agency, Agency.id == Membership.agency_id)
+        .join(Bloc, Bloc.id == Membership.bloc_id)
+        .outerjoin(SeasonMember, _ROLE)
+    )
+
+
 _LINKS = (
-    select(*_LINK_COLUMNS)
-    .join(Agency, Agency.id == Membership.agency_id)
-    .join(Bloc, Bloc.id == Membership.bloc_id)
-    .outerjoin(SeasonMember, _ROLE)
+    _link_joins(select(*_LINK_COLUMNS))
     .where(Membership.contact_id == bindparam("contact_id"))
     .order_by(*_NEWEST_FIRST)
 )
-
 # Several contacts with their links: a row per link, each contact's newest first.
 _WITH_LINKS = (
-    select(Contact, *_LINK_COLUMNS)
-    .join(Membership, Membership.contact_id == Contact.id)
-    .join(Agency, Agency.id == Membership.agency_id)
-    .join(Bloc, Bloc.id == Membership.bloc_id)
-    .outerjoin(SeasonMember, _ROLE)
+    _link_joins(
+        select(Contact, *_LINK_COLUMNS).join(Membership, Membership.contact_id == Contact.id)
+    )
     .where(Contact.id.in_(bindparam("ids", expanding=True)))
     .order_by(Contact.id, *_NEWEST_FIRST)
 )
