@@ -2,12 +2,14 @@
 whichever replica is free, each chat's in order and once.
 
 A channel's webhook stores the update (``Inbox.receive``) and answers 200 once it is
-committed; it wakes this replica's worker at once. The worker claims what is waiting (the
-oldest update of each chat whose earlier updates are done, for a lease), hands each to its
-channel, and marks it done once its replies are sent, in the transaction that claims what
-comes next. Every replica's worker also looks at the table every ``POLL_EVERY`` seconds, for
-updates received by another replica or left by one that died: a claim whose lease ran out is
-anyone's again.
+committed. When nothing earlier of its chat is open and this replica has a hand free, the same
+statement claims it for this replica, which handles it at once (with the update as the channel
+read it: no second parse, no claim to wait for); else it wakes this replica's worker. The
+worker claims what is waiting (the oldest update of each chat whose earlier updates are done,
+for a lease), hands each to its channel, and marks it done once its replies are sent, in the
+transaction that claims what comes next. Every replica's worker also looks at the table every
+``POLL_EVERY`` seconds, for updates received by another replica or left by one that died: a
+claim whose lease ran out is anyone's again.
 
 An update is handled once: a retaken one whose handling had committed before its replica died
 is a duplicate to the router, which answers it with nothing. What that leaves is the replies of
@@ -32,7 +34,9 @@ from bot.storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[dict[str, Any]], Awaitable[None]]
+# A channel's handler: the update as stored, and as the channel read it on receipt (None when
+# it was taken from the table).
+Handler = Callable[[dict[str, Any], Any], Awaitable[None]]
 
 POLL_EVERY = 0.5  # seconds between two looks for updates other replicas received or left
 RETRY_AFTER = timedelta(seconds=2)  # an update whose handling failed is tried again then
@@ -64,6 +68,7 @@ class Inbox:
         self.handlers: dict[str, Handler] = {}
         self._wake = asyncio.Event()
         self._in_hand: dict[int, asyncio.Task[None]] = {}
+        self._receiving = 0  # receipts under way that may take their update: hands promised
         self._finished: list[int] = []  # handled, to be marked done
         self._failed: list[int] = []  # to be given back for a later try
         self._dropped: list[int] = []  # cut short by a stop: anyone's again at once
@@ -77,18 +82,60 @@ class Inbox:
         self.handlers[platform] = handler
 
     async def receive(
-        self, platform: str, chat_id: str, update_key: str, payload: dict[str, Any]
+        self,
+        platform: str,
+        chat_id: str,
+        update_key: str,
+        payload: dict[str, Any],
+        parsed: Any = None,
     ) -> bool:
-        """Store an update and commit it; False when it was stored before (a second delivery,
-        then counted as a duplicate). Raises when it could not be stored."""
-        async with self.uow.each_statement() as unit:  # one round trip: the INSERT
-            added = await unit.inbox.add(platform, chat_id, update_key, payload, self.clock.now())
-            await unit.commit()
-        if added:
+        """Store an update and commit it, taking it at once when its chat has nothing earlier
+        open and a hand is free (``parsed``, the update as the channel read it, goes to the
+        handler then); False when it was stored before (a second delivery, then counted as a
+        duplicate). Raises when it could not be stored."""
+        take = self._can_take(platform)
+        if take:
+            self._receiving += 1
+        try:
+            async with self.uow.each_statement() as unit:  # one round trip: the INSERT
+                now = self.clock.now()
+                if take:
+                    added, taken = await unit.inbox.add_taken(
+                        platform, chat_id, update_key, payload, now, self.worker, now + self.lease
+                    )
+                else:
+                    added = await unit.inbox.add(platform, chat_id, update_key, payload, now)
+                    taken = None
+                await unit.commit()
+        finally:
+            if take:
+                self._receiving -= 1
+        if taken is not None and self._stopping:
+            self._dropped.append(taken)  # the worker stopped meanwhile: anyone's again
+        elif taken is not None:
+            self._take(InboxEntry(taken, platform, chat_id, payload, 1), parsed)
+        elif added:
             self.wake()
         elif self.observer is not None:
             self.observer.update(platform, "duplicate", None)
         return added
+
+    def _can_take(self, platform: str) -> bool:
+        """Whether an update received now may be taken by this replica on receipt: its worker
+        runs (and has given back what a former run of its name held), and a hand is free."""
+        return (
+            self._task is not None
+            and not self._stopping
+            and not self._fresh
+            and platform in self.handlers
+            and len(self._in_hand) + self._receiving < self.concurrency
+        )
+
+    def _take(self, entry: InboxEntry, parsed: Any = None) -> None:
+        """Handle a claimed update in the background."""
+        self._in_hand[entry.id] = asyncio.create_task(
+            self._handle(entry, parsed), name=f"inbox-{entry.platform}-{entry.id}"
+        )
 
     def wake(self) -> None:
         """Look at the inbox now."""
@@ -132,7 +179,7 @@ class Inbox:
         backoff = Backoff(first=POLL_EVERY, longest=10.0)
         while not self._stopping:
             self._wake.clear()
-            free = self.concurrency - len(self._in_hand)
+            free = self.concurrency - len(self._in_hand) - self._receiving
             try:
                 taken = await self._settle(take=free)
             except Exception as error:
@@ -143,11 +190,8 @@ class Inbox:
                 continue
             backoff.reset()
             for entry in taken:
-                if entry.id in self._in_hand:
-                    continue  # its lease ran out while this worker still had it: it still has
-                self._in_hand[entry.id] = asyncio.create_task(
-                    self._handle(entry), name=f"inbox-{entry.platform}-{entry.id}"
-                )
+                if entry.id not in self._in_hand:  # else its lease ran out while this worker
+                    self._take(entry)  # still had it: it still has
             if taken and len(taken) == free:
                 continue  # there may be more waiting: full hands wait for one to finish
             await self._pause(self.poll_every)
@@ -196,7 +240,7 @@ class Inbox:
         self._fresh = False
         return taken
 
-    async def _handle(self, entry: InboxEntry) -> None:
+    async def _handle(self, entry: InboxEntry, parsed: Any = None) -> None:
         """Hand one update to its channel; done when it returns, tried again when it raised."""
         try:
             handler = self.handlers[entry.platform]
@@ -205,7 +249,7 @@ class Inbox:
                     "%s update %s failed %d times: given up", entry.platform, entry.id, ATTEMPTS
                 )
             else:
-                await handler(entry.payload)
+                await handler(entry.payload, parsed)
         except Exception as error:
             log.error(
                 "%s update %s could not be handled (%s); trying again in %g s",

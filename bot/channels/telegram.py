@@ -248,12 +248,15 @@ class TelegramChannel:
     async def _keep(self, update: Update, data: dict[str, Any]) -> None:
         """Store a webhook's update in the inbox; raises when it could not."""
         assert self.inbox is not None
-        await self.inbox.receive(PLATFORM, chat_key(update), str(update.update_id), data)
+        key = str(update.update_id)
+        await self.inbox.receive(PLATFORM, chat_key(update), key, data, update)
 
-    async def _from_inbox(self, payload: dict[str, Any]) -> None:
-        """Handle an update the inbox hands over, as polling would; raises when the router
-        could not record it."""
-        await self._on_update(Update.de_json(payload, self.application.bot), None)
+    async def _from_inbox(self, payload: dict[str, Any], update: Update | None = None) -> None:
+        """Handle an update the inbox hands over (``update``: as read on receipt, else read
+        here), as polling would; raises when the router could not record it."""
+        if update is None:
+            update = Update.de_json(payload, self.application.bot)
+        await self._on_update(update, None)
 
     def _refused(self) -> None:
         if self.observer is not None:

@@ -270,10 +270,11 @@ class ZaloChannel:
         self.background.spawn(self._handle(incoming, time.monotonic(), recorded))
         return await recorded
 
-    async def _from_inbox(self, update: dict[str, Any]) -> None:
-        """Handle an update the inbox hands over and send its replies; raises when the router
-        could not record it."""
-        incoming = read(update, self.bot_name).incoming
+    async def _from_inbox(self, update: dict[str, Any], incoming: Incoming | None = None) -> None:
+        """Handle an update the inbox hands over (``incoming``: as read on receipt, else read
+        here) and send its replies; raises when the router could not record it."""
+        if incoming is None:
+            incoming = read(update, self.bot_name).incoming
         if incoming is None:
             self._observe("ignored", None)
             return
@@ -343,7 +344,8 @@ class ZaloChannel:
         if parsed.incoming is None:
             self._observe("ignored", None)
             return
-        await self.inbox.receive(PLATFORM, parsed.incoming.chat_id, parsed.key, update)
+        incoming = parsed.incoming
+        await self.inbox.receive(PLATFORM, incoming.chat_id, parsed.key, update, incoming)
 
     # -- sending ------------------------------------------------------------------------------
 

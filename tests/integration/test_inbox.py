@@ -114,7 +114,7 @@ class Replica:
     ) -> None:
         self.inbox = Inbox(app.uow, app.clock, name, lease=lease, concurrency=4, poll_every=0.05)
 
-        async def handler(payload: dict[str, Any]) -> None:
+        async def handler(payload: dict[str, Any], _read: object = None) -> None:
             await handle(name, payload)
 
         self.inbox.handle("telegram", handler)
@@ -139,7 +139,7 @@ async def test_replicas_handle_every_chat_in_order_and_each_update_once(
         watch.notify()
 
     replicas = [Replica(app, f"r{n}", handle) for n, app in enumerate(apps)]
-    chats, per_chat = 12, 8
+    chats, per_chat = 13, 8  # 13: each chat reaches a different replica update by update
     try:
         for replica in replicas:
             replica.inbox.start()
@@ -205,6 +205,47 @@ async def test_a_killed_replicas_update_is_taken_over_and_a_failed_one_tried_aga
             task.cancel()
     took = [key for name, key in seen if name == "alive"]
     assert sorted(took) == ["a1", "a2", "b1", "b1"] and took.index("a1") < took.index("a2")
+    async with app.uow() as unit:
+        waiting = await unit.session.scalar(
+            select(func.count()).select_from(InboxUpdate).where(InboxUpdate.done_at.is_(None))
+        )
+    assert waiting == 0
+
+
+async def test_an_update_is_handled_by_the_replica_that_received_it_unless_its_chat_is_busy(
+    app: App,
+) -> None:
+    """Taken on receipt, with the update as the channel read it; the next one of a chat whose
+    update is still in hand waits for it, and is read from the table."""
+    seen: list[tuple[str, object]] = []
+    first_done = asyncio.Event()
+    watch = Watch()
+    inbox = Inbox(app.uow, app.clock, "r1", poll_every=60.0)
+
+    async def handler(payload: dict[str, Any], read: object = None) -> None:
+        seen.append((payload["key"], read))
+        watch.notify()
+        if payload["key"] == "a1":
+            await first_done.wait()
+
+    inbox.handle("telegram", handler)
+    inbox.start()
+    try:
+        assert await inbox.receive("telegram", "w", "w0", {"key": "w0"}, "read w0")
+        await watch.until(lambda: len(seen) == 1)
+        assert seen[0] == ("w0", None)  # taken by a claim: the worker had not begun yet
+        assert await inbox.receive("telegram", "a", "a1", {"key": "a1"}, "read a1")
+        await watch.until(lambda: len(seen) == 2)
+        assert seen[1] == ("a1", "read a1")
+        assert await inbox.receive("telegram", "a", "a2", {"key": "a2"}, "read a2")
+        assert not await inbox.receive("telegram", "a", "a2", {"key": "a2"}, "read a2")
+        await asyncio.sleep(0)
+        assert [key for key, _ in seen] == ["w0", "a1"]  # a2 waits behind a1
+        first_done.set()
+        await watch.until(lambda: len(seen) == 3)
+    finally:
+        await inbox.stop()
+    assert seen[2] == ("a2", None)
     async with app.uow() as unit:
         waiting = await unit.session.scalar(
             select(func.count()).select_from(InboxUpdate).where(InboxUpdate.done_at.is_(None))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, delete, func, null, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.db import Prepared, dialect_insert
@@ -85,6 +85,49 @@ def _claim(dialect: str) -> Any:
 
 
 _ADD = Prepared(lambda dialect: dialect_insert(dialect, InboxUpdate).on_conflict_do_nothing())
+
+
+def _add_taken(dialect: str) -> Any:
+    """INSERT ... SELECT of one update, claimed at once by ``worker`` when nothing earlier of
+    its chat is still open (else left for a claim, as ``_ADD`` leaves it); RETURNING its id
+    and whether it was claimed, no row when it was stored before.
+
+    The platform posts a chat's next update only once the one before it was taken (committed),
+    so "nothing earlier open" is read on a snapshot that holds every earlier update of the
+    chat: the one ordering rule the claim relies on too."""
+    earlier = _INBOX.alias("earlier")
+    nothing_open = ~(
+        select(earlier.c.id)
+        .where(
+            earlier.c.platform == bindparam("platform"),
+            earlier.c.chat_id == bindparam("chat_id"),
+            earlier.c.done_at.is_(None),
+        )
+        .exists()
+    )
+    row = select(
+        bindparam("platform", type_=_INBOX.c.platform.type),
+        bindparam("chat_id", type_=_INBOX.c.chat_id.type),
+        bindparam("update_key", type_=_INBOX.c.update_key.type),
+        bindparam("payload", type_=_INBOX.c.payload.type),
+        bindparam("received_at", type_=_MOMENT),
+        case((nothing_open, 1), else_=0),
+        case((nothing_open, bindparam("worker", type_=_INBOX.c.claimed_by.type)), else_=null()),
+        case((nothing_open, bindparam("until", type_=_MOMENT)), else_=null()),
+    ).where(true())  # SQLite reads the ON CONFLICT of an INSERT ... SELECT only after a WHERE
+    columns = [
+        "platform", "chat_id", "update_key", "payload", "received_at", "attempts", "claimed_by",
+        "claimed_until",
+    ]  # fmt: skip
+    return (
+        dialect_insert(dialect, InboxUpdate)
+        .from_select(columns, row)
+        .on_conflict_do_nothing()
+        .returning(_INBOX.c.id, _INBOX.c.attempts)
+    )
+
+
+_ADD_TAKEN = Prepared(_add_taken)
 _CLAIM = Prepared(_claim)
 _MINE = and_(_INBOX.c.id.in_(bindparam("rows", expanding=True)), _INBOX.c.done_at.is_(None))
 _DONE = Prepared(lambda _: _INBOX.update().where(_MINE).values(done_at=_NOW, claimed_until=None))
@@ -127,6 +170,32 @@ class InboxRepository:
         }
         result = await self.session.execute(_ADD(self.session), values)
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def add_taken(
+        self,
+        platform: str,
+        chat_id: str,
+        update_key: str,
+        payload: dict[str, Any],
+        now: datetime,
+        worker: str,
+        until: datetime,
+    ) -> tuple[bool, int | None]:
+        """Store an update as ``add`` does, and claim it for ``worker`` until ``until`` when
+        its chat has nothing earlier open: (stored, its id when claimed), in one statement."""
+        values = {
+            "platform": platform,
+            "chat_id": chat_id,
+            "update_key": update_key,
+            "payload": payload,
+            "received_at": now,
+            "worker": worker,
+            "until": until,
+        }
+        row = (await self.session.execute(_ADD_TAKEN(self.session), values)).first()
+        if row is None:
+            return False, None
+        return True, (row.id if row.attempts else None)
 
     async def claim(
         self,
