@@ -6,7 +6,7 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Self
 
 from aiohttp import web
@@ -145,12 +145,21 @@ class TelegramEmulator(World, Served):
         self.messaging.flood = None
 
     async def deliver_to(
-        self, url: str | None, secret_token: str | None = None, connections: int = 1
+        self,
+        url: str | Sequence[str] | None,
+        secret_token: str | None = None,
+        connections: int = 1,
     ) -> None:
         """POST every new update to ``url`` (header X-Telegram-Bot-Api-Secret-Token) instead of
-        queueing it for getUpdates; ``None`` goes back to getUpdates.
+        queueing it for getUpdates; ``None`` goes back to getUpdates. Several URLs: each POST
+        goes to the next one in turn (the replicas behind a balancer, without its hop).
         """
-        target = None if url is None else WebhookTarget(url, secret_token)
+        if url is None:
+            target = None
+        elif isinstance(url, str):
+            target = WebhookTarget(url, secret_token)
+        else:
+            target = WebhookTarget(url[0], secret_token, tuple(url))
         await self.feed.deliver_to(target, connections)
 
     async def webhook_drained(self) -> None:

@@ -8,9 +8,11 @@ no answer) is made again until it is taken.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import aiohttp
 
@@ -46,10 +48,19 @@ def _chat_of(body: JSON) -> object:
 
 @dataclass(frozen=True)
 class WebhookTarget:
-    """Where updates are POSTed instead of waiting for getUpdates."""
+    """Where updates are POSTed instead of waiting for getUpdates: ``url``, or each POST to
+    the next of ``urls`` in turn, as a load balancer in front of several replicas would."""
 
     url: str
     secret_token: str | None
+    urls: tuple[str, ...] = ()
+    _turn: Iterator[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_turn", itertools.cycle(self.urls or (self.url,)))
+
+    def next_url(self) -> str:
+        return next(self._turn)
 
 
 class UpdateFeed:
@@ -242,7 +253,7 @@ class UpdateFeed:
         for attempt in range(1, self.attempts + 1):
             try:
                 async with self._session.post(
-                    target.url, json=body, headers=headers, timeout=timeout
+                    target.next_url(), json=body, headers=headers, timeout=timeout
                 ) as answer:
                     await answer.read()
                     if answer.status < 300:
