@@ -433,6 +433,30 @@ async def test_webhook_posts_each_chat_in_turn_and_again_until_taken(
     assert tg.stats.webhook_posts == 8 and tg.stats.webhook_failures == 10
 
 
+async def test_webhook_posts_to_several_addresses_in_turn(tg: TelegramEmulator) -> None:
+    received: list[tuple[str, str]] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append((request.path, (await request.json())["message"]["text"]))
+        return web.Response()
+
+    receiver = web.Application()
+    receiver.router.add_post("/{replica}", hook)
+    runner = web.AppRunner(receiver)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    try:
+        await tg.deliver_to([f"http://{host}:{port}/r1", f"http://{host}:{port}/r2"], "bi-mat")
+        lan = tg.user(1001, "Lan")
+        for n in range(4):
+            await lan.send(f"lan {n}")
+        await tg.webhook_drained()
+    finally:
+        await runner.cleanup()
+    assert received == [("/r1", "lan 0"), ("/r2", "lan 1"), ("/r1", "lan 2"), ("/r2", "lan 3")]
+
+
 async def test_wait_for_times_out_with_the_transcript(tg: TelegramEmulator) -> None:
     lan = tg.user(1001, "Lan")
     await lan.send("có ai không?")
