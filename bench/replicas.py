@@ -1,4 +1,4 @@
-"""Three replicas in webhook mode on one PostgreSQL, behind a round-robin balancer, against the
+"""Three replicas in webhook mode on one PostgreSQL, each update posted to the next, against the
 echo floor: the chat benchmark's 200 contacts (bench/chat.py), the throughput of the three
 together and the p99 at a human pace.
 
@@ -13,6 +13,7 @@ echo floor is bench/chat.py's, on the same machine right after.
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -97,10 +98,28 @@ async def three(url: str, folder: Path) -> tuple[Run, Run]:
                     await replica.stop()
 
 
+def ceiling(run: Run, floor: Run) -> str:
+    """What this machine's cores allow at the run's CPU an update (the replicas, PostgreSQL
+    and the emulator's process together), against the floor's rate."""
+    cpu = {
+        "replicas": run.bot_cpu,
+        "PostgreSQL": run.database_cpu,
+        "emulator": run.harness_cpu,
+    }
+    each = ", ".join(f"{name} {seconds / run.updates * 1000:.1f}" for name, seconds in cpu.items())
+    total = sum(cpu.values()) / run.updates
+    cores = os.cpu_count() or 1
+    most = cores / total
+    return (
+        f"   CPU an update, saturated: {each} ms; {total * 1000:.1f} ms in all, so {cores} cores "
+        f"answer at most {most:.0f} updates/s ({most / floor.rate:.2f}x the floor)"
+    )
+
+
 async def run() -> None:
     print(
-        f"== replicas: {REPLICAS} `blocbot run` in webhook mode on one PostgreSQL behind a "
-        f"round-robin balancer, {CONTACTS} contacts as in chat ==\n"
+        f"== replicas: {REPLICAS} `blocbot run` in webhook mode on one PostgreSQL, the emulator "
+        f"posting to each in turn, {CONTACTS} contacts as in chat ==\n"
         f"   (peak RSS: the first replica's; bot CPU: the three together)"
     )
     server = await postgres_server()
@@ -121,6 +140,7 @@ async def run() -> None:
         f"{echo_calm.percentile(0.99):.1f} ms (target {TARGET_P99:g} ms"
         f"{'' if paced <= TARGET_P99 else ': not reached'})"
     )
+    print(ceiling(full, echo))
 
 
 if __name__ == "__main__":
