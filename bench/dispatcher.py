@@ -20,6 +20,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.app import App, build
 from bot.channels.hub import Hub
@@ -42,14 +43,14 @@ async def prepare(database: Path, tg: TelegramEmulator, **limits: float) -> App:
     """A fresh database holding the queued broadcast, and people who opened their chats."""
     url = f"sqlite+aiosqlite:///{database}"
     await upgrade(url)
-    settings = Settings(  # type: ignore[call-arg]
-        database_url=url,
-        telegram_token=TOKEN,
-        telegram_base_url=tg.api_url,
-        telegram_polling=False,
-        _env_file=None,
+    values: dict[str, Any] = {  # pydantic converts the limits and the token
+        "database_url": url,
+        "telegram_token": TOKEN,
+        "telegram_base_url": tg.api_url,
+        "telegram_polling": False,
         **limits,
-    )
+    }
+    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
     app = build(settings, SystemClock())
     for n in range(CHATS):
         tg.chat_of(tg.user(FIRST_CHAT + n, f"Người {n}"), None)

@@ -32,8 +32,17 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench.chat import THINK, TIMEOUT, Run, measure, seed, sheet_script
-from bench.zalo_chat import POSTGRES_ENV, cpu_seconds, postgres_database
+from bench.chat import (
+    POSTGRES_ENV,
+    THINK,
+    TIMEOUT,
+    Run,
+    cpu_seconds,
+    measure,
+    postgres_database,
+    seed,
+    sheet_script,
+)
 from bot.app import App, build
 from bot.blocfile import parse_bloc
 from bot.config import Settings

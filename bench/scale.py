@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -279,7 +280,7 @@ async def timed_tick(app: App) -> Tick:
     """One run of the calendar job, as `blocbot run` runs it, with its own account of it."""
     said: list[logging.LogRecord] = []
     handler = logging.Handler(logging.DEBUG)
-    handler.emit = said.append  # type: ignore[method-assign]
+    handler.emit = said.append  # type: ignore[method-assign, assignment]
     log = logging.getLogger("bot.app")
     level, log.level = log.level, logging.DEBUG
     log.addHandler(handler)
@@ -292,8 +293,8 @@ async def timed_tick(app: App) -> Tick:
     seconds = time.perf_counter() - started
     for record in said:
         if str(record.msg).startswith("calendar:"):
-            _blocs, _added, seconds, longest_ms = record.args  # type: ignore[misc]
-            return Tick(seconds, longest_ms / 1000, added)
+            _blocs, _added, took, longest_ms = cast(tuple[Any, ...], record.args)
+            return Tick(float(took), float(longest_ms) / 1000, added)
     return Tick(seconds, 0.0, added)
 
 
@@ -351,6 +352,7 @@ async def _run_on(
             shutil.copy(folder / "scale.db", folder / "copy.db")
             copy = f"sqlite+aiosqlite:///{folder}/copy.db"
         elif wave:
+            assert server is not None  # PostgreSQL's copy
             copy = await copies.enter_async_context(postgres_database(server, copy_of=url))
         await live(url, folder, figures, wave)
         if wave:
