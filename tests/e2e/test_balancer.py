@@ -9,6 +9,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.testing.balancer import Balancer
+from bot.testing.serving import serving
 
 
 @asynccontextmanager
@@ -23,14 +24,8 @@ async def backend(name: str, seen: list[str], drop: bool = False) -> AsyncIterat
 
     app = web.Application()
     app.router.add_route("*", "/{path:.*}", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        await runner.cleanup()
+    async with serving(app) as url:
+        yield url
 
 
 async def test_requests_go_round_robin_and_skip_a_replica_that_is_down() -> None:

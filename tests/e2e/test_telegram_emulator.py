@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +34,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.testing.serving import serving
 from bot.testing.telegram_emulator import FakeUser, TelegramEmulator
 
 TOKEN = "123:ABC"
@@ -356,6 +358,15 @@ async def test_http_edges(tg: TelegramEmulator) -> None:
             pass
 
 
+def receiving(
+    path: str, hook: Callable[[web.Request], Awaitable[web.Response]]
+) -> AbstractAsyncContextManager[str]:
+    """A web server that answers POSTs to ``path`` with ``hook``: its base URL."""
+    receiver = web.Application()
+    receiver.router.add_post(path, hook)
+    return serving(receiver)
+
+
 async def test_webhook_delivery_posts_updates_with_the_secret(tg: TelegramEmulator) -> None:
     received: list[tuple[str | None, dict[str, Any]]] = []
 
@@ -365,22 +376,13 @@ async def test_webhook_delivery_posts_updates_with_the_secret(tg: TelegramEmulat
         )
         return web.Response()
 
-    receiver = web.Application()
-    receiver.router.add_post("/hook", hook)
-    runner = web.AppRunner(receiver)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        await tg.deliver_to(f"http://{host}:{port}/hook", secret_token="bi-mat")
+    async with receiving("/hook", hook) as base:
+        await tg.deliver_to(f"{base}/hook", secret_token="bi-mat")
         lan = tg.user(1001, "Lan")
         await lan.send("qua webhook")
         await tg.webhook_drained()
-        assert received == [("bi-mat", tg.feed.get(1))]
-        assert received[0][1]["message"]["text"] == "qua webhook"
-    finally:
-        await runner.cleanup()
+    assert received == [("bi-mat", tg.feed.get(1))]
+    assert received[0][1]["message"]["text"] == "qua webhook"
 
 
 async def test_webhook_posts_each_chat_in_turn_and_again_until_taken(
@@ -410,22 +412,14 @@ async def test_webhook_posts_each_chat_in_turn_and_again_until_taken(
         finally:
             in_flight[chat] -= 1
 
-    receiver = web.Application()
-    receiver.router.add_post("/hook", hook)
-    runner = web.AppRunner(receiver)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
     tg.feed.retry_pause = 0.01
-    try:
-        await tg.deliver_to(f"http://{host}:{port}/hook", secret_token="bi-mat", connections=4)
+    async with receiving("/hook", hook) as base:
+        await tg.deliver_to(f"{base}/hook", secret_token="bi-mat", connections=4)
         lan, minh = tg.user(1001, "Lan"), tg.user(1002, "Minh")
         for n in range(4):
             await lan.send(f"lan {n}")
             await minh.send(f"minh {n}")
         await tg.webhook_drained()
-    finally:
-        await runner.cleanup()
     for user in (lan, minh):
         got = [text for chat, text in taken if chat == user.id]
         assert got == [f"{user.first_name.lower()} {n}" for n in range(4)]
@@ -440,20 +434,12 @@ async def test_webhook_posts_to_several_addresses_in_turn(tg: TelegramEmulator) 
         received.append((request.path, (await request.json())["message"]["text"]))
         return web.Response()
 
-    receiver = web.Application()
-    receiver.router.add_post("/{replica}", hook)
-    runner = web.AppRunner(receiver)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    try:
-        await tg.deliver_to([f"http://{host}:{port}/r1", f"http://{host}:{port}/r2"], "bi-mat")
+    async with receiving("/{replica}", hook) as base:
+        await tg.deliver_to([f"{base}/r1", f"{base}/r2"], "bi-mat")
         lan = tg.user(1001, "Lan")
         for n in range(4):
             await lan.send(f"lan {n}")
         await tg.webhook_drained()
-    finally:
-        await runner.cleanup()
     assert received == [("/r1", "lan 0"), ("/r2", "lan 1"), ("/r1", "lan 2"), ("/r2", "lan 3")]
 
 

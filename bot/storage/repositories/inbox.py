@@ -147,6 +147,19 @@ _RELEASE = Prepared(
 )
 
 
+def _received(
+    platform: str, chat_id: str, update_key: str, payload: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """The values of an update as received, for the statements that store it."""
+    return {
+        "platform": platform,
+        "chat_id": chat_id,
+        "update_key": update_key,
+        "payload": payload,
+        "received_at": now,
+    }
+
+
 class InboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -160,14 +173,7 @@ class InboxRepository:
         now: datetime,
     ) -> bool:
         """Store an update as received; False when it already was (a second delivery)."""
-        values = {
-            "platform": platform,
-            "chat_id": chat_id,
-            "update_key": update_key,
-            "payload": payload,
-            "received_at": now,
-            "attempts": 0,
-        }
+        values = {**_received(platform, chat_id, update_key, payload, now), "attempts": 0}
         result = await self.session.execute(_ADD(self.session), values)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -184,11 +190,7 @@ class InboxRepository:
         """Store an update as ``add`` does, and claim it for ``worker`` until ``until`` when
         its chat has nothing earlier open: (stored, its id when claimed), in one statement."""
         values = {
-            "platform": platform,
-            "chat_id": chat_id,
-            "update_key": update_key,
-            "payload": payload,
-            "received_at": now,
+            **_received(platform, chat_id, update_key, payload, now),
             "worker": worker,
             "until": until,
         }
