@@ -190,8 +190,9 @@ class Inbox:
                 continue
             backoff.reset()
             for entry in taken:
-                if entry.id not in self._in_hand:  # else its lease ran out while this worker
-                    self._take(entry)  # still had it: it still has
+                # One in hand already had its lease run out while this worker still had it.
+                if entry.id not in self._in_hand:
+                    self._take(entry)
             if taken and len(taken) == free:
                 continue  # there may be more waiting: full hands wait for one to finish
             await self._pause(self.poll_every)

@@ -90,7 +90,7 @@ _ADD = Prepared(lambda dialect: dialect_insert(dialect, InboxUpdate).on_conflict
 def _add_taken(dialect: str) -> Any:
     """INSERT ... SELECT of one update, claimed at once by ``worker`` when nothing earlier of
     its chat is still open (else left for a claim, as ``_ADD`` leaves it); RETURNING its id
-    and whether it was claimed, no row when it was stored before.
+    and its attempts (1 when claimed, else 0), no row when it was stored before.
 
     The platform posts a chat's next update only once the one before it was taken (committed),
     so "nothing earlier open" is read on a snapshot that holds every earlier update of the
