@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.app import App, build
 from bot.channels.inbox import Inbox
@@ -48,6 +48,12 @@ async def ids(app: App) -> dict[str, int]:
     async with app.uow() as unit:
         rows = await unit.session.execute(select(InboxUpdate.update_key, InboxUpdate.id))
     return {key: id for key, id in rows}
+
+
+async def waiting(app: App) -> int:
+    """Updates received and not done yet."""
+    async with app.uow() as unit:
+        return await unit.inbox.waiting()
 
 
 async def test_a_chat_gives_its_next_update_only_once_the_one_before_is_done(
@@ -205,11 +211,7 @@ async def test_a_killed_replicas_update_is_taken_over_and_a_failed_one_tried_aga
             task.cancel()
     took = [key for name, key in seen if name == "alive"]
     assert sorted(took) == ["a1", "a2", "b1", "b1"] and took.index("a1") < took.index("a2")
-    async with app.uow() as unit:
-        waiting = await unit.session.scalar(
-            select(func.count()).select_from(InboxUpdate).where(InboxUpdate.done_at.is_(None))
-        )
-    assert waiting == 0
+    assert await waiting(app) == 0
 
 
 async def test_an_update_is_handled_by_the_replica_that_received_it_unless_its_chat_is_busy(
@@ -246,11 +248,7 @@ async def test_an_update_is_handled_by_the_replica_that_received_it_unless_its_c
     finally:
         await inbox.stop()
     assert seen[2] == ("a2", None)
-    async with app.uow() as unit:
-        waiting = await unit.session.scalar(
-            select(func.count()).select_from(InboxUpdate).where(InboxUpdate.done_at.is_(None))
-        )
-    assert waiting == 0
+    assert await waiting(app) == 0
 
 
 class Watch:

@@ -156,10 +156,8 @@ class TelegramEmulator(World, Served):
         """
         if url is None:
             target = None
-        elif isinstance(url, str):
-            target = WebhookTarget(url, secret_token)
         else:
-            target = WebhookTarget(url[0], secret_token, tuple(url))
+            target = WebhookTarget((url,) if isinstance(url, str) else tuple(url), secret_token)
         await self.feed.deliver_to(target, connections)
 
     async def webhook_drained(self) -> None:

@@ -48,16 +48,15 @@ def _chat_of(body: JSON) -> object:
 
 @dataclass(frozen=True)
 class WebhookTarget:
-    """Where updates are POSTed instead of waiting for getUpdates: ``url``, or each POST to
-    the next of ``urls`` in turn, as a load balancer in front of several replicas would."""
+    """Where updates are POSTed instead of waiting for getUpdates: each POST to the next of
+    ``urls`` in turn, as a load balancer in front of several replicas would."""
 
-    url: str
+    urls: tuple[str, ...]
     secret_token: str | None
-    urls: tuple[str, ...] = ()
     _turn: Iterator[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_turn", itertools.cycle(self.urls or (self.url,)))
+        object.__setattr__(self, "_turn", itertools.cycle(self.urls))
 
     def next_url(self) -> str:
         return next(self._turn)
