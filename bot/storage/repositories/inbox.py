@@ -105,16 +105,22 @@ def _add_taken(dialect: str) -> Any:
         )
         .exists()
     )
-    row = select(
-        bindparam("platform", type_=_INBOX.c.platform.type),
-        bindparam("chat_id", type_=_INBOX.c.chat_id.type),
-        bindparam("update_key", type_=_INBOX.c.update_key.type),
-        bindparam("payload", type_=_INBOX.c.payload.type),
-        bindparam("received_at", type_=_MOMENT),
-        case((nothing_open, 1), else_=0),
-        case((nothing_open, bindparam("worker", type_=_INBOX.c.claimed_by.type)), else_=null()),
-        case((nothing_open, bindparam("until", type_=_MOMENT)), else_=null()),
-    ).where(true())  # SQLite reads the ON CONFLICT of an INSERT ... SELECT only after a WHERE
+    # Read once, in a one-row FROM: in each CASE it was a subplan of its own, three probes.
+    chat = select(nothing_open.label("free")).subquery("chat")
+    row = (
+        select(
+            bindparam("platform", type_=_INBOX.c.platform.type),
+            bindparam("chat_id", type_=_INBOX.c.chat_id.type),
+            bindparam("update_key", type_=_INBOX.c.update_key.type),
+            bindparam("payload", type_=_INBOX.c.payload.type),
+            bindparam("received_at", type_=_MOMENT),
+            case((chat.c.free, 1), else_=0),
+            case((chat.c.free, bindparam("worker", type_=_INBOX.c.claimed_by.type)), else_=null()),
+            case((chat.c.free, bindparam("until", type_=_MOMENT)), else_=null()),
+        )
+        .select_from(chat)
+        .where(true())  # SQLite reads the ON CONFLICT of an INSERT ... SELECT only after a WHERE
+    )
     columns = [
         "platform", "chat_id", "update_key", "payload", "received_at", "attempts", "claimed_by",
         "claimed_until",
