@@ -76,24 +76,29 @@ def entry_hash(bloc_id: int, seq: int, prev_hash: str, facts: AuditFacts) -> str
     ``actor_id`` is left out: it is emptied when a contact is removed, which is no edit of
     what happened (``actor_label`` keeps who it was).
     """
-    body = [
-        bloc_id,
-        seq,
-        prev_hash,
+    before, after = hashed_facts(facts)
+    place = f"{bloc_id},{seq},{_json(prev_hash)}"
+    text = f"[{place},{before},{_json(facts.actor_label)},{after}]"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def hashed_facts(facts: AuditFacts) -> tuple[str, str]:
+    """What the hash covers of an entry's facts, around its writer's label, as JSON list items:
+    the text an entry hashes is the JSON list ``[bloc id, seq, hash before, *before, label,
+    *after]``, written without spaces (so PostgreSQL can hash an entry whose label it reads)."""
+    before = [
         facts.at.astimezone(UTC).isoformat(timespec="microseconds"),
         facts.field,
         facts.old_value,
         facts.new_value,
         facts.reason,
-        facts.actor_label,
-        facts.season_id,
-        facts.sheet_id,
-        facts.agency_id,
-        facts.criterion_id,
-        facts.subject,
     ]
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    after = [facts.season_id, facts.sheet_id, facts.agency_id, facts.criterion_id, facts.subject]
+    return _json(before)[1:-1], _json(after)[1:-1]
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def chain(

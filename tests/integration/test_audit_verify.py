@@ -12,6 +12,7 @@ from bot.app import App
 from bot.cli import audit_verify
 from bot.domain.audit import BreakKind
 from bot.i18n import use_locale
+from bot.storage.models import Contact
 from tests.integration.test_audit_label import people
 
 BLOC = "tw-thaibinh"
@@ -101,3 +102,30 @@ async def test_an_unknown_bloc_is_one_sentence(
 
     assert status == 1
     assert said == "No bloc has the code tw-namdinh. See: blocbot bloc list\n"
+
+
+async def test_a_trail_of_names_and_notes_in_any_characters_is_intact(app: App) -> None:
+    """On PostgreSQL the server hashes the usual entry: its text must be Python's, byte for
+    byte, whatever the writer's name and the note hold."""
+    bloc_id, agencies, ids = await people(app)
+    odd = 'Hoa "Tổ 1" \\ C:\\ \n\t\x01 %s 😀 ‘Thuế’'
+    async with app.uow() as uow:
+        lan = await uow.session.get(Contact, ids["u1"])
+        assert lan is not None
+        lan.display_name = odd
+        await uow.commit()
+    scoring = app.services.scoring
+    await scoring.answer(bloc_id, agencies["thue"], ids["u1"], [("I.1", Decimal(20))])
+    await scoring.note(bloc_id, agencies["thue"], ids["u1"], "I.1", odd)
+    await scoring.answer(bloc_id, agencies["thue"], ids["op"], [("I.2", Decimal("8.5"))])
+
+    check = await app.history.verify(BLOC)
+
+    assert check.intact and check.last_seq == check.head_seq == 3
+    async with app.uow() as uow:
+        found = await uow.session.execute(text("SELECT actor_label FROM audit_log ORDER BY seq"))
+        assert [label for (label,) in found] == [
+            f"{odd}, Cục Thuế tỉnh Thái Bình",
+            f"{odd}, Cục Thuế tỉnh Thái Bình",
+            "telegram:op",
+        ]

@@ -6,10 +6,23 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, insert, select, update
+from sqlalchemy import (
+    Table,
+    Text,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    outerjoin,
+    select,
+    update,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.audit import AuditFacts, ChainedEntry, chain
+from bot.domain.audit import AuditFacts, ChainedEntry, chain, hashed_facts
 from bot.storage.models import Agency, AuditEntry, Bloc, Contact, Membership
 from bot.storage.repositories.conversations import carried, dialog_upsert_cte
 
@@ -24,6 +37,13 @@ _HEAD = (
 )
 # The bloc's chain head, held until commit, and who the writer (``writer_id``, -1 for none) is
 # in the bloc: one statement for the usual append.
+_WRITER_IN_BLOC = (
+    outerjoin(Bloc, Contact, Contact.id == bindparam("writer_id"))
+    .outerjoin(
+        Membership, and_(Membership.contact_id == Contact.id, Membership.bloc_id == Bloc.id)
+    )
+    .outerjoin(Agency, Agency.id == Membership.agency_id)
+)
 _HEAD_AND_WRITER = (
     select(
         Bloc.audit_seq,
@@ -33,12 +53,7 @@ _HEAD_AND_WRITER = (
         Contact.user_id,
         Agency.name.label("agency"),
     )
-    .select_from(Bloc)
-    .outerjoin(Contact, Contact.id == bindparam("writer_id"))
-    .outerjoin(
-        Membership, and_(Membership.contact_id == Contact.id, Membership.bloc_id == Bloc.id)
-    )
-    .outerjoin(Agency, Agency.id == Membership.agency_id)
+    .select_from(_WRITER_IN_BLOC)
     .where(Bloc.id == bindparam("bloc_id"))
     .with_for_update(of=Bloc)
 )
@@ -59,13 +74,80 @@ _FACTS = (
 _COLUMNS = ("bloc_id", "seq", "prev_hash", "hash", *_FACTS)
 
 
-# PostgreSQL only: one entry and the bloc's new head in one statement (an INSERT in a WITH of
-# the UPDATE).
-_ENTRY_AND_HEAD = _HEAD.add_cte(
-    insert(_ENTRIES).values({name: bindparam(f"e_{name}") for name in _COLUMNS}).cte("entry")
-)
-# ...and the update's dialog write with them, which nothing in the unit reads back.
-_ENTRY_HEAD_AND_DIALOG = _ENTRY_AND_HEAD.add_cte(dialog_upsert_cte())
+def _label_of(given: Any, name: Any, platform: Any, user_id: Any, agency: Any) -> Any:
+    """SQL for ``_label``: the label given, else the writer as the bloc knows them."""
+    who = func.coalesce(func.nullif(name, ""), platform + literal(":", Text) + user_id)
+    return case(
+        (given.is_not(None), given),
+        (platform.is_(None), literal("", Text)),
+        else_=who + func.coalesce(literal(", ", Text) + func.nullif(agency, ""), ""),
+    )
+
+
+def _hash_of(bloc_id: Any, seq: Any, prev: Any, label: Any) -> Any:
+    """SQL for ``entry_hash``, the facts around the label bound as ``before`` and ``after``
+    (``hashed_facts``); ``to_json`` escapes text as Python's ``json.dumps`` does."""
+    text = func.format(
+        "[%s,%s,%s,%s,%s,%s]",
+        bloc_id,
+        seq,
+        sql_cast(func.to_json(prev), Text),
+        bindparam("before", type_=Text),
+        sql_cast(func.to_json(label), Text),
+        bindparam("after", type_=Text),
+    )
+    return func.encode(func.sha256(func.convert_to(text, "UTF8")), "hex")
+
+
+def _appended() -> Any:
+    """PostgreSQL: one entry chained after the bloc's head, in one statement. The head is
+    held from this statement to the commit; the writer's label (``writer_id``, -1 for none,
+    unless ``label`` gives it) and the hash are worked out by the server under it."""
+    head = (
+        select(
+            Bloc.id,
+            (Bloc.audit_seq + 1).label("seq"),
+            Bloc.audit_head.label("prev"),
+            _label_of(
+                bindparam("label", type_=Text),
+                Contact.display_name,
+                Contact.platform,
+                Contact.user_id,
+                Agency.name,
+            ).label("label"),
+        )
+        .select_from(_WRITER_IN_BLOC)
+        .where(Bloc.id == bindparam("bloc_id"))
+        .with_for_update(of=Bloc)
+        .cte("head")
+    )
+    placed = select(
+        head, _hash_of(head.c.id, head.c.seq, head.c.prev, head.c.label).label("hash")
+    ).cte("placed")
+    facts = [name for name in _FACTS if name != "actor_label"]
+    entry = insert(_ENTRIES).from_select(
+        ["bloc_id", "seq", "prev_hash", "hash", "actor_label", *facts],
+        select(
+            placed.c.id,
+            placed.c.seq,
+            placed.c.prev,
+            placed.c.hash,
+            placed.c.label,
+            *(bindparam(f"e_{name}", type_=_ENTRIES.c[name].type) for name in facts),
+        ),
+    )
+    return (
+        update(_BLOCS)
+        .where(_BLOCS.c.id == placed.c.id)
+        .values(audit_seq=placed.c.seq, audit_head=placed.c.hash)
+        .add_cte(entry.cte("entry"))
+        .returning(_BLOCS.c.audit_seq)
+    )
+
+
+_APPENDED = _appended()
+# ...and the update's dialog write with it, which nothing in the unit reads back.
+_APPENDED_WITH_DIALOG = _APPENDED.add_cte(dialog_upsert_cte())
 
 
 class AuditRepository:
@@ -108,9 +190,12 @@ class AuditRepository:
     async def _place(
         self, bloc_id: int, entries: Sequence[AuditFacts], dialog: dict[str, Any] | None
     ) -> bool:
-        """Chain ``entries`` after the bloc's head. The usual append (one writer) reads the
-        head and who the writer is in one statement, and on PostgreSQL writes one entry and
-        the new head in one more, with ``dialog``'s write if given (then True)."""
+        """Chain ``entries`` after the bloc's head. On PostgreSQL one entry (the usual append)
+        is placed in one statement, with ``dialog``'s write if given (then True); else the
+        head and who the writer is are read in one statement, and the entries and the new head
+        written after it."""
+        if len(entries) == 1 and self.session.get_bind().dialect.name == "postgresql":
+            return await self._append_one(bloc_id, entries[0], dialog)
         unnamed = {f.actor_id for f in entries if f.actor_id is not None and not f.actor_label}
         writer = next(iter(unnamed)) if len(unnamed) == 1 else None
         params = {"bloc_id": bloc_id, "writer_id": writer if writer is not None else -1}
@@ -136,18 +221,32 @@ class AuditRepository:
             for seq, prev, digest, facts in placed
         ]
         last_seq, _prev, last_hash, _facts = placed[-1]
-        new_head = {"b_id": bloc_id, "b_seq": last_seq, "b_head": last_hash}
-        if len(rows) == 1 and self.session.get_bind().dialect.name == "postgresql":
-            entry = {f"e_{name}": value for name, value in rows[0].items()}
-            if dialog is None:
-                await self.session.execute(_ENTRY_AND_HEAD, {**entry, **new_head})
-                return False
-            both: dict[str, Any] = {**entry, **new_head, **carried(dialog)}
-            await self.session.execute(_ENTRY_HEAD_AND_DIALOG, both)
-            return True
         await self.session.execute(_AUDIT, rows)
-        await self.session.execute(_HEAD, new_head)
+        await self.session.execute(
+            _HEAD, {"b_id": bloc_id, "b_seq": last_seq, "b_head": last_hash}
+        )
         return False
+
+    async def _append_one(
+        self, bloc_id: int, facts: AuditFacts, dialog: dict[str, Any] | None
+    ) -> bool:
+        """PostgreSQL: ``facts`` chained in one statement (``_APPENDED``), which holds the
+        bloc's head for the shortest time: from the statement to the commit."""
+        before, after = hashed_facts(facts)
+        named = facts.actor_id is None or bool(facts.actor_label)
+        params: dict[str, Any] = {
+            "bloc_id": bloc_id,
+            "writer_id": -1 if named else facts.actor_id,
+            "label": facts.actor_label if named else None,
+            "before": before,
+            "after": after,
+            **{f"e_{name}": getattr(facts, name) for name in _FACTS if name != "actor_label"},
+        }
+        if dialog is None:
+            (await self.session.execute(_APPENDED, params)).one()
+            return False
+        (await self.session.execute(_APPENDED_WITH_DIALOG, {**params, **carried(dialog)})).one()
+        return True
 
     async def actor_label(self, contact_id: int, bloc_id: int) -> str:
         """Who a contact is in a bloc, for the audit log: "Hoa, Cục Thuế tỉnh Thái Bình"
