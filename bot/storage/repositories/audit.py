@@ -37,25 +37,30 @@ _HEAD = (
 )
 # The bloc's chain head, held until commit, and who the writer (``writer_id``, -1 for none) is
 # in the bloc: one statement for the usual append.
+# Core tables throughout: an ORM entity in a statement sends it down the ORM's paths.
+_CONTACTS = cast(Table, Contact.__table__)
+_MEMBERSHIPS = cast(Table, Membership.__table__)
+_AGENCIES = cast(Table, Agency.__table__)
 _WRITER_IN_BLOC = (
-    outerjoin(Bloc, Contact, Contact.id == bindparam("writer_id"))
+    outerjoin(_BLOCS, _CONTACTS, _CONTACTS.c.id == bindparam("writer_id"))
     .outerjoin(
-        Membership, and_(Membership.contact_id == Contact.id, Membership.bloc_id == Bloc.id)
+        _MEMBERSHIPS,
+        and_(_MEMBERSHIPS.c.contact_id == _CONTACTS.c.id, _MEMBERSHIPS.c.bloc_id == _BLOCS.c.id),
     )
-    .outerjoin(Agency, Agency.id == Membership.agency_id)
+    .outerjoin(_AGENCIES, _AGENCIES.c.id == _MEMBERSHIPS.c.agency_id)
 )
 _HEAD_AND_WRITER = (
     select(
-        Bloc.audit_seq,
-        Bloc.audit_head,
-        Contact.display_name,
-        Contact.platform,
-        Contact.user_id,
-        Agency.name.label("agency"),
+        _BLOCS.c.audit_seq,
+        _BLOCS.c.audit_head,
+        _CONTACTS.c.display_name,
+        _CONTACTS.c.platform,
+        _CONTACTS.c.user_id,
+        _AGENCIES.c.name.label("agency"),
     )
     .select_from(_WRITER_IN_BLOC)
-    .where(Bloc.id == bindparam("bloc_id"))
-    .with_for_update(of=Bloc)
+    .where(_BLOCS.c.id == bindparam("bloc_id"))
+    .with_for_update(of=_BLOCS)
 )
 _FACTS = (
     "at",
@@ -105,20 +110,20 @@ def _appended() -> Any:
     unless ``label`` gives it) and the hash are worked out by the server under it."""
     head = (
         select(
-            Bloc.id,
-            (Bloc.audit_seq + 1).label("seq"),
-            Bloc.audit_head.label("prev"),
+            _BLOCS.c.id,
+            (_BLOCS.c.audit_seq + 1).label("seq"),
+            _BLOCS.c.audit_head.label("prev"),
             _label_of(
                 bindparam("label", type_=Text),
-                Contact.display_name,
-                Contact.platform,
-                Contact.user_id,
-                Agency.name,
+                _CONTACTS.c.display_name,
+                _CONTACTS.c.platform,
+                _CONTACTS.c.user_id,
+                _AGENCIES.c.name,
             ).label("label"),
         )
         .select_from(_WRITER_IN_BLOC)
-        .where(Bloc.id == bindparam("bloc_id"))
-        .with_for_update(of=Bloc)
+        .where(_BLOCS.c.id == bindparam("bloc_id"))
+        .with_for_update(of=_BLOCS)
         .cte("head")
     )
     placed = select(
