@@ -16,68 +16,64 @@ from sqlalchemy.orm import selectinload
 from bot.storage.db import Prepared, dialect_insert, insert_or_ignore
 from bot.storage.models import ScoreEntry, ScoreSheet, Season
 
+# Core tables in the reads of every answer: ORM attributes send a statement down the ORM's
+# compile and result paths, which cost more than the query.
+_SHEETS = cast(Table, ScoreSheet.__table__)
+_ENTRIES_TABLE = cast(Table, ScoreEntry.__table__)
+_SEASONS = cast(Table, Season.__table__)
+_SHEET_COLUMNS = (
+    _SHEETS.c.id,
+    _SHEETS.c.status,
+    _SHEETS.c.submitted_at,
+    _SHEETS.c.unlocked_until,
+    _SHEETS.c.late,
+    _ENTRIES_TABLE.c.criterion_id,
+    _ENTRIES_TABLE.c.self_value,
+    _ENTRIES_TABLE.c.note,
+)
+_WITH_ENTRIES = _ENTRIES_TABLE.c.sheet_id == _SHEETS.c.id
 _SHEET_AND_ENTRIES = (
-    select(
-        ScoreSheet.id,
-        ScoreSheet.status,
-        ScoreSheet.submitted_at,
-        ScoreSheet.unlocked_until,
-        ScoreSheet.late,
-        ScoreEntry.criterion_id,
-        ScoreEntry.self_value,
-        ScoreEntry.note,
-    )
-    .outerjoin(ScoreEntry, ScoreEntry.sheet_id == ScoreSheet.id)
+    select(*_SHEET_COLUMNS)
+    .select_from(_SHEETS.outerjoin(_ENTRIES_TABLE, _WITH_ENTRIES))
     .where(
-        ScoreSheet.season_id == bindparam("season_id"),
-        ScoreSheet.agency_id == bindparam("agency_id"),
+        _SHEETS.c.season_id == bindparam("season_id"),
+        _SHEETS.c.agency_id == bindparam("agency_id"),
     )
 )
 _READ = _SHEET_AND_ENTRIES
-_READ_LOCKED = _SHEET_AND_ENTRIES.with_for_update(of=ScoreSheet)
+_READ_LOCKED = _SHEET_AND_ENTRIES.with_for_update(of=_SHEETS)
 _LATEST_SEASON = (
-    select(Season.id)
-    .where(Season.bloc_id == bindparam("bloc_id"))
-    .order_by(Season.year.desc())
+    select(_SEASONS.c.id)
+    .where(_SEASONS.c.bloc_id == bindparam("bloc_id"))
+    .order_by(_SEASONS.c.year.desc())
     .limit(1)
     .scalar_subquery()
 )
 _SEASON_SHEET_COLUMNS = (
-    Season.id.label("season_id"),
-    Season.version,
-    Season.announced_at,
-    ScoreSheet.id,
-    ScoreSheet.status,
-    ScoreSheet.submitted_at,
-    ScoreSheet.unlocked_until,
-    ScoreSheet.late,
-    ScoreEntry.criterion_id,
-    ScoreEntry.self_value,
-    ScoreEntry.note,
+    _SEASONS.c.id.label("season_id"),
+    _SEASONS.c.version,
+    _SEASONS.c.announced_at,
+    *_SHEET_COLUMNS,
 )
-_SHEET_OF_AGENCY = (ScoreSheet.season_id == Season.id) & (
-    ScoreSheet.agency_id == bindparam("agency_id")
+_SHEET_OF_AGENCY = (_SHEETS.c.season_id == _SEASONS.c.id) & (
+    _SHEETS.c.agency_id == bindparam("agency_id")
 )
 # The bloc's latest season and the agency's sheet in it, if any, in one query.
 _CURRENT = (
     select(*_SEASON_SHEET_COLUMNS)
-    .select_from(Season)
-    .outerjoin(ScoreSheet, _SHEET_OF_AGENCY)
-    .outerjoin(ScoreEntry, ScoreEntry.sheet_id == ScoreSheet.id)
-    .where(Season.id == _LATEST_SEASON)
+    .select_from(
+        _SEASONS.outerjoin(_SHEETS, _SHEET_OF_AGENCY).outerjoin(_ENTRIES_TABLE, _WITH_ENTRIES)
+    )
+    .where(_SEASONS.c.id == _LATEST_SEASON)
 )
 # The same, the sheet held until commit: no row when the sheet does not exist yet (a lock
 # cannot hold the missing side of an outer join).
 _CURRENT_LOCKED = (
     select(*_SEASON_SHEET_COLUMNS)
-    .select_from(Season)
-    .join(ScoreSheet, _SHEET_OF_AGENCY)
-    .outerjoin(ScoreEntry, ScoreEntry.sheet_id == ScoreSheet.id)
-    .where(Season.id == _LATEST_SEASON)
-    .with_for_update(of=ScoreSheet)
+    .select_from(_SEASONS.join(_SHEETS, _SHEET_OF_AGENCY).outerjoin(_ENTRIES_TABLE, _WITH_ENTRIES))
+    .where(_SEASONS.c.id == _LATEST_SEASON)
+    .with_for_update(of=_SHEETS)
 )
-_SHEETS = cast(Table, ScoreSheet.__table__)
-_ENTRIES_TABLE = cast(Table, ScoreEntry.__table__)
 _TOUCH = (
     sa_update(_SHEETS)
     .where(_SHEETS.c.id == bindparam("s_id"))
