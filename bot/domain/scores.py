@@ -159,6 +159,8 @@ def plain(value: Decimal) -> Decimal:
     _sign, digits, exponent = value.as_tuple()
     if not isinstance(exponent, int):
         return value  # NaN or infinity: nothing to tidy
+    if exponent == 0 or (exponent < 0 and digits[-1] != 0):
+        return value  # 28, 8.5: plain already (most values, and a context costs more)
     # Precision for every digit of the result, so that a long number is neither rounded nor
     # refused (quantize() needs 29 digits for 29 digits, whatever the default context says).
     with localcontext(Context(prec=max(28, len(digits) + max(exponent, 0) + 1))):

@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.criteria import Criterion, CriterionKind
-from bot.domain.scores import ScoreError, ScoreProblem, format_points, parse_score
+from bot.domain.scores import ScoreError, ScoreProblem, format_points, parse_score, plain
 
 PROPERTIES = settings(max_examples=400, database=None, deadline=None)
 
@@ -97,3 +97,23 @@ def test_a_thousandth_step_would_make_some_shown_scores_ambiguous(locale: str) -
         parse_score(format_points(Decimal("1.125"), locale), criterion, Decimal("0.125"))
 
     assert refused.value.problem is ScoreProblem.AMBIGUOUS
+
+
+@PROPERTIES
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False)
+    | st.builds(Decimal, st.integers(-(10**40), 10**40)).map(lambda d: d.scaleb(-3))
+)
+@example(Decimal("8.50"))
+@example(Decimal("2.8E1"))
+@example(Decimal("-0.000"))
+def test_a_plain_number_is_the_same_number_without_trailing_zeros_or_exponent(
+    value: Decimal,
+) -> None:
+    tidied = plain(value)
+
+    assert tidied == value
+    _sign, digits, exponent = tidied.as_tuple()
+    assert isinstance(exponent, int)
+    assert exponent <= 0 or tidied == 0
+    assert exponent == 0 or digits[-1] != 0
