@@ -106,8 +106,11 @@ async def refresh_statistics(engine: AsyncEngine) -> None:
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions whose objects stay readable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+    """Sessions whose objects stay readable after commit, and which send the writes deferred
+    on them before any other statement (``bot.storage.deferred``)."""
+    from bot.storage.deferred import DeferringSession
+
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=DeferringSession)
 
 
 def insert_or_ignore(session: AsyncSession, model: type[Any], **values: Any) -> Executable:

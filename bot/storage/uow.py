@@ -15,6 +15,7 @@ from contextvars import ContextVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.storage import deferred
 from bot.storage.repositories import (
     AuditRepository,
     BallotRepository,
@@ -34,6 +35,7 @@ from bot.storage.repositories import (
     StatsRepository,
     TrackingRepository,
 )
+from bot.storage.repositories.sheets import SELF_SCORE
 
 
 class UnitOfWork:
@@ -79,18 +81,25 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         """Keep everything done in this unit of work: its audit entries are placed last, and
-        on PostgreSQL the last of them carries the update's dialog write (a round trip
-        less for every answer)."""
+        on PostgreSQL the last of them carries the update's dialog write and its deferred
+        self-score (two round trips less for every answer)."""
         dialogs = self.conversations.take_pending()
         one = dialogs[0] if len(dialogs) == 1 else None
-        if not await self.audit.write_pending(one):
+        writes = deferred.take(self.session)
+        score = writes[0][1] if len(writes) == 1 and writes[0][0] is SELF_SCORE else None
+        carried = await self.audit.write_pending(one, score)  # both, or neither
+        if not carried or one is None:
             await self.conversations.write_pending(dialogs)
+        if not carried or score is None:
+            for statement, values in writes:
+                await self.session.execute(statement, values)
         await self.session.commit()
 
     async def rollback(self) -> None:
         """Drop everything done since the last commit; the unit of work can go on."""
         self.audit.drop_pending()
         self.conversations.drop_pending()
+        deferred.drop(self.session)
         await self.session.rollback()
 
 

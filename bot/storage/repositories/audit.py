@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.audit import AuditFacts, ChainedEntry, chain, hashed_facts
 from bot.storage.models import Agency, AuditEntry, Bloc, Contact, Membership
 from bot.storage.repositories.conversations import carried, dialog_upsert_cte
+from bot.storage.repositories.sheets import self_score_ctes
 
 _ENTRIES = cast(Table, AuditEntry.__table__)
 _AUDIT = insert(_ENTRIES)
@@ -150,9 +151,22 @@ def _appended() -> Any:
     )
 
 
-_APPENDED = _appended()
-# ...and the update's dialog write with it, which nothing in the unit reads back.
-_APPENDED_WITH_DIALOG = _APPENDED.add_cte(dialog_upsert_cte())
+def _carrying(dialog: bool, score: bool) -> Any:
+    """``_appended()`` with the writes of the unit that nothing in it reads back: the
+    update's dialog (``dialog_upsert_cte``) and a self-score (``self_score_ctes``)."""
+    statement = _appended()
+    if dialog:
+        statement = statement.add_cte(dialog_upsert_cte())
+    if score:
+        statement = statement.add_cte(*self_score_ctes())
+    return statement
+
+
+_APPENDED = {
+    (dialog, score): _carrying(dialog, score)
+    for dialog in (False, True)
+    for score in (False, True)
+}
 
 
 class AuditRepository:
@@ -174,18 +188,23 @@ class AuditRepository:
         if entries:
             self._pending.setdefault(bloc_id, []).extend(entries)
 
-    async def write_pending(self, dialog: dict[str, Any] | None = None) -> bool:
+    async def write_pending(
+        self, dialog: dict[str, Any] | None = None, score: dict[str, Any] | None = None
+    ) -> bool:
         """Place the entries appended so far, bloc by bloc in the order of their ids (two
         transactions that write to the same blocs hold them in the same order).
 
-        ``dialog`` (the values of a dialog write) goes with the last statement when one can
-        carry it (PostgreSQL, one entry): True then, else it is still the caller's to write.
+        ``dialog`` (the values of a dialog write) and ``score`` (of a deferred self-score)
+        go with the last statement when one can carry them (PostgreSQL, one entry): True
+        then (for both), else they are still the caller's to write.
         """
         pending, self._pending = self._pending, {}
         carried_it = False
         for n, bloc_id in enumerate(sorted(pending), start=1):
             last = n == len(pending)
-            carried_it = await self._place(bloc_id, pending[bloc_id], dialog if last else None)
+            carried_it = await self._place(
+                bloc_id, pending[bloc_id], dialog if last else None, score if last else None
+            )
         return carried_it
 
     def drop_pending(self) -> None:
@@ -193,14 +212,18 @@ class AuditRepository:
         self._pending.clear()
 
     async def _place(
-        self, bloc_id: int, entries: Sequence[AuditFacts], dialog: dict[str, Any] | None
+        self,
+        bloc_id: int,
+        entries: Sequence[AuditFacts],
+        dialog: dict[str, Any] | None,
+        score: dict[str, Any] | None,
     ) -> bool:
         """Chain ``entries`` after the bloc's head. On PostgreSQL one entry (the usual append)
-        is placed in one statement, with ``dialog``'s write if given (then True); else the
-        head and who the writer is are read in one statement, and the entries and the new head
-        written after it."""
+        is placed in one statement, with the writes of ``dialog`` and ``score`` (then True);
+        else the head and who the writer is are read in one statement, and the entries and the
+        new head written after it."""
         if len(entries) == 1 and self.session.get_bind().dialect.name == "postgresql":
-            return await self._append_one(bloc_id, entries[0], dialog)
+            return await self._append_one(bloc_id, entries[0], dialog, score)
         unnamed = {f.actor_id for f in entries if f.actor_id is not None and not f.actor_label}
         writer = next(iter(unnamed)) if len(unnamed) == 1 else None
         params = {"bloc_id": bloc_id, "writer_id": writer if writer is not None else -1}
@@ -233,10 +256,15 @@ class AuditRepository:
         return False
 
     async def _append_one(
-        self, bloc_id: int, facts: AuditFacts, dialog: dict[str, Any] | None
+        self,
+        bloc_id: int,
+        facts: AuditFacts,
+        dialog: dict[str, Any] | None,
+        score: dict[str, Any] | None,
     ) -> bool:
-        """PostgreSQL: ``facts`` chained in one statement (``_APPENDED``), which holds the
-        bloc's head for the shortest time: from the statement to the commit."""
+        """PostgreSQL: ``facts`` chained in one statement (``_appended``), which holds the
+        bloc's head for the shortest time: from the statement to the commit. True when it
+        carried the writes of ``dialog`` and ``score`` given."""
         before, after = hashed_facts(facts)
         named = facts.actor_id is None or bool(facts.actor_label)
         params: dict[str, Any] = {
@@ -246,12 +274,12 @@ class AuditRepository:
             "before": before,
             "after": after,
             **{f"e_{name}": getattr(facts, name) for name in _FACTS if name != "actor_label"},
+            **(carried(dialog) if dialog is not None else {}),
+            **(score or {}),
         }
-        if dialog is None:
-            (await self.session.execute(_APPENDED, params)).one()
-            return False
-        (await self.session.execute(_APPENDED_WITH_DIALOG, {**params, **carried(dialog)})).one()
-        return True
+        statement = _APPENDED[(dialog is not None, score is not None)]
+        (await self.session.execute(statement, params)).one()
+        return dialog is not None or score is not None
 
     async def actor_label(self, contact_id: int, bloc_id: int) -> str:
         """Who a contact is in a bloc, for the audit log: "Hoa, Cục Thuế tỉnh Thái Bình"

@@ -8,11 +8,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Executable, Insert, Row, Table, bindparam, select
+from sqlalchemy import Executable, Row, Table, bindparam, literal, select
 from sqlalchemy import update as sa_update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.storage import deferred
 from bot.storage.db import Prepared, dialect_insert, insert_or_ignore
 from bot.storage.models import ScoreEntry, ScoreSheet, Season
 
@@ -112,14 +114,27 @@ _SET_SELF = Prepared(_set_entry("self_value"))
 _SET_NOTE = Prepared(_set_entry("note"))
 
 
-# PostgreSQL only: a self-score written and its sheet's time set in one statement (the UPDATE
-# in a WITH of the INSERT).
-def _set_self_and_touch(dialect: str) -> Executable:
-    upsert = cast(Insert, _set_entry("self_value")(dialect))
-    return upsert.add_cte(_TOUCH.cte("touched"))
+# PostgreSQL only: a self-score written and its sheet's time set, as two CTEs ("scored" and
+# "touched") that the unit's last statement carries (``AuditRepository``), or alone.
+_SCORED = ("sheet_id", "criterion_id", "updated_by_id", "updated_at", "self_value")
 
 
-_SET_SELF_AND_TOUCH = Prepared(_set_self_and_touch)
+def self_score_ctes() -> tuple[Any, Any]:
+    """The self-score write as CTEs, its values bound as ``v_sheet_id``... and ``s_id``,
+    ``s_at`` (``set_self_and_touch``)."""
+    columns = {name: bindparam(f"v_{name}", type_=_ENTRIES_TABLE.c[name].type) for name in _SCORED}
+    upsert = pg_insert(_ENTRIES_TABLE).values(columns)
+    changed = {
+        name: upsert.excluded[name] for name in ("self_value", "updated_by_id", "updated_at")
+    }
+    scored = upsert.on_conflict_do_update(
+        index_elements=["sheet_id", "criterion_id"], set_=changed
+    )
+    return _TOUCH.cte("touched"), scored.cte("scored")
+
+
+_TOUCHED, _SCORED_CTE = self_score_ctes()
+SELF_SCORE = select(literal(1)).add_cte(_TOUCHED).add_cte(_SCORED_CTE)
 
 
 @dataclass(frozen=True)
@@ -216,21 +231,23 @@ class SheetRepository:
         self, sheet_id: int, criterion_id: int, contact_id: int, now: datetime, value: Decimal
     ) -> None:
         """Write one self-score and note that the sheet changed now (``set_entry`` and
-        ``touch``; one statement on PostgreSQL)."""
+        ``touch``; on PostgreSQL a deferred write, ``bot.storage.deferred``)."""
         if self.session.get_bind().dialect.name != "postgresql":
             await self.set_entry(sheet_id, criterion_id, contact_id, now, self_value=value)
             await self.touch(sheet_id, now)
             return
         values = {
-            "sheet_id": sheet_id,
-            "criterion_id": criterion_id,
-            "updated_by_id": contact_id,
-            "updated_at": now,
-            "self_value": value,
+            "v_sheet_id": sheet_id,
+            "v_criterion_id": criterion_id,
+            "v_updated_by_id": contact_id,
+            "v_updated_at": now,
+            "v_self_value": value,
             "s_id": sheet_id,
             "s_at": now,
         }
-        await self.session.execute(_SET_SELF_AND_TOUCH(self.session), values)
+        # Nothing reads it before the commit, whose audit statement carries it (a round trip
+        # less for every answer); anything sent before that sends it first.
+        deferred.defer(self.session, SELF_SCORE, values)
 
     async def touch(self, sheet_id: int, now: datetime) -> None:
         """Note that the sheet changed now."""
