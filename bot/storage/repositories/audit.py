@@ -36,8 +36,6 @@ _HEAD = (
     .where(_BLOCS.c.id == bindparam("b_id"))
     .values(audit_seq=bindparam("b_seq"), audit_head=bindparam("b_head"))
 )
-# The bloc's chain head, held until commit, and who the writer (``writer_id``, -1 for none) is
-# in the bloc: one statement for the usual append.
 # Core tables throughout: an ORM entity in a statement sends it down the ORM's paths.
 _CONTACTS = cast(Table, Contact.__table__)
 _MEMBERSHIPS = cast(Table, Membership.__table__)
@@ -50,6 +48,8 @@ _WRITER_IN_BLOC = (
     )
     .outerjoin(_AGENCIES, _AGENCIES.c.id == _MEMBERSHIPS.c.agency_id)
 )
+# The bloc's chain head, held until commit, and who the writer (``writer_id``, -1 for none) is
+# in the bloc, in one statement.
 _HEAD_AND_WRITER = (
     select(
         _BLOCS.c.audit_seq,
@@ -77,7 +77,6 @@ _FACTS = (
     "criterion_id",
     "subject",
 )
-_COLUMNS = ("bloc_id", "seq", "prev_hash", "hash", *_FACTS)
 
 
 def _label_of(given: Any, name: Any, platform: Any, user_id: Any, agency: Any) -> Any:
