@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.storage import sqlite_inline
+from bot.storage.deferred import DeferringSession
 
 POOL = 20  # PostgreSQL connections kept by default (BLOCBOT_DATABASE_POOL)
 POOL_WAIT = 60.0  # seconds a unit of work waits for a free connection before it fails
@@ -108,8 +109,6 @@ async def refresh_statistics(engine: AsyncEngine) -> None:
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions whose objects stay readable after commit, and which send the writes deferred
     on them before any other statement (``bot.storage.deferred``)."""
-    from bot.storage.deferred import DeferringSession
-
     return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=DeferringSession)
 
 

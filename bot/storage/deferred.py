@@ -5,7 +5,7 @@ A write nothing reads back in the meantime need not cost a round trip of its own
 repository hands it to ``defer``, and the statement that ends the unit of work takes it
 (``take``) into a CTE of its own. Should the session send any other statement first, the
 deferred writes go just before it (``DeferringSession``), so no read ever misses them; the
-commit sends what is left (``write``).
+commit sends what no statement carried.
 """
 
 from __future__ import annotations
@@ -33,12 +33,6 @@ def take(session: AsyncSession) -> list[Deferred]:
     """The writes deferred and not sent yet; they are the caller's to send now."""
     taken: list[Deferred] = session.info.pop(_KEY, [])
     return taken
-
-
-async def write(session: AsyncSession) -> None:
-    """Send the deferred writes now."""
-    for statement, values in take(session):
-        await session.execute(statement, values)
 
 
 def drop(session: AsyncSession) -> None:
