@@ -99,13 +99,16 @@ _UNLOCK = (
 )
 
 
+def _entry_upsert(insert: Any, field: str) -> Any:
+    """``insert`` into score entries, or on a criterion already answered: its ``field`` and
+    who wrote it when."""
+    changed = {name: insert.excluded[name] for name in (field, "updated_by_id", "updated_at")}
+    return insert.on_conflict_do_update(index_elements=["sheet_id", "criterion_id"], set_=changed)
+
+
 def _set_entry(field: str) -> Callable[[str], Executable]:
     def build(dialect: str) -> Executable:
-        insert = dialect_insert(dialect, ScoreEntry)
-        changed = {name: insert.excluded[name] for name in (field, "updated_by_id", "updated_at")}
-        return insert.on_conflict_do_update(  # type: ignore[no-any-return]
-            index_elements=["sheet_id", "criterion_id"], set_=changed
-        )
+        return cast(Executable, _entry_upsert(dialect_insert(dialect, ScoreEntry), field))
 
     return build
 
@@ -123,13 +126,7 @@ def self_score_ctes() -> tuple[Any, Any]:
     """The self-score write as CTEs, its values bound as ``v_sheet_id``... and ``s_id``,
     ``s_at`` (``set_self_and_touch``)."""
     columns = {name: bindparam(f"v_{name}", type_=_ENTRIES_TABLE.c[name].type) for name in _SCORED}
-    upsert = pg_insert(_ENTRIES_TABLE).values(columns)
-    changed = {
-        name: upsert.excluded[name] for name in ("self_value", "updated_by_id", "updated_at")
-    }
-    scored = upsert.on_conflict_do_update(
-        index_elements=["sheet_id", "criterion_id"], set_=changed
-    )
+    scored = _entry_upsert(pg_insert(_ENTRIES_TABLE).values(columns), "self_value")
     return _TOUCH.cte("touched"), scored.cte("scored")
 
 
